@@ -1,0 +1,7 @@
+"""The HTTP edge: routing, authentication, parameter parsing, pagination and error bodies. No business rules."""
+
+from ledgerport.api.context import ApiContext, CredentialCache
+from ledgerport.api.errors import EXCEPTION_HANDLERS
+from ledgerport.api.routing import build_routes
+
+__all__ = ["EXCEPTION_HANDLERS", "ApiContext", "CredentialCache", "build_routes"]

@@ -1,0 +1,3 @@
+"""The ``accounting/v1`` endpoints."""
+
+__all__: list[str] = []

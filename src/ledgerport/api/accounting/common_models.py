@@ -1,0 +1,91 @@
+"""List and retrieve endpoints for every common model in the registry.
+
+One pair of handlers is made per ``ModelSpec``; adding a model to ``MODELS`` adds its endpoints, filters and
+expansions with no code here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from litestar import MediaType, Request, Response, get
+from litestar.handlers import HTTPRouteHandler
+
+from ledgerport.api.auth import authenticate_account
+from ledgerport.api.context import context_of
+from ledgerport.api.errors import NotFound
+from ledgerport.api.pages import list_body, render_records, window
+from ledgerport.api.params import parse_list, parse_retrieve, parse_uuid
+from ledgerport.models import MODELS, ModelSpec
+from ledgerport.store.records import StoredRecord, find_record, page
+
+__all__ = ["common_model_handlers"]
+
+Handler = Callable[..., Coroutine[Any, Any, Response[bytes]]]
+
+
+def _position(row: StoredRecord) -> tuple[int, str]:
+    return row.created_at, str(row.id)
+
+
+def _list_handler(spec: ModelSpec) -> Handler:
+    async def list_records(request: Request[Any, Any, Any]) -> Response[bytes]:
+        account = await authenticate_account(request)
+        params = parse_list(request.query_params, spec, account.id)
+        cursor, size = params.page.cursor, params.page.page_size
+        after = None if cursor is None else (cursor.created, parse_uuid(cursor.id))
+        reverse = cursor is not None and cursor.reverse
+        async with context_of(request).database.read() as read:
+            rows = await page(
+                read,
+                params.query,
+                after=after,  # type: ignore[arg-type]
+                reverse=reverse,
+                limit=size + 1,
+                with_remote_data=params.include_remote_data,
+            )
+            page_rows = window(cursor, rows, size, _position)
+            results = await render_records(read, account.id, spec, page_rows.rows, expand=params.expand)
+        body = list_body(results, next_cursor=page_rows.next, previous_cursor=page_rows.previous)
+        return Response(content=body, media_type=MediaType.JSON)
+
+    list_records.__name__ = f"list_{spec.path.replace('-', '_')}"
+    return list_records
+
+
+def _retrieve_handler(spec: ModelSpec) -> Handler:
+    async def retrieve_record(request: Request[Any, Any, Any], record_id: str) -> Response[bytes]:
+        account = await authenticate_account(request)
+        params = parse_retrieve(request.query_params, spec)
+        wanted = parse_uuid(record_id)
+        if wanted is None:
+            raise NotFound()
+        async with context_of(request).database.read() as read:
+            row = await find_record(
+                read,
+                linked_account_id=account.id,
+                model=spec.name,
+                record_id=wanted,
+                with_remote_data=params.include_remote_data,
+            )
+            if row is None:
+                raise NotFound()
+            (body,) = await render_records(read, account.id, spec, [row], expand=params.expand)
+        return Response(content=body, media_type=MediaType.JSON)
+
+    retrieve_record.__name__ = f"retrieve_{spec.path.replace('-', '_')}"
+    return retrieve_record
+
+
+def common_model_handlers() -> list[HTTPRouteHandler]:
+    """``GET /<path>`` and ``GET /<path>/{id}`` for every registered model."""
+    handlers: list[HTTPRouteHandler] = []
+    for spec in MODELS.values():
+        handlers.append(get(f"/{spec.path}", name=f"list-{spec.path}", include_in_schema=False)(_list_handler(spec)))
+        handlers.append(
+            get(f"/{spec.path}/{{record_id:str}}", name=f"retrieve-{spec.path}", include_in_schema=False)(
+                _retrieve_handler(spec)
+            )
+        )
+    return handlers

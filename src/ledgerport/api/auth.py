@@ -1,0 +1,77 @@
+"""Who is calling: ``Authorization: Bearer <api key>`` names an organization, ``X-Account-Token`` one of its
+linked accounts. Error bodies are Merge's, word for word where Merge's are known.
+
+A token that belongs to another organization's linked account answers 404, like a record of another
+organization: the caller learns nothing about it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Request
+
+from ledgerport.api.context import context_of
+from ledgerport.api.errors import NotFound, Throttled, Unauthorized
+from ledgerport.kit.secrets import digest
+from ledgerport.store.accounts import Credentials, LinkedAccount, resolve_credentials
+
+__all__ = ["authenticate_account", "authenticate_organization"]
+
+NO_CREDENTIALS = "Authentication credentials were not provided."
+INVALID_KEY = "Invalid token."
+NO_ACCOUNT_TOKEN = "Account Token must be passed in as an X-Account-Token header."
+INVALID_ACCOUNT_TOKEN = "Invalid account token."
+
+
+def _api_key(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthorized(NO_CREDENTIALS)
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("Invalid token header. Use 'Authorization: Bearer <api key>'.")
+    return key.strip()
+
+
+async def _credentials(request: Request, api_key: str, account_token: str | None) -> Credentials:
+    context = context_of(request)
+    cache_key = (digest(api_key), None if account_token is None else digest(account_token))
+    cached = context.credentials.get(cache_key)
+    if cached is not None:
+        return cached
+    async with context.database.read() as session:
+        found = await resolve_credentials(session, api_key=api_key, account_token=account_token)
+    context.credentials.put(cache_key, found)
+    return found
+
+
+async def authenticate_organization(request: Request) -> uuid.UUID:
+    """The organization behind the API key; the account token, if sent, is ignored (as Merge does)."""
+    found = await _credentials(request, _api_key(request), None)
+    if found.organization_id is None:
+        raise Unauthorized(INVALID_KEY)
+    return found.organization_id
+
+
+async def authenticate_account(request: Request) -> LinkedAccount:
+    """The linked account behind the account token, checked against the API key's organization and throttled."""
+    api_key = _api_key(request)
+    token = request.headers.get("x-account-token")
+    if not token:
+        # The key is checked first so that a wrong key never learns more than a right one.
+        await authenticate_organization(request)
+        raise Unauthorized(NO_ACCOUNT_TOKEN)
+    found = await _credentials(request, api_key, token.strip())
+    if found.organization_id is None:
+        raise Unauthorized(INVALID_KEY)
+    if found.account is None:
+        raise Unauthorized(INVALID_ACCOUNT_TOKEN)
+    if found.account.organization_id != found.organization_id:
+        raise NotFound()
+    quota = context_of(request).quota
+    if quota is not None:
+        decision = await quota.hit(str(found.account.id))
+        if not decision.allowed:
+            raise Throttled(decision.retry_after)
+    return found.account

@@ -1,0 +1,72 @@
+"""What every handler reaches through ``request.app.state``: sessions, quotas and the credential cache.
+
+Built once by ``app.create_app`` from settings; handlers never build engines or read the environment.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from litestar import Request
+
+from ledgerport.kit.ratelimit import Quota
+from ledgerport.store import Database
+from ledgerport.store.accounts import Credentials
+
+__all__ = ["ApiContext", "CredentialCache", "context_of"]
+
+
+class CredentialCache:
+    """A short-lived, bounded memory of credential lookups.
+
+    Every API call needs its credentials resolved; remembering the answer for ``ttl`` seconds takes that query
+    off the hot path. A revocation made through this process is seen at once (:meth:`forget_account`,
+    :meth:`clear`); other processes see it within ``ttl``.
+    """
+
+    def __init__(self, ttl: float, max_entries: int = 10_000) -> None:
+        self._ttl = ttl
+        self._max = max_entries
+        self._entries: dict[tuple[str, str | None], tuple[float, Credentials]] = {}
+
+    def get(self, key: tuple[str, str | None]) -> Credentials | None:
+        """The cached answer, if still fresh."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: tuple[str, str | None], credentials: Credentials) -> None:
+        """Remember an answer; negative answers are not cached, so a new key works at once."""
+        if self._ttl <= 0 or credentials.organization_id is None:
+            return
+        if len(self._entries) >= self._max:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self._ttl, credentials)
+
+    def forget_account(self, account_id: uuid.UUID) -> None:
+        """Drop every answer naming this linked account (deleted, token regenerated)."""
+        self._entries = {
+            k: v for k, v in self._entries.items() if v[1].account is None or v[1].account.id != account_id
+        }
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._entries.clear()
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """The API's dependencies."""
+
+    database: Database
+    quota: Quota | None
+    credentials: CredentialCache
+
+
+def context_of(request: Request) -> ApiContext:
+    """The context the app was built with."""
+    context: ApiContext = request.app.state.ledgerport
+    return context

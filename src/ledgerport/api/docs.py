@@ -1,0 +1,44 @@
+"""A human-readable reference page, rendered on the server from the OpenAPI document (no script, no CDN)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+__all__ = ["docs_page"]
+
+
+def _parameters(operation: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><td><code>{html.escape(p['name'])}</code></td><td>{html.escape(p['in'])}</td>"
+        f"<td>{html.escape(str(p['schema'].get('format') or p['schema'].get('type') or ''))}</td>"
+        f"<td>{html.escape(p.get('description') or '')}</td></tr>"
+        for p in operation.get("parameters", [])
+    )
+    return f"<table><tr><th>name</th><th>in</th><th>type</th><th>description</th></tr>{rows}</table>" if rows else ""
+
+
+def docs_page(document: dict[str, Any]) -> str:
+    """Every operation with its parameters, and a link to the machine-readable document."""
+    sections = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            sections.append(
+                f"<section><h2><span class=m>{method.upper()}</span> <code>/api{html.escape(path)}</code></h2>"
+                f"<p>{html.escape(operation.get('summary', ''))}</p>{_parameters(operation)}</section>"
+            )
+    info = document["info"]
+    return (
+        "<!doctype html><html><head><meta charset=utf-8>"
+        f"<title>{html.escape(info['title'])}</title><style>"
+        "body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}"
+        "h2{font-size:16px;margin-top:2em}.m{background:#225;color:#fff;padding:1px 6px;border-radius:3px}"
+        "</style></head><body>"
+        f"<h1>{html.escape(info['title'])} <small>{html.escape(info['version'])}</small></h1>"
+        f"<p>{html.escape(info['description'])} Machine-readable: <a href='/api/accounting/v1/schema'>OpenAPI 3.1</a>. "
+        "Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code> and, for account data, "
+        "<code>X-Account-Token: &lt;account token&gt;</code>.</p>"
+        + "".join(sections)
+        + "</body></html>"
+    )

@@ -1,0 +1,53 @@
+"""ROUTES: everything the HTTP process serves. The accounting routes are mounted twice, under ``/api/accounting/v1``
+(what SDKs built with ``base_url=".../api"`` call) and ``/accounting/v1`` (what they call without ``/api``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response, Router, get
+from litestar.types import ControllerRouterHandler
+
+from ledgerport.api.accounting.common_models import common_model_handlers
+from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
+from ledgerport.api.docs import docs_page
+from ledgerport.api.openapi import openapi_document
+
+__all__ = ["build_routes"]
+
+
+@cache
+def _schema_bytes() -> bytes:
+    return msgspec.json.encode(openapi_document())
+
+
+@get("/schema", name="schema", include_in_schema=False)
+async def retrieve_schema() -> Response[bytes]:
+    """The OpenAPI document; public, as Merge's is."""
+    return Response(content=_schema_bytes(), media_type=MediaType.JSON)
+
+
+@get(["/docs", "/api/docs"], name="docs", include_in_schema=False, media_type=MediaType.HTML)
+async def read_docs() -> str:
+    """The reference page."""
+    return docs_page(openapi_document())
+
+
+@get("/health", name="health", include_in_schema=False)
+async def health(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Liveness for load balancers and the test harness."""
+    return {"status": "ok"}
+
+
+def build_routes() -> list[ControllerRouterHandler]:
+    """The route tree; handlers are made fresh per app so apps built in one process stay independent."""
+    accounting = [*common_model_handlers(), *LINKED_ACCOUNT_HANDLERS, retrieve_schema]
+    return [
+        Router(path="/api/accounting/v1", route_handlers=accounting),
+        Router(path="/accounting/v1", route_handlers=accounting),
+        read_docs,
+        health,
+    ]

@@ -1,0 +1,322 @@
+"""The ``ledgerport`` command. Commands that take ``--json`` print exactly one JSON object on stdout; progress and
+messages go to stderr, so scripts can pipe the output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from collections.abc import Awaitable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from ledgerport.config import Settings, ensure_parent_dir, load_settings
+from ledgerport.models.integrations import UnknownIntegration, find_integration
+from ledgerport.store import Database, accounts
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+
+app = typer.Typer(help="ledgerport: a self-hosted unified accounting API.", no_args_is_help=True, add_completion=False)
+orgs_app = typer.Typer(help="Organizations (the tenants that hold API keys).", no_args_is_help=True)
+accounts_app = typer.Typer(help="Linked accounts (one end user's accounting system).", no_args_is_help=True)
+dev_app = typer.Typer(help="Development helpers.", no_args_is_help=True)
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(dev_app, name="dev")
+
+err = Console(stderr=True)
+DEMO_ORGANIZATION = "ledgerport demo"
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _database(settings: Settings) -> Database:
+    ensure_parent_dir(settings.database_url)
+    return Database(settings.database_url)
+
+
+def _run(coroutine: Awaitable[T]) -> T:
+    return asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+def _emit(payload: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(payload) + "\n")
+    else:
+        for key, value in payload.items():
+            typer.echo(f"{key}: {value}")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    database = _database(_settings())
+
+    async def go() -> None:
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
+
+    _run(go())
+    err.print(f"database at {database.url} is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (LEDGERPORT_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (LEDGERPORT_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Server processes sharing the port.")] = 1,
+) -> None:
+    """Migrate the database, then serve the API."""
+    import uvicorn
+
+    settings = load_settings(host=host, port=port)
+    database = _database(settings)
+
+    async def prepare() -> None:
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
+
+    _run(prepare())
+    if workers > 1:
+        # Each worker process builds its own app from the same environment.
+        uvicorn.run("ledgerport.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+                    workers=workers, log_level="warning", access_log=False)
+    else:
+        uvicorn.run(_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False)
+
+
+def _app(settings: Settings) -> Any:
+    from ledgerport.app import create_app
+
+    return create_app(settings)
+
+
+@orgs_app.command("create")
+def create_organization(
+    name: Annotated[str, typer.Option(help="The organization's name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Create an organization and its first API key (shown once)."""
+    database = _database(_settings())
+
+    async def go() -> dict[str, str]:
+        try:
+            await database.migrate()
+            async with database.write() as session:
+                organization_id = await accounts.create_organization(session, name=name)
+                key = await accounts.create_api_key(session, organization_id=organization_id)
+            return {"organization_id": str(organization_id), "api_key": key.secret}
+        finally:
+            await database.dispose()
+
+    _emit(_run(go()), as_json)
+
+
+async def _organization_of(database: Database, api_key: str) -> Any:
+    async with database.read() as session:
+        found = await accounts.resolve_credentials(session, api_key=api_key, account_token=None)
+    if found.organization_id is None:
+        raise _fail("that API key is unknown or revoked")
+    return found.organization_id
+
+
+@accounts_app.command("create")
+def create_account(
+    api_key: Annotated[str, typer.Option(help="An API key of the organization that will own the account.")],
+    integration: Annotated[str, typer.Option(help="Integration slug, e.g. quickbooks-online, xero, netsuite.")],
+    end_user_org: Annotated[str, typer.Option(help="The end user's organization name.")],
+    end_user_email: Annotated[str | None, typer.Option(help="The end user's email address.")] = None,
+    end_user_origin_id: Annotated[str | None, typer.Option(help="Your own id for the end user.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Create a linked account and its account token (shown once)."""
+    try:
+        found = find_integration(integration)
+    except UnknownIntegration as exc:
+        raise _fail(str(exc), 2) from exc
+    database = _database(_settings())
+
+    async def go() -> dict[str, str]:
+        try:
+            await database.migrate()
+            organization_id = await _organization_of(database, api_key)
+            async with database.write() as session:
+                made = await accounts.create_linked_account(
+                    session,
+                    organization_id=organization_id,
+                    integration=found.slug,
+                    integration_name=found.name,
+                    end_user_organization_name=end_user_org,
+                    end_user_email_address=end_user_email,
+                    end_user_origin_id=end_user_origin_id,
+                )
+            return {"linked_account_id": str(made.account.id), "account_token": made.account_token}
+        finally:
+            await database.dispose()
+
+    _emit(_run(go()), as_json)
+
+
+async def _account_of(database: Database, account_token: str) -> accounts.LinkedAccount:
+    async with database.read() as session:
+        found = await accounts.find_linked_account_by_token(session, account_token=account_token)
+    if found is None:
+        raise _fail("that account token is unknown")
+    return found
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
+    )
+
+
+async def _seed(database: Database, account_id: uuid.UUID, *, invoices: int, transactions: int, journal_entries: int,
+                seed: int) -> dict[str, int]:
+    """Seed with a progress bar per model on stderr."""
+    from ledgerport.dev.seed import seed_account
+
+    totals = {"Invoice": invoices, "Transaction": transactions, "JournalEntry": journal_entries}
+    with _progress() as progress:
+        bars: dict[str, TaskID] = {}
+
+        def report(model: str, done: int) -> None:
+            if model not in bars:
+                bars[model] = progress.add_task(model, total=totals.get(model))
+            progress.update(bars[model], completed=done)
+
+        summary = await seed_account(
+            database, linked_account_id=account_id, invoices=invoices, transactions=transactions,
+            journal_entries=journal_entries, seed=seed, progress=report,
+        )
+    return dict(summary.counts)
+
+
+@dev_app.command("seed")
+def seed(
+    account_token: Annotated[str, typer.Option(help="The linked account to fill.")],
+    invoices: Annotated[int, typer.Option(min=0)] = 200,
+    transactions: Annotated[int, typer.Option(min=0)] = 100,
+    journal_entries: Annotated[int, typer.Option(min=0)] = 100,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Fill a linked account with realistic, internally consistent records (idempotent per seed)."""
+    database = _database(_settings())
+
+    async def go() -> dict[str, Any]:
+        try:
+            await database.migrate()
+            account = await _account_of(database, account_token)
+            written = await _seed(database, account.id, invoices=invoices, transactions=transactions,
+                                  journal_entries=journal_entries, seed=seed)
+            return {"linked_account_id": str(account.id), "records": written}
+        finally:
+            await database.dispose()
+
+    _emit(_run(go()), as_json)
+
+
+async def _demo_credentials(database: Database) -> dict[str, str]:
+    """The demo tenant's fresh credentials, creating and seeding it on first start.
+
+    Secrets are stored only as digests, so each start issues a new API key and account token (revoking nothing
+    the user may have copied earlier) instead of keeping the previous ones in a file.
+    """
+    async with database.read() as session:
+        organization_id = await accounts.find_organization_by_name(session, name=DEMO_ORGANIZATION)
+    first_start = organization_id is None
+    async with database.write() as session:
+        if organization_id is None:
+            organization_id = await accounts.create_organization(session, name=DEMO_ORGANIZATION)
+            made = await accounts.create_linked_account(
+                session, organization_id=organization_id, integration="quickbooks-online",
+                integration_name="QuickBooks Online", end_user_organization_name="Acme Demo Co",
+                end_user_email_address="owner@acme.example", end_user_origin_id="demo-1",
+            )
+            account_id, token = made.account.id, made.account_token
+        else:
+            (account, *_) = await accounts.list_linked_accounts(
+                session, organization_id=organization_id, filters=accounts.AccountFilters(), after=None,
+                reverse=False, limit=1,
+            )
+            account_id = account.id
+            token = await accounts.regenerate_account_token(session, account_id=account_id)
+        key = await accounts.create_api_key(session, organization_id=organization_id, name="demo")
+    if first_start:
+        err.print("first start: seeding the demo account")
+        await _seed(database, account_id, invoices=500, transactions=200, journal_entries=200, seed=0)
+    return {"api_key": key.secret, "account_token": token}
+
+
+def _instructions(url: str, credentials: dict[str, str]) -> str:
+    api_key, token = credentials["api_key"], credentials["account_token"]
+    return f"""
+ledgerport is serving the demo at {url}  (docs: {url}/docs)
+
+  API key:        {api_key}
+  Account token:  {token}
+
+  curl -s -H 'Authorization: Bearer {api_key}' -H 'X-Account-Token: {token}' \\
+    '{url}/api/accounting/v1/invoices?page_size=2&expand=contact'
+
+  python -c '
+from merge import Merge
+client = Merge(api_key="{api_key}", account_token="{token}", base_url="{url}/api")
+page = client.accounting.invoices.list(page_size=5)
+for invoice in page.results:
+    print(invoice.number, invoice.status, invoice.total_amount, invoice.currency)
+'
+"""
+
+
+@app.command()
+def demo(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (LEDGERPORT_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (LEDGERPORT_PORT).")] = None,
+) -> None:
+    """Start the API on the embedded default with a seeded demo account, and print how to call it."""
+    import uvicorn
+
+    settings = load_settings(host=host, port=port)
+    database = _database(settings)
+
+    async def prepare() -> dict[str, str]:
+        try:
+            await database.migrate()
+            return await _demo_credentials(database)
+        finally:
+            await database.dispose()
+
+    credentials = _run(prepare())
+    url = settings.public_url or f"http://{settings.host}:{settings.port}"
+    sys.stdout.write(_instructions(url, credentials))
+    sys.stdout.flush()
+    uvicorn.run(_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

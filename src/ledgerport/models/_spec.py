@@ -1,0 +1,104 @@
+"""The vocabulary of :mod:`ledgerport.models.registry`: how a common model is listed, filtered and expanded.
+
+A ``ModelSpec`` is data; the store and the API read it and never branch on a model's name. Filters name the
+query parameter Merge defines and the document field it tests; the store extracts each filtered field into the
+record's ``keys`` column when the record is written, so no filter ever decodes a document.
+
+```
+Filter ── Equals(field)                 ?status=PAID            keys.status == "PAID"
+       ├─ DateAfter(field) / DateBefore  ?issue_date_after=...   keys.issue_date > "2024-...Z"
+       ├─ BoolEquals(field)              ?is_customer=true        keys.is_customer == "true"
+       └─ Contains(field)                ?name=acme               keys.name contains "acme" (case-insensitive)
+```
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Literal
+
+import msgspec
+
+__all__ = [
+    "BoolEquals",
+    "Contains",
+    "DateAfter",
+    "DateBefore",
+    "Equals",
+    "Filter",
+    "ModelSpec",
+    "Relation",
+]
+
+
+class Equals(msgspec.Struct, frozen=True):
+    """The document field equals the parameter; ``choices`` (an enum) restricts what the parameter may be."""
+
+    field: str
+    choices: type[enum.Enum] | None = None
+
+
+class DateAfter(msgspec.Struct, frozen=True):
+    """The document's date-time field is strictly after the parameter."""
+
+    field: str
+
+
+class DateBefore(msgspec.Struct, frozen=True):
+    """The document's date-time field is strictly before the parameter."""
+
+    field: str
+
+
+class BoolEquals(msgspec.Struct, frozen=True):
+    """The document's boolean field equals the parameter (``true`` / ``false``)."""
+
+    field: str
+
+
+class Contains(msgspec.Struct, frozen=True):
+    """The document's text field contains the parameter, case-insensitively (Merge's ``name`` filters)."""
+
+    field: str
+
+
+Filter = Equals | DateAfter | DateBefore | BoolEquals | Contains
+
+
+class Relation(msgspec.Struct, frozen=True):
+    """An ``expand`` value: the document field holding an id (``one``) or a list of ids (``many``).
+
+    ``model`` names the stored common model the ids point at. ``None`` means the field already holds nested
+    objects (``line_items``) or points at rows that are not stored on their own, so expanding it changes nothing.
+    """
+
+    field: str
+    model: str | None
+    cardinality: Literal["one", "many"] = "one"
+
+
+class ModelSpec(msgspec.Struct, frozen=True):
+    """One common model as the API serves it.
+
+    ``name`` is Merge's model name (``Invoice``); ``path`` the URL segment (``invoices``); ``filters`` maps a query
+    parameter to its test; ``expand`` maps an ``expand`` value to its relation; ``company_field`` names the field
+    ``company_id`` filters on (``None`` where Merge offers no ``company_id`` filter).
+    """
+
+    name: str
+    path: str
+    struct: type[msgspec.Struct]
+    filters: Mapping[str, Filter] = {}
+    expand: Mapping[str, Relation] = {}
+    company_field: str | None = "company"
+    remote_id_filter: bool = True
+    created_modified_filters: bool = True
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        """The document fields that filters test; the store copies them into each record's ``keys``."""
+        fields = [rule.field for rule in self.filters.values()]
+        if self.company_field is not None:
+            fields.append(self.company_field)
+        return tuple(dict.fromkeys(fields))

@@ -1,0 +1,74 @@
+"""Engines and sessions for both supported databases.
+
+Users write the URLs they know (``sqlite:///var/x.db``, ``postgresql://user@host/db``); the async driver is an
+implementation detail chosen here. SQLite gets WAL and ``synchronous=NORMAL`` so readers never wait for the
+syncing writer, and foreign keys on so ``delete-account`` cascades there as it does on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NewType
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+__all__ = ["ReadSession", "WriteSession", "async_url", "is_sqlite", "make_engine", "make_sessionmaker"]
+
+ReadSession = NewType("ReadSession", AsyncSession)
+"""A session the callee only reads through; it never commits."""
+WriteSession = NewType("WriteSession", AsyncSession)
+"""A session the callee may write through; the caller (request or job) owns the commit."""
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+class UnsupportedDatabase(ValueError):
+    """The URL names a database ledgerport does not run on."""
+
+
+def async_url(url: str) -> URL:
+    """Map a plain database URL to its async-driver form; URLs that already name a driver pass through."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if parsed.drivername in _DRIVERS:
+        return parsed.set(drivername=_DRIVERS[parsed.drivername])
+    if backend in {"sqlite", "postgresql"}:
+        return parsed
+    raise UnsupportedDatabase(f"unsupported database URL scheme {parsed.drivername!r}; use sqlite:/// or postgresql://")
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    """Whether the engine talks to SQLite (the embedded default)."""
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``url`` with the per-database settings above."""
+    target = async_url(url)
+    if target.get_backend_name() == "sqlite":
+        engine = create_async_engine(target, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(target, **kwargs)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded values after commit (responses are built after the transaction ends)."""
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,276 @@
+"""Common-model records: written by syncs and the seeder, read by the API as stored bytes.
+
+A record's ``document`` is the exact JSON the API returns for it, minus ``remote_data`` (kept beside it, sent only
+on request). :func:`upsert_many` moves ``modified_at`` only when the common document really changed (its digest
+differs), as Merge defines ``modified_at``. :func:`page` is one range scan of the keyset index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, null, select, tuple_, update
+
+from ledgerport.kit import clock
+from ledgerport.kit.timestamps import canonical
+from ledgerport.store.engine import ReadSession, WriteSession
+from ledgerport.store.tables import records
+
+__all__ = [
+    "KeyTest",
+    "NewRecord",
+    "RecordQuery",
+    "StoredRecord",
+    "count_records",
+    "documents_by_id",
+    "encode_document",
+    "find_record",
+    "key_value",
+    "page",
+    "upsert_many",
+]
+
+_encoder = msgspec.json.Encoder(decimal_format="number")
+
+
+def encode_document(value: Any) -> bytes:
+    """The wire JSON of a common model: amounts as exact JSON numbers, datetimes in RFC 3339."""
+    return _encoder.encode(value)
+
+
+def key_value(value: Any) -> str | None:
+    """How a filtered field is kept in ``keys``: text whose equality and order match the API's semantics."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return canonical(value)
+    return str(value)
+
+
+class NewRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One record to write: a common-model Struct whose ``id``/``created_at``/``modified_at`` the store assigns."""
+
+    remote_id: str
+    model: msgspec.Struct
+    remote_data: Any = None
+    remote_was_deleted: bool = False
+
+
+class StoredRecord(msgspec.Struct, frozen=True):
+    """A record as read back for the API."""
+
+    id: uuid.UUID
+    created_at: int
+    document: bytes
+    remote_data: bytes | None
+
+
+class KeyTest(msgspec.Struct, frozen=True):
+    """One filter on a value kept in ``keys``."""
+
+    field: str
+    op: Literal["eq", "gt", "lt", "icontains"]
+    value: str
+
+
+class RecordQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything a list request asks of the store, already validated."""
+
+    linked_account_id: uuid.UUID
+    model: str
+    created_after: int | None = None
+    created_before: int | None = None
+    modified_after: int | None = None
+    modified_before: int | None = None
+    remote_id: str | None = None
+    include_deleted: bool = False
+    tests: Sequence[KeyTest] = ()
+
+
+def _conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
+    c = records.c
+    conditions: list[ColumnElement[bool]] = [c.linked_account_id == query.linked_account_id, c.model == query.model]
+    if not query.include_deleted:
+        conditions.append(c.remote_was_deleted == false())
+    bounds: Iterable[tuple[Any, Any, bool]] = (
+        (c.created_at, query.created_after, True),
+        (c.created_at, query.created_before, False),
+        (c.modified_at, query.modified_after, True),
+        (c.modified_at, query.modified_before, False),
+    )
+    conditions += [column > value if after else column < value for column, value, after in bounds if value is not None]
+    if query.remote_id is not None:
+        conditions.append(c.remote_id == query.remote_id)
+    for test in query.tests:
+        kept = c.keys[test.field].as_string()
+        if test.op == "eq":
+            conditions.append(kept == test.value)
+        elif test.op == "gt":
+            conditions.append(kept > test.value)
+        elif test.op == "lt":
+            conditions.append(kept < test.value)
+        else:
+            conditions.append(kept.icontains(test.value, autoescape=True))
+    return conditions
+
+
+async def page(
+    session: ReadSession,
+    query: RecordQuery,
+    *,
+    after: tuple[int, uuid.UUID] | None,
+    reverse: bool,
+    limit: int,
+    with_remote_data: bool,
+) -> list[StoredRecord]:
+    """Up to ``limit`` records past ``after`` in keyset order (``created_at``, ``id``), or before it when ``reverse``.
+
+    Reverse pages come back newest first; the caller flips them.
+    """
+    c = records.c
+    conditions = _conditions(query)
+    position = tuple_(c.created_at, c.id)
+    if after is not None:
+        conditions.append(position < tuple_(*after) if reverse else position > tuple_(*after))
+    order = (c.created_at.desc(), c.id.desc()) if reverse else (c.created_at.asc(), c.id.asc())
+    statement = (
+        select(c.id, c.created_at, c.document, c.remote_data if with_remote_data else null())
+        .where(and_(*conditions))
+        .order_by(*order)
+        .limit(limit)
+    )
+    result = await session.execute(statement)
+    return [StoredRecord(row[0], row[1], row[2], row[3]) for row in result.all()]
+
+
+async def find_record(
+    session: ReadSession, *, linked_account_id: uuid.UUID, model: str, record_id: uuid.UUID, with_remote_data: bool
+) -> StoredRecord | None:
+    """One record of this linked account and model, deleted or not."""
+    c = records.c
+    row = (
+        await session.execute(
+            select(c.id, c.created_at, c.document, c.remote_data if with_remote_data else null()).where(
+                c.id == record_id, c.linked_account_id == linked_account_id, c.model == model
+            )
+        )
+    ).first()
+    return None if row is None else StoredRecord(row[0], row[1], row[2], row[3])
+
+
+async def documents_by_id(
+    session: ReadSession, *, linked_account_id: uuid.UUID, model: str, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, bytes]:
+    """Documents of one model by id, for ``expand``; ids of other accounts or models are simply absent."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    c = records.c
+    rows = await session.execute(
+        select(c.id, c.document).where(
+            c.linked_account_id == linked_account_id, c.model == model, c.id.in_(wanted)
+        )
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+async def count_records(session: ReadSession, *, linked_account_id: uuid.UUID, model: str) -> int:
+    """How many records (deleted included) an account holds of a model."""
+    c = records.c
+    statement = select(func.count()).where(c.linked_account_id == linked_account_id, c.model == model)
+    return int((await session.execute(statement)).scalar_one())
+
+
+def _with(model: msgspec.Struct, **values: Any) -> msgspec.Struct:
+    """``model`` with those of ``values`` that it has as fields replaced (not every model has every field)."""
+    fields = model.__struct_fields__
+    return msgspec.structs.replace(model, **{k: v for k, v in values.items() if k in fields})
+
+
+def _digest(model: msgspec.Struct) -> str:
+    timeless = _with(model, id=None, created_at=None, modified_at=None)
+    return hashlib.sha256(encode_document(timeless)).hexdigest()
+
+
+async def upsert_many(
+    session: WriteSession,
+    *,
+    linked_account_id: uuid.UUID,
+    model_name: str,
+    key_fields: Iterable[str],
+    items: Sequence[NewRecord],
+    now: int | None = None,
+) -> list[uuid.UUID]:
+    """Insert or update records by ``remote_id``; returns their ids in the order given.
+
+    ``key_fields`` names the document fields that filters test (``ModelSpec.key_fields``). A record keeps its id
+    and ``created_at`` for life; ``modified_at`` moves only when the document's digest or its deletion flag changes.
+    """
+    if not items:
+        return []
+    moment = clock.now_micros() if now is None else now
+    fields = tuple(key_fields)
+    c = records.c
+    existing: dict[str, Mapping[str, Any]] = {}
+    remote_ids = [item.remote_id for item in items]
+    for start in range(0, len(remote_ids), 500):
+        rows = await session.execute(
+            select(c.remote_id, c.id, c.created_at, c.digest, c.remote_was_deleted).where(
+                c.linked_account_id == linked_account_id,
+                c.model == model_name,
+                c.remote_id.in_(remote_ids[start : start + 500]),
+            )
+        )
+        existing.update({row.remote_id: row._mapping for row in rows})
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    ids: list[uuid.UUID] = []
+    for item in items:
+        digest = _digest(item.model)
+        before = existing.get(item.remote_id)
+        record_id = uuid.uuid4() if before is None else before["id"]
+        ids.append(record_id)
+        if before is not None and before["digest"] == digest and before["remote_was_deleted"] == item.remote_was_deleted:
+            continue
+        created = moment if before is None else before["created_at"]
+        document = _with(
+            item.model,
+            id=str(record_id),
+            remote_id=item.remote_id,
+            created_at=clock.from_micros(created),
+            modified_at=clock.from_micros(moment),
+            remote_was_deleted=item.remote_was_deleted,
+        )
+        row = {
+            "modified_at": moment,
+            "remote_was_deleted": item.remote_was_deleted,
+            "digest": digest,
+            "keys": {field: key_value(getattr(document, field, None)) for field in fields},
+            "document": encode_document(document),
+            "remote_data": None if item.remote_data is None else encode_document(item.remote_data),
+        }
+        if before is None:
+            inserts.append(
+                {"id": record_id, "linked_account_id": linked_account_id, "model": model_name,
+                 "remote_id": item.remote_id, "created_at": created, **row}
+            )
+        else:
+            updates.append({"target_id": record_id, **row})
+    if inserts:
+        await session.execute(records.insert(), inserts)
+    if updates:
+        await session.execute(
+            update(records).where(c.id == bindparam("target_id")).execution_options(synchronize_session=False),
+            updates,
+        )
+    return ids
