@@ -26,9 +26,11 @@ T = TypeVar("T")
 app = typer.Typer(help="ledgerport: a self-hosted unified accounting API.", no_args_is_help=True, add_completion=False)
 orgs_app = typer.Typer(help="Organizations (the tenants that hold API keys).", no_args_is_help=True)
 accounts_app = typer.Typer(help="Linked accounts (one end user's accounting system).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys (shown once, stored as digests).", no_args_is_help=True)
 dev_app = typer.Typer(help="Development helpers.", no_args_is_help=True)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(keys_app, name="keys")
 app.add_typer(dev_app, name="dev")
 
 err = Console(stderr=True)
@@ -44,8 +46,12 @@ def _settings() -> Settings:
 
 
 def _database(settings: Settings) -> Database:
+    try:
+        database = Database(settings.database_url)
+    except ValueError as exc:  # an unsupported or malformed URL
+        raise _fail(str(exc), 2) from exc
     ensure_parent_dir(settings.database_url)
-    return Database(settings.database_url)
+    return database
 
 
 def _run(coroutine: Awaitable[T]) -> T:
@@ -132,6 +138,44 @@ def create_organization(
             await database.dispose()
 
     _emit(_run(go()), as_json)
+
+
+@keys_app.command("create")
+def create_key(
+    api_key: Annotated[str, typer.Option(help="A live API key of the organization.")],
+    name: Annotated[str, typer.Option(help="A label for the new key.")] = "default",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Issue another API key for the organization that owns --api-key."""
+    database = _database(_settings())
+
+    async def go() -> dict[str, str]:
+        try:
+            organization_id = await _organization_of(database, api_key)
+            async with database.write() as session:
+                key = await accounts.create_api_key(session, organization_id=organization_id, name=name)
+            return {"organization_id": str(organization_id), "api_key": key.secret}
+        finally:
+            await database.dispose()
+
+    _emit(_run(go()), as_json)
+
+
+@keys_app.command("revoke")
+def revoke_key(api_key: Annotated[str, typer.Option(help="The API key to revoke.")]) -> None:
+    """Revoke an API key; every server process refuses it within LEDGERPORT_AUTH_CACHE_SECONDS."""
+    database = _database(_settings())
+
+    async def go() -> bool:
+        try:
+            async with database.write() as session:
+                return await accounts.revoke_api_key(session, secret=api_key)
+        finally:
+            await database.dispose()
+
+    if not _run(go()):
+        raise _fail("no live API key matches")
+    err.print("revoked")
 
 
 async def _organization_of(database: Database, api_key: str) -> Any:

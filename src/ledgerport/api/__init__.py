@@ -4,4 +4,4 @@ from ledgerport.api.context import ApiContext, CredentialCache
 from ledgerport.api.errors import EXCEPTION_HANDLERS
 from ledgerport.api.routing import build_routes
 
-__all__ = ["EXCEPTION_HANDLERS", "ApiContext", "CredentialCache", "build_routes"]
+__all__ = ["ApiContext", "CredentialCache", "EXCEPTION_HANDLERS", "build_routes"]

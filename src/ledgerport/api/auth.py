@@ -16,7 +16,7 @@ from ledgerport.api.errors import NotFound, Throttled, Unauthorized
 from ledgerport.kit.secrets import digest
 from ledgerport.store.accounts import Credentials, LinkedAccount, resolve_credentials
 
-__all__ = ["authenticate_account", "authenticate_organization"]
+__all__ = ["api_key_of", "authenticate_account", "authenticate_organization"]
 
 NO_CREDENTIALS = "Authentication credentials were not provided."
 INVALID_KEY = "Invalid token."
@@ -24,7 +24,8 @@ NO_ACCOUNT_TOKEN = "Account Token must be passed in as an X-Account-Token header
 INVALID_ACCOUNT_TOKEN = "Invalid account token."
 
 
-def _api_key(request: Request) -> str:
+def api_key_of(request: Request) -> str:
+    """The bearer key the request carries; 401 when there is none."""
     header = request.headers.get("authorization")
     if not header:
         raise Unauthorized(NO_CREDENTIALS)
@@ -48,7 +49,7 @@ async def _credentials(request: Request, api_key: str, account_token: str | None
 
 async def authenticate_organization(request: Request) -> uuid.UUID:
     """The organization behind the API key; the account token, if sent, is ignored (as Merge does)."""
-    found = await _credentials(request, _api_key(request), None)
+    found = await _credentials(request, api_key_of(request), None)
     if found.organization_id is None:
         raise Unauthorized(INVALID_KEY)
     return found.organization_id
@@ -56,7 +57,7 @@ async def authenticate_organization(request: Request) -> uuid.UUID:
 
 async def authenticate_account(request: Request) -> LinkedAccount:
     """The linked account behind the account token, checked against the API key's organization and throttled."""
-    api_key = _api_key(request)
+    api_key = api_key_of(request)
     token = request.headers.get("x-account-token")
     if not token:
         # The key is checked first so that a wrong key never learns more than a right one.

@@ -23,10 +23,10 @@ from ledgerport.kit.ratelimit import retry_after_header
 __all__ = [
     "ApiProblem",
     "BadRequest",
+    "EXCEPTION_HANDLERS",
     "NotFound",
     "Throttled",
     "Unauthorized",
-    "EXCEPTION_HANDLERS",
     "problem_response",
 ]
 

@@ -117,6 +117,18 @@ _ACCOUNT_PATHS: dict[str, Any] = {
             "end_user_origin_ids", "id", "ids", "integration_name", "is_test_account", "status")]],
         "responses": _ok({"type": "object"}),
     }},
+    **{
+        f"/accounting/v1/{name}": {"post": {
+            "operationId": f"{name.replace('-', '_')}_create", "tags": [name], "summary": summary,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"name": {"type": "string", "minLength": 1}}, "required": ["name"]}}}},
+            "responses": _ok({"type": "object", "properties": {"name": _STRING, "key": _STRING}}),
+        }}
+        for name, summary in (
+            ("generate-key", "Create a new API key for your organization (shown once)."),
+            ("regenerate-key", "Create a new API key and revoke the one this request was made with."),
+        )
+    },
     "/accounting/v1/delete-account": {"post": {
         "operationId": "delete_account_create", "tags": ["delete-account"],
         "summary": "Delete a linked account and all data synced for it.", "parameters": [_ACCOUNT_TOKEN],

@@ -20,8 +20,8 @@ from ledgerport.store.records import KeyTest, RecordQuery
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
-    "MAX_PAGE_SIZE",
     "ListParams",
+    "MAX_PAGE_SIZE",
     "PageParams",
     "RetrieveParams",
     "parse_bool",

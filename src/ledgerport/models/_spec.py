@@ -2,13 +2,13 @@
 
 A ``ModelSpec`` is data; the store and the API read it and never branch on a model's name. Filters name the
 query parameter Merge defines and the document field it tests; the store extracts each filtered field into the
-record's ``keys`` column when the record is written, so no filter ever decodes a document.
+record's ``filter_values`` column when the record is written, so no filter ever decodes a document.
 
 ```
-Filter ── Equals(field)                 ?status=PAID            keys.status == "PAID"
-       ├─ DateAfter(field) / DateBefore  ?issue_date_after=...   keys.issue_date > "2024-...Z"
-       ├─ BoolEquals(field)              ?is_customer=true        keys.is_customer == "true"
-       └─ Contains(field)                ?name=acme               keys.name contains "acme" (case-insensitive)
+Filter ── Equals(field)                 ?status=PAID            filter_values.status == "PAID"
+       ├─ DateAfter(field) / DateBefore  ?issue_date_after=...   filter_values.issue_date > "2024-...Z"
+       ├─ BoolEquals(field)              ?is_customer=true        filter_values.is_customer == "true"
+       └─ Contains(field)                ?name=acme               filter_values.name contains "acme" (case-insensitive)
 ```
 """
 
@@ -97,7 +97,7 @@ class ModelSpec(msgspec.Struct, frozen=True):
 
     @property
     def key_fields(self) -> tuple[str, ...]:
-        """The document fields that filters test; the store copies them into each record's ``keys``."""
+        """The document fields that filters test; the store copies them into each record's ``filter_values``."""
         fields = [rule.field for rule in self.filters.values()]
         if self.company_field is not None:
             fields.append(self.company_field)

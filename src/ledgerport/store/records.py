@@ -45,7 +45,7 @@ def encode_document(value: Any) -> bytes:
 
 
 def key_value(value: Any) -> str | None:
-    """How a filtered field is kept in ``keys``: text whose equality and order match the API's semantics."""
+    """How a filtered field is kept in ``filter_values``: text whose equality and order match the API's semantics."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -76,7 +76,7 @@ class StoredRecord(msgspec.Struct, frozen=True):
 
 
 class KeyTest(msgspec.Struct, frozen=True):
-    """One filter on a value kept in ``keys``."""
+    """One filter on a value kept in ``filter_values``."""
 
     field: str
     op: Literal["eq", "gt", "lt", "icontains"]
@@ -112,7 +112,7 @@ def _conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
     if query.remote_id is not None:
         conditions.append(c.remote_id == query.remote_id)
     for test in query.tests:
-        kept = c.keys[test.field].as_string()
+        kept = c.filter_values[test.field].as_string()
         if test.op == "eq":
             conditions.append(kept == test.value)
         elif test.op == "gt":
@@ -255,7 +255,7 @@ async def upsert_many(
             "modified_at": moment,
             "remote_was_deleted": item.remote_was_deleted,
             "digest": digest,
-            "keys": {field: key_value(getattr(document, field, None)) for field in fields},
+            "filter_values": {field: key_value(getattr(document, field, None)) for field in fields},
             "document": encode_document(document),
             "remote_data": None if item.remote_data is None else encode_document(item.remote_data),
         }

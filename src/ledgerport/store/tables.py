@@ -2,7 +2,7 @@
 
 ``records`` holds one row per common-model record: the serialized common model (``document``, the exact bytes the
 API returns) and the provider's JSON beside it (``remote_data``). A list page is one range scan of the keyset
-index ``(linked_account_id, model, created_at, id)``; the values that filters test are copied into ``keys`` when a
+index ``(linked_account_id, model, created_at, id)``; the values that filters test are copied into ``filter_values`` when a
 record is written, so filters never decode documents and a new common model needs no migration.
 
 Times are integer microseconds since the epoch: they order, compare and round-trip identically on SQLite and
@@ -94,7 +94,7 @@ records = Table(
     Column("modified_at", BigInteger, nullable=False),
     Column("remote_was_deleted", Boolean, nullable=False, default=False),
     Column("digest", String(64), nullable=False),
-    Column("keys", _Json, nullable=False),
+    Column("filter_values", _Json, nullable=False),
     Column("document", _Bytes, nullable=False),
     Column("remote_data", _Bytes, nullable=True),
     UniqueConstraint("linked_account_id", "model", "remote_id"),

@@ -86,7 +86,7 @@ def upgrade() -> None:
         sa.Column("modified_at", sa.BigInteger(), nullable=False),
         sa.Column("remote_was_deleted", sa.Boolean(), nullable=False),
         sa.Column("digest", sa.String(64), nullable=False),
-        sa.Column("keys", _Json, nullable=False),
+        sa.Column("filter_values", _Json, nullable=False),
         sa.Column("document", _Bytes, nullable=False),
         sa.Column("remote_data", _Bytes, nullable=True),
         sa.ForeignKeyConstraint(

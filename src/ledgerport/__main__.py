@@ -1,0 +1,5 @@
+"""``python -m ledgerport`` runs the CLI."""
+
+from ledgerport.cli import main
+
+main()

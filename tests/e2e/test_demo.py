@@ -1,0 +1,79 @@
+"""``make run`` as a new user meets it: the demo starts, and the curl line and SDK snippet it prints work."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port
+
+
+def _read_banner(process: subprocess.Popen[str], timeout: float = 180) -> str:
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            raise AssertionError(f"demo exited early with {process.wait()}")
+        lines.append(line)
+        if line.strip() == "'":  # the SDK snippet's closing quote ends the banner
+            return "".join(lines)
+    raise AssertionError("demo printed no instructions in time")
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    port = free_port()
+    env = {**os.environ, "LEDGERPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "LEDGERPORT_PORT": str(port)}
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "ledgerport", "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        yield _read_banner(process), tmp_path
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_until_serving(url: str) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("demo server did not come up")
+
+
+def test_printed_curl_and_sdk_snippet_work(demo: tuple[str, Path]) -> None:
+    banner, _ = demo
+    url = re.search(r"serving the demo at (\S+)", banner)
+    assert url is not None
+    _wait_until_serving(url.group(1))
+
+    curl = re.search(r"^  (curl .*?)$\n^    (.*?)$", banner, re.MULTILINE)
+    assert curl is not None
+    command = curl.group(1).rstrip("\\").rstrip() + " " + curl.group(2)
+    body = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=True, timeout=30).stdout
+    page = json.loads(body)
+    assert len(page["results"]) == 2
+    assert isinstance(page["results"][0]["contact"], dict | None)  # expand=contact was honoured
+    assert page["next"]
+
+    snippet = re.search(r"^  python -c '\n(.*?)^'$", banner, re.MULTILINE | re.DOTALL)
+    assert snippet is not None
+    printed = subprocess.run([sys.executable, "-c", snippet.group(1)], capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 0, printed.stderr
+    assert len(printed.stdout.splitlines()) == 5

@@ -1,0 +1,50 @@
+"""Rules that matter, as checks: room boundaries (import-linter) and explicit, sorted public names."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "ledgerport"
+MODULES = sorted(path for path in SRC.rglob("*.py") if "migrations" not in path.parts and path.name != "__main__.py")
+
+
+def test_rooms_respect_their_import_contracts() -> None:
+    lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint_imports is not None, "import-linter is a dev dependency"
+    result = subprocess.run([lint_imports], capture_output=True, text=True, cwd=SRC.parents[1], check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _declared_all(tree: ast.Module) -> list[str] | None:
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            assert node.value is not None
+            return [ast.literal_eval(element) for element in node.value.elts]  # type: ignore[attr-defined]
+    return None
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_every_module_declares_a_sorted_all(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    declared = _declared_all(tree)
+    if path.relative_to(SRC).as_posix() in {"cli.py", "__init__.py"}:
+        return
+    assert declared is not None, f"{path.relative_to(SRC)} has no __all__"
+    assert declared == sorted(declared), f"{path.relative_to(SRC)}: __all__ is not sorted"
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
+    defined |= {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    defined |= {n.target.id for n in tree.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+    imported = {alias.asname or alias.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
+    missing = [name for name in declared if name not in defined | imported]
+    assert not missing, f"{path.relative_to(SRC)}: __all__ names undefined {missing}"
+
+
+def test_no_grab_bag_modules() -> None:
+    assert not [p for p in SRC.rglob("*.py") if p.stem in {"utils", "helpers", "misc", "common_utils"}]
