@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy.engine import make_url
 
+from ledgerport.models.integrations import find_integration
 from ledgerport.store import Database, accounts
 
 T = TypeVar("T")
@@ -43,14 +44,18 @@ def _postgres_problem() -> str | None:
     async def probe() -> None:
         url = make_url(PG_ADMIN_URL)
         connection = await asyncpg.connect(
-            host=url.host, port=url.port or 5432, user=url.username or "postgres", password=url.password,
-            database=url.database, timeout=3,
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username or "postgres",
+            password=url.password,
+            database=url.database,
+            timeout=3,
         )
         await connection.close()
 
     try:
         run(probe())
-    except (OSError, asyncio.TimeoutError, Exception) as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except (TimeoutError, OSError, Exception) as exc:  # noqa: BLE001 - any failure means "not reachable"
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}"
     return None
 
@@ -58,7 +63,9 @@ def _postgres_problem() -> str | None:
 def redis_problem() -> str | None:
     """Why Redis cannot be used, or ``None``."""
     try:
-        with socket.create_connection(("127.0.0.1", int(make_url(REDIS_URL.replace("redis://", "postgresql://")).port or 6379)), timeout=2) as conn:
+        with socket.create_connection(
+            ("127.0.0.1", int(make_url(REDIS_URL.replace("redis://", "postgresql://")).port or 6379)), timeout=2
+        ) as conn:
             conn.sendall(b"PING\r\n")
             if not conn.recv(16).startswith(b"+PONG"):
                 return f"Redis at {REDIS_URL} did not answer PING"
@@ -71,8 +78,13 @@ async def _create_pg_database(name: str) -> None:
     import asyncpg
 
     url = make_url(PG_ADMIN_URL)
-    connection = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username or "postgres",
-                                       password=url.password, database=url.database)
+    connection = await asyncpg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        database=url.database,
+    )
     try:
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -83,8 +95,13 @@ async def _drop_pg_database(name: str) -> None:
     import asyncpg
 
     url = make_url(PG_ADMIN_URL)
-    connection = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username or "postgres",
-                                       password=url.password, database=url.database)
+    connection = await asyncpg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        database=url.database,
+    )
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
@@ -206,8 +223,12 @@ async def _make_tenant(url: str, *, integration: str, seed: dict[str, int] | Non
             organization_id = await accounts.create_organization(session, name=f"org-{uuid.uuid4().hex[:6]}")
             key = await accounts.create_api_key(session, organization_id=organization_id)
             made = await accounts.create_linked_account(
-                session, organization_id=organization_id, integration=integration, integration_name=integration.title(),
-                end_user_organization_name=f"End user {uuid.uuid4().hex[:6]}", end_user_email_address="owner@example.com",
+                session,
+                organization_id=organization_id,
+                integration=integration,
+                integration_name=find_integration(integration).name,
+                end_user_organization_name=f"End user {uuid.uuid4().hex[:6]}",
+                end_user_email_address="owner@example.com",
                 end_user_origin_id=f"origin-{uuid.uuid4().hex[:6]}",
             )
         if seed is not None:
@@ -226,7 +247,9 @@ TenantFactory = Callable[..., Tenant]
 def make_tenant(database_url: str) -> TenantFactory:
     """``make_tenant(seed={"invoices": 10, ...}, seed_value=1, integration="xero")`` → a fresh :class:`Tenant`."""
 
-    def make(*, seed: dict[str, int] | None = None, seed_value: int = 0, integration: str = "quickbooks-online") -> Tenant:
+    def make(
+        *, seed: dict[str, int] | None = None, seed_value: int = 0, integration: str = "quickbooks-online"
+    ) -> Tenant:
         return run(_make_tenant(database_url, integration=integration, seed=seed, seed_value=seed_value))
 
     return make

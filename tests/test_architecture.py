@@ -23,7 +23,9 @@ def test_rooms_respect_their_import_contracts() -> None:
 
 def _declared_all(tree: ast.Module) -> list[str] | None:
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
             assert node.value is not None
             return [ast.literal_eval(element) for element in node.value.elts]  # type: ignore[attr-defined]
@@ -38,10 +40,19 @@ def test_every_module_declares_a_sorted_all(path: Path) -> None:
         return
     assert declared is not None, f"{path.relative_to(SRC)} has no __all__"
     assert declared == sorted(declared), f"{path.relative_to(SRC)}: __all__ is not sorted"
-    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
-    defined |= {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    defined = {
+        node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+    defined |= {
+        t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)
+    }
     defined |= {n.target.id for n in tree.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
-    imported = {alias.asname or alias.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
+    imported = {
+        alias.asname or alias.name.split(".")[0]
+        for node in tree.body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
     missing = [name for name in declared if name not in defined | imported]
     assert not missing, f"{path.relative_to(SRC)}: __all__ names undefined {missing}"
 

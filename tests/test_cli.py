@@ -36,13 +36,39 @@ def test_create_org_account_and_seed(sqlite_url: str) -> None:
     org = one_json_object(ledgerport("orgs", "create", "--name", "Acme", "--json", database_url=sqlite_url))
     assert set(org) == {"organization_id", "api_key"}
     account = one_json_object(
-        ledgerport("accounts", "create", "--api-key", str(org["api_key"]), "--integration", "xero",
-                   "--end-user-org", "Widgets Ltd", "--end-user-email", "a@b.example", "--json", database_url=sqlite_url)
+        ledgerport(
+            "accounts",
+            "create",
+            "--api-key",
+            str(org["api_key"]),
+            "--integration",
+            "xero",
+            "--end-user-org",
+            "Widgets Ltd",
+            "--end-user-email",
+            "a@b.example",
+            "--json",
+            database_url=sqlite_url,
+        )
     )
     assert set(account) == {"linked_account_id", "account_token"}
     seeded = one_json_object(
-        ledgerport("dev", "seed", "--account-token", str(account["account_token"]), "--invoices", "12",
-                   "--transactions", "5", "--journal-entries", "4", "--seed", "3", "--json", database_url=sqlite_url)
+        ledgerport(
+            "dev",
+            "seed",
+            "--account-token",
+            str(account["account_token"]),
+            "--invoices",
+            "12",
+            "--transactions",
+            "5",
+            "--journal-entries",
+            "4",
+            "--seed",
+            "3",
+            "--json",
+            database_url=sqlite_url,
+        )
     )
     records = seeded["records"]
     assert isinstance(records, dict)
@@ -50,16 +76,27 @@ def test_create_org_account_and_seed(sqlite_url: str) -> None:
 
 
 def test_wrong_api_key_is_refused(sqlite_url: str) -> None:
-    result = ledgerport("accounts", "create", "--api-key", "lpk_nope", "--integration", "xero", "--end-user-org", "X",
-                        "--json", database_url=sqlite_url)
+    result = ledgerport(
+        "accounts",
+        "create",
+        "--api-key",
+        "lpk_nope",
+        "--integration",
+        "xero",
+        "--end-user-org",
+        "X",
+        "--json",
+        database_url=sqlite_url,
+    )
     assert result.returncode != 0
     assert result.stdout == ""
     assert "unknown or revoked" in result.stderr
 
 
 def test_unknown_integration_is_refused(sqlite_url: str) -> None:
-    result = ledgerport("accounts", "create", "--api-key", "k", "--integration", "sap", "--end-user-org", "X",
-                        database_url=sqlite_url)
+    result = ledgerport(
+        "accounts", "create", "--api-key", "k", "--integration", "sap", "--end-user-org", "X", database_url=sqlite_url
+    )
     assert result.returncode == 2
     assert "unknown integration" in result.stderr
 
@@ -72,7 +109,9 @@ def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_keys_create_and_revoke(sqlite_url: str) -> None:
     org = one_json_object(ledgerport("orgs", "create", "--name", "Keys", "--json", database_url=sqlite_url))
-    extra = one_json_object(ledgerport("keys", "create", "--api-key", str(org["api_key"]), "--json", database_url=sqlite_url))
+    extra = one_json_object(
+        ledgerport("keys", "create", "--api-key", str(org["api_key"]), "--json", database_url=sqlite_url)
+    )
     assert extra["organization_id"] == org["organization_id"]
     assert ledgerport("keys", "revoke", "--api-key", str(extra["api_key"]), database_url=sqlite_url).returncode == 0
     again = ledgerport("keys", "revoke", "--api-key", str(extra["api_key"]), database_url=sqlite_url)

@@ -107,8 +107,15 @@ def serve(
     _run(prepare())
     if workers > 1:
         # Each worker process builds its own app from the same environment.
-        uvicorn.run("ledgerport.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
-                    workers=workers, log_level="warning", access_log=False)
+        uvicorn.run(
+            "ledgerport.app:app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+        )
     else:
         uvicorn.run(_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False)
 
@@ -237,8 +244,9 @@ def _progress() -> Progress:
     )
 
 
-async def _seed(database: Database, account_id: uuid.UUID, *, invoices: int, transactions: int, journal_entries: int,
-                seed: int) -> dict[str, int]:
+async def _seed(
+    database: Database, account_id: uuid.UUID, *, invoices: int, transactions: int, journal_entries: int, seed: int
+) -> dict[str, int]:
     """Seed with a progress bar per model on stderr."""
     from ledgerport.dev.seed import seed_account
 
@@ -252,8 +260,13 @@ async def _seed(database: Database, account_id: uuid.UUID, *, invoices: int, tra
             progress.update(bars[model], completed=done)
 
         summary = await seed_account(
-            database, linked_account_id=account_id, invoices=invoices, transactions=transactions,
-            journal_entries=journal_entries, seed=seed, progress=report,
+            database,
+            linked_account_id=account_id,
+            invoices=invoices,
+            transactions=transactions,
+            journal_entries=journal_entries,
+            seed=seed,
+            progress=report,
         )
     return dict(summary.counts)
 
@@ -274,8 +287,14 @@ def seed(
         try:
             await database.migrate()
             account = await _account_of(database, account_token)
-            written = await _seed(database, account.id, invoices=invoices, transactions=transactions,
-                                  journal_entries=journal_entries, seed=seed)
+            written = await _seed(
+                database,
+                account.id,
+                invoices=invoices,
+                transactions=transactions,
+                journal_entries=journal_entries,
+                seed=seed,
+            )
             return {"linked_account_id": str(account.id), "records": written}
         finally:
             await database.dispose()
@@ -296,15 +315,23 @@ async def _demo_credentials(database: Database) -> dict[str, str]:
         if organization_id is None:
             organization_id = await accounts.create_organization(session, name=DEMO_ORGANIZATION)
             made = await accounts.create_linked_account(
-                session, organization_id=organization_id, integration="quickbooks-online",
-                integration_name="QuickBooks Online", end_user_organization_name="Acme Demo Co",
-                end_user_email_address="owner@acme.example", end_user_origin_id="demo-1",
+                session,
+                organization_id=organization_id,
+                integration="quickbooks-online",
+                integration_name="QuickBooks Online",
+                end_user_organization_name="Acme Demo Co",
+                end_user_email_address="owner@acme.example",
+                end_user_origin_id="demo-1",
             )
             account_id, token = made.account.id, made.account_token
         else:
             (account, *_) = await accounts.list_linked_accounts(
-                session, organization_id=organization_id, filters=accounts.AccountFilters(), after=None,
-                reverse=False, limit=1,
+                session,
+                organization_id=organization_id,
+                filters=accounts.AccountFilters(),
+                after=None,
+                reverse=False,
+                limit=1,
             )
             account_id = account.id
             token = await accounts.regenerate_account_token(session, account_id=account_id)

@@ -21,7 +21,9 @@ class TestKeys:
         assert response.status_code == 401
         assert response.json() == {"detail": "Authentication credentials were not provided."}
 
-    def test_generate_adds_a_working_key_of_the_same_organization(self, server: Server, make_tenant: TenantFactory) -> None:
+    def test_generate_adds_a_working_key_of_the_same_organization(
+        self, server: Server, make_tenant: TenantFactory
+    ) -> None:
         tenant = make_tenant()
         made = _post(server, "generate-key", tenant.api_key, {"name": "reporting"})
         assert made.status_code == 200

@@ -35,7 +35,11 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     port = free_port()
     env = {**os.environ, "LEDGERPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "LEDGERPORT_PORT": str(port)}
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "ledgerport", "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        [sys.executable, "-m", "ledgerport", "demo"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         yield _read_banner(process), tmp_path

@@ -25,8 +25,15 @@ def test_looks_like_merge_cursor() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "garbage", "!!!!", base64.b64encode(b"p=abc&i=x").decode(), base64.b64encode(b"i=x").decode(),
-     base64.b64encode(b"p=1&i=x&z=1").decode(), base64.b64encode(b"p=1&i=;drop").decode()],
+    [
+        "",
+        "garbage",
+        "!!!!",
+        base64.b64encode(b"p=abc&i=x").decode(),
+        base64.b64encode(b"i=x").decode(),
+        base64.b64encode(b"p=1&i=x&z=1").decode(),
+        base64.b64encode(b"p=1&i=;drop").decode(),
+    ],
 )
 def test_rejects_foreign_text(text: str) -> None:
     with pytest.raises(InvalidCursor):

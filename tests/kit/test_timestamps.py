@@ -31,7 +31,11 @@ def test_rejects_everything_else(text: str) -> None:
         parse_rfc3339(text)
 
 
-moments = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC))
+moments = st.datetimes(
+    min_value=datetime(1971, 1, 1),  # noqa: DTZ001 - hypothesis takes naive bounds
+    max_value=datetime(2200, 1, 1),  # noqa: DTZ001
+    timezones=st.just(UTC),
+)
 
 
 @given(moments, moments)

@@ -30,7 +30,10 @@ async def account_id(database: Database) -> uuid.UUID:
     async with database.write() as session:
         organization_id = await accounts.create_organization(session, name="store-test")
         made = await accounts.create_linked_account(
-            session, organization_id=organization_id, integration="xero", integration_name="Xero",
+            session,
+            organization_id=organization_id,
+            integration="xero",
+            integration_name="Xero",
             end_user_organization_name="Store test",
         )
     return made.account.id
@@ -41,18 +44,25 @@ def _invoice(n: int, **fields: object) -> NewRecord:
     return NewRecord(remote_id=f"inv-{n}", model=model, remote_data=[{"path": f"/invoices/{n}", "data": {"n": n}}])
 
 
-async def _write(database: Database, account_id: uuid.UUID, items: list[NewRecord], now: int | None = None) -> list[uuid.UUID]:
+async def _write(
+    database: Database, account_id: uuid.UUID, items: list[NewRecord], now: int | None = None
+) -> list[uuid.UUID]:
     async with database.write() as session:
         return await upsert_many(
-            session, linked_account_id=account_id, model_name="Invoice", key_fields=INVOICE.key_fields, items=items,
+            session,
+            linked_account_id=account_id,
+            model_name="Invoice",
+            key_fields=INVOICE.key_fields,
+            items=items,
             now=now,
         )
 
 
 async def _document(database: Database, account_id: uuid.UUID, record_id: uuid.UUID) -> dict[str, object]:
     async with database.read() as session:
-        row = await find_record(session, linked_account_id=account_id, model="Invoice", record_id=record_id,
-                                with_remote_data=True)
+        row = await find_record(
+            session, linked_account_id=account_id, model="Invoice", record_id=record_id, with_remote_data=True
+        )
     assert row is not None
     return msgspec.json.decode(row.document)
 
@@ -67,7 +77,9 @@ class TestUpsert:
         assert document["remote_id"] == "inv-1"
         assert document["created_at"] == document["modified_at"] == "1970-01-01T00:00:01Z"
 
-    async def test_modified_at_moves_only_when_the_document_changes(self, database: Database, account_id: uuid.UUID) -> None:
+    async def test_modified_at_moves_only_when_the_document_changes(
+        self, database: Database, account_id: uuid.UUID
+    ) -> None:
         (record_id,) = await _write(database, account_id, [_invoice(2)], now=1_000_000)
         await _write(database, account_id, [_invoice(2)], now=5_000_000)
         assert (await _document(database, account_id, record_id))["modified_at"] == "1970-01-01T00:00:01Z"
@@ -81,8 +93,9 @@ class TestUpsert:
         items = [NewRecord(remote_id="exact", model=Invoice(total_amount=Decimal("12345678901234.10")))]
         (record_id,) = await _write(database, account_id, items)
         async with database.read() as session:
-            row = await find_record(session, linked_account_id=account_id, model="Invoice", record_id=record_id,
-                                    with_remote_data=False)
+            row = await find_record(
+                session, linked_account_id=account_id, model="Invoice", record_id=record_id, with_remote_data=False
+            )
         assert row is not None
         assert b'"total_amount":12345678901234.10' in row.document
 
@@ -117,8 +130,9 @@ class TestPage:
         async with database.read() as session:
             forward = await page(session, query, after=None, reverse=False, limit=100, with_remote_data=False)
             last = forward[-1]
-            back = await page(session, query, after=(last.created_at, last.id), reverse=True, limit=3,
-                              with_remote_data=False)
+            back = await page(
+                session, query, after=(last.created_at, last.id), reverse=True, limit=3, with_remote_data=False
+            )
         assert [row.id for row in back] == [row.id for row in forward[-2:-5:-1]]
 
     @pytest.mark.parametrize(
@@ -131,11 +145,11 @@ class TestPage:
             (KeyTest("number", "icontains", "%"), set()),
         ],
     )
-    async def test_key_filters(self, database: Database, account_id: uuid.UUID, test: KeyTest, expected: set[int]) -> None:
+    async def test_key_filters(
+        self, database: Database, account_id: uuid.UUID, test: KeyTest, expected: set[int]
+    ) -> None:
         statuses = {1: InvoiceStatus.PAID, 2: InvoiceStatus.OPEN, 3: InvoiceStatus.PAID, 4: InvoiceStatus.DRAFT}
-        items = [
-            _invoice(n, status=statuses[n], issue_date=datetime(2024, 1, n, tzinfo=UTC)) for n in statuses
-        ]
+        items = [_invoice(n, status=statuses[n], issue_date=datetime(2024, 1, n, tzinfo=UTC)) for n in statuses]
         ids = await _write(database, account_id, items)
         by_id = {record_id: n for n, record_id in zip(statuses, ids, strict=True)}
         query = RecordQuery(linked_account_id=account_id, model="Invoice", tests=(test,))

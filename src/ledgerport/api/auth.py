@@ -20,8 +20,8 @@ __all__ = ["api_key_of", "authenticate_account", "authenticate_organization"]
 
 NO_CREDENTIALS = "Authentication credentials were not provided."
 INVALID_KEY = "Invalid token."
-NO_ACCOUNT_TOKEN = "Account Token must be passed in as an X-Account-Token header."
-INVALID_ACCOUNT_TOKEN = "Invalid account token."
+NO_ACCOUNT_TOKEN = "Account Token must be passed in as an X-Account-Token header."  # noqa: S105 - a message, not a secret
+INVALID_ACCOUNT_TOKEN = "Invalid account token."  # noqa: S105
 
 
 def api_key_of(request: Request) -> str:

@@ -32,13 +32,12 @@ def docs_page(document: dict[str, Any]) -> str:
         "<!doctype html><html><head><meta charset=utf-8>"
         f"<title>{html.escape(info['title'])}</title><style>"
         "body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}"
-        "table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}"
+        "table{border-collapse:collapse;width:100%;font-size:13px}"
+        "td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}"
         "h2{font-size:16px;margin-top:2em}.m{background:#225;color:#fff;padding:1px 6px;border-radius:3px}"
         "</style></head><body>"
         f"<h1>{html.escape(info['title'])} <small>{html.escape(info['version'])}</small></h1>"
         f"<p>{html.escape(info['description'])} Machine-readable: <a href='/api/accounting/v1/schema'>OpenAPI 3.1</a>. "
         "Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code> and, for account data, "
-        "<code>X-Account-Token: &lt;account token&gt;</code>.</p>"
-        + "".join(sections)
-        + "</body></html>"
+        "<code>X-Account-Token: &lt;account token&gt;</code>.</p>" + "".join(sections) + "</body></html>"
     )

@@ -16,6 +16,7 @@ from ledgerport.models import MODELS, BoolEquals, DateAfter, DateBefore, Equals,
 __all__ = ["openapi_document"]
 
 _BOOL = {"type": "boolean"}
+_REMOTE_DATA_HELP = "Whether to include the original data Merge fetched from the third-party to produce these models."
 _DATETIME = {"type": "string", "format": "date-time"}
 _STRING = {"type": "string"}
 
@@ -33,12 +34,20 @@ _ACCOUNT_TOKEN = {
 }
 _PAGE = [
     _param("cursor", _STRING, "The pagination cursor value."),
-    _param("page_size", {"type": "integer", "minimum": 1, "maximum": 100}, "Number of results to return per page. The maximum limit is 100."),
+    _param(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": 100},
+        "Number of results to return per page. The maximum limit is 100.",
+    ),
 ]
 _ERRORS = {
     status: {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    for status, text in (("400", "A malformed parameter"), ("401", "Missing or wrong credentials"),
-                         ("404", "Not found"), ("429", "Rate limited; see Retry-After"))
+    for status, text in (
+        ("400", "A malformed parameter"),
+        ("401", "Missing or wrong credentials"),
+        ("404", "Not found"),
+        ("429", "Rate limited; see Retry-After"),
+    )
 }
 
 
@@ -55,17 +64,32 @@ def _filter_schema(rule: Any) -> dict[str, Any]:
 def _expand_param(spec: ModelSpec) -> list[dict[str, Any]]:
     if not spec.expand:
         return []
-    return [_param("expand", {"type": "string"}, "Comma-separated related objects to expand: " + ", ".join(sorted(spec.expand)) + ".")]
+    return [
+        _param(
+            "expand",
+            {"type": "string"},
+            "Comma-separated related objects to expand: " + ", ".join(sorted(spec.expand)) + ".",
+        )
+    ]
 
 
 def _list_params(spec: ModelSpec) -> list[dict[str, Any]]:
     params = list(_PAGE)
     if spec.created_modified_filters:
-        params += [_param(f"{what}_{when}", _DATETIME, f"If provided, will only return objects {what} {when} this datetime.")
-                   for what in ("created", "modified") for when in ("after", "before")]
+        params += [
+            _param(f"{what}_{when}", _DATETIME, f"If provided, will only return objects {what} {when} this datetime.")
+            for what in ("created", "modified")
+            for when in ("after", "before")
+        ]
     params += [
-        _param("include_deleted_data", _BOOL, "Whether to include data that was marked as deleted by third party webhooks."),
-        _param("include_remote_data", _BOOL, "Whether to include the original data Merge fetched from the third-party to produce these models."),
+        _param(
+            "include_deleted_data", _BOOL, "Whether to include data that was marked as deleted by third party webhooks."
+        ),
+        _param(
+            "include_remote_data",
+            _BOOL,
+            _REMOTE_DATA_HELP,
+        ),
     ]
     if spec.remote_id_filter:
         params.append(_param("remote_id", _STRING, "The API provider's ID for the given object."))
@@ -84,56 +108,114 @@ def _model_paths(spec: ModelSpec) -> dict[str, Any]:
     plural = spec.path.replace("-", "_")
     page_schema = {
         "type": "object",
-        "properties": {"next": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]},
-                       "results": {"type": "array", "items": ref}},
+        "properties": {
+            "next": {"type": ["string", "null"]},
+            "previous": {"type": ["string", "null"]},
+            "results": {"type": "array", "items": ref},
+        },
     }
     return {
-        f"/accounting/v1/{spec.path}": {"get": {
-            "operationId": f"{plural}_list", "tags": [spec.path], "summary": f"Returns a list of `{spec.name}` objects.",
-            "parameters": [_ACCOUNT_TOKEN, *_list_params(spec)], "responses": _ok(page_schema),
-        }},
-        f"/accounting/v1/{spec.path}/{{id}}": {"get": {
-            "operationId": f"{plural}_retrieve", "tags": [spec.path], "summary": f"Returns a `{spec.name}` object with the given `id`.",
-            "parameters": [
-                _ACCOUNT_TOKEN, _param("id", {"type": "string", "format": "uuid"}, "", "path"), *_expand_param(spec),
-                _param("include_remote_data", _BOOL, "Whether to include the original data Merge fetched from the third-party to produce these models."),
-            ],
-            "responses": _ok(ref),
-        }},
+        f"/accounting/v1/{spec.path}": {
+            "get": {
+                "operationId": f"{plural}_list",
+                "tags": [spec.path],
+                "summary": f"Returns a list of `{spec.name}` objects.",
+                "parameters": [_ACCOUNT_TOKEN, *_list_params(spec)],
+                "responses": _ok(page_schema),
+            }
+        },
+        f"/accounting/v1/{spec.path}/{{id}}": {
+            "get": {
+                "operationId": f"{plural}_retrieve",
+                "tags": [spec.path],
+                "summary": f"Returns a `{spec.name}` object with the given `id`.",
+                "parameters": [
+                    _ACCOUNT_TOKEN,
+                    _param("id", {"type": "string", "format": "uuid"}, "", "path"),
+                    *_expand_param(spec),
+                    _param(
+                        "include_remote_data",
+                        _BOOL,
+                        _REMOTE_DATA_HELP,
+                    ),
+                ],
+                "responses": _ok(ref),
+            }
+        },
     }
 
 
 _ACCOUNT_PATHS: dict[str, Any] = {
-    "/accounting/v1/account-details": {"get": {
-        "operationId": "account_details_retrieve", "tags": ["account-details"],
-        "summary": "Get details for a linked account.", "parameters": [_ACCOUNT_TOKEN],
-        "responses": _ok({"type": "object"}),
-    }},
-    "/accounting/v1/linked-accounts": {"get": {
-        "operationId": "linked_accounts_list", "tags": ["linked-accounts"],
-        "summary": "List linked accounts for your organization.",
-        "parameters": [*_PAGE, *[_param(name, _STRING, f"Filter on `{name}`.") for name in (
-            "category", "end_user_email_address", "end_user_organization_name", "end_user_origin_id",
-            "end_user_origin_ids", "id", "ids", "integration_name", "is_test_account", "status")]],
-        "responses": _ok({"type": "object"}),
-    }},
+    "/accounting/v1/account-details": {
+        "get": {
+            "operationId": "account_details_retrieve",
+            "tags": ["account-details"],
+            "summary": "Get details for a linked account.",
+            "parameters": [_ACCOUNT_TOKEN],
+            "responses": _ok({"type": "object"}),
+        }
+    },
+    "/accounting/v1/linked-accounts": {
+        "get": {
+            "operationId": "linked_accounts_list",
+            "tags": ["linked-accounts"],
+            "summary": "List linked accounts for your organization.",
+            "parameters": [
+                *_PAGE,
+                *[
+                    _param(name, _STRING, f"Filter on `{name}`.")
+                    for name in (
+                        "category",
+                        "end_user_email_address",
+                        "end_user_organization_name",
+                        "end_user_origin_id",
+                        "end_user_origin_ids",
+                        "id",
+                        "ids",
+                        "integration_name",
+                        "is_test_account",
+                        "status",
+                    )
+                ],
+            ],
+            "responses": _ok({"type": "object"}),
+        }
+    },
     **{
-        f"/accounting/v1/{name}": {"post": {
-            "operationId": f"{name.replace('-', '_')}_create", "tags": [name], "summary": summary,
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"name": {"type": "string", "minLength": 1}}, "required": ["name"]}}}},
-            "responses": _ok({"type": "object", "properties": {"name": _STRING, "key": _STRING}}),
-        }}
+        f"/accounting/v1/{name}": {
+            "post": {
+                "operationId": f"{name.replace('-', '_')}_create",
+                "tags": [name],
+                "summary": summary,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"name": {"type": "string", "minLength": 1}},
+                                "required": ["name"],
+                            }
+                        }
+                    },
+                },
+                "responses": _ok({"type": "object", "properties": {"name": _STRING, "key": _STRING}}),
+            }
+        }
         for name, summary in (
             ("generate-key", "Create a new API key for your organization (shown once)."),
             ("regenerate-key", "Create a new API key and revoke the one this request was made with."),
         )
     },
-    "/accounting/v1/delete-account": {"post": {
-        "operationId": "delete_account_create", "tags": ["delete-account"],
-        "summary": "Delete a linked account and all data synced for it.", "parameters": [_ACCOUNT_TOKEN],
-        "responses": _ok({"type": "object"}),
-    }},
+    "/accounting/v1/delete-account": {
+        "post": {
+            "operationId": "delete_account_create",
+            "tags": ["delete-account"],
+            "summary": "Delete a linked account and all data synced for it.",
+            "parameters": [_ACCOUNT_TOKEN],
+            "responses": _ok({"type": "object"}),
+        }
+    },
 }
 
 
@@ -160,7 +242,11 @@ def openapi_document(server_url: str = "/api") -> dict[str, Any]:
         "components": {
             "schemas": dict(sorted(components.items())),
             "securitySchemes": {
-                "tokenAuth": {"type": "http", "scheme": "bearer", "description": 'Token-based authentication with required prefix "Bearer"'},
+                "tokenAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": 'Token-based authentication with required prefix "Bearer"',
+                },
             },
         },
     }

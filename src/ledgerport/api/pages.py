@@ -94,7 +94,6 @@ def list_body(results: Sequence[bytes], *, next_cursor: Cursor | None, previous_
     )
 
 
-
 T = TypeVar("T")
 
 
@@ -119,14 +118,18 @@ def window(cursor: Cursor | None, fetched: list[T], size: int, position: Callabl
         rows.reverse()
     first = position(rows[0]) if rows else None
     last = position(rows[-1]) if rows else None
+    # An empty page turns back at the cursor's own position, taking in the row the cursor left out (and the
+    # other way round), so rows deleted meanwhile never make the walk back skip a live one.
     if reverse:
         assert cursor is not None
-        next_cursor = Cursor(*last) if last else Cursor(cursor.created, cursor.id)
+        next_cursor = Cursor(*last) if last else Cursor(cursor.created, cursor.id, inclusive=not cursor.inclusive)
         previous_cursor = Cursor(*first, reverse=True) if more and first else None
     else:
         next_cursor = Cursor(*last) if more and last else None
         if cursor is None:
             previous_cursor = None
+        elif first is not None:
+            previous_cursor = Cursor(*first, reverse=True)
         else:
-            previous_cursor = Cursor(*(first or (cursor.created, cursor.id)), reverse=True)
+            previous_cursor = Cursor(cursor.created, cursor.id, reverse=True, inclusive=not cursor.inclusive)
     return Window(rows=rows, next=next_cursor, previous=previous_cursor)

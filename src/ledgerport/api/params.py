@@ -31,7 +31,7 @@ __all__ = [
     "parse_uuid",
 ]
 
-DEFAULT_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 100
 
 
@@ -87,7 +87,9 @@ def _datetime_micros(params: Mapping[str, Any], name: str) -> int | None:
     try:
         return clock.to_micros(parse_rfc3339(raw))
     except ValueError as exc:
-        raise BadRequest(f"Query parameter '{name}' must be an RFC 3339 date-time such as 2024-01-02T03:04:05Z, not {raw!r}.") from exc
+        raise BadRequest(
+            f"Query parameter '{name}' must be an RFC 3339 date-time such as 2024-01-02T03:04:05Z, not {raw!r}."
+        ) from exc
 
 
 def parse_uuid(raw: str) -> uuid.UUID | None:
@@ -103,10 +105,9 @@ def parse_page(params: Mapping[str, Any]) -> PageParams:
     raw_size = _one(params, "page_size")
     size = DEFAULT_PAGE_SIZE
     if raw_size is not None:
-        try:
-            size = int(raw_size)
-        except ValueError as exc:
-            raise BadRequest(f"Query parameter 'page_size' must be an integer, not {raw_size!r}.") from exc
+        if not (raw_size.isascii() and raw_size.lstrip("-").isdigit()):
+            raise BadRequest(f"Query parameter 'page_size' must be an integer, not {raw_size!r}.")
+        size = int(raw_size)
         if size < 1:
             raise BadRequest("Query parameter 'page_size' must be at least 1.")
         size = min(size, MAX_PAGE_SIZE)
@@ -128,7 +129,9 @@ def _expand(params: Mapping[str, Any], spec: ModelSpec) -> tuple[str, ...]:
     unknown = [name for name in names if name not in spec.expand]
     if unknown:
         allowed = ", ".join(sorted(spec.expand)) or "nothing"
-        raise BadRequest(f"Query parameter 'expand' has unknown value(s) {', '.join(unknown)}; {spec.name} can expand {allowed}.")
+        raise BadRequest(
+            f"Query parameter 'expand' has unknown value(s) {', '.join(unknown)}; {spec.name} can expand {allowed}."
+        )
     return tuple(dict.fromkeys(names))
 
 

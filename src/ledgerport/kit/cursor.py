@@ -30,6 +30,8 @@ class Cursor(msgspec.Struct, frozen=True):
     created: int
     id: str
     reverse: bool = False
+    inclusive: bool = False
+    """Whether the row at the position itself belongs to the page (a page that came back empty points here)."""
 
 
 def encode_cursor(cursor: Cursor) -> str:
@@ -37,6 +39,8 @@ def encode_cursor(cursor: Cursor) -> str:
     fields = {"p": str(cursor.created), "i": cursor.id}
     if cursor.reverse:
         fields["r"] = "1"
+    if cursor.inclusive:
+        fields["e"] = "1"
     return base64.urlsafe_b64encode(urlencode(fields).encode()).decode()
 
 
@@ -47,10 +51,18 @@ def decode_cursor(text: str) -> Cursor:
         fields = parse_qs(raw, strict_parsing=True)
         (position,) = fields["p"]
         (row_id,) = fields["i"]
-        reverse = fields.get("r", ["0"]) == ["1"]
-        created = int(position)
+        reverse = _flag(fields, "r")
+        inclusive = _flag(fields, "e")
+        created = int(position) if position.isascii() and position.isdigit() else -1
     except (binascii.Error, UnicodeError, ValueError, KeyError) as exc:
         raise InvalidCursor("not a cursor issued by this server") from exc
-    if not _ID.match(row_id) or set(fields) - {"p", "i", "r"}:
+    if not 0 <= created < 2**63 or not _ID.match(row_id) or set(fields) - {"p", "i", "r", "e"}:
         raise InvalidCursor("not a cursor issued by this server")
-    return Cursor(created=created, id=row_id, reverse=reverse)
+    return Cursor(created=created, id=row_id, reverse=reverse, inclusive=inclusive)
+
+
+def _flag(fields: dict[str, list[str]], name: str) -> bool:
+    value = fields.get(name, ["0"])
+    if value not in (["0"], ["1"]):
+        raise ValueError(f"flag {name} must be 0 or 1")
+    return value == ["1"]

@@ -30,7 +30,12 @@ def parse_rfc3339(text: str) -> datetime:
     offset = match.group(8)
     offset = "+00:00" if offset in {"Z", "z"} else offset
     stamp = normalized.replace("t", "T").replace(" ", "T")
-    return datetime.fromisoformat(f"{stamp}{'.' + micros if micros else ''}{offset}")
+    moment = datetime.fromisoformat(f"{stamp}{'.' + micros if micros else ''}{offset}")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 lies before the first representable instant
+        raise ValueError("the date-time lies outside years 1 to 9999 in UTC") from exc
+    return moment
 
 
 def canonical(moment: datetime) -> str:

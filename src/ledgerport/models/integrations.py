@@ -25,21 +25,44 @@ class Integration(msgspec.Struct, frozen=True, kw_only=True):
 INTEGRATIONS: dict[str, Integration] = {
     integration.slug: integration
     for integration in (
-        Integration(slug="quickbooks-online", name="QuickBooks Online", abbreviated_name="QBO", color="#2CA01C",
-                    aliases=("quickbooks", "qbo")),
+        Integration(
+            slug="quickbooks-online",
+            name="QuickBooks Online",
+            abbreviated_name="QBO",
+            color="#2CA01C",
+            aliases=("quickbooks", "qbo"),
+        ),
         Integration(slug="xero", name="Xero", abbreviated_name="Xero", color="#13B5EA"),
         Integration(slug="netsuite", name="NetSuite", abbreviated_name="NetSuite", color="#1B3B5A"),
-        Integration(slug="microsoft-dynamics-365-business-central", name="Microsoft Dynamics 365 Business Central",
-                    abbreviated_name="Business Central", color="#0B556A",
-                    aliases=("business-central", "business_central", "dynamics")),
+        Integration(
+            slug="microsoft-dynamics-365-business-central",
+            name="Microsoft Dynamics 365 Business Central",
+            abbreviated_name="Business Central",
+            color="#0B556A",
+            aliases=("business-central", "business_central", "dynamics"),
+        ),
         Integration(slug="freshbooks", name="FreshBooks", abbreviated_name="FreshBooks", color="#0075DD"),
-        Integration(slug="sage-intacct", name="Sage Intacct", abbreviated_name="Intacct", color="#00D639",
-                    aliases=("sage_intacct", "intacct")),
-        Integration(slug="sage-business-cloud-accounting", name="Sage Business Cloud Accounting",
-                    abbreviated_name="Sage Accounting", color="#00DC00",
-                    aliases=("sage-accounting", "sage_accounting")),
-        Integration(slug="zoho-books", name="Zoho Books", abbreviated_name="Zoho Books", color="#E42527",
-                    aliases=("zoho_books", "zoho")),
+        Integration(
+            slug="sage-intacct",
+            name="Sage Intacct",
+            abbreviated_name="Intacct",
+            color="#00D639",
+            aliases=("sage_intacct", "intacct"),
+        ),
+        Integration(
+            slug="sage-business-cloud-accounting",
+            name="Sage Business Cloud Accounting",
+            abbreviated_name="Sage Accounting",
+            color="#00DC00",
+            aliases=("sage-accounting", "sage_accounting"),
+        ),
+        Integration(
+            slug="zoho-books",
+            name="Zoho Books",
+            abbreviated_name="Zoho Books",
+            color="#E42527",
+            aliases=("zoho_books", "zoho"),
+        ),
     )
 }
 

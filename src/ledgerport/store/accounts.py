@@ -17,6 +17,7 @@ from sqlalchemy.engine import RowMapping
 from ledgerport.kit import clock
 from ledgerport.kit.secrets import digest, new_secret
 from ledgerport.store.engine import ReadSession, WriteSession
+from ledgerport.store.keyset import beyond
 from ledgerport.store.tables import api_keys, linked_accounts, organizations, records
 
 __all__ = [
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 API_KEY_PREFIX = "lpk_"
-ACCOUNT_TOKEN_PREFIX = "lpt_"
+ACCOUNT_TOKEN_PREFIX = "lpt_"  # noqa: S105 - a prefix, not a secret
 
 
 class LinkedAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -109,9 +110,7 @@ _ACCOUNT_COLUMNS = [linked_accounts.c[field] for field in LinkedAccount.__struct
 async def create_organization(session: WriteSession, *, name: str) -> uuid.UUID:
     """Insert an organization and return its id."""
     organization_id = uuid.uuid4()
-    await session.execute(
-        organizations.insert().values(id=organization_id, name=name, created_at=clock.now_micros())
-    )
+    await session.execute(organizations.insert().values(id=organization_id, name=name, created_at=clock.now_micros()))
     return organization_id
 
 
@@ -255,6 +254,7 @@ async def list_linked_accounts(
     after: tuple[int, uuid.UUID] | None,
     reverse: bool,
     limit: int,
+    inclusive: bool = False,
 ) -> list[LinkedAccount]:
     """One keyset page of an organization's linked accounts, oldest first (newest first when ``reverse``)."""
     c = linked_accounts.c
@@ -270,14 +270,18 @@ async def list_linked_accounts(
     }
     conditions += [column == value for column, value in equals.items() if value is not None]
     if filters.end_user_origin_ids is not None:
-        conditions.append(c.end_user_origin_id.in_(filters.end_user_origin_ids) if filters.end_user_origin_ids else false())
+        conditions.append(
+            c.end_user_origin_id.in_(filters.end_user_origin_ids) if filters.end_user_origin_ids else false()
+        )
     if filters.ids is not None:
         conditions.append(c.id.in_(filters.ids) if filters.ids else false())
     position = tuple_(c.created_at, c.id)
     if after is not None:
-        conditions.append(position < tuple_(*after) if reverse else position > tuple_(*after))
+        conditions.append(beyond(position, tuple_(*after), reverse=reverse, inclusive=inclusive))
     order = (c.created_at.desc(), c.id.desc()) if reverse else (c.created_at, c.id)
-    rows = (await session.execute(select(*_ACCOUNT_COLUMNS).where(and_(*conditions)).order_by(*order).limit(limit))).mappings()
+    rows = (
+        await session.execute(select(*_ACCOUNT_COLUMNS).where(and_(*conditions)).order_by(*order).limit(limit))
+    ).mappings()
     return [_account(row) for row in rows]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, false, func, null, select
 from ledgerport.kit import clock
 from ledgerport.kit.timestamps import canonical
 from ledgerport.store.engine import ReadSession, WriteSession
+from ledgerport.store.keyset import beyond
 from ledgerport.store.tables import records
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "find_record",
     "key_value",
     "page",
+    "record_id",
     "upsert_many",
 ]
 
@@ -132,6 +134,7 @@ async def page(
     reverse: bool,
     limit: int,
     with_remote_data: bool,
+    inclusive: bool = False,
 ) -> list[StoredRecord]:
     """Up to ``limit`` records past ``after`` in keyset order (``created_at``, ``id``), or before it when ``reverse``.
 
@@ -141,7 +144,7 @@ async def page(
     conditions = _conditions(query)
     position = tuple_(c.created_at, c.id)
     if after is not None:
-        conditions.append(position < tuple_(*after) if reverse else position > tuple_(*after))
+        conditions.append(beyond(position, tuple_(*after), reverse=reverse, inclusive=inclusive))
     order = (c.created_at.desc(), c.id.desc()) if reverse else (c.created_at.asc(), c.id.asc())
     statement = (
         select(c.id, c.created_at, c.document, c.remote_data if with_remote_data else null())
@@ -177,9 +180,7 @@ async def documents_by_id(
         return {}
     c = records.c
     rows = await session.execute(
-        select(c.id, c.document).where(
-            c.linked_account_id == linked_account_id, c.model == model, c.id.in_(wanted)
-        )
+        select(c.id, c.document).where(c.linked_account_id == linked_account_id, c.model == model, c.id.in_(wanted))
     )
     return {row[0]: row[1] for row in rows}
 
@@ -189,6 +190,18 @@ async def count_records(session: ReadSession, *, linked_account_id: uuid.UUID, m
     c = records.c
     statement = select(func.count()).where(c.linked_account_id == linked_account_id, c.model == model)
     return int((await session.execute(statement)).scalar_one())
+
+
+_RECORD_IDS = uuid.UUID("6f1c3b9e-51a4-4f57-9d1e-2f0b8e8c1a77")
+
+
+def record_id(linked_account_id: uuid.UUID, model_name: str, remote_id: str) -> uuid.UUID:
+    """The id a record has for life, derived from what identifies it.
+
+    Deriving it (UUIDv5) rather than drawing it means a mapping can refer to a related record by its provider id
+    before that record is synced, and a re-created store gives every record the id clients already hold.
+    """
+    return uuid.uuid5(_RECORD_IDS, f"{linked_account_id}/{model_name}/{remote_id}")
 
 
 def _with(model: msgspec.Struct, **values: Any) -> msgspec.Struct:
@@ -238,14 +251,18 @@ async def upsert_many(
     for item in items:
         digest = _digest(item.model)
         before = existing.get(item.remote_id)
-        record_id = uuid.uuid4() if before is None else before["id"]
-        ids.append(record_id)
-        if before is not None and before["digest"] == digest and before["remote_was_deleted"] == item.remote_was_deleted:
+        new_id = record_id(linked_account_id, model_name, item.remote_id) if before is None else before["id"]
+        ids.append(new_id)
+        if (
+            before is not None
+            and before["digest"] == digest
+            and before["remote_was_deleted"] == item.remote_was_deleted
+        ):
             continue
         created = moment if before is None else before["created_at"]
         document = _with(
             item.model,
-            id=str(record_id),
+            id=str(new_id),
             remote_id=item.remote_id,
             created_at=clock.from_micros(created),
             modified_at=clock.from_micros(moment),
@@ -261,11 +278,17 @@ async def upsert_many(
         }
         if before is None:
             inserts.append(
-                {"id": record_id, "linked_account_id": linked_account_id, "model": model_name,
-                 "remote_id": item.remote_id, "created_at": created, **row}
+                {
+                    "id": new_id,
+                    "linked_account_id": linked_account_id,
+                    "model": model_name,
+                    "remote_id": item.remote_id,
+                    "created_at": created,
+                    **row,
+                }
             )
         else:
-            updates.append({"target_id": record_id, **row})
+            updates.append({"target_id": new_id, **row})
     if inserts:
         await session.execute(records.insert(), inserts)
     if updates:

@@ -2,8 +2,9 @@
 
 ``records`` holds one row per common-model record: the serialized common model (``document``, the exact bytes the
 API returns) and the provider's JSON beside it (``remote_data``). A list page is one range scan of the keyset
-index ``(linked_account_id, model, created_at, id)``; the values that filters test are copied into ``filter_values`` when a
-record is written, so filters never decode documents and a new common model needs no migration.
+index ``(linked_account_id, model, created_at, id)``; the values that filters test are copied into
+``filter_values`` when a record is written, so filters never decode documents and a new common model needs no
+migration.
 
 Times are integer microseconds since the epoch: they order, compare and round-trip identically on SQLite and
 PostgreSQL, which is what keyset cursors need.
@@ -85,9 +86,7 @@ records = Table(
     "records",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column(
-        "linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
     Column("model", String(64), nullable=False),
     Column("remote_id", String(255), nullable=True),
     Column("created_at", BigInteger, nullable=False),

@@ -44,6 +44,7 @@ def _list_handler(spec: ModelSpec) -> Handler:
                 reverse=reverse,
                 limit=size + 1,
                 with_remote_data=params.include_remote_data,
+                inclusive=cursor is not None and cursor.inclusive,
             )
             page_rows = window(cursor, rows, size, _position)
             results = await render_records(read, account.id, spec, page_rows.rows, expand=params.expand)

@@ -31,7 +31,7 @@ async def _body(request: Request[Any, Any, Any]) -> RemoteKeyRequest:
     except msgspec.ValidationError as exc:
         raise BadRequest(f"Invalid request body: {exc}.") from exc
     except msgspec.DecodeError as exc:
-        raise BadRequest("The request body must be a JSON object such as {\"name\": \"my key\"}.") from exc
+        raise BadRequest('The request body must be a JSON object such as {"name": "my key"}.') from exc
 
 
 @post("/generate-key", name="generate-key", status_code=200, include_in_schema=False)

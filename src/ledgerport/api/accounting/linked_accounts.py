@@ -26,7 +26,10 @@ _CATEGORIES = ("hris", "ats", "accounting", "ticketing", "crm", "mktg", "filesto
 
 def _integration(account: LinkedAccount) -> Integration:
     return INTEGRATIONS.get(account.integration) or Integration(
-        slug=account.integration, name=account.integration_name, abbreviated_name=account.integration_name, color="#000000"
+        slug=account.integration,
+        name=account.integration_name,
+        abbreviated_name=account.integration_name,
+        color="#000000",
     )
 
 
@@ -148,6 +151,7 @@ async def list_linked_accounts_handler(request: Request[Any, Any, Any]) -> Respo
             after=after,  # type: ignore[arg-type]
             reverse=reverse,
             limit=page.page_size + 1,
+            inclusive=cursor is not None and cursor.inclusive,
         )
     page_rows = window(cursor, rows, page.page_size, lambda row: (row.created_at, str(row.id)))
     results = [msgspec.json.encode(account_details_and_actions(row)) for row in page_rows.rows]

@@ -96,7 +96,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_records"),
-        sa.UniqueConstraint("linked_account_id", "model", "remote_id", name="uq_records_linked_account_id_model_remote_id"),
+        sa.UniqueConstraint(
+            "linked_account_id", "model", "remote_id", name="uq_records_linked_account_id_model_remote_id"
+        ),
     )
     op.create_index("ix_records_keyset", "records", ["linked_account_id", "model", "created_at", "id"])
     op.create_index("ix_records_modified", "records", ["linked_account_id", "model", "modified_at"])
