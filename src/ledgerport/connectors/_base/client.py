@@ -1,0 +1,165 @@
+"""The generic provider client: every call goes through one budget, one token source and one error table.
+
+``send`` waits for a budget slot, adds credentials, sends, and classifies the answer with the connector's
+``ERRORS`` table. It then reacts the same way for every provider: a throttle pauses the whole budget for
+``Retry-After`` (every worker calling that account waits, not just this one) and retries; an expired access token
+is refreshed once through the :class:`TokenSource` and the call retried; transient failures and malformed bodies
+are retried with exponential backoff and jitter. What remains is raised to the engine.
+
+``pages`` walks a stream: it builds each page's request from the stream's paginator, reads the records, tells
+deletions apart, and yields them with the page's watermark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any, Protocol
+
+import msgspec
+
+from ledgerport.connectors._base.auth import TokenSet
+from ledgerport.connectors._base.connector import Connector
+from ledgerport.connectors._base.errors import (
+    AuthExpired,
+    DailyLimitReached,
+    Malformed,
+    RateLimited,
+    Transient,
+    classify,
+)
+from ledgerport.connectors._base.http import Request, Response, Transport
+from ledgerport.connectors._base.paging import guard
+from ledgerport.connectors._base.streams import Stream, StreamContext, dig
+from ledgerport.kit.budget import Budget, Quotas
+
+__all__ = ["Page", "ProviderClient", "RetryPolicy", "TokenSource"]
+
+
+class TokenSource(Protocol):
+    """Where a client gets its access token; the engine implements it with a lock across workers."""
+
+    async def current(self) -> TokenSet:
+        """The newest token set (refreshing first if it is about to expire)."""
+        ...
+
+    async def refresh(self, stale: TokenSet) -> TokenSet:
+        """A token set newer than ``stale`` (someone else may already have refreshed it)."""
+        ...
+
+
+class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    """How hard to try before giving up on one call."""
+
+    attempts: int = 8
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_throttle_wait: float = 600.0
+    """A throttle asking for a longer wait than this ends the run instead (it resumes on the next schedule)."""
+
+
+class Page(msgspec.Struct, frozen=True):
+    """One page of a stream: live records, deleted records, and the newest change time seen."""
+
+    records: list[Any]
+    deleted: list[Any]
+    watermark: datetime | None
+    path: str
+
+
+class ProviderClient:
+    """Calls one linked account's provider."""
+
+    def __init__(
+        self,
+        connector: Connector,
+        *,
+        transport: Transport,
+        tokens: TokenSource,
+        budget: Budget,
+        budget_key: str,
+        context: StreamContext,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.connector = connector
+        self.transport = transport
+        self.tokens = tokens
+        self.budget = budget
+        self.budget_key = budget_key
+        self.context = context
+        self.retry = retry or RetryPolicy()
+        self.requests_sent = 0
+        limits = connector.limits
+        self._quotas = Quotas(per_minute=limits.per_minute, per_day=limits.per_day, concurrent=limits.concurrent)
+
+    async def _once(self, request: Request, tokens: TokenSet) -> Response:
+        authorized = self.connector.authorize(
+            msgspec.structs.replace(
+                request, headers={**request.headers, "Authorization": f"Bearer {tokens.access_token}"}
+            ),
+            self.context.account,
+        )
+        async with self.budget.slot(self.budget_key, self._quotas):
+            self.requests_sent += 1
+            response = await self.transport.send(authorized)
+        error = classify(response, self.connector.errors)
+        if error is not None:
+            raise error
+        return response
+
+    async def send(self, request: Request) -> Response:
+        """Send with retries; return a successful response or raise a :class:`ConnectorError`."""
+        tokens = await self.tokens.current()
+        refreshed = False
+        failures = 0
+        while True:
+            try:
+                return await self._once(request, tokens)
+            except AuthExpired:
+                if refreshed:
+                    raise
+                tokens, refreshed = await self.tokens.refresh(tokens), True
+            except DailyLimitReached:
+                raise
+            except RateLimited as throttled:
+                if throttled.retry_after > self.retry.max_throttle_wait:
+                    raise
+                await self.budget.pause(self.budget_key, throttled.retry_after)
+            except Transient:
+                failures += 1
+                if failures >= self.retry.attempts:
+                    raise
+                delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (failures - 1))
+                await asyncio.sleep(delay * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not security
+
+    async def json(self, request: Request) -> Any:
+        """Send and decode; a body cut short is retried like any transient failure."""
+        failures = 0
+        while True:
+            response = await self.send(request)
+            try:
+                return response.json()
+            except Malformed:
+                failures += 1
+                if failures >= self.retry.attempts:
+                    raise
+                await asyncio.sleep(self.retry.base_delay * failures)
+
+    async def pages(self, stream: Stream, since: datetime | None) -> AsyncIterator[Page]:
+        """Every page of ``stream`` changed after ``since`` (everything when ``None``)."""
+        position: int | None = stream.paging.first
+        seen: set[str] = set()
+        while position is not None:
+            request = stream.request(self.context, since, position, stream.paging.size)
+            body = await self.json(request)
+            records = dig(body, stream.records) or []
+            if not isinstance(records, list):
+                raise Malformed(f"{stream.name}: expected a list at {stream.records!r}")
+            guard(seen, [str(dig(record, stream.key)) for record in records])
+            deleted = [r for r in records if stream.deleted is not None and stream.deleted(r)]
+            live = [r for r in records if not (stream.deleted is not None and stream.deleted(r))]
+            marks = [m for m in (stream.since.of(r) for r in records) if m is not None] if stream.since else []
+            yield Page(records=live, deleted=deleted, watermark=max(marks) if marks else None, path=request.url)
+            position = stream.paging.advance(position, len(records))

@@ -1,0 +1,64 @@
+"""A provider as one value: identity, auth, limits, streams and mappings.
+
+The sync engine and the API read a :class:`Connector`; they never import a provider's package. Adding a provider
+is a folder with a ``CONNECTOR`` and an entry in :data:`ledgerport.connectors.CONNECTORS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from ledgerport.connectors._base.auth import OAuth2
+from ledgerport.connectors._base.errors import ErrorRule
+from ledgerport.connectors._base.http import Request
+from ledgerport.connectors._base.mapping import ModelMap, supported_fields
+from ledgerport.connectors._base.streams import StreamContext
+
+__all__ = ["Connector", "Limits", "field_support"]
+
+
+class Limits(msgspec.Struct, frozen=True, kw_only=True):
+    """A provider's published limits per provider account (QBO realm, Xero tenant)."""
+
+    per_minute: int | None = None
+    per_day: int | None = None
+    concurrent: int | None = None
+
+
+class Connector(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything ledgerport knows about one provider."""
+
+    key: str
+    """The folder name (``quickbooks``)."""
+    slug: str
+    """Merge's integration slug on the wire (``quickbooks-online``)."""
+    name: str
+    base_url: str
+    """The real API origin; sandboxes and tests override it per linked account."""
+    auth: OAuth2
+    limits: Limits
+    mappings: Sequence[ModelMap]
+    errors: Sequence[ErrorRule]
+    authorize: Callable[[Request, Mapping[str, str]], Request]
+    """Adds credentials and account facts (tenant header, realm) to a request: ``authorize(request, account)``."""
+    account_facts: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None
+    """Reads the facts a linked account needs (realm id, tenant id) from the authorization callback."""
+
+    def context(self, account: Mapping[str, str], base_url: str | None = None) -> StreamContext:
+        """The stream context for one linked account."""
+        return StreamContext(base_url=base_url or self.base_url, account=account)
+
+
+def field_support(connector: Connector) -> dict[str, list[str]]:
+    """For each common model, the fields this connector fills (the union over its mappings, in model order)."""
+    filled: dict[str, set[str]] = {}
+    structs: dict[str, type[msgspec.Struct]] = {}
+    for mapping in connector.mappings:
+        filled.setdefault(mapping.model, set()).update(supported_fields(mapping))
+        structs[mapping.model] = mapping.struct
+    return {
+        model: [name for name in structs[model].__struct_fields__ if name in names] for model, names in filled.items()
+    }

@@ -1,0 +1,126 @@
+"""Provider failures, translated at the boundary into one vocabulary the engines understand.
+
+```
+ConnectorError
+ ├─ RateLimited(retry_after)        429 or a provider's throttle fault: wait, then retry the same request
+ │   └─ DailyLimitReached           the day's quota is spent: stop the run, resume after retry_after
+ ├─ AuthExpired                     the access token is no longer accepted: refresh and retry once
+ ├─ AuthRevoked                     the grant is gone (refresh refused): the account needs relinking
+ ├─ NotFound                        the object does not exist at the provider
+ ├─ Rejected(problems)              the provider refused the request's content (→ Merge ``errors``)
+ ├─ Conflict                        a stale version (QBO SyncToken) — re-read and retry
+ ├─ Transient                       5xx, timeouts, connection resets: retry with backoff
+ └─ Malformed                       a body that does not parse: retry (a truncated page), then fail
+```
+
+Each client declares an ``ERRORS`` table of :class:`ErrorRule` rows; :func:`classify` applies the first row that
+matches, the way httpx maps httpcore exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+if TYPE_CHECKING:
+    from ledgerport.connectors._base.http import Response
+
+__all__ = [
+    "AuthExpired",
+    "AuthRevoked",
+    "Conflict",
+    "ConnectorError",
+    "DailyLimitReached",
+    "ErrorRule",
+    "Malformed",
+    "NotFound",
+    "Problem",
+    "RateLimited",
+    "Rejected",
+    "Transient",
+    "classify",
+]
+
+
+class Problem(msgspec.Struct, frozen=True, kw_only=True):
+    """One thing the provider objected to, in Merge's ValidationProblem terms."""
+
+    title: str
+    detail: str
+    problem_type: str = "ERROR"
+    pointer: str | None = None
+    raw_error: str | None = None
+
+
+class ConnectorError(Exception):
+    """Root of every failure a connector reports."""
+
+
+class RateLimited(ConnectorError):
+    """The provider asked us to slow down; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DailyLimitReached(RateLimited):
+    """The provider's daily quota is spent."""
+
+
+class AuthExpired(ConnectorError):
+    """The access token was refused; a refresh may fix it."""
+
+
+class AuthRevoked(ConnectorError):
+    """The grant is gone; a person must link the account again."""
+
+
+class NotFound(ConnectorError):
+    """No such object at the provider."""
+
+
+class Rejected(ConnectorError):
+    """The provider refused the content of the request."""
+
+    def __init__(self, message: str, *, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+class Conflict(ConnectorError):
+    """A write lost an optimistic-concurrency race."""
+
+
+class Transient(ConnectorError):
+    """A failure that a later attempt may not meet."""
+
+
+class Malformed(Transient):
+    """A response body that cannot be read."""
+
+
+class ErrorRule(msgspec.Struct, frozen=True):
+    """``when(response, body)`` true → ``build(response, body)`` is the error to raise."""
+
+    when: Callable[[Response, Any], bool]
+    build: Callable[[Response, Any], ConnectorError]
+    name: str = ""
+
+
+def classify(response: Response, rules: Sequence[ErrorRule]) -> ConnectorError | None:
+    """The error a non-success response means, by the first matching rule; ``None`` for a success."""
+    if response.status < 400:
+        return None
+    try:
+        body = response.json()
+    except Malformed:
+        body = None
+    for rule in rules:
+        if rule.when(response, body):
+            return rule.build(response, body)
+    if response.status >= 500:
+        return Transient(f"{response.url} answered {response.status}")
+    return Rejected(f"{response.url} answered {response.status}: {response.body[:300]!r}")

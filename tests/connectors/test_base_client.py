@@ -1,0 +1,207 @@
+"""The generic provider client against scripted responses: throttles, refreshes, retries, paging."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+import pytest
+
+from ledgerport.connectors._base import (
+    AuthExpired,
+    AuthRevoked,
+    Connector,
+    ErrorRule,
+    FunctionTransport,
+    Limits,
+    Malformed,
+    RateLimited,
+    Request,
+    Response,
+    Transient,
+)
+from ledgerport.connectors._base.auth import OAuth2, TokenSet
+from ledgerport.connectors._base.client import ProviderClient, RetryPolicy
+from ledgerport.connectors._base.paging import PageNumber
+from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Watermark
+from ledgerport.kit.budget import MemoryBudget
+
+ERRORS = [
+    ErrorRule(
+        lambda r, b: r.status == 429,
+        lambda r, b: RateLimited("slow down", retry_after=float(r.headers.get("retry-after", 1))),
+    ),
+    ErrorRule(lambda r, b: r.status == 401, lambda r, b: AuthExpired("expired")),
+]
+
+
+def _connector(limits: Limits | None = None) -> Connector:
+    return Connector(
+        key="test",
+        slug="test",
+        name="Test",
+        base_url="https://api.test",
+        auth=OAuth2(authorize_url="https://id.test/a", token_url="https://id.test/t", scopes=["x"]),
+        limits=limits or Limits(),
+        mappings=[],
+        errors=ERRORS,
+        authorize=lambda request, account: msgspec.structs.replace(
+            request, headers={**request.headers, "Tenant": account.get("tenant", "")}
+        ),
+    )
+
+
+class Tokens:
+    def __init__(self) -> None:
+        self.set = TokenSet(access_token="a1", refresh_token="r1", expires_at=time.time() + 3600)
+        self.refreshes = 0
+
+    async def current(self) -> TokenSet:
+        return self.set
+
+    async def refresh(self, stale: TokenSet) -> TokenSet:
+        self.refreshes += 1
+        self.set = TokenSet(access_token=f"a{self.refreshes + 1}", refresh_token="r", expires_at=time.time() + 3600)
+        return self.set
+
+
+def _client(
+    handler: Callable[[Request], Response], tokens: Tokens | None = None, **kw: Any
+) -> tuple[ProviderClient, FunctionTransport]:
+    transport = FunctionTransport(handler)
+    client = ProviderClient(
+        _connector(),
+        transport=transport,
+        tokens=tokens or Tokens(),
+        budget=MemoryBudget(),
+        budget_key="k",
+        context=StreamContext(base_url="https://api.test", account={"tenant": "t1"}),
+        retry=RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.002, **kw),
+    )
+    return client, transport
+
+
+def ok(body: bytes = b"{}") -> Response:
+    return Response(status=200, headers={}, body=body)
+
+
+async def test_adds_credentials_and_account_facts() -> None:
+    client, transport = _client(lambda r: ok())
+    await client.send(Request(method="GET", url="https://api.test/x"))
+    (sent,) = transport.requests
+    assert sent.headers["Authorization"] == "Bearer a1"
+    assert sent.headers["Tenant"] == "t1"
+
+
+async def test_throttle_pauses_then_retries() -> None:
+    answers = iter([Response(status=429, headers={"retry-after": "0"}, body=b""), ok(b'{"n": 1}')])
+    client, transport = _client(lambda r: next(answers))
+    assert (await client.json(Request(method="GET", url="https://api.test/x"))) == {"n": 1}
+    assert len(transport.requests) == 2
+
+
+async def test_throttle_longer_than_allowed_is_raised() -> None:
+    client, _ = _client(lambda r: Response(status=429, headers={"retry-after": "3600"}, body=b""), max_throttle_wait=60)
+    with pytest.raises(RateLimited):
+        await client.send(Request(method="GET", url="https://api.test/x"))
+
+
+async def test_expired_token_is_refreshed_once() -> None:
+    tokens = Tokens()
+    client, transport = _client(
+        lambda r: ok() if r.headers["Authorization"] == "Bearer a2" else Response(status=401, headers={}, body=b""),
+        tokens,
+    )
+    await client.send(Request(method="GET", url="https://api.test/x"))
+    assert tokens.refreshes == 1
+    assert [r.headers["Authorization"] for r in transport.requests] == ["Bearer a1", "Bearer a2"]
+
+
+async def test_still_refused_after_refresh_is_raised() -> None:
+    tokens = Tokens()
+    client, _ = _client(lambda r: Response(status=401, headers={}, body=b""), tokens)
+    with pytest.raises(AuthExpired):
+        await client.send(Request(method="GET", url="https://api.test/x"))
+    assert tokens.refreshes == 1
+
+
+async def test_transient_failures_are_retried_then_raised() -> None:
+    client, transport = _client(lambda r: Response(status=503, headers={}, body=b"down"))
+    with pytest.raises(Transient):
+        await client.send(Request(method="GET", url="https://api.test/x"))
+    assert len(transport.requests) == 3
+
+
+async def test_truncated_body_is_retried() -> None:
+    answers = iter([ok(b'{"Invoices": [{"a"'), ok(b'{"amount": 1.10}')])
+    client, _ = _client(lambda r: next(answers))
+    body = await client.json(Request(method="GET", url="https://api.test/x"))
+    assert body == {"amount": Decimal("1.10")}
+
+
+def _stream(size: int = 2) -> Stream:
+    def build(context: StreamContext, since: datetime | None, position: int, size: int) -> Request:
+        return Request(method="GET", url=f"{context.base_url}/Items", params=[("page", str(position))])
+
+    return Stream(
+        name="Items",
+        request=build,
+        records="Items",
+        key="ID",
+        paging=PageNumber(size=size),
+        since=Watermark("Updated", lambda v: None if v is None else datetime.fromisoformat(v)),
+        deleted=StatusIn("Status", {"DELETED"}),
+    )
+
+
+async def test_pages_walk_until_a_short_page() -> None:
+    data = [
+        {"ID": str(n), "Status": "DELETED" if n == 3 else "ACTIVE", "Updated": f"2024-01-0{n}T00:00:00+00:00"}
+        for n in range(1, 6)
+    ]
+
+    def handler(request: Request) -> Response:
+        page = int(dict(request.params)["page"])
+        return ok(msgspec.json.encode({"Items": data[(page - 1) * 2 : page * 2]}))
+
+    client, transport = _client(handler)
+    pages = [page async for page in client.pages(_stream(), None)]
+    assert [[r["ID"] for r in p.records] for p in pages] == [["1", "2"], ["4"], ["5"]]
+    assert [r["ID"] for p in pages for r in p.deleted] == ["3"]
+    assert pages[-1].watermark == datetime(2024, 1, 5, tzinfo=UTC)
+    assert len(transport.requests) == 3
+
+
+async def test_a_provider_repeating_a_page_is_stopped() -> None:
+    client, _ = _client(lambda r: ok(b'{"Items": [{"ID": "1"}, {"ID": "2"}]}'))
+    with pytest.raises(Malformed, match="loop"):
+        _ = [page async for page in client.pages(_stream(), None)]
+
+
+async def test_budget_spreads_calls_over_the_minute() -> None:
+    clock = [0.0]
+    budget = MemoryBudget(clock=lambda: clock[0])
+    from ledgerport.kit.budget import Quotas
+
+    quotas = Quotas(per_minute=60)
+    waits = []
+    for _ in range(61):
+        waits.append(budget._wait("k", quotas))  # noqa: SLF001 - the decision, without sleeping
+        if waits[-1] == 0:
+            budget._active["k"] -= 1  # noqa: SLF001
+    assert waits[:60] == [0.0] * 60
+    assert waits[60] == pytest.approx(1.0)
+
+
+async def test_revoked_grant_surfaces() -> None:
+    class Revoked(Tokens):
+        async def refresh(self, stale: TokenSet) -> TokenSet:
+            raise AuthRevoked("relink")
+
+    client, _ = _client(lambda r: Response(status=401, headers={}, body=b""), Revoked())
+    with pytest.raises(AuthRevoked):
+        await client.send(Request(method="GET", url="https://api.test/x"))
