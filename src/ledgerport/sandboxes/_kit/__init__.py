@@ -1,0 +1,16 @@
+"""What every sandbox needs: an OAuth 2.0 authorization server, request windows, and fault injection."""
+
+from ledgerport.sandboxes._kit.faults import Faults, FaultsMiddleware
+from ledgerport.sandboxes._kit.limits import ConcurrencyGate, WindowCounter
+from ledgerport.sandboxes._kit.oauth import Grant, OAuthError, OAuthServer, TokenPair
+
+__all__ = [
+    "ConcurrencyGate",
+    "Faults",
+    "FaultsMiddleware",
+    "Grant",
+    "OAuthError",
+    "OAuthServer",
+    "TokenPair",
+    "WindowCounter",
+]
