@@ -28,7 +28,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import BYTEA, JSONB
 
-__all__ = ["api_keys", "linked_accounts", "metadata", "organizations", "records"]
+__all__ = [
+    "api_keys",
+    "credentials",
+    "issues",
+    "jobs",
+    "linked_accounts",
+    "link_sessions",
+    "metadata",
+    "organizations",
+    "records",
+    "sync_states",
+]
 
 metadata = MetaData(
     naming_convention={
@@ -100,3 +111,90 @@ records = Table(
     Index("ix_records_keyset", "linked_account_id", "model", "created_at", "id"),
     Index("ix_records_modified", "linked_account_id", "model", "modified_at"),
 )
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("connector", String(64), nullable=False),
+    Column("base_url", String(500), nullable=True),
+    Column("secret", _Bytes, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+"""A linked account's provider credentials: the token set and account facts, encrypted (``secret``).
+
+``version`` grows by one on every refresh; a worker that refreshed writes only if the version it read is still
+current, so two workers refreshing at once never lose the newest (rotating) refresh token. ``base_url`` overrides
+the provider's real origin (a sandbox)."""
+
+sync_states = Table(
+    "sync_states",
+    metadata,
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(64), primary_key=True),
+    Column("status", String(32), nullable=False),
+    Column("is_initial_sync", Boolean, nullable=False),
+    Column("watermark", String(64), nullable=True),
+    Column("last_sync_start", BigInteger, nullable=True),
+    Column("last_sync_finished", BigInteger, nullable=True),
+    Column("last_sync_result", String(32), nullable=True),
+    Column("next_sync_start", BigInteger, nullable=True),
+    Column("data_fresh_as_of", BigInteger, nullable=True),
+    Column("reason", String(2000), nullable=True),
+)
+"""Per linked account and common model: where the last sync got to (``watermark``) and how it ended."""
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=True),
+    Column("payload", _Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", BigInteger, nullable=False),
+    Column("run_after", BigInteger, nullable=False),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_expires_at", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=True),
+    Column("error", String(4000), nullable=True),
+    Column("dedupe_key", String(200), nullable=True),
+    Index("ix_jobs_status_run_after", "status", "run_after"),
+    UniqueConstraint("dedupe_key"),
+)
+"""Durable jobs: the row is the truth. A worker leases a row (``lease_owner``/``lease_expires_at``), renews the
+lease while it works, and finishes it; a lease that expires (a killed worker) makes the row claimable again.
+``dedupe_key`` keeps one queued or running job per purpose (one sync per linked account)."""
+
+issues = Table(
+    "issues",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("error_description", String(500), nullable=False),
+    Column("error_details", _Json, nullable=True),
+    Column("is_muted", Boolean, nullable=False),
+    Column("first_incident_time", BigInteger, nullable=False),
+    Column("last_incident_time", BigInteger, nullable=False),
+    Index("ix_issues_organization_id_first_incident_time", "organization_id", "first_incident_time", "id"),
+)
+"""Merge's Issues: a problem with a linked account that a person may need to act on (a failed sync)."""
+
+link_sessions = Table(
+    "link_sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("link_token_digest", String(64), nullable=False, unique=True),
+    Column("state", String(64), nullable=True, unique=True),
+    Column("public_token_digest", String(64), nullable=True, unique=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=True),
+    Column("details", _Json, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)
+"""A link flow in progress: ``POST /link-token`` → provider consent (``state``) → callback → public token."""
