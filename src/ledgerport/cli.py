@@ -388,6 +388,35 @@ def demo(
     uvicorn.run(_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False)
 
 
+SANDBOXES = {"quickbooks": "ledgerport.sandboxes.quickbooks", "xero": "ledgerport.sandboxes.xero"}
+
+
+def _size(text: str) -> str | int:
+    if text in {"small", "large"}:
+        return text
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise typer.BadParameter("use small, large or a number of invoices")
+
+
+@app.command()
+def sandbox(
+    provider: Annotated[str, typer.Argument(help="quickbooks or xero")],
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8100,
+    seed: Annotated[int, typer.Option(help="Same seed, same company.")] = 0,
+    size: Annotated[str, typer.Option(help="small, large, or a number of invoices.")] = "small",
+) -> None:
+    """Serve a faithful local emulator of a provider's API (OAuth, data, limits, faults) on HOST:PORT."""
+    import importlib
+
+    if provider not in SANDBOXES:
+        raise _fail(f"unknown sandbox {provider!r}; choose from {', '.join(SANDBOXES)}", 2)
+    module = importlib.import_module(SANDBOXES[provider])
+    err.print(f"{provider} sandbox on http://{host}:{port} (client_id sandbox-client, client_secret sandbox-secret)")
+    module.run(host, port, seed, _size(size))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

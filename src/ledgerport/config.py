@@ -7,12 +7,12 @@ down, so tests build as many differently configured apps as they like in one pro
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import msgspec
 
-__all__ = ["Settings", "SettingsError", "ensure_parent_dir", "load_settings"]
+__all__ = ["Settings", "SettingsError", "ensure_parent_dir", "load_settings", "sealing_keys"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/ledgerport.db"
 
@@ -36,9 +36,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     public_url: str | None = None
     """The URL clients use to reach this server, printed in demo instructions; defaults to http://host:port."""
+    secret_keys: tuple[str, ...] = ()
+    """Keys that seal provider credentials at rest, newest first (comma-separated in the variable)."""
+    secret_key_file: str = "./var/secret.key"
+    """Where the embedded default keeps a generated key when ``LEDGERPORT_SECRET_KEYS`` is not set."""
+    sync_interval_seconds: int = 300
+    """How often each linked account is synced incrementally."""
 
 
-_ENV: Mapping[str, tuple[str, type]] = {
+_ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_DATABASE_URL": ("database_url", str),
     "LEDGERPORT_REDIS_URL": ("redis_url", str),
     "LEDGERPORT_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
@@ -46,6 +52,9 @@ _ENV: Mapping[str, tuple[str, type]] = {
     "LEDGERPORT_HOST": ("host", str),
     "LEDGERPORT_PORT": ("port", int),
     "LEDGERPORT_PUBLIC_URL": ("public_url", str),
+    "LEDGERPORT_SECRET_KEYS": ("secret_keys", lambda raw: tuple(k.strip() for k in raw.split(",") if k.strip())),
+    "LEDGERPORT_SECRET_KEY_FILE": ("secret_key_file", str),
+    "LEDGERPORT_SYNC_INTERVAL_SECONDS": ("sync_interval_seconds", int),
 }
 
 
@@ -60,9 +69,11 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         try:
             values[field] = kind(raw)
         except ValueError as exc:
-            raise SettingsError(f"{variable}={raw!r} is not a valid {kind.__name__}") from exc
+            raise SettingsError(f"{variable}={raw!r} is not valid: {exc}") from exc
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = msgspec.convert(values, Settings)
+    if settings.sync_interval_seconds < 10:
+        raise SettingsError("LEDGERPORT_SYNC_INTERVAL_SECONDS must be at least 10")
     if settings.rate_limit_per_minute < 0:
         raise SettingsError("LEDGERPORT_RATE_LIMIT_PER_MINUTE must be 0 (off) or positive")
     return settings
@@ -73,3 +84,22 @@ def ensure_parent_dir(database_url: str) -> None:
     prefix = "sqlite:///"
     if database_url.startswith(prefix) and ":memory:" not in database_url:
         Path(database_url[len(prefix) :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def sealing_keys(settings: Settings) -> tuple[str, ...]:
+    """The configured keys, or the embedded default's key file (created with mode 0600 on first use).
+
+    A generated file suits one machine; several machines sharing a database must share keys through
+    ``LEDGERPORT_SECRET_KEYS``.
+    """
+    if settings.secret_keys:
+        return settings.secret_keys
+    from cryptography.fernet import Fernet
+
+    path = Path(settings.secret_key_file).expanduser()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as sink:
+            sink.write(Fernet.generate_key().decode())
+    return (path.read_text().strip(),)

@@ -1,0 +1,116 @@
+"""Where each linked account's sync of each common model stands (Merge's ``sync-status``).
+
+A sync moves a state through ``SYNCING`` to ``DONE`` or ``FAILED``; the watermark, the newest provider change
+time fully stored, advances only with the pages it covers, so a sync that dies resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy import select, update
+
+from ledgerport.kit import clock
+from ledgerport.store.engine import ReadSession, WriteSession
+from ledgerport.store.tables import sync_states
+
+__all__ = ["SyncState", "begin_sync", "end_sync", "list_sync_states", "save_watermark", "schedule_next"]
+
+
+class SyncState(msgspec.Struct, frozen=True, kw_only=True):
+    """One row of ``sync_states``."""
+
+    linked_account_id: uuid.UUID
+    model: str
+    status: str
+    is_initial_sync: bool
+    watermark: str | None
+    last_sync_start: int | None
+    last_sync_finished: int | None
+    last_sync_result: str | None
+    next_sync_start: int | None
+    data_fresh_as_of: int | None
+    reason: str | None
+
+
+_COLUMNS = [sync_states.c[name] for name in SyncState.__struct_fields__]
+
+
+async def list_sync_states(session: ReadSession, *, linked_account_id: uuid.UUID) -> list[SyncState]:
+    """Every model's state for one account, by model name."""
+    rows = await session.execute(
+        select(*_COLUMNS).where(sync_states.c.linked_account_id == linked_account_id).order_by(sync_states.c.model)
+    )
+    return [SyncState(**row._mapping) for row in rows]
+
+
+async def begin_sync(
+    session: WriteSession, *, linked_account_id: uuid.UUID, models: Sequence[str]
+) -> dict[str, str | None]:
+    """Mark models ``SYNCING``; returns each model's watermark (``None``: sync everything)."""
+    now = clock.now_micros()
+    existing = {state.model: state for state in await list_sync_states(session, linked_account_id=linked_account_id)}
+    for model in models:
+        if model in existing:
+            await session.execute(
+                update(sync_states)
+                .where(sync_states.c.linked_account_id == linked_account_id, sync_states.c.model == model)
+                .values(status="SYNCING", last_sync_start=now, reason=None)
+            )
+        else:
+            await session.execute(
+                sync_states.insert().values(
+                    linked_account_id=linked_account_id,
+                    model=model,
+                    status="SYNCING",
+                    is_initial_sync=True,
+                    watermark=None,
+                    last_sync_start=now,
+                )
+            )
+    return {model: existing[model].watermark if model in existing else None for model in models}
+
+
+async def save_watermark(session: WriteSession, *, linked_account_id: uuid.UUID, model: str, watermark: str) -> None:
+    """Record progress after a page is stored (in the same transaction as the page)."""
+    await session.execute(
+        update(sync_states)
+        .where(sync_states.c.linked_account_id == linked_account_id, sync_states.c.model == model)
+        .values(watermark=watermark)
+    )
+
+
+async def end_sync(
+    session: WriteSession,
+    *,
+    linked_account_id: uuid.UUID,
+    model: str,
+    succeeded: bool,
+    reason: str | None = None,
+    next_sync_start: int | None = None,
+) -> None:
+    """Close a sync: ``DONE`` (and no longer initial) or ``FAILED`` with the reason."""
+    now = clock.now_micros()
+    values: dict[str, object] = {
+        "status": "DONE" if succeeded else "FAILED",
+        "last_sync_finished": now,
+        "last_sync_result": "DONE" if succeeded else "FAILED",
+        "reason": reason,
+        "next_sync_start": next_sync_start,
+    }
+    if succeeded:
+        values |= {"is_initial_sync": False, "data_fresh_as_of": now}
+    await session.execute(
+        update(sync_states)
+        .where(sync_states.c.linked_account_id == linked_account_id, sync_states.c.model == model)
+        .values(**values)
+    )
+
+
+async def schedule_next(session: WriteSession, *, linked_account_id: uuid.UUID, at: int) -> None:
+    """When the next sync of every model of the account is due."""
+    await session.execute(
+        update(sync_states).where(sync_states.c.linked_account_id == linked_account_id).values(next_sync_start=at)
+    )
