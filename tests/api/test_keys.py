@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from conftest import Server, TenantFactory
+from harness import Server, TenantFactory
 
 
 def _post(server: Server, path: str, key: str, body: object) -> httpx.Response:

@@ -18,7 +18,7 @@ from merge import Merge
 from merge.core.api_error import ApiError
 from sqlalchemy import select
 
-from conftest import REDIS_URL, Server, Tenant, TenantFactory, redis_problem, run, start_server
+from harness import REDIS_URL, Server, Tenant, TenantFactory, redis_problem, run, start_server
 from ledgerport.store import Database
 from ledgerport.store.tables import records
 

@@ -44,7 +44,10 @@ async def _database(path: Path) -> tuple[Database, uuid.UUID]:
     async with database.write() as session:
         organization = await create_organization(session, name="Seed tests")
         linked = await create_linked_account(
-            session, organization_id=organization, integration="quickbooks", integration_name="QuickBooks Online",
+            session,
+            organization_id=organization,
+            integration="quickbooks",
+            integration_name="QuickBooks Online",
             end_user_organization_name="Northwind",
         )
     return database, linked.account.id
@@ -89,9 +92,23 @@ async def test_summary_counts_what_the_store_holds(seeded: Seeded) -> None:
     async with seeded.database.read() as session:
         for model, written in seeded.summary.counts.items():
             assert await count_records(session, linked_account_id=seeded.account, model=model) == written, model
-    for model in ("CompanyInfo", "Account", "Contact", "TaxRate", "TrackingCategory", "Item", "Employee",
-                  "PaymentTerm", "AccountingPeriod", "Project", "Payment", "CreditNote", "VendorCredit",
-                  "PurchaseOrder", "SalesOrder"):
+    for model in (
+        "CompanyInfo",
+        "Account",
+        "Contact",
+        "TaxRate",
+        "TrackingCategory",
+        "Item",
+        "Employee",
+        "PaymentTerm",
+        "AccountingPeriod",
+        "Project",
+        "Payment",
+        "CreditNote",
+        "VendorCredit",
+        "PurchaseOrder",
+        "SalesOrder",
+    ):
         assert seeded.summary.counts.get(model, 0) >= 1, model
     assert seeded.summary.counts["CompanyInfo"] == 1
 
@@ -180,9 +197,24 @@ async def test_transaction_lines_add_up(seeded: Seeded) -> None:
 
 
 async def test_references_point_at_records_of_the_right_model(seeded: Seeded) -> None:
-    ids = {model: await _ids(seeded, model) for model in (
-        "CompanyInfo", "Contact", "Account", "TrackingCategory", "PaymentTerm", "AccountingPeriod", "Item", "TaxRate",
-        "Invoice", "Employee", "Project", "SalesOrder", "PurchaseOrder")}
+    ids = {
+        model: await _ids(seeded, model)
+        for model in (
+            "CompanyInfo",
+            "Contact",
+            "Account",
+            "TrackingCategory",
+            "PaymentTerm",
+            "AccountingPeriod",
+            "Item",
+            "TaxRate",
+            "Invoice",
+            "Employee",
+            "Project",
+            "SalesOrder",
+            "PurchaseOrder",
+        )
+    }
     contacts = {contact.id: contact for contact in await _decoded(seeded, "Contact", Contact)}
     for invoice in await _decoded(seeded, "Invoice", Invoice):
         contact = contacts[invoice.contact]  # type: ignore[index]
@@ -237,10 +269,16 @@ async def test_chart_of_accounts_covers_every_classification(seeded: Seeded) -> 
 async def test_several_currencies_and_some_deletions(seeded: Seeded) -> None:
     invoices = await _decoded(seeded, "Invoice", Invoice)
     assert len({invoice.currency for invoice in invoices}) >= 4
-    for model, count in (("Invoice", SIZES["invoices"]), ("Transaction", SIZES["transactions"]),
-                         ("JournalEntry", SIZES["journal_entries"])):
-        deleted = [record for record in await _stored(seeded, model)
-                   if msgspec.json.decode(record.document)["remote_was_deleted"]]
+    for model, count in (
+        ("Invoice", SIZES["invoices"]),
+        ("Transaction", SIZES["transactions"]),
+        ("JournalEntry", SIZES["journal_entries"]),
+    ):
+        deleted = [
+            record
+            for record in await _stored(seeded, model)
+            if msgspec.json.decode(record.document)["remote_was_deleted"]
+        ]
         assert 0 < len(deleted) <= count * 0.08, model
 
 
@@ -260,16 +298,24 @@ async def test_remote_data_is_a_provider_payload_per_record(seeded: Seeded) -> N
 
 def _fingerprint(invoices: list[Invoice]) -> list[tuple[Any, ...]]:
     return sorted(
-        (invoice.remote_id, invoice.number, invoice.total_amount, invoice.currency, invoice.issue_date,
-         tuple((line.id, line.total_amount) for line in invoice.line_items))
+        (
+            invoice.remote_id,
+            invoice.number,
+            invoice.total_amount,
+            invoice.currency,
+            invoice.issue_date,
+            tuple((line.id, line.total_amount) for line in invoice.line_items),
+        )
         for invoice in invoices
     )
 
 
 async def test_same_seed_same_documents_and_another_seed_differs(seeded: Seeded, tmp_path: Path) -> None:
     expected = _fingerprint(await _decoded(seeded, "Invoice", Invoice))
-    journals = sorted((entry.remote_id, tuple(line.net_amount for line in entry.lines))
-                      for entry in await _decoded(seeded, "JournalEntry", JournalEntry))
+    journals = sorted(
+        (entry.remote_id, tuple(line.net_amount for line in entry.lines))
+        for entry in await _decoded(seeded, "JournalEntry", JournalEntry)
+    )
     for seed, same in ((7, True), (8, False)):
         database, account = await _database(tmp_path / f"seed-{seed}.db")
         try:
@@ -277,8 +323,10 @@ async def test_same_seed_same_documents_and_another_seed_differs(seeded: Seeded,
             again = Seeded(database, account, seed_module.SeedSummary({}))
             fingerprint = _fingerprint(await _decoded(again, "Invoice", Invoice))
             assert (fingerprint == expected) is same
-            other = sorted((entry.remote_id, tuple(line.net_amount for line in entry.lines))
-                           for entry in await _decoded(again, "JournalEntry", JournalEntry))
+            other = sorted(
+                (entry.remote_id, tuple(line.net_amount for line in entry.lines))
+                for entry in await _decoded(again, "JournalEntry", JournalEntry)
+            )
             assert (other == journals) is same
         finally:
             await database.dispose()
@@ -304,8 +352,14 @@ async def test_progress_is_reported_after_every_batch(tmp_path: Path, monkeypatc
     database, account = await _database(tmp_path / "progress.db")
     calls: list[tuple[str, int]] = []
     try:
-        summary = await seed_account(database, linked_account_id=account, invoices=100, transactions=5,
-                                     journal_entries=5, progress=lambda model, n: calls.append((model, n)))
+        summary = await seed_account(
+            database,
+            linked_account_id=account,
+            invoices=100,
+            transactions=5,
+            journal_entries=5,
+            progress=lambda model, n: calls.append((model, n)),
+        )
     finally:
         await database.dispose()
     assert [n for model, n in calls if model == "Invoice"] == [40, 80, 100]

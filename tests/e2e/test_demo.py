@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from harness import free_port
 
 
 def _read_banner(process: subprocess.Popen[str], timeout: float = 180) -> str:

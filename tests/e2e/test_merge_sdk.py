@@ -25,7 +25,7 @@ from merge.core.api_error import ApiError
 from merge.resources.accounting import Contact
 from sqlalchemy import func, select
 
-from conftest import Server, Tenant, TenantFactory, run
+from harness import Server, Tenant, TenantFactory, run
 from ledgerport.kit import clock
 from ledgerport.models import MODELS
 from ledgerport.store import Database, accounts

@@ -35,7 +35,7 @@ async def test_memory_pause_holds_callers_back() -> None:
 
 
 async def test_redis_budget_is_shared_and_leases_concurrency() -> None:
-    from conftest import REDIS_URL, redis_problem
+    from harness import REDIS_URL, redis_problem
 
     if problem := redis_problem():
         pytest.skip(problem)

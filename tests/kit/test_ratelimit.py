@@ -21,7 +21,7 @@ def test_retry_after_rounds_up(seconds: float, header: str) -> None:
 
 
 async def test_redis_quota_is_shared_between_clients() -> None:
-    from conftest import REDIS_URL, redis_problem
+    from harness import REDIS_URL, redis_problem
 
     problem = redis_problem()
     if problem:

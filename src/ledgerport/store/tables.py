@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     Uuid,
 )
@@ -135,7 +136,7 @@ sync_states = Table(
     Column("model", String(64), primary_key=True),
     Column("status", String(32), nullable=False),
     Column("is_initial_sync", Boolean, nullable=False),
-    Column("watermark", String(64), nullable=True),
+    Column("watermark", Text, nullable=True),
     Column("last_sync_start", BigInteger, nullable=True),
     Column("last_sync_finished", BigInteger, nullable=True),
     Column("last_sync_result", String(32), nullable=True),

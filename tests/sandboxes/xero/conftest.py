@@ -42,15 +42,27 @@ async def client(app: SandboxApp) -> AsyncIterator[httpx.AsyncClient]:
 
 async def connect(client: httpx.AsyncClient, scope: str = SCOPE, **extra: str) -> dict:
     """The authorize (auto-approve) + code exchange dance; returns the token body."""
-    response = await client.get("/identity/connect/authorize", params={
-        "response_type": "code", "client_id": "sandbox-client", "redirect_uri": REDIRECT, "scope": scope,
-        "state": "xyz", "auto_approve": "true", **extra})
+    response = await client.get(
+        "/identity/connect/authorize",
+        params={
+            "response_type": "code",
+            "client_id": "sandbox-client",
+            "redirect_uri": REDIRECT,
+            "scope": scope,
+            "state": "xyz",
+            "auto_approve": "true",
+            **extra,
+        },
+    )
     assert response.status_code == 302, response.text
     location = response.headers["location"]
     assert "state=xyz" in location
     code = location.split("code=")[1].split("&")[0]
-    token = await client.post("/connect/token", auth=("sandbox-client", "sandbox-secret"), data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT})
+    token = await client.post(
+        "/connect/token",
+        auth=("sandbox-client", "sandbox-secret"),
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT},
+    )
     assert token.status_code == 200, token.text
     return token.json()
 
@@ -67,5 +79,8 @@ def tenant_ids(app: SandboxApp) -> list[str]:
 
 @pytest.fixture
 def headers(token: dict, tenant_ids: list[str]) -> dict[str, str]:
-    return {"authorization": f"Bearer {token['access_token']}", "xero-tenant-id": tenant_ids[0],
-            "accept": "application/json"}
+    return {
+        "authorization": f"Bearer {token['access_token']}",
+        "xero-tenant-id": tenant_ids[0],
+        "accept": "application/json",
+    }

@@ -30,10 +30,15 @@ def body(response: httpx.Response) -> dict:
 
 
 def invoice(**overrides: object) -> dict:
-    return {"Type": "ACCREC", "Contact": {"Name": "Sandbox Test Customer"}, "Date": "2025-02-01",
-            "DueDate": "/Date(1740787200000)/", "Status": "AUTHORISED",
-            "LineItems": [{"Description": "Widget", "Quantity": 3, "UnitAmount": "19.99", "AccountCode": "200"}],
-            **overrides}
+    return {
+        "Type": "ACCREC",
+        "Contact": {"Name": "Sandbox Test Customer"},
+        "Date": "2025-02-01",
+        "DueDate": "/Date(1740787200000)/",
+        "Status": "AUTHORISED",
+        "LineItems": [{"Description": "Widget", "Quantity": 3, "UnitAmount": "19.99", "AccountCode": "200"}],
+        **overrides,
+    }
 
 
 class TestDates:
@@ -93,8 +98,13 @@ class TestAuthAndTenants:
         assert (await client.put(f"{API}/Contacts", headers=headers, json={"Name": "X"})).status_code == 403
 
     async def test_consent_page_and_form(self, client, tenant_ids):
-        params = {"response_type": "code", "client_id": "sandbox-client", "redirect_uri": "http://localhost/cb",
-                  "scope": "accounting.transactions", "state": "s"}
+        params = {
+            "response_type": "code",
+            "client_id": "sandbox-client",
+            "redirect_uri": "http://localhost/cb",
+            "scope": "accounting.transactions",
+            "state": "s",
+        }
         page = await client.get("/identity/connect/authorize", params=params)
         assert page.status_code == 200
         assert "<form" in page.text
@@ -107,15 +117,31 @@ class TestAuthAndTenants:
         verifier = "v" * 50
         import base64
         import hashlib
+
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        response = await client.get("/identity/connect/authorize", params={
-            "response_type": "code", "client_id": "sandbox-client", "redirect_uri": "http://l/cb",
-            "scope": "offline_access accounting.transactions", "code_challenge": challenge,
-            "code_challenge_method": "S256", "auto_approve": "true"})
+        response = await client.get(
+            "/identity/connect/authorize",
+            params={
+                "response_type": "code",
+                "client_id": "sandbox-client",
+                "redirect_uri": "http://l/cb",
+                "scope": "offline_access accounting.transactions",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+                "auto_approve": "true",
+            },
+        )
         code = response.headers["location"].split("code=")[1].split("&")[0]
-        token = await client.post("/connect/token", data={"grant_type": "authorization_code", "code": code,
-                                                          "redirect_uri": "http://l/cb", "client_id": "sandbox-client",
-                                                          "code_verifier": verifier})
+        token = await client.post(
+            "/connect/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": "http://l/cb",
+                "client_id": "sandbox-client",
+                "code_verifier": verifier,
+            },
+        )
         assert token.status_code == 200
         assert "refresh_token" in token.json()
 
@@ -139,31 +165,40 @@ class TestTokens:
     async def test_refresh_rotation_with_grace(self, client, token, clock):
         form = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
         auth = ("sandbox-client", "sandbox-secret")
-        first, second = await asyncio.gather(client.post("/connect/token", auth=auth, data=form),
-                                             client.post("/connect/token", auth=auth, data=form))
+        first, second = await asyncio.gather(
+            client.post("/connect/token", auth=auth, data=form), client.post("/connect/token", auth=auth, data=form)
+        )
         assert first.json()["access_token"] == second.json()["access_token"]
         assert first.json()["refresh_token"] == second.json()["refresh_token"] != token["refresh_token"]
         clock.now += 31 * 60
         late = await client.post("/connect/token", auth=auth, data=form)
         assert late.status_code == 400
         assert late.json() == {"error": "invalid_grant"}
-        newest = await client.post("/connect/token", auth=auth, data={**form,
-                                                                       "refresh_token": first.json()["refresh_token"]})
+        newest = await client.post(
+            "/connect/token", auth=auth, data={**form, "refresh_token": first.json()["refresh_token"]}
+        )
         assert newest.status_code == 200
 
     async def test_bad_client(self, client, token):
-        response = await client.post("/connect/token", auth=("sandbox-client", "wrong"), data={
-            "grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
+        response = await client.post(
+            "/connect/token",
+            auth=("sandbox-client", "wrong"),
+            data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+        )
         assert response.status_code == 400
         assert response.json() == {"error": "invalid_client"}
 
     async def test_revoked(self, client, token, headers):
-        response = await client.post("/connect/revocation", auth=("sandbox-client", "sandbox-secret"),
-                                     data={"token": token["refresh_token"]})
+        response = await client.post(
+            "/connect/revocation", auth=("sandbox-client", "sandbox-secret"), data={"token": token["refresh_token"]}
+        )
         assert response.status_code == 200
         assert (await client.get(f"{API}/Contacts", headers=headers)).status_code == 401
-        refresh = await client.post("/connect/token", auth=("sandbox-client", "sandbox-secret"), data={
-            "grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
+        refresh = await client.post(
+            "/connect/token",
+            auth=("sandbox-client", "sandbox-secret"),
+            data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+        )
         assert refresh.json() == {"error": "invalid_grant"}
 
     async def test_control_expire_and_revoke(self, client, headers):
@@ -182,8 +217,12 @@ class TestPaging:
         seen = []
         for page in range(1, 5):
             data = body(await client.get(f"{API}/Invoices", headers=headers, params={"page": page, "pageSize": 20}))
-            assert data["pagination"] == {"page": page, "pageSize": 20, "pageCount": -(-total // 20),
-                                          "itemCount": total}
+            assert data["pagination"] == {
+                "page": page,
+                "pageSize": 20,
+                "pageCount": -(-total // 20),
+                "itemCount": total,
+            }
             seen += [i["InvoiceID"] for i in data["Invoices"]]
             assert all("LineItems" in i for i in data["Invoices"])
         assert len(seen) == len(set(seen)) == total
@@ -216,6 +255,7 @@ class TestPaging:
         stamps = sorted(parse_ms_date(i["UpdatedDateUTC"]) for i in everything)
         middle = stamps[len(stamps) // 2]
         from datetime import UTC, datetime
+
         moment = datetime.fromtimestamp(middle // 1000, UTC)
         expected = [s for s in stamps if s > (middle // 1000) * 1000]
         for header in (moment.strftime("%a, %d %b %Y %H:%M:%S GMT"), moment.replace(tzinfo=None).isoformat()):
@@ -223,17 +263,28 @@ class TestPaging:
             assert sorted(parse_ms_date(i["UpdatedDateUTC"]) for i in found["Invoices"]) == expected
 
     async def test_where_and_order(self, client, headers):
-        data = body(await client.get(f"{API}/Invoices", headers=headers, params={
-            "where": 'Status=="AUTHORISED" AND Type=="ACCREC"', "order": "Total DESC"}))["Invoices"]
+        data = body(
+            await client.get(
+                f"{API}/Invoices",
+                headers=headers,
+                params={"where": 'Status=="AUTHORISED" AND Type=="ACCREC"', "order": "Total DESC"},
+            )
+        )["Invoices"]
         assert data
         assert all(i["Status"] == "AUTHORISED" and i["Type"] == "ACCREC" for i in data)
         assert [i["Total"] for i in data] == sorted((i["Total"] for i in data), reverse=True)
-        dated = body(await client.get(f"{API}/Invoices", headers=headers, params={
-            "where": "Date>=DateTime(2024,01,01) OR Status==\"DRAFT\""}))["Invoices"]
+        dated = body(
+            await client.get(
+                f"{API}/Invoices", headers=headers, params={"where": 'Date>=DateTime(2024,01,01) OR Status=="DRAFT"'}
+            )
+        )["Invoices"]
         assert all(parse_ms_date(i["Date"]) >= 1_704_067_200_000 or i["Status"] == "DRAFT" for i in dated)
         contact = data[0]["Contact"]["ContactID"]
-        by_contact = body(await client.get(f"{API}/Invoices", headers=headers, params={
-            "where": f'Contact.ContactID==guid("{contact.upper()}")'}))["Invoices"]
+        by_contact = body(
+            await client.get(
+                f"{API}/Invoices", headers=headers, params={"where": f'Contact.ContactID==guid("{contact.upper()}")'}
+            )
+        )["Invoices"]
         assert by_contact
         assert all(i["Contact"]["ContactID"] == contact for i in by_contact)
         bad = await client.get(f"{API}/Invoices", headers=headers, params={"where": "Status=="})
@@ -250,8 +301,9 @@ class TestPaging:
 
     async def test_archived_contacts_hidden(self, client, headers):
         plain = body(await client.get(f"{API}/Contacts", headers=headers))["Contacts"]
-        everything = body(await client.get(f"{API}/Contacts", headers=headers,
-                                           params={"includeArchived": "true"}))["Contacts"]
+        everything = body(await client.get(f"{API}/Contacts", headers=headers, params={"includeArchived": "true"}))[
+            "Contacts"
+        ]
         assert all(c["ContactStatus"] == "ACTIVE" for c in plain)
         assert len(everything) > len(plain)
 
@@ -264,11 +316,17 @@ class TestWrites:
         assert record["TotalTax"] == Decimal("6.00")
         assert record["InvoiceNumber"].startswith("INV-")
         assert record["Status"] == "AUTHORISED"
-        again = await client.put(f"{API}/Invoices", headers=headers,
-                                 json={"Invoices": [{**invoice(), "InvoiceID": record["InvoiceID"]}]})
+        again = await client.put(
+            f"{API}/Invoices", headers=headers, json={"Invoices": [{**invoice(), "InvoiceID": record["InvoiceID"]}]}
+        )
         assert again.status_code == 400
-        updated = body(await client.post(f"{API}/Invoices", headers=headers, json={"Invoices": [
-            {"InvoiceID": record["InvoiceID"], "Reference": "changed"}]}))["Invoices"][0]
+        updated = body(
+            await client.post(
+                f"{API}/Invoices",
+                headers=headers,
+                json={"Invoices": [{"InvoiceID": record["InvoiceID"], "Reference": "changed"}]},
+            )
+        )["Invoices"][0]
         assert updated["Reference"] == "changed"
         assert updated["InvoiceID"] == record["InvoiceID"]
         assert parse_ms_date(updated["UpdatedDateUTC"]) > parse_ms_date(record["UpdatedDateUTC"])
@@ -276,8 +334,12 @@ class TestWrites:
         assert fetched["Invoices"][0]["Reference"] == "changed"
 
     async def test_summarize_errors_false(self, client, headers):
-        response = await client.post(f"{API}/Invoices", headers=headers, params={"summarizeErrors": "false"},
-                                     json={"Invoices": [invoice(), {"Type": "ACCREC", "LineItems": []}]})
+        response = await client.post(
+            f"{API}/Invoices",
+            headers=headers,
+            params={"summarizeErrors": "false"},
+            json={"Invoices": [invoice(), {"Type": "ACCREC", "LineItems": []}]},
+        )
         assert response.status_code == 200
         ok, bad = body(response)["Invoices"]
         assert ok["StatusAttributeString"] == "OK"
@@ -288,9 +350,16 @@ class TestWrites:
     async def test_validation_exception_still_saves_valid_items(self, client, headers, app, tenant_ids):
         invoices = app.tenants[tenant_ids[0]].collections["Invoices"]
         before = len(invoices.ids)
-        response = await client.put(f"{API}/Invoices", headers=headers, json={"Invoices": [
-            invoice(Reference="valid one"), invoice(LineItems=[{"Description": "x", "UnitAmount": 1,
-                                                                 "AccountCode": "NOPE"}])]})
+        response = await client.put(
+            f"{API}/Invoices",
+            headers=headers,
+            json={
+                "Invoices": [
+                    invoice(Reference="valid one"),
+                    invoice(LineItems=[{"Description": "x", "UnitAmount": 1, "AccountCode": "NOPE"}]),
+                ]
+            },
+        )
         problem = response.json()
         assert response.status_code == 400
         assert problem["ErrorNumber"] == 10
@@ -300,12 +369,17 @@ class TestWrites:
         assert len(invoices.ids) == before + 1
 
     async def test_line_amount_types(self, client, headers):
-        lines = [{"Description": "a", "Quantity": 1, "UnitAmount": "110.00", "AccountCode": "200"},
-                 {"Description": "b", "Quantity": 2, "UnitAmount": "5.55", "AccountCode": "200"}]
+        lines = [
+            {"Description": "a", "Quantity": 1, "UnitAmount": "110.00", "AccountCode": "200"},
+            {"Description": "b", "Quantity": 2, "UnitAmount": "5.55", "AccountCode": "200"},
+        ]
         results = {}
         for kind in ("Exclusive", "Inclusive", "NoTax"):
-            created = body(await client.put(f"{API}/Invoices", headers=headers, json=invoice(
-                LineAmountTypes=kind, LineItems=lines)))["Invoices"][0]
+            created = body(
+                await client.put(
+                    f"{API}/Invoices", headers=headers, json=invoice(LineAmountTypes=kind, LineItems=lines)
+                )
+            )["Invoices"][0]
             results[kind] = created
             assert created["SubTotal"] + created["TotalTax"] == created["Total"]
         assert results["Exclusive"]["Total"] == Decimal("133.21")
@@ -316,18 +390,38 @@ class TestWrites:
 
     async def test_manual_journal_rules(self, client, headers):
         def journal(**fields):
-            return {"ManualJournals": [{"Narration": "Accrual", "Date": "2025-03-01", "JournalLines": [
-                {"LineAmount": "100.00", "AccountCode": "400"}, {"LineAmount": "-100.00", "AccountCode": "800"}],
-                **fields}]}
+            return {
+                "ManualJournals": [
+                    {
+                        "Narration": "Accrual",
+                        "Date": "2025-03-01",
+                        "JournalLines": [
+                            {"LineAmount": "100.00", "AccountCode": "400"},
+                            {"LineAmount": "-100.00", "AccountCode": "800"},
+                        ],
+                        **fields,
+                    }
+                ]
+            }
 
         assert (await client.put(f"{API}/ManualJournals", headers=headers, json=journal())).status_code == 200
-        unbalanced = await client.put(f"{API}/ManualJournals", headers=headers, json=journal(JournalLines=[
-            {"LineAmount": 100, "AccountCode": "400"}, {"LineAmount": -10, "AccountCode": "800"}]))
+        unbalanced = await client.put(
+            f"{API}/ManualJournals",
+            headers=headers,
+            json=journal(
+                JournalLines=[{"LineAmount": 100, "AccountCode": "400"}, {"LineAmount": -10, "AccountCode": "800"}]
+            ),
+        )
         assert unbalanced.status_code == 400
-        assert unbalanced.json()["Elements"][0]["ValidationErrors"][0]["Message"] == \
-            "The total debits (100.00) must equal total credits (-10.00)"
-        one_line = await client.put(f"{API}/ManualJournals", headers=headers,
-                                    json=journal(JournalLines=[{"LineAmount": 0, "AccountCode": "400"}]))
+        assert (
+            unbalanced.json()["Elements"][0]["ValidationErrors"][0]["Message"]
+            == "The total debits (100.00) must equal total credits (-10.00)"
+        )
+        one_line = await client.put(
+            f"{API}/ManualJournals",
+            headers=headers,
+            json=journal(JournalLines=[{"LineAmount": 0, "AccountCode": "400"}]),
+        )
         assert one_line.status_code == 400
         no_narration = await client.put(f"{API}/ManualJournals", headers=headers, json=journal(Narration=""))
         assert no_narration.status_code == 400
@@ -340,30 +434,40 @@ class TestWrites:
         deleted = body(await client.post(f"{API}/Invoices/{draft_id}", headers=headers, json={"Status": "DELETED"}))
         assert deleted["Invoices"][0]["Status"] == "DELETED"
         approved = body(await client.put(f"{API}/Invoices", headers=headers, json=invoice()))["Invoices"][0]
-        assert (await client.post(f"{API}/Invoices/{approved['InvoiceID']}", headers=headers,
-                                  json={"Status": "DELETED"})).status_code == 400
-        voided = body(await client.post(f"{API}/Invoices/{approved['InvoiceID']}", headers=headers,
-                                        json={"Status": "VOIDED"}))["Invoices"][0]
+        assert (
+            await client.post(f"{API}/Invoices/{approved['InvoiceID']}", headers=headers, json={"Status": "DELETED"})
+        ).status_code == 400
+        voided = body(
+            await client.post(f"{API}/Invoices/{approved['InvoiceID']}", headers=headers, json={"Status": "VOIDED"})
+        )["Invoices"][0]
         assert voided["Status"] == "VOIDED"
         assert voided["AmountDue"] == 0
         contact = body(await client.get(f"{API}/Contacts", headers=headers))["Contacts"][0]
-        archived = body(await client.post(f"{API}/Contacts/{contact['ContactID']}", headers=headers,
-                                          json={"ContactStatus": "ARCHIVED"}))["Contacts"][0]
+        archived = body(
+            await client.post(
+                f"{API}/Contacts/{contact['ContactID']}", headers=headers, json={"ContactStatus": "ARCHIVED"}
+            )
+        )["Contacts"][0]
         assert archived["ContactStatus"] == "ARCHIVED"
         dump = (await client.get(f"/_sandbox/dump/{tenant_ids[0]}/Invoices")).json()["Invoices"]
         assert {"DELETED", "VOIDED"} <= {i["Status"] for i in dump}
 
     async def test_payment_updates_invoice(self, client, headers):
         created = body(await client.put(f"{API}/Invoices", headers=headers, json=invoice()))["Invoices"][0]
-        pay = {"Invoice": {"InvoiceID": created["InvoiceID"]}, "Account": {"Code": "090"}, "Date": "2025-02-10",
-               "Amount": str(created["Total"])}
+        pay = {
+            "Invoice": {"InvoiceID": created["InvoiceID"]},
+            "Account": {"Code": "090"},
+            "Date": "2025-02-10",
+            "Amount": str(created["Total"]),
+        }
         payment = body(await client.put(f"{API}/Payments", headers=headers, json={"Payments": [pay]}))
         paid = body(await client.get(f"{API}/Invoices/{created['InvoiceID']}", headers=headers))["Invoices"][0]
         assert paid["Status"] == "PAID"
         assert paid["AmountDue"] == 0
         assert paid["AmountPaid"] == created["Total"]
-        voiding = await client.post(f"{API}/Invoices/{created['InvoiceID']}", headers=headers,
-                                    json={"Status": "VOIDED"})
+        voiding = await client.post(
+            f"{API}/Invoices/{created['InvoiceID']}", headers=headers, json={"Status": "VOIDED"}
+        )
         assert voiding.status_code == 400
         payment_id = payment["Payments"][0]["PaymentID"]
         await client.post(f"{API}/Payments/{payment_id}", headers=headers, json={"Status": "DELETED"})
@@ -383,15 +487,27 @@ class TestWrites:
         assert different.status_code == 400
 
     async def test_items_and_accounts(self, client, headers):
-        item = body(await client.put(f"{API}/Items", headers=headers, json={"Items": [
-            {"Code": "NEWCODE", "Name": "New", "SalesDetails": {"UnitPrice": "9.99", "AccountCode": "200"}}]}))
+        item = body(
+            await client.put(
+                f"{API}/Items",
+                headers=headers,
+                json={
+                    "Items": [
+                        {"Code": "NEWCODE", "Name": "New", "SalesDetails": {"UnitPrice": "9.99", "AccountCode": "200"}}
+                    ]
+                },
+            )
+        )
         item_id = item["Items"][0]["ItemID"]
         dup = await client.put(f"{API}/Items", headers=headers, json={"Items": [{"Code": "NEWCODE"}]})
         assert dup.status_code == 400
         assert (await client.delete(f"{API}/Items/{item_id}", headers=headers)).status_code == 204
         assert (await client.get(f"{API}/Items/{item_id}", headers=headers)).status_code == 404
-        account = body(await client.put(f"{API}/Accounts", headers=headers, json={
-            "Code": "499", "Name": "Sandbox Expense", "Type": "EXPENSE"}))["Accounts"][0]
+        account = body(
+            await client.put(
+                f"{API}/Accounts", headers=headers, json={"Code": "499", "Name": "Sandbox Expense", "Type": "EXPENSE"}
+            )
+        )["Accounts"][0]
         assert account["Class"] == "EXPENSE"
         removed = body(await client.delete(f"{API}/Accounts/{account['AccountID']}", headers=headers))
         assert removed["Accounts"][0]["Status"] == "DELETED"
@@ -414,6 +530,7 @@ class TestLimits:
         clock.now += 60
         assert (await client.get(f"{API}/TaxRates", headers=headers)).status_code == 200
         from ledgerport.sandboxes.xero.throttle import Limits
+
         app.throttle.configure(Limits(per_minute=100, per_day=3), clock)
         for _ in range(3):
             await client.get(f"{API}/TaxRates", headers=headers)

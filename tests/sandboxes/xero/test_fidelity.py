@@ -18,18 +18,41 @@ import jsonschema
 import pytest
 import uvicorn
 import yaml
+from harness import REFERENCE_DIR
 
 from ledgerport.sandboxes.xero import create_app
 from ledgerport.sandboxes.xero.dates import parse_ms_date
 
-SPEC = Path("/work/shared/reference/providers/xero/xero_accounting.yaml")
+SPEC = REFERENCE_DIR / "providers" / "xero" / "xero_accounting.yaml"
 API = "/api.xro/2.0"
-COLLECTIONS = ("Invoices", "Contacts", "Accounts", "Items", "TaxRates", "TrackingCategories", "Payments",
-               "BankTransactions", "CreditNotes", "PurchaseOrders", "ManualJournals", "Currencies")
-KEYS = {"Invoices": "InvoiceID", "Contacts": "ContactID", "Accounts": "AccountID", "Items": "ItemID",
-        "TaxRates": "TaxType", "TrackingCategories": "TrackingCategoryID", "Payments": "PaymentID",
-        "BankTransactions": "BankTransactionID", "CreditNotes": "CreditNoteID", "PurchaseOrders": "PurchaseOrderID",
-        "ManualJournals": "ManualJournalID", "Currencies": "Code"}
+COLLECTIONS = (
+    "Invoices",
+    "Contacts",
+    "Accounts",
+    "Items",
+    "TaxRates",
+    "TrackingCategories",
+    "Payments",
+    "BankTransactions",
+    "CreditNotes",
+    "PurchaseOrders",
+    "ManualJournals",
+    "Currencies",
+)
+KEYS = {
+    "Invoices": "InvoiceID",
+    "Contacts": "ContactID",
+    "Accounts": "AccountID",
+    "Items": "ItemID",
+    "TaxRates": "TaxType",
+    "TrackingCategories": "TrackingCategoryID",
+    "Payments": "PaymentID",
+    "BankTransactions": "BankTransactionID",
+    "CreditNotes": "CreditNoteID",
+    "PurchaseOrders": "PurchaseOrderID",
+    "ManualJournals": "ManualJournalID",
+    "Currencies": "Code",
+}
 
 
 def _json_schema(node: Any) -> Any:
@@ -40,8 +63,11 @@ def _json_schema(node: Any) -> Any:
         return node
     if "$ref" in node:
         return {"$ref": node["$ref"]}
-    converted = {key: _json_schema(value) for key, value in node.items() if not key.startswith("x-")
-                 and key not in ("example", "nullable", "discriminator", "externalDocs", "xml")}
+    converted = {
+        key: _json_schema(value)
+        for key, value in node.items()
+        if not key.startswith("x-") and key not in ("example", "nullable", "discriminator", "externalDocs", "xml")
+    }
     if node.get("nullable"):
         converted = {"anyOf": [converted, {"type": "null"}]}
     return converted
@@ -69,8 +95,13 @@ def fidelity_app():
 async def api(fidelity_app):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fidelity_app), base_url="http://sandbox") as c:
         token = (await c.post("/_sandbox/tokens", json={})).json()
-        c.headers.update({"authorization": f"Bearer {token['access_token']}",
-                          "xero-tenant-id": next(iter(fidelity_app.tenants)), "accept": "application/json"})
+        c.headers.update(
+            {
+                "authorization": f"Bearer {token['access_token']}",
+                "xero-tenant-id": next(iter(fidelity_app.tenants)),
+                "accept": "application/json",
+            }
+        )
         yield c
 
 
@@ -97,28 +128,51 @@ class TestSchemas:
         assert set(body["pagination"]) == {"page", "pageSize", "pageCount", "itemCount"}
 
     async def test_writes_and_errors(self, api):
-        invoice = {"Type": "ACCPAY", "Contact": {"Name": "Fidelity Supplier"}, "Date": "2025-01-05",
-                   "LineAmountTypes": "Inclusive", "Status": "AUTHORISED",
-                   "LineItems": [{"Description": "Paper", "Quantity": 4, "UnitAmount": "12.35", "AccountCode": "429",
-                                  "Tracking": [{"Name": "Region", "Option": "North"}]}]}
+        invoice = {
+            "Type": "ACCPAY",
+            "Contact": {"Name": "Fidelity Supplier"},
+            "Date": "2025-01-05",
+            "LineAmountTypes": "Inclusive",
+            "Status": "AUTHORISED",
+            "LineItems": [
+                {
+                    "Description": "Paper",
+                    "Quantity": 4,
+                    "UnitAmount": "12.35",
+                    "AccountCode": "429",
+                    "Tracking": [{"Name": "Region", "Option": "North"}],
+                }
+            ],
+        }
         created = await api.put(f"{API}/Invoices", json={"Invoices": [invoice]})
         assert created.status_code == 200
         assert_valid(created.json(), "Invoices")
-        mixed = await api.post(f"{API}/Invoices", params={"summarizeErrors": "false"},
-                               json={"Invoices": [invoice, {"Type": "ACCREC", "Reference": "no contact"}]})
+        mixed = await api.post(
+            f"{API}/Invoices",
+            params={"summarizeErrors": "false"},
+            json={"Invoices": [invoice, {"Type": "ACCREC", "Reference": "no contact"}]},
+        )
         assert_valid(mixed.json(), "Invoices")
         failed = await api.put(f"{API}/Invoices", json={"Invoices": [{"Type": "ACCREC"}]})
         assert failed.status_code == 400
         assert_valid(failed.json(), "Error")
-        journal = {"Narration": "Fidelity", "JournalLines": [{"LineAmount": "5.00", "AccountCode": "400"},
-                                                             {"LineAmount": "-5.00", "AccountCode": "090"}]}
-        assert_valid((await api.put(f"{API}/ManualJournals", json={"ManualJournals": [journal]})).json(),
-                     "ManualJournals")
+        journal = {
+            "Narration": "Fidelity",
+            "JournalLines": [
+                {"LineAmount": "5.00", "AccountCode": "400"},
+                {"LineAmount": "-5.00", "AccountCode": "090"},
+            ],
+        }
+        assert_valid(
+            (await api.put(f"{API}/ManualJournals", json={"ManualJournals": [journal]})).json(), "ManualJournals"
+        )
         contact = await api.put(f"{API}/Contacts", json={"Contacts": [{"Name": "Fidelity Contact Ltd"}]})
         assert_valid(contact.json(), "Contacts")
         invoice_id = created.json()["Invoices"][0]["InvoiceID"]
-        payment = await api.put(f"{API}/Payments", json={"Payments": [{"Invoice": {"InvoiceID": invoice_id},
-                                                                       "Account": {"Code": "090"}, "Amount": "1.00"}]})
+        payment = await api.put(
+            f"{API}/Payments",
+            json={"Payments": [{"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": "090"}, "Amount": "1.00"}]},
+        )
         assert payment.status_code == 200
         assert_valid(payment.json(), "Payments")
         bad_where = await api.get(f"{API}/Invoices", params={"where": "Total >>> 3"})
@@ -174,10 +228,12 @@ def test_official_sdk(served, monkeypatch):
     token["scope"] = token["scope"].split()
     token["expires_at"] = time.time() - 5  # already stale: the SDK must refresh through the sandbox first
     saved: dict[str, Any] = {"token": token}
-    client = ApiClient(Configuration(oauth2_token=OAuth2Token(client_id="sandbox-client",
-                                                              client_secret="sandbox-secret")),
-                       pool_threads=1, oauth2_token_getter=lambda: saved["token"],
-                       oauth2_token_saver=lambda new: saved.__setitem__("token", new))
+    client = ApiClient(
+        Configuration(oauth2_token=OAuth2Token(client_id="sandbox-client", client_secret="sandbox-secret")),
+        pool_threads=1,
+        oauth2_token_getter=lambda: saved["token"],
+        oauth2_token_saver=lambda new: saved.__setitem__("token", new),
+    )
     connections = IdentityApi(client, base_url=base).get_connections()
     assert saved["token"]["access_token"] != token["access_token"]  # refreshed via the sandbox token URL
     tenant_id = str(connections[0].tenant_id)
@@ -209,10 +265,17 @@ def test_official_sdk(served, monkeypatch):
     assert {str(c.contact_id) for c in contacts.contacts} <= set(tenant.collections["Contacts"].ids)
     contact_id = contacts.contacts[0].contact_id
 
-    new = Invoice(type="ACCREC", contact=Contact(contact_id=contact_id), date=dt.date(2025, 3, 1),
-                  due_date=dt.date(2025, 3, 31), line_amount_types=LineAmountTypes.EXCLUSIVE, status="AUTHORISED",
-                  line_items=[LineItem(description="SDK widget", quantity=Decimal("2"),
-                                       unit_amount=Decimal("10.25"), account_code="200")])
+    new = Invoice(
+        type="ACCREC",
+        contact=Contact(contact_id=contact_id),
+        date=dt.date(2025, 3, 1),
+        due_date=dt.date(2025, 3, 31),
+        line_amount_types=LineAmountTypes.EXCLUSIVE,
+        status="AUTHORISED",
+        line_items=[
+            LineItem(description="SDK widget", quantity=Decimal("2"), unit_amount=Decimal("10.25"), account_code="200")
+        ],
+    )
     created = accounting.create_invoices(tenant_id, Invoices(invoices=[new]), summarize_errors=False)
     made = created.invoices[0]
     assert made.status_attribute_string == "OK"
@@ -223,15 +286,19 @@ def test_official_sdk(served, monkeypatch):
 
     made.reference = "updated by sdk"
     bad = Invoice(type="ACCREC", line_items=[])
-    upserted = accounting.update_or_create_invoices(tenant_id, Invoices(invoices=[made, bad]),
-                                                    summarize_errors=False)
+    upserted = accounting.update_or_create_invoices(tenant_id, Invoices(invoices=[made, bad]), summarize_errors=False)
     assert [i.status_attribute_string for i in upserted.invoices] == ["OK", "ERROR"]
     assert upserted.invoices[1].validation_errors[0].message
     assert store.get(store.find(str(made.invoice_id)))["Reference"] == "updated by sdk"
 
-    journal = ManualJournal(narration="SDK accrual", date=dt.date(2025, 3, 2), journal_lines=[
-        ManualJournalLine(line_amount=Decimal("42.00"), account_code="400"),
-        ManualJournalLine(line_amount=Decimal("-42.00"), account_code="800")])
+    journal = ManualJournal(
+        narration="SDK accrual",
+        date=dt.date(2025, 3, 2),
+        journal_lines=[
+            ManualJournalLine(line_amount=Decimal("42.00"), account_code="400"),
+            ManualJournalLine(line_amount=Decimal("-42.00"), account_code="800"),
+        ],
+    )
     journals = accounting.create_manual_journals(tenant_id, ManualJournals(manual_journals=[journal]))
     journal_id = str(journals.manual_journals[0].manual_journal_id)
     listed = accounting.get_manual_journals(tenant_id, page=1, page_size=1000)

@@ -154,7 +154,7 @@ class ProviderClient:
         while position is not None:
             request = stream.request(self.context, since, position, stream.paging.size)
             body = await self.json(request)
-            records = dig(body, stream.records) or []
+            records = (dig(body, stream.records) if isinstance(stream.records, str) else stream.records(body)) or []
             if not isinstance(records, list):
                 raise Malformed(f"{stream.name}: expected a list at {stream.records!r}")
             guard(seen, [str(dig(record, stream.key)) for record in records])

@@ -72,8 +72,8 @@ class Stream(msgspec.Struct, frozen=True, kw_only=True):
 
     name: str
     request: RequestBuilder
-    records: str
-    """The body key that holds the page's records (a dotted path)."""
+    records: str | Callable[[Any], list[Any]]
+    """Where the page's records are: a dotted path, or a function of the body (QBO's CDC envelope)."""
     key: str
     """The record field that identifies it at the provider."""
     paging: Paginator

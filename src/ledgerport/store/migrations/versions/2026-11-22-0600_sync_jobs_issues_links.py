@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("model", sa.String(64), nullable=False),
         sa.Column("status", sa.String(32), nullable=False),
         sa.Column("is_initial_sync", sa.Boolean(), nullable=False),
-        sa.Column("watermark", sa.String(64), nullable=True),
+        sa.Column("watermark", sa.Text(), nullable=True),
         sa.Column("last_sync_start", sa.BigInteger(), nullable=True),
         sa.Column("last_sync_finished", sa.BigInteger(), nullable=True),
         sa.Column("last_sync_result", sa.String(32), nullable=True),

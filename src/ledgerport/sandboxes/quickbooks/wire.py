@@ -1,0 +1,77 @@
+"""The sandbox's small HTTP vocabulary: a parsed request, a response, and exact JSON in and out.
+
+The sandbox is plain ASGI (no framework) so that every status, header and byte on the wire is the one QBO sends.
+JSON is decoded with ``float_hook=Decimal`` and encoded with ``decimal_format="number"``: an amount never passes
+through a binary float on either side.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+
+__all__ = ["JSON", "Request", "Response", "basic_credentials", "decode_json", "encode_json", "form", "json_response"]
+
+JSON = "application/json;charset=UTF-8"
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+
+
+@dataclass
+class Request:
+    """What a handler sees; ``params`` are the route's named groups."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    base_url: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Response:
+    """What a handler returns."""
+
+    status: int
+    body: bytes
+    content_type: str = JSON
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def encode_json(value: Any) -> bytes:
+    """Exact JSON (Decimals as numbers)."""
+    return _ENCODER.encode(value)
+
+
+def decode_json(body: bytes) -> Any:
+    """JSON with every non-integer number as ``Decimal``; raises ``msgspec.DecodeError``."""
+    return _DECODER.decode(body)
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    """A JSON response."""
+    return Response(status, encode_json(value))
+
+
+def form(body: bytes) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body."""
+    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def basic_credentials(request: Request) -> tuple[str, str] | None:
+    """``(client_id, client_secret)`` from HTTP Basic, or ``None``."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(header[6:].strip()).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return client_id, secret

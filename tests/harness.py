@@ -1,0 +1,228 @@
+"""Test harness: databases the suite can reach, live server processes, tenants. Fixtures live in conftest.py.
+
+SQLite always runs. PostgreSQL runs when reachable (``LEDGERPORT_TEST_DATABASE_URL``, default
+``postgresql://127.0.0.1:5432/test``); each test session creates a database of its own there and drops it at the
+end. When PostgreSQL is not reachable its tests are skipped with the reason in pytest's summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from ledgerport.models.integrations import find_integration
+from ledgerport.store import Database, accounts
+
+T = TypeVar("T")
+
+REFERENCE_DIR = Path(
+    os.environ.get("LEDGERPORT_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference")
+)
+"""The provider specs and Merge references, kept beside the repository (``../shared/reference``)."""
+
+
+def reference(*parts: str) -> Path:
+    """A reference file, or a skip naming where it was looked for."""
+    path = REFERENCE_DIR.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"reference file {path} is not present (set LEDGERPORT_REFERENCE_DIR)")
+    return path
+
+
+PG_ADMIN_URL = os.environ.get("LEDGERPORT_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("LEDGERPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from synchronous test code."""
+    return asyncio.run(coroutine)
+
+
+def postgres_problem() -> str | None:
+    import asyncpg
+
+    async def probe() -> None:
+        url = make_url(PG_ADMIN_URL)
+        connection = await asyncpg.connect(
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username or "postgres",
+            password=url.password,
+            database=url.database,
+            timeout=3,
+        )
+        await connection.close()
+
+    try:
+        run(probe())
+    except (TimeoutError, OSError, Exception) as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}"
+    return None
+
+
+def redis_problem() -> str | None:
+    """Why Redis cannot be used, or ``None``."""
+    try:
+        with socket.create_connection(
+            ("127.0.0.1", int(make_url(REDIS_URL.replace("redis://", "postgresql://")).port or 6379)), timeout=2
+        ) as conn:
+            conn.sendall(b"PING\r\n")
+            if not conn.recv(16).startswith(b"+PONG"):
+                return f"Redis at {REDIS_URL} did not answer PING"
+    except OSError as exc:
+        return f"Redis not reachable at {REDIS_URL}: {exc!r}"
+    return None
+
+
+async def create_pg_database(name: str) -> None:
+    import asyncpg
+
+    url = make_url(PG_ADMIN_URL)
+    connection = await asyncpg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        database=url.database,
+    )
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def drop_pg_database(name: str) -> None:
+    import asyncpg
+
+    url = make_url(PG_ADMIN_URL)
+    connection = await asyncpg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        database=url.database,
+    )
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+async def migrate(url: str) -> None:
+    database = Database(url)
+    try:
+        await database.migrate()
+    finally:
+        await database.dispose()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A ``ledgerport serve`` process on loopback."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    @property
+    def api(self) -> str:
+        """The base URL an SDK user passes (``.../api``)."""
+        return f"{self.url}/api"
+
+    def stop(self) -> None:
+        """Terminate the process and wait for it."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_server(database_url: str, log_dir: Path, **env: str) -> Server:
+    """Start ``python -m ledgerport serve`` and wait until it answers."""
+    port = free_port()
+    log = log_dir / f"server-{port}.log"
+    environment = {
+        **os.environ,
+        "LEDGERPORT_DATABASE_URL": database_url,
+        "LEDGERPORT_PORT": str(port),
+        "LEDGERPORT_HOST": "127.0.0.1",
+        "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
+        **env,
+    }
+    with log.open("wb") as sink:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "ledgerport", "serve"], env=environment, stdout=sink, stderr=subprocess.STDOUT
+        )
+    server = Server(process=process, url=f"http://127.0.0.1:{port}", log=log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/health", timeout=1) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not start: {log.read_text()}")
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """An organization with an API key and one linked account."""
+
+    organization_id: uuid.UUID
+    api_key: str
+    account_id: uuid.UUID
+    account_token: str
+
+
+async def create_tenant(url: str, *, integration: str, seed: dict[str, int] | None, seed_value: int) -> Tenant:
+    database = Database(url)
+    try:
+        async with database.write() as session:
+            organization_id = await accounts.create_organization(session, name=f"org-{uuid.uuid4().hex[:6]}")
+            key = await accounts.create_api_key(session, organization_id=organization_id)
+            made = await accounts.create_linked_account(
+                session,
+                organization_id=organization_id,
+                integration=integration,
+                integration_name=find_integration(integration).name,
+                end_user_organization_name=f"End user {uuid.uuid4().hex[:6]}",
+                end_user_email_address="owner@example.com",
+                end_user_origin_id=f"origin-{uuid.uuid4().hex[:6]}",
+            )
+        if seed is not None:
+            from ledgerport.dev.seed import seed_account
+
+            await seed_account(database, linked_account_id=made.account.id, seed=seed_value, **seed)
+    finally:
+        await database.dispose()
+    return Tenant(organization_id, key.secret, made.account.id, made.account_token)
+
+
+TenantFactory = Callable[..., Tenant]
