@@ -61,7 +61,8 @@ async def test_dedupe_returns_the_live_job_until_it_ends(database: Database, kin
     assert await _insert(database, kind, dedupe_key=key) == first
     now = clock.now_micros()
     claimed = await _claim(database, kind, "a", now=now)
-    assert claimed is not None and claimed.id == first
+    assert claimed is not None
+    assert claimed.id == first
     assert await _insert(database, kind, dedupe_key=key) == first, "a running job is live too"
     async with database.write() as session:
         assert await job_rows.finish(session, first, owner="a")
@@ -71,12 +72,14 @@ async def test_dedupe_returns_the_live_job_until_it_ends(database: Database, kin
 
     now = clock.now_micros()
     claimed = await _claim(database, kind, "b", now=now)
-    assert claimed is not None and claimed.id == second
+    assert claimed is not None
+    assert claimed.id == second
     async with database.write() as session:
         assert await job_rows.fail(session, second, owner="b", error="boom", retry_at=now)
     assert await _insert(database, kind, dedupe_key=key) == second, "a job waiting to retry keeps its key"
     claimed = await _claim(database, kind, "c", now=now)
-    assert claimed is not None and claimed.id == second
+    assert claimed is not None
+    assert claimed.id == second
     async with database.write() as session:
         assert await job_rows.fail(session, second, owner="c", error="boom", retry_at=None)
     assert await _insert(database, kind, dedupe_key=key) not in {first, second}
@@ -112,7 +115,8 @@ async def test_future_jobs_and_other_kinds_are_not_claimed(database: Database, k
     await _insert(database, f"{kind}_other")
     assert await _claim(database, kind, "a", now=now) is None
     claimed = await _claim(database, kind, "a", now=now + 10 * SECOND)
-    assert claimed is not None and claimed.id == later
+    assert claimed is not None
+    assert claimed.id == later
 
 
 async def test_concurrent_claimers_never_share_a_job(database: Database, kind: str) -> None:
@@ -143,7 +147,8 @@ async def test_an_expired_lease_is_claimable_and_the_old_owner_is_fenced_out(dat
     async with database.write() as session:
         assert await job_rows.renew(session, job_id, owner="dead", lease_seconds=1, now=now + SECOND // 2)
     taken = await _claim(database, kind, "alive", now=now + 2 * SECOND)
-    assert taken is not None and taken.id == job_id
+    assert taken is not None
+    assert taken.id == job_id
     assert (taken.attempts, taken.lease_owner) == (2, "alive")
     async with database.write() as session:
         assert not await job_rows.renew(session, job_id, owner="dead", lease_seconds=1, now=now + 2 * SECOND)

@@ -168,3 +168,35 @@ async def test_deleting_an_account_removes_its_records(database: Database, accou
     async with database.read() as session:
         assert await count_records(session, linked_account_id=account_id, model="Invoice") == 0
         assert await count_records(session, linked_account_id=account_id, model="Contact") == 0
+
+
+async def test_mark_deleted_keeps_content_and_moves_modified_at(database: Database, account_id: uuid.UUID) -> None:
+    from ledgerport.store.records import mark_deleted
+
+    (record_id,) = await _write(database, account_id, [_invoice(9, memo="keep me")], now=1_000_000)
+    async with database.write() as session:
+        changed = await mark_deleted(
+            session,
+            linked_account_id=account_id,
+            model_name="Invoice",
+            remote_ids=["inv-9", "never-synced"],
+            now=4_000_000,
+        )
+    assert changed == 1
+    document = await _document(database, account_id, record_id)
+    assert (document["remote_was_deleted"], document["memo"]) == (True, "keep me")
+    assert document["modified_at"] == "1970-01-01T00:00:04Z"
+    async with database.read() as session:
+        visible = await page(
+            session,
+            RecordQuery(linked_account_id=account_id, model="Invoice"),
+            after=None,
+            reverse=False,
+            limit=10,
+            with_remote_data=False,
+        )
+    assert record_id not in {row.id for row in visible}
+    async with database.write() as session:  # a second report of the same deletion changes nothing
+        assert (
+            await mark_deleted(session, linked_account_id=account_id, model_name="Invoice", remote_ids=["inv-9"]) == 0
+        )

@@ -14,6 +14,7 @@ from litestar.types import ControllerRouterHandler
 from ledgerport.api.accounting.common_models import common_model_handlers
 from ledgerport.api.accounting.keys import KEY_HANDLERS
 from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
+from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
 from ledgerport.api.docs import docs_page
 from ledgerport.api.openapi import openapi_document
 
@@ -45,7 +46,13 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 def build_routes() -> list[ControllerRouterHandler]:
     """The route tree; handlers are made fresh per app so apps built in one process stay independent."""
-    accounting = [*common_model_handlers(), *LINKED_ACCOUNT_HANDLERS, *KEY_HANDLERS, retrieve_schema]
+    accounting = [
+        *common_model_handlers(),
+        *LINKED_ACCOUNT_HANDLERS,
+        *KEY_HANDLERS,
+        *SYNC_STATUS_HANDLERS,
+        retrieve_schema,
+    ]
     return [
         Router(path="/api/accounting/v1", route_handlers=accounting),
         Router(path="/accounting/v1", route_handlers=accounting),

@@ -192,28 +192,51 @@ def _transaction(rng: random.Random, ledger: Ledger, n: int, kind: TransactionKi
         total += unit * quantity
         lines.append(
             TransactionLineItem(
-                id=nested_id(rng), remote_id=f"{n}-{position}", memo=kind.transaction_type.capitalize(),
-                unit_price=str(cents(unit)), quantity=str(quantity),
-                account=ledger.accounts[rng.choice(kind.line_accounts)], tracking_category=tracking[0],
-                tracking_categories=tracking, total_line_amount=str(cents(unit * quantity)),
-                currency=currency, exchange_rate=rate, company=ledger.company, remote_was_deleted=False,
+                id=nested_id(rng),
+                remote_id=f"{n}-{position}",
+                memo=kind.transaction_type.capitalize(),
+                unit_price=str(cents(unit)),
+                quantity=str(quantity),
+                account=ledger.accounts[rng.choice(kind.line_accounts)],
+                tracking_category=tracking[0],
+                tracking_categories=tracking,
+                total_line_amount=str(cents(unit * quantity)),
+                currency=currency,
+                exchange_rate=rate,
+                company=ledger.company,
+                remote_was_deleted=False,
             )
         )
     moment = day(rng)
     deleted = _deleted(rng)
     number = f"{kind.prefix}-{n:06d}"
     model = Transaction(
-        transaction_type=kind.transaction_type, number=number, transaction_date=moment,
-        account=ledger.accounts[header], contact=party.id if party else None, inclusive_of_tax=False,
-        total_amount=str(cents(total)), currency=currency, exchange_rate=rate, company=ledger.company,
-        tracking_categories=tracking, line_items=lines, remote_was_deleted=deleted,
+        transaction_type=kind.transaction_type,
+        number=number,
+        transaction_date=moment,
+        account=ledger.accounts[header],
+        contact=party.id if party else None,
+        inclusive_of_tax=False,
+        total_amount=str(cents(total)),
+        currency=currency,
+        exchange_rate=rate,
+        company=ledger.company,
+        tracking_categories=tracking,
+        line_items=lines,
+        remote_was_deleted=deleted,
         accounting_period=ledger.period(moment),
     )
-    data = {"DocNumber": number, "TxnDate": moment.date().isoformat(), "TotalAmt": cents(total),
-            "CurrencyRef": {"value": currency.value}, "MetaData": {"LastUpdatedTime": stamp(moment)}}
+    data = {
+        "DocNumber": number,
+        "TxnDate": moment.date().isoformat(),
+        "TotalAmt": cents(total),
+        "CurrencyRef": {"value": currency.value},
+        "MetaData": {"LastUpdatedTime": stamp(moment)},
+    }
     resource = kind.transaction_type.replace(" ", "")
-    return NewRecord(remote_id=f"txn-{n}", model=model, remote_data=remote(ledger, resource, n, data),
-                     remote_was_deleted=deleted)
+    return NewRecord(
+        remote_id=f"txn-{n}", model=model, remote_data=remote(ledger, resource, n, data), remote_was_deleted=deleted
+    )
 
 
 def transactions(rng: random.Random, ledger: Ledger, count: int) -> Iterator[NewRecord]:
@@ -237,9 +260,16 @@ def _journal_entry(rng: random.Random, ledger: Ledger, n: int) -> NewRecord:
     department = rng.choice(ledger.departments)
     lines = [
         JournalLine(
-            id=nested_id(rng), remote_id=f"{n}-{position}", account=ledger.accounts[rng.choice(accounts)],
-            net_amount=cents(amount), tracking_category=department, tracking_categories=[department],
-            currency=Currency.USD, company=ledger.company, description=template.memo, exchange_rate="1",
+            id=nested_id(rng),
+            remote_id=f"{n}-{position}",
+            account=ledger.accounts[rng.choice(accounts)],
+            net_amount=cents(amount),
+            tracking_category=department,
+            tracking_categories=[department],
+            currency=Currency.USD,
+            company=ledger.company,
+            description=template.memo,
+            exchange_rate="1",
             remote_was_deleted=False,
         )
         for position, (amount, accounts) in enumerate(signed, start=1)
@@ -248,17 +278,36 @@ def _journal_entry(rng: random.Random, ledger: Ledger, n: int) -> NewRecord:
     deleted = _deleted(rng)
     posted = PostingStatus.UNPOSTED if rng.random() < 0.05 else PostingStatus.POSTED
     model = JournalEntry(
-        transaction_date=moment, memo=template.memo, currency=Currency.USD, exchange_rate="1",
-        company=ledger.company, inclusive_of_tax=False, lines=lines, journal_number=f"JE-{n:06d}",
-        tracking_categories=[department], remote_was_deleted=deleted, posting_status=posted,
-        accounting_period=ledger.period(moment), remote_created_at=moment,
+        transaction_date=moment,
+        memo=template.memo,
+        currency=Currency.USD,
+        exchange_rate="1",
+        company=ledger.company,
+        inclusive_of_tax=False,
+        lines=lines,
+        journal_number=f"JE-{n:06d}",
+        tracking_categories=[department],
+        remote_was_deleted=deleted,
+        posting_status=posted,
+        accounting_period=ledger.period(moment),
+        remote_created_at=moment,
         remote_updated_at=moment + timedelta(seconds=rng.randrange(1, 86_400)),
     )
-    data = {"DocNumber": model.journal_number, "TxnDate": moment.date().isoformat(), "PrivateNote": template.memo,
-            "Line": [{"Id": str(i), "Amount": cents(abs(a)), "PostingType": "Debit" if a > 0 else "Credit"}
-                     for i, (a, _) in enumerate(signed, start=1)]}
-    return NewRecord(remote_id=f"je-{n}", model=model, remote_data=remote(ledger, "journalentry", n, data),
-                     remote_was_deleted=deleted)
+    data = {
+        "DocNumber": model.journal_number,
+        "TxnDate": moment.date().isoformat(),
+        "PrivateNote": template.memo,
+        "Line": [
+            {"Id": str(i), "Amount": cents(abs(a)), "PostingType": "Debit" if a > 0 else "Credit"}
+            for i, (a, _) in enumerate(signed, start=1)
+        ],
+    }
+    return NewRecord(
+        remote_id=f"je-{n}",
+        model=model,
+        remote_data=remote(ledger, "journalentry", n, data),
+        remote_was_deleted=deleted,
+    )
 
 
 def journal_entries(rng: random.Random, ledger: Ledger, count: int) -> Iterator[NewRecord]:

@@ -113,8 +113,13 @@ def accounting_periods(ledger: Ledger) -> list[NewRecord]:
         status = ActiveOrInactive.ACTIVE if index >= 21 else ActiveOrInactive.INACTIVE
         model = AccountingPeriod(name=start.strftime("%B %Y"), status=status, start_date=start, end_date=end)
         data = {"Name": model.name, "StartDate": start.date().isoformat(), "EndDate": end.date().isoformat()}
-        records.append(NewRecord(remote_id=f"period-{index + 1}", model=model, remote_data=remote(
-            ledger, "accountingperiod", index + 1, data)))
+        records.append(
+            NewRecord(
+                remote_id=f"period-{index + 1}",
+                model=model,
+                remote_data=remote(ledger, "accountingperiod", index + 1, data),
+            )
+        )
     return records
 
 
@@ -135,10 +140,16 @@ def accounts(rng: random.Random, ledger: Ledger) -> list[NewRecord]:
             company=ledger.company,
             remote_was_deleted=False,
         )
-        data = {"Name": row.name, "AcctNum": row.number, "AccountType": row.provider_type,
-                "CurrentBalance": model.current_balance, "CurrencyRef": {"value": row.currency.value}}
-        records.append(NewRecord(remote_id=f"acct-{number}", model=model, remote_data=remote(
-            ledger, "account", number, data)))
+        data = {
+            "Name": row.name,
+            "AcctNum": row.number,
+            "AccountType": row.provider_type,
+            "CurrentBalance": model.current_balance,
+            "CurrencyRef": {"value": row.currency.value},
+        }
+        records.append(
+            NewRecord(remote_id=f"acct-{number}", model=model, remote_data=remote(ledger, "account", number, data))
+        )
     return records
 
 
@@ -152,13 +163,21 @@ def tax_rates(ledger: Ledger) -> list[NewRecord]:
             for name, rate in row.components
         ]
         model = TaxRate(
-            company=ledger.company, code=row.code, name=row.name, description=f"{row.name} ({total}%)",
-            status=ActiveOrArchived.ACTIVE, country=row.country.value, total_tax_rate=total,
-            effective_tax_rate=total, tax_components=components, remote_was_deleted=False,
+            company=ledger.company,
+            code=row.code,
+            name=row.name,
+            description=f"{row.name} ({total}%)",
+            status=ActiveOrArchived.ACTIVE,
+            country=row.country.value,
+            total_tax_rate=total,
+            effective_tax_rate=total,
+            tax_components=components,
+            remote_was_deleted=False,
         )
         data = {"Name": row.name, "Code": row.code, "RateValue": total, "Active": True}
-        records.append(NewRecord(remote_id=f"tax-{number}", model=model, remote_data=remote(
-            ledger, "taxcode", number, data)))
+        records.append(
+            NewRecord(remote_id=f"tax-{number}", model=model, remote_data=remote(ledger, "taxcode", number, data))
+        )
     return records
 
 
@@ -168,13 +187,21 @@ def tracking_categories(ledger: Ledger, rows: Sequence[TrackingRow], parents: di
     for row in rows:
         number = TRACKING_CATEGORIES.index(row) + 1
         model = TrackingCategory(
-            name=row.name, status=ActiveOrArchived.ACTIVE, category_type=row.category_type,
-            parent_category=None if row.parent is None else parents[row.parent], company=ledger.company,
+            name=row.name,
+            status=ActiveOrArchived.ACTIVE,
+            category_type=row.category_type,
+            parent_category=None if row.parent is None else parents[row.parent],
+            company=ledger.company,
             remote_was_deleted=False,
         )
         resource = "class" if row.category_type == CategoryType.CLASS else "department"
-        records.append(NewRecord(remote_id=f"tc-{number}", model=model, remote_data=remote(
-            ledger, resource, number, {"Name": row.name, "Active": True})))
+        records.append(
+            NewRecord(
+                remote_id=f"tc-{number}",
+                model=model,
+                remote_data=remote(ledger, resource, number, {"Name": row.name, "Active": True}),
+            )
+        )
     return records
 
 
@@ -182,10 +209,21 @@ def payment_terms(ledger: Ledger) -> list[NewRecord]:
     """One PaymentTerm per ``PAYMENT_TERMS`` row."""
     records = []
     for number, (name, days, discount_days) in enumerate(PAYMENT_TERMS, start=1):
-        model = PaymentTerm(name=name, is_active=True, company=ledger.company, days_until_due=days,
-                            discount_days=discount_days, remote_last_modified_at=_CREATED)
-        records.append(NewRecord(remote_id=f"term-{number}", model=model, remote_data=remote(
-            ledger, "term", number, {"Name": name, "DueDays": days, "Active": True})))
+        model = PaymentTerm(
+            name=name,
+            is_active=True,
+            company=ledger.company,
+            days_until_due=days,
+            discount_days=discount_days,
+            remote_last_modified_at=_CREATED,
+        )
+        records.append(
+            NewRecord(
+                remote_id=f"term-{number}",
+                model=model,
+                remote_data=remote(ledger, "term", number, {"Name": name, "DueDays": days, "Active": True}),
+            )
+        )
     return records
 
 
@@ -210,18 +248,29 @@ def contacts(
             addresses.append(_address(rng, region, AddressType.SHIPPING))
         updated = day(rng) + timedelta(minutes=rng.randrange(1440))
         model = Contact(
-            name=name, is_supplier=not is_customer, is_customer=is_customer,
+            name=name,
+            is_supplier=not is_customer,
+            is_customer=is_customer,
             email_address=f"{'ap' if is_customer else 'billing'}@{slug}.example",
             tax_number=None if region.country == Country.US else f"{region.country}{rng.randrange(10**8, 10**9)}",
             status=ActiveOrArchived.ARCHIVED if rng.random() < 0.05 else ActiveOrArchived.ACTIVE,
-            currency=region.currency.value, remote_updated_at=updated, company=ledger.company,
-            addresses=addresses, phone_numbers=[_phone(rng, region, "Business")], remote_was_deleted=False,
+            currency=region.currency.value,
+            remote_updated_at=updated,
+            company=ledger.company,
+            addresses=addresses,
+            phone_numbers=[_phone(rng, region, "Business")],
+            remote_was_deleted=False,
         )
         resource = "customer" if is_customer else "vendor"
-        data = {"DisplayName": name, "PrimaryEmailAddr": {"Address": model.email_address},
-                "CurrencyRef": {"value": model.currency}, "MetaData": {"LastUpdatedTime": stamp(updated)}}
-        records.append(NewRecord(remote_id=f"cont-{number}", model=model, remote_data=remote(
-            ledger, resource, number, data)))
+        data = {
+            "DisplayName": name,
+            "PrimaryEmailAddr": {"Address": model.email_address},
+            "CurrencyRef": {"value": model.currency},
+            "MetaData": {"LastUpdatedTime": stamp(updated)},
+        }
+        records.append(
+            NewRecord(remote_id=f"cont-{number}", model=model, remote_data=remote(ledger, resource, number, data))
+        )
         term = rng.choice(ledger.terms)
         parties.append(Party(id="", remote_id=f"cont-{number}", name=name, region=region, term=term))
     return records, parties
@@ -233,13 +282,22 @@ def employees(rng: random.Random, ledger: Ledger, count: int) -> list[NewRecord]
     for number in range(1, count + 1):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         model = Employee(
-            first_name=first, last_name=last, is_contractor=rng.random() < 0.15, employee_number=f"E-{number:04d}",
-            email_address=f"{first}.{last}.{number}@{COMPANY['domain']}".lower(), company=ledger.company,
+            first_name=first,
+            last_name=last,
+            is_contractor=rng.random() < 0.15,
+            employee_number=f"E-{number:04d}",
+            email_address=f"{first}.{last}.{number}@{COMPANY['domain']}".lower(),
+            company=ledger.company,
             status=ActiveOrInactive.INACTIVE if rng.random() < 0.1 else ActiveOrInactive.ACTIVE,
             remote_was_deleted=False,
         )
-        records.append(NewRecord(remote_id=f"emp-{number}", model=model, remote_data=remote(
-            ledger, "employee", number, {"GivenName": first, "FamilyName": last})))
+        records.append(
+            NewRecord(
+                remote_id=f"emp-{number}",
+                model=model,
+                remote_data=remote(ledger, "employee", number, {"GivenName": first, "FamilyName": last}),
+            )
+        )
     return records
 
 
@@ -248,15 +306,21 @@ def items(ledger: Ledger) -> list[NewRecord]:
     records = []
     for number, row in enumerate(ITEMS, start=1):
         model = Item(
-            name=row.name, status=ActiveOrArchived.ACTIVE, type=row.item_type,
-            unit_price=Decimal(row.unit_price), purchase_price=Decimal(row.purchase_price),
+            name=row.name,
+            status=ActiveOrArchived.ACTIVE,
+            type=row.item_type,
+            unit_price=Decimal(row.unit_price),
+            purchase_price=Decimal(row.purchase_price),
             purchase_account=None if row.purchase_account is None else ledger.accounts[row.purchase_account],
             sales_account=None if row.sales_account is None else ledger.accounts[row.sales_account],
-            company=ledger.company, remote_updated_at=_CREATED, remote_was_deleted=False,
+            company=ledger.company,
+            remote_updated_at=_CREATED,
+            remote_was_deleted=False,
         )
         data = {"Name": row.name, "Type": row.item_type.value, "UnitPrice": model.unit_price}
-        records.append(NewRecord(remote_id=f"item-{number}", model=model, remote_data=remote(
-            ledger, "item", number, data)))
+        records.append(
+            NewRecord(remote_id=f"item-{number}", model=model, remote_data=remote(ledger, "item", number, data))
+        )
     return records
 
 
@@ -265,8 +329,10 @@ def goods(ledger: Ledger, ids: Sequence[str]) -> tuple[list[Goods], list[Goods]]
     rates = {region.currency: Decimal(region.usd_rate) for region in REGIONS}
     sold, bought = [], []
     for item_id, row in zip(ids, ITEMS, strict=True):
-        for account, price, side in ((row.sales_account, row.unit_price, sold),
-                                     (row.purchase_account, row.purchase_price, bought)):
+        for account, price, side in (
+            (row.sales_account, row.unit_price, sold),
+            (row.purchase_account, row.purchase_price, bought),
+        ):
             if account is not None:
                 prices = {currency: (Decimal(price) / rate).quantize(CENT) for currency, rate in rates.items()}
                 side.append(Goods(id=item_id, row=row, account=ledger.accounts[account], prices=prices))
@@ -280,7 +346,13 @@ def projects(rng: random.Random, ledger: Ledger, count: int) -> list[NewRecord]:
         customer = rng.choice(ledger.customers)
         name = f"{rng.choice(_PROJECT_NAMES)} for {customer.name}"
         model = Project(name=name, is_active=number > count // 2, company=ledger.company, contact=customer.id)
-        records.append(NewRecord(remote_id=f"proj-{number}", model=model, remote_data=remote(
-            ledger, "project", number, {"Name": name, "CustomerRef": {"value": customer.remote_id}})))
+        records.append(
+            NewRecord(
+                remote_id=f"proj-{number}",
+                model=model,
+                remote_data=remote(
+                    ledger, "project", number, {"Name": name, "CustomerRef": {"value": customer.remote_id}}
+                ),
+            )
+        )
     return records
-

@@ -195,13 +195,17 @@ async def seed_account(
     ledger = await _seed_reference(writer, seed, invoices)
     await _seed_orders(writer, seed, ledger, invoices)
     paid = await writer.stream(
-        "Invoice", documents.invoices(_stream(seed, "Invoice"), ledger, invoices),
-        keep=_settled_invoice, limit=_scaled(10, invoices, 500, 50),
+        "Invoice",
+        documents.invoices(_stream(seed, "Invoice"), ledger, invoices),
+        keep=_settled_invoice,
+        limit=_scaled(10, invoices, 500, 50),
     )
     settled = [(str(invoice_id), record) for record, invoice_id in paid]
     await writer.write("Payment", orders.payments(_stream(seed, "Payment"), ledger, settled))
-    await writer.stream("Transaction", documents.transactions(_stream(seed, "Transaction"), ledger, transactions),
-                        keep=_nothing)
-    await writer.stream("JournalEntry", documents.journal_entries(_stream(seed, "JournalEntry"), ledger,
-                                                                 journal_entries), keep=_nothing)
+    await writer.stream(
+        "Transaction", documents.transactions(_stream(seed, "Transaction"), ledger, transactions), keep=_nothing
+    )
+    await writer.stream(
+        "JournalEntry", documents.journal_entries(_stream(seed, "JournalEntry"), ledger, journal_entries), keep=_nothing
+    )
     return SeedSummary(counts=dict(writer.counts))

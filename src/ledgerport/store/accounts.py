@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import and_, delete, false, select, tuple_, update
+from sqlalchemy import and_, delete, false, func, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 
 from ledgerport.kit import clock
@@ -31,12 +31,14 @@ __all__ = [
     "create_organization",
     "delete_linked_account",
     "find_linked_account",
+    "find_linked_account_by_id",
     "find_linked_account_by_token",
     "find_organization_by_name",
     "list_linked_accounts",
     "regenerate_account_token",
     "resolve_credentials",
     "revoke_api_key",
+    "set_account_status",
 ]
 
 API_KEY_PREFIX = "lpk_"
@@ -237,6 +239,21 @@ async def find_linked_account(
         .first()
     )
     return None if row is None else _account(row)
+
+
+async def find_linked_account_by_id(session: ReadSession, *, account_id: uuid.UUID) -> LinkedAccount | None:
+    """A linked account by id, whoever owns it (workers act for every organization)."""
+    statement = select(*_ACCOUNT_COLUMNS).where(linked_accounts.c.id == account_id)
+    row = (await session.execute(statement)).mappings().first()
+    return None if row is None else _account(row)
+
+
+async def set_account_status(session: WriteSession, *, account_id: uuid.UUID, status: str) -> None:
+    """``COMPLETE``, ``INCOMPLETE``, ``RELINK_NEEDED`` or ``IDLE``, as Merge names a linked account's state."""
+    values: dict[str, object] = {"status": status}
+    if status == "COMPLETE":
+        values["completed_at"] = func.coalesce(linked_accounts.c.completed_at, clock.now_micros())
+    await session.execute(update(linked_accounts).where(linked_accounts.c.id == account_id).values(**values))
 
 
 async def find_linked_account_by_token(session: ReadSession, *, account_token: str) -> LinkedAccount | None:

@@ -244,28 +244,12 @@ async def fail(
 
     The error text is kept either way (the last one wins). ``False`` if ``owner`` no longer holds the job.
     """
+    values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None, "error": error[:_ERROR_CHARS]}
     if retry_at is not None:
-        return await _fenced(
-            session,
-            job_id,
-            owner,
-            status=QUEUED,
-            run_after=retry_at,
-            lease_owner=None,
-            lease_expires_at=None,
-            error=error[:_ERROR_CHARS],
-        )
-    return await _fenced(
-        session,
-        job_id,
-        owner,
-        status=FAILED,
-        finished_at=clock.now_micros() if now is None else now,
-        lease_owner=None,
-        lease_expires_at=None,
-        dedupe_key=None,
-        error=error[:_ERROR_CHARS],
-    )
+        values.update(status=QUEUED, run_after=retry_at)
+    else:
+        values.update(status=FAILED, finished_at=clock.now_micros() if now is None else now, dedupe_key=None)
+    return await _fenced(session, job_id, owner, **values)
 
 
 async def release(session: WriteSession, job_id: uuid.UUID, *, owner: str, run_after: int) -> bool:

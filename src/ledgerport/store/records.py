@@ -11,6 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any, Literal
 
@@ -33,6 +34,7 @@ __all__ = [
     "encode_document",
     "find_record",
     "key_value",
+    "mark_deleted",
     "page",
     "record_id",
     "upsert_many",
@@ -297,3 +299,50 @@ async def upsert_many(
             updates,
         )
     return ids
+
+
+_decoder = msgspec.json.Decoder(float_hook=Decimal)
+
+
+async def mark_deleted(
+    session: WriteSession,
+    *,
+    linked_account_id: uuid.UUID,
+    model_name: str,
+    remote_ids: Sequence[str],
+    now: int | None = None,
+) -> int:
+    """Flag records the provider deleted, keeping their last known content; returns how many changed.
+
+    Providers report a deletion with little more than an id (QBO's CDC), so the stored document is kept and only
+    its ``remote_was_deleted`` (and ``modified_at``) change. Ids never stored are ignored.
+    """
+    if not remote_ids:
+        return 0
+    moment = clock.now_micros() if now is None else now
+    c = records.c
+    rows = (
+        await session.execute(
+            select(c.id, c.document).where(
+                c.linked_account_id == linked_account_id,
+                c.model == model_name,
+                c.remote_id.in_(list(remote_ids)),
+                c.remote_was_deleted == false(),
+            )
+        )
+    ).all()
+    changes = []
+    for row_id, document in rows:
+        content = _decoder.decode(document)
+        content["remote_was_deleted"] = True
+        content["modified_at"] = clock.from_micros(moment)
+        changes.append({"target_id": row_id, "document": encode_document(content), "modified_at": moment})
+    if changes:
+        await session.execute(
+            update(records)
+            .where(c.id == bindparam("target_id"))
+            .values(remote_was_deleted=True)
+            .execution_options(synchronize_session=False),
+            changes,
+        )
+    return len(changes)

@@ -21,7 +21,17 @@ import msgspec
 from ledgerport.connectors._base.errors import AuthRevoked, Rejected, Transient
 from ledgerport.connectors._base.http import Request, Response
 
-__all__ = ["OAuth2", "OAuthClient", "TokenSet", "authorization_url", "code_request", "read_tokens", "refresh_request"]
+__all__ = [
+    "OAuth2",
+    "OAuthClient",
+    "TokenSet",
+    "authorization_url",
+    "code_request",
+    "decode_tokens",
+    "encode_tokens",
+    "read_tokens",
+    "refresh_request",
+]
 
 
 class OAuth2(msgspec.Struct, frozen=True, kw_only=True):
@@ -115,3 +125,13 @@ def read_tokens(response: Response, *, now: float | None = None, extra: Mapping[
         refresh_expires_at=None if refresh_ttl is None else moment + float(refresh_ttl),
         extra=dict(extra or {}),
     )
+
+
+def encode_tokens(tokens: TokenSet) -> bytes:
+    """A token set as bytes, for sealing at rest."""
+    return msgspec.json.encode(tokens)
+
+
+def decode_tokens(secret: bytes) -> TokenSet:
+    """The inverse of :func:`encode_tokens`."""
+    return msgspec.json.decode(secret, type=TokenSet)

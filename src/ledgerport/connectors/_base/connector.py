@@ -7,7 +7,6 @@ is a folder with a ``CONNECTOR`` and an entry in :data:`ledgerport.connectors.CO
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import msgspec
 
@@ -44,8 +43,12 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     errors: Sequence[ErrorRule]
     authorize: Callable[[Request, Mapping[str, str]], Request]
     """Adds credentials and account facts (tenant header, realm) to a request: ``authorize(request, account)``."""
-    account_facts: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None
-    """Reads the facts a linked account needs (realm id, tenant id) from the authorization callback."""
+    account_facts: Callable[..., Mapping[str, str]] | None = None
+    """The facts a linked account needs (realm id, tenant id): ``account_facts(callback_params, discovered)``,
+    where ``discovered`` is the decoded answer to ``facts_request`` (``None`` without one)."""
+    facts_request: Callable[[str, str], Request] | None = None
+    """A call to make after the code exchange to learn the facts: ``facts_request(base_url, access_token)``
+    (Xero's ``GET /connections``)."""
 
     def context(self, account: Mapping[str, str], base_url: str | None = None) -> StreamContext:
         """The stream context for one linked account."""

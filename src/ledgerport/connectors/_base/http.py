@@ -12,15 +12,24 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import msgspec
 
 from ledgerport.connectors._base.errors import Malformed, Transient
 
-__all__ = ["AiohttpTransport", "AsgiTransport", "FunctionTransport", "Request", "Response", "Transport"]
+__all__ = ["AiohttpTransport", "AsgiTransport", "FunctionTransport", "Request", "Response", "Transport", "rebase"]
 
 _json = msgspec.json.Decoder(float_hook=Decimal)
+
+
+def rebase(url: str, origin: str | None) -> str:
+    """``url`` with its scheme and host replaced by ``origin``'s (a provider's real URL pointed at its sandbox)."""
+    if not origin:
+        return url
+    target, base = urlsplit(url), urlsplit(origin)
+    path = base.path.rstrip("/") + target.path
+    return urlunsplit((base.scheme, base.netloc, path, target.query, target.fragment))
 
 
 class Request(msgspec.Struct, frozen=True, kw_only=True):

@@ -19,7 +19,7 @@ First match wins; the rows are tested one by one against the sandbox's bodies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -44,6 +44,7 @@ __all__ = [
     "ERRORS",
     "authorize",
     "connections_request",
+    "facts_after_consent",
     "facts_from_connection",
     "read_connections",
     "validation_problems",
@@ -78,7 +79,7 @@ def validation_problems(body: Any) -> list[Problem]:
     tell which of its items failed.
     """
     problems: list[Problem] = []
-    elements = body.get("Elements") or [] if isinstance(body, Mapping) else []
+    elements = (body.get("Elements") or []) if isinstance(body, Mapping) else []
     for index, element in enumerate(elements):
         for error in (element.get("ValidationErrors") or []) if isinstance(element, Mapping) else []:
             message = str(error.get("Message") or "") if isinstance(error, Mapping) else str(error)
@@ -94,7 +95,7 @@ def _rejected(response: Response, body: Any) -> ConnectorError:
     return Rejected(f"Xero refused the request: {message or response.status}", problems=problems)
 
 
-def _is(status: int) -> Any:
+def _is(status: int) -> Callable[[Response, Any], bool]:
     return lambda response, body: response.status == status
 
 
@@ -156,6 +157,18 @@ def connections_request(base_url: str, access_token: str, auth_event_id: str | N
 def facts_from_connection(connection: Mapping[str, Any]) -> Mapping[str, str]:
     """One ``/connections`` row as a linked account's facts: ``{"tenant_id", "tenant_name"}``."""
     return {"tenant_id": str(connection["tenantId"]), "tenant_name": str(connection.get("tenantName") or "")}
+
+
+def facts_after_consent(params: Mapping[str, str], connections: Any) -> Mapping[str, str]:
+    """The organisation a consent connected: the first organisation row of ``GET /connections``.
+
+    One consent may connect several organisations; each becomes its own linked account only when linked again
+    (Merge links one company per account).
+    """
+    rows = [row for row in connections or [] if row.get("tenantType", "ORGANISATION") == "ORGANISATION"]
+    if not rows:
+        raise Rejected("the consent connected no Xero organisation")
+    return facts_from_connection(rows[0])
 
 
 def read_connections(response: Response) -> list[Mapping[str, str]]:

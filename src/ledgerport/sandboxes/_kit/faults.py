@@ -52,16 +52,24 @@ class Faults:
 class FaultsMiddleware:
     """Wraps a sandbox app; ``throttle_body`` and ``error_body`` render the provider's own fault bodies."""
 
-    def __init__(self, app: Any, faults: Faults, *, throttle_body: bytes, throttle_type: bytes,
-                 error_body: bytes = b'{"error":"service unavailable"}') -> None:
+    def __init__(
+        self,
+        app: Any,
+        faults: Faults,
+        *,
+        throttle_body: bytes,
+        throttle_type: bytes,
+        error_body: bytes = b'{"error":"service unavailable"}',
+    ) -> None:
         self.app = app
         self.faults = faults
         self.throttle_body = throttle_body
         self.throttle_type = throttle_type
         self.error_body = error_body
 
-    async def _respond(self, send: Send, status: int, body: bytes, content_type: bytes,
-                       extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    async def _respond(
+        self, send: Send, status: int, body: bytes, content_type: bytes, extra: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
         headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *(extra or [])]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

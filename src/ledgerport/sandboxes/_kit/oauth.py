@@ -94,8 +94,15 @@ class OAuthServer:
         if expected is None or not secrets.compare_digest(expected, client_secret):
             raise OAuthError("invalid_client", "client authentication failed")
 
-    def authorize(self, *, client_id: str, redirect_uri: str, subject: str, scopes: tuple[str, ...],
-                  extra: dict[str, str] | None = None) -> str:
+    def authorize(
+        self,
+        *,
+        client_id: str,
+        redirect_uri: str,
+        subject: str,
+        scopes: tuple[str, ...],
+        extra: dict[str, str] | None = None,
+    ) -> str:
         """Record consent and return a one-time authorization code."""
         if client_id not in self.clients:
             raise OAuthError("invalid_client", f"unknown client_id {client_id!r}")

@@ -42,10 +42,19 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 async def _send(send: Send, response: Response, extra: list[tuple[str, str]] | None = None) -> None:
-    headers = [("content-type", response.content_type), ("content-length", str(len(response.body))),
-               *response.headers, *(extra or [])]
-    await send({"type": "http.response.start", "status": response.status,
-                "headers": [(k.encode(), v.encode()) for k, v in headers]})
+    headers = [
+        ("content-type", response.content_type),
+        ("content-length", str(len(response.body))),
+        *response.headers,
+        *(extra or []),
+    ]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": [(k.encode(), v.encode()) for k, v in headers],
+        }
+    )
     await send({"type": "http.response.body", "body": response.body})
 
 
@@ -96,7 +105,7 @@ class _Router:
 def _realm_of(path: str) -> str | None:
     if not path.startswith(_API_PREFIX):
         return None
-    return path[len(_API_PREFIX):].split("/", 1)[0]
+    return path[len(_API_PREFIX) :].split("/", 1)[0]
 
 
 class _LimitsMiddleware:
@@ -136,8 +145,13 @@ class QuickBooksSandbox:
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.state = sandbox
-        inner = FaultsMiddleware(_Router(sandbox), sandbox.faults, throttle_body=errors.throttle_xml(
-            format_envelope_time(0)), throttle_type=_XML.encode(), error_body=errors.system_fault_body())
+        inner = FaultsMiddleware(
+            _Router(sandbox),
+            sandbox.faults,
+            throttle_body=errors.throttle_xml(format_envelope_time(0)),
+            throttle_type=_XML.encode(),
+            error_body=errors.system_fault_body(),
+        )
         self._app: App = _LimitsMiddleware(inner, sandbox)
 
     @property
@@ -167,19 +181,33 @@ def realm_ids(seed: int) -> tuple[str, str]:
     return f"9341{seed % 10**12:012d}", f"9342{seed % 10**12:012d}"
 
 
-def create_app(*, seed: int = 0, size: str | int = "small", faults: Faults | None = None,
-               clock: Callable[[], float] = time.time, clients: dict[str, str] | None = None,
-               limits: bool = True) -> QuickBooksSandbox:
+def create_app(
+    *,
+    seed: int = 0,
+    size: str | int = "small",
+    faults: Faults | None = None,
+    clock: Callable[[], float] = time.time,
+    clients: dict[str, str] | None = None,
+    limits: bool = True,
+) -> QuickBooksSandbox:
     """Build a sandbox: a seeded company (plus a 5-invoice second realm), OAuth, throttles and faults."""
-    anchor = int(clock()) // 86_400 * 86_400     # a day boundary: same seed, same day -> same bytes
+    anchor = int(clock()) // 86_400 * 86_400  # a day boundary: same seed, same day -> same bytes
     main, second = realm_ids(seed)
-    companies = {main: build_company(main, seed=seed, size=size, anchor=anchor),
-                 second: build_company(second, seed=seed + 1, size=5, anchor=anchor)}
-    oauth = OAuthServer(clients=clients or dict(DEFAULT_CLIENTS), access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL,
-                        refresh_grace=-1, clock=clock)    # -1: no grace, even within the same second
+    companies = {
+        main: build_company(main, seed=seed, size=size, anchor=anchor),
+        second: build_company(second, seed=seed + 1, size=5, anchor=anchor),
+    }
+    oauth = OAuthServer(
+        clients=clients or dict(DEFAULT_CLIENTS),
+        access_ttl=ACCESS_TTL,
+        refresh_ttl=REFRESH_TTL,
+        refresh_grace=-1,
+        clock=clock,
+    )  # -1: no grace, even within the same second
     faults = faults or Faults(exempt=(*Faults().exempt, "/.well-known", "/v2/oauth2", "/v1/openid_connect"))
-    sandbox = Sandbox(companies=companies, oauth=oauth, faults=faults,
-                      limits=Limits.standard(clock) if limits else None, clock=clock)
+    sandbox = Sandbox(
+        companies=companies, oauth=oauth, faults=faults, limits=Limits.standard(clock) if limits else None, clock=clock
+    )
     return QuickBooksSandbox(sandbox)
 
 
@@ -187,8 +215,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, seed: int = 0, size: str | 
     """A configured ``uvicorn.Server`` (call ``.run()``, or run it in a thread in tests)."""
     import uvicorn
 
-    config = uvicorn.Config(create_app(seed=seed, size=size), host=host, port=port, log_level="warning",
-                            lifespan="off")
+    config = uvicorn.Config(create_app(seed=seed, size=size), host=host, port=port, log_level="warning", lifespan="off")
     return uvicorn.Server(config)
 
 

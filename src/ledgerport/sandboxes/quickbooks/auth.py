@@ -54,8 +54,11 @@ _PAGE = """<!doctype html><html><head><title>QuickBooks sandbox: connect</title>
 
 
 def _error_page(message: str) -> Response:
-    return Response(400, f"<html><body><h1>Error</h1><p>{html.escape(message)}</p></body></html>".encode(),
-                    "text/html;charset=UTF-8")
+    return Response(
+        400,
+        f"<html><body><h1>Error</h1><p>{html.escape(message)}</p></body></html>".encode(),
+        "text/html;charset=UTF-8",
+    )
 
 
 def _redirect(location: str) -> Response:
@@ -78,8 +81,13 @@ def _check_authorize(sandbox: Sandbox, params: dict[str, str]) -> str | None:
 
 def _grant(sandbox: Sandbox, params: dict[str, str]) -> Response:
     realm = params.get("realm_id") or sandbox.realm_ids[0]
-    code = sandbox.oauth.authorize(client_id=params["client_id"], redirect_uri=params["redirect_uri"],
-                                   subject=realm, scopes=tuple(params["scope"].split()), extra={"realmId": realm})
+    code = sandbox.oauth.authorize(
+        client_id=params["client_id"],
+        redirect_uri=params["redirect_uri"],
+        subject=realm,
+        scopes=tuple(params["scope"].split()),
+        extra={"realmId": realm},
+    )
     query = urlencode({"code": code, "state": params.get("state", ""), "realmId": realm})
     separator = "&" if "?" in params["redirect_uri"] else "?"
     return _redirect(f"{params['redirect_uri']}{separator}{query}")
@@ -95,8 +103,12 @@ def authorize_page(sandbox: Sandbox, request: Request) -> Response:
     keep = ("client_id", "redirect_uri", "response_type", "scope", "state")
     hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(request.query.get(k, ""))}">' for k in keep)
     options = "".join(f'<option value="{realm}">{realm}</option>' for realm in sandbox.realm_ids)
-    page = _PAGE.format(client=html.escape(request.query["client_id"]), scope=html.escape(request.query["scope"]),
-                        hidden=hidden, options=options)
+    page = _PAGE.format(
+        client=html.escape(request.query["client_id"]),
+        scope=html.escape(request.query["scope"]),
+        hidden=hidden,
+        options=options,
+    )
     return Response(200, page.encode(), "text/html;charset=UTF-8")
 
 
@@ -113,8 +125,15 @@ def approve(sandbox: Sandbox, request: Request) -> Response:
 
 
 def _token_body(pair: TokenPair) -> Response:
-    return json_response({"token_type": "bearer", "expires_in": pair.expires_in, "refresh_token": pair.refresh_token,
-                          "x_refresh_token_expires_in": pair.refresh_expires_in, "access_token": pair.access_token})
+    return json_response(
+        {
+            "token_type": "bearer",
+            "expires_in": pair.expires_in,
+            "refresh_token": pair.refresh_token,
+            "x_refresh_token_expires_in": pair.refresh_expires_in,
+            "access_token": pair.access_token,
+        }
+    )
 
 
 def _oauth_error(error: OAuthError) -> Response:
@@ -131,8 +150,9 @@ def token(sandbox: Sandbox, request: Request) -> Response:
         sandbox.oauth.check_client(*credentials)
         grant_type = params.get("grant_type")
         if grant_type == "authorization_code":
-            pair = sandbox.oauth.exchange_code(client_id=credentials[0], code=params.get("code", ""),
-                                               redirect_uri=params.get("redirect_uri", ""))
+            pair = sandbox.oauth.exchange_code(
+                client_id=credentials[0], code=params.get("code", ""), redirect_uri=params.get("redirect_uri", "")
+            )
         elif grant_type == "refresh_token":
             pair = sandbox.oauth.refresh(client_id=credentials[0], refresh_token=params.get("refresh_token", ""))
         else:
@@ -162,20 +182,22 @@ def revoke_token(sandbox: Sandbox, request: Request) -> Response:
 def discovery(sandbox: Sandbox, request: Request) -> Response:
     """The OpenID discovery document, every endpoint on this host."""
     base = request.base_url
-    return json_response({
-        "issuer": "https://oauth.platform.intuit.com/op/v1",
-        "authorization_endpoint": f"{base}/connect/oauth2",
-        "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
-        "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
-        "revocation_endpoint": f"{base}/v2/oauth2/tokens/revoke",
-        "jwks_uri": f"{base}/op/v1/jwks",
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["openid", "email", "profile", "address", "phone"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
-    })
+    return json_response(
+        {
+            "issuer": "https://oauth.platform.intuit.com/op/v1",
+            "authorization_endpoint": f"{base}/connect/oauth2",
+            "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
+            "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
+            "revocation_endpoint": f"{base}/v2/oauth2/tokens/revoke",
+            "jwks_uri": f"{base}/op/v1/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "email", "profile", "address", "phone"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
+        }
+    )
 
 
 def userinfo(sandbox: Sandbox, request: Request) -> Response:
@@ -184,8 +206,15 @@ def userinfo(sandbox: Sandbox, request: Request) -> Response:
     grant = sandbox.oauth.check_access(header[7:].strip()) if header.lower().startswith("bearer ") else None
     if grant is None:
         return json_response({"error": "invalid_token"}, 401)
-    return json_response({"sub": f"sandbox-user-{grant.subject}", "email": "owner@sandbox-company.example",
-                          "emailVerified": True, "givenName": "Sandbox", "familyName": "Owner"})
+    return json_response(
+        {
+            "sub": f"sandbox-user-{grant.subject}",
+            "email": "owner@sandbox-company.example",
+            "emailVerified": True,
+            "givenName": "Sandbox",
+            "familyName": "Owner",
+        }
+    )
 
 
 def authenticate(sandbox: Sandbox, request: Request, realm: str) -> Response | None:

@@ -36,53 +36,103 @@ Body = dict[str, Any]
 
 def _account(plan: Plan, index: int) -> Body:
     name, kind, subtype, classification, number, currency = CHART[index - 1]
-    return {"Name": name, "SubAccount": False, "FullyQualifiedName": name, "Active": True,
-            "Classification": classification, "AccountType": kind, "AccountSubType": subtype, "AcctNum": number,
-            "CurrentBalance": Decimal("0.00"), "CurrentBalanceWithSubAccounts": Decimal("0.00"),
-            "CurrencyRef": currency_ref(currency)}
+    return {
+        "Name": name,
+        "SubAccount": False,
+        "FullyQualifiedName": name,
+        "Active": True,
+        "Classification": classification,
+        "AccountType": kind,
+        "AccountSubType": subtype,
+        "AcctNum": number,
+        "CurrentBalance": Decimal("0.00"),
+        "CurrentBalanceWithSubAccounts": Decimal("0.00"),
+        "CurrencyRef": currency_ref(currency),
+    }
 
 
 def _person(given: str, family: str, domain: str) -> Body:
-    return {"GivenName": given, "FamilyName": family,
-            "PrimaryEmailAddr": {"Address": f"{given.lower()}.{family.lower()}@{domain}"}}
+    return {
+        "GivenName": given,
+        "FamilyName": family,
+        "PrimaryEmailAddr": {"Address": f"{given.lower()}.{family.lower()}@{domain}"},
+    }
 
 
 def _customer(plan: Plan, index: int) -> Body:
     name, currency = plan.customer_name(index), plan.customer_currency(index)
     given, family = plan.employee_name(index + 17)
     domain = name.lower().replace(" ", "") + ".example"
-    return {"DisplayName": name, "CompanyName": name, "FullyQualifiedName": name, **_person(given, family, domain),
-            "PrimaryPhone": {"FreeFormNumber": f"(415) 555-{1000 + index % 9000:04d}"},
-            "BillAddr": plan.address("Customer", index, currency), "CurrencyRef": currency_ref(currency),
-            "Taxable": currency == HOME_CURRENCY, "Job": False, "BillWithParent": False,
-            "SalesTermRef": ref(3, TERMS[2][0]), "PreferredDeliveryMethod": "Email", "Active": True}
+    return {
+        "DisplayName": name,
+        "CompanyName": name,
+        "FullyQualifiedName": name,
+        **_person(given, family, domain),
+        "PrimaryPhone": {"FreeFormNumber": f"(415) 555-{1000 + index % 9000:04d}"},
+        "BillAddr": plan.address("Customer", index, currency),
+        "CurrencyRef": currency_ref(currency),
+        "Taxable": currency == HOME_CURRENCY,
+        "Job": False,
+        "BillWithParent": False,
+        "SalesTermRef": ref(3, TERMS[2][0]),
+        "PreferredDeliveryMethod": "Email",
+        "Active": True,
+    }
 
 
 def _vendor(plan: Plan, index: int) -> Body:
     name, currency = plan.vendor_name(index), plan.vendor_currency(index)
-    return {"DisplayName": name, "CompanyName": name, "PrintOnCheckName": name,
-            "PrimaryEmailAddr": {"Address": f"billing@{name.lower().replace(' ', '')}.example"},
-            "BillAddr": plan.address("Vendor", index, currency), "CurrencyRef": currency_ref(currency),
-            "AcctNum": f"V-{index:05d}", "Vendor1099": index % 5 == 0, "TermRef": ref(3, TERMS[2][0]),
-            "Active": True}
+    return {
+        "DisplayName": name,
+        "CompanyName": name,
+        "PrintOnCheckName": name,
+        "PrimaryEmailAddr": {"Address": f"billing@{name.lower().replace(' ', '')}.example"},
+        "BillAddr": plan.address("Vendor", index, currency),
+        "CurrencyRef": currency_ref(currency),
+        "AcctNum": f"V-{index:05d}",
+        "Vendor1099": index % 5 == 0,
+        "TermRef": ref(3, TERMS[2][0]),
+        "Active": True,
+    }
 
 
 def _employee(plan: Plan, index: int) -> Body:
     given, family = plan.employee_name(index)
-    return {"DisplayName": f"{given} {family} {index}", "PrintOnCheckName": f"{given} {family}",
-            **_person(given, family, "sandbox-company.example"), "EmployeeNumber": f"E{index:03d}",
-            "HiredDate": format_date(plan.created("Employee", index)), "BillableTime": False, "Active": True}
+    return {
+        "DisplayName": f"{given} {family} {index}",
+        "PrintOnCheckName": f"{given} {family}",
+        **_person(given, family, "sandbox-company.example"),
+        "EmployeeNumber": f"E{index:03d}",
+        "HiredDate": format_date(plan.created("Employee", index)),
+        "BillableTime": False,
+        "Active": True,
+    }
 
 
 def _item(plan: Plan, index: int) -> Body:
     name, kind, price, cost, income, expense, taxable = ITEMS[index - 1]
-    body: Body = {"Name": name, "Sku": f"SKU-{index:04d}", "Description": name, "FullyQualifiedName": name,
-                  "Active": True, "Taxable": taxable, "UnitPrice": Decimal(price), "Type": kind,
-                  "IncomeAccountRef": account_ref(income), "PurchaseCost": Decimal(cost),
-                  "ExpenseAccountRef": account_ref(expense), "TrackQtyOnHand": kind == "Inventory"}
+    body: Body = {
+        "Name": name,
+        "Sku": f"SKU-{index:04d}",
+        "Description": name,
+        "FullyQualifiedName": name,
+        "Active": True,
+        "Taxable": taxable,
+        "UnitPrice": Decimal(price),
+        "Type": kind,
+        "IncomeAccountRef": account_ref(income),
+        "PurchaseCost": Decimal(cost),
+        "ExpenseAccountRef": account_ref(expense),
+        "TrackQtyOnHand": kind == "Inventory",
+    }
     if kind == "Inventory":
-        body.update({"AssetAccountRef": account_ref("Inventory Asset"), "QtyOnHand": 40 + index * 3,
-                     "InvStartDate": format_date(plan.created("Item", index))})
+        body.update(
+            {
+                "AssetAccountRef": account_ref("Inventory Asset"),
+                "QtyOnHand": 40 + index * 3,
+                "InvStartDate": format_date(plan.created("Item", index)),
+            }
+        )
     return body
 
 
@@ -103,19 +153,35 @@ def _department(plan: Plan, index: int) -> Body:
 
 def _tax_rate(plan: Plan, index: int) -> Body:
     name, value, agency = TAX_RATES[index - 1]
-    return {"Name": name, "Description": f"{name} sales tax", "Active": True, "RateValue": Decimal(value),
-            "AgencyRef": ref(agency), "SpecialTaxType": "NONE", "DisplayType": "ReadOnly",
-            "EffectiveTaxRate": [{"RateValue": Decimal(value), "EffectiveDate": "2015-01-01T00:00:00-08:00"}]}
+    return {
+        "Name": name,
+        "Description": f"{name} sales tax",
+        "Active": True,
+        "RateValue": Decimal(value),
+        "AgencyRef": ref(agency),
+        "SpecialTaxType": "NONE",
+        "DisplayType": "ReadOnly",
+        "EffectiveTaxRate": [{"RateValue": Decimal(value), "EffectiveDate": "2015-01-01T00:00:00-08:00"}],
+    }
 
 
 def _tax_code(plan: Plan, index: int) -> Body:
     name, description, taxable, rates = TAX_CODES[index - 1]
-    return {"Name": name, "Description": description, "Active": True, "Hidden": False, "Taxable": taxable,
-            "TaxGroup": len(rates) > 1,
-            "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": ref(rate, TAX_RATES[rate - 1][0]),
-                                                    "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0}
-                                                   for rate in rates]},
-            "PurchaseTaxRateList": {"TaxRateDetail": []}}
+    return {
+        "Name": name,
+        "Description": description,
+        "Active": True,
+        "Hidden": False,
+        "Taxable": taxable,
+        "TaxGroup": len(rates) > 1,
+        "SalesTaxRateList": {
+            "TaxRateDetail": [
+                {"TaxRateRef": ref(rate, TAX_RATES[rate - 1][0]), "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0}
+                for rate in rates
+            ]
+        },
+        "PurchaseTaxRateList": {"TaxRateDetail": []},
+    }
 
 
 # entity -> (maker, fixed count or None for the plan's count)
@@ -136,36 +202,70 @@ LISTS: dict[str, tuple[Callable[[Plan, int], Body], int | None]] = {
 def company_info(plan: Plan, realm_id: str) -> Body:
     """The CompanyInfo singleton (Id "1")."""
     name = f"Sandbox Company {plan.seed}"
-    address = {"Id": "1", "Line1": "123 Sierra Way", "City": "San Pablo", "CountrySubDivisionCode": "CA",
-               "PostalCode": "87999", "Country": "US"}
-    return {"CompanyName": name, "LegalName": f"{name} LLC", "CompanyAddr": address,
-            "CustomerCommunicationAddr": address, "LegalAddr": address,
-            "CustomerCommunicationEmailAddr": {"Address": "accounts@sandbox-company.example"},
-            "PrimaryPhone": {"FreeFormNumber": "(650) 555-0100"}, "CompanyStartDate": format_date(plan.anchor - SPAN),
-            "FiscalYearStartMonth": "January", "Country": "US", "Email": {"Address": "owner@sandbox-company.example"},
-            "WebAddr": {"URI": "https://sandbox-company.example"}, "SupportedLanguages": "en",
-            "DefaultTimeZone": "America/Los_Angeles",
-            "NameValue": [{"Name": "NeoEnabled", "Value": "true"}, {"Name": "IndustryType", "Value": "Consulting"},
-                          {"Name": "CompanyType", "Value": "LLC"}, {"Name": "SubscriptionStatus", "Value": "PAID"},
-                          {"Name": "OfferingSku", "Value": "QuickBooks Online Advanced"},
-                          {"Name": "HomeCurrency", "Value": HOME_CURRENCY}, {"Name": "RealmId", "Value": realm_id}]}
+    address = {
+        "Id": "1",
+        "Line1": "123 Sierra Way",
+        "City": "San Pablo",
+        "CountrySubDivisionCode": "CA",
+        "PostalCode": "87999",
+        "Country": "US",
+    }
+    return {
+        "CompanyName": name,
+        "LegalName": f"{name} LLC",
+        "CompanyAddr": address,
+        "CustomerCommunicationAddr": address,
+        "LegalAddr": address,
+        "CustomerCommunicationEmailAddr": {"Address": "accounts@sandbox-company.example"},
+        "PrimaryPhone": {"FreeFormNumber": "(650) 555-0100"},
+        "CompanyStartDate": format_date(plan.anchor - SPAN),
+        "FiscalYearStartMonth": "January",
+        "Country": "US",
+        "Email": {"Address": "owner@sandbox-company.example"},
+        "WebAddr": {"URI": "https://sandbox-company.example"},
+        "SupportedLanguages": "en",
+        "DefaultTimeZone": "America/Los_Angeles",
+        "NameValue": [
+            {"Name": "NeoEnabled", "Value": "true"},
+            {"Name": "IndustryType", "Value": "Consulting"},
+            {"Name": "CompanyType", "Value": "LLC"},
+            {"Name": "SubscriptionStatus", "Value": "PAID"},
+            {"Name": "OfferingSku", "Value": "QuickBooks Online Advanced"},
+            {"Name": "HomeCurrency", "Value": HOME_CURRENCY},
+            {"Name": "RealmId", "Value": realm_id},
+        ],
+    }
 
 
 def preferences(plan: Plan) -> Body:
     """The Preferences singleton: multicurrency on, USD home, class and department tracking on."""
     return {
-        "AccountingInfoPrefs": {"TrackDepartments": True, "DepartmentTerminology": "Location",
-                                "ClassTrackingPerTxn": False, "ClassTrackingPerTxnLine": True,
-                                "CustomerTerminology": "Customers", "FirstMonthOfFiscalYear": "January",
-                                "UseAccountNumbers": True},
-        "SalesFormsPrefs": {"AllowDeposit": False, "AllowDiscount": True, "AllowShipping": False,
-                            "CustomTxnNumbers": True, "DefaultTerms": ref(3, TERMS[2][0])},
-        "VendorAndPurchasesPrefs": {"TrackingByCustomer": True, "BillableExpenseTracking": True,
-                                    "DefaultTerms": ref(3, TERMS[2][0])},
+        "AccountingInfoPrefs": {
+            "TrackDepartments": True,
+            "DepartmentTerminology": "Location",
+            "ClassTrackingPerTxn": False,
+            "ClassTrackingPerTxnLine": True,
+            "CustomerTerminology": "Customers",
+            "FirstMonthOfFiscalYear": "January",
+            "UseAccountNumbers": True,
+        },
+        "SalesFormsPrefs": {
+            "AllowDeposit": False,
+            "AllowDiscount": True,
+            "AllowShipping": False,
+            "CustomTxnNumbers": True,
+            "DefaultTerms": ref(3, TERMS[2][0]),
+        },
+        "VendorAndPurchasesPrefs": {
+            "TrackingByCustomer": True,
+            "BillableExpenseTracking": True,
+            "DefaultTerms": ref(3, TERMS[2][0]),
+        },
         "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": True},
         "CurrencyPrefs": {"MultiCurrencyEnabled": True, "HomeCurrency": ref(HOME_CURRENCY)},
-        "OtherPrefs": {"NameValue": [{"Name": "SalesFormsPrefs.DefaultCustomerMessage",
-                                      "Value": "Thank you for your business."}]},
+        "OtherPrefs": {
+            "NameValue": [{"Name": "SalesFormsPrefs.DefaultCustomerMessage", "Value": "Thank you for your business."}]
+        },
     }
 
 
@@ -200,13 +300,19 @@ def build_company(realm_id: str, *, seed: int, size: str | int, anchor: int) -> 
     plan = Plan(seed=seed, invoices=invoices_for(size), anchor=anchor)
     company = Company(realm_id=realm_id, home_currency=HOME_CURRENCY, currencies=dict(CURRENCIES))
     makers: dict[str, tuple[Callable[[Plan, int], Body], int]] = {
-        **{entity: (maker, count if count is not None else plan.counts[entity])
-           for entity, (maker, count) in LISTS.items()},
+        **{
+            entity: (maker, count if count is not None else plan.counts[entity])
+            for entity, (maker, count) in LISTS.items()
+        },
         **{entity: (maker, plan.counts[entity]) for entity, maker in DOCUMENTS.items()},
     }
     for entity, (maker, count) in makers.items():
-        company.tables[entity] = Table(entity, count=count, make=lambda i, m=maker: m(plan, i),  # type: ignore[misc]
-                                       stamp=plan.stamp(entity))
+        company.tables[entity] = Table(
+            entity,
+            count=count,
+            make=lambda i, m=maker: m(plan, i),  # type: ignore[misc]
+            stamp=plan.stamp(entity),
+        )
     start = plan.anchor - SPAN - 90 * DAY
     company.table("CompanyInfo").insert(company_info(plan, realm_id), start, entity_id=1)
     company.table("Preferences").insert(preferences(plan), start, entity_id=1)

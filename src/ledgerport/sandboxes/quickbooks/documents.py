@@ -61,10 +61,17 @@ def _plus_days(day: str, days: int) -> str:
 
 
 def _header(plan: Plan, entity: str, index: int, rng: Random, currency: str, prefix: str) -> Body:
-    rate = RATES[currency] if currency == HOME_CURRENCY else (
-        RATES[currency] * (1 + Decimal(rng.randint(-300, 300)) / 10_000)).quantize(Decimal("0.0001"))
-    body: Body = {"DocNumber": f"{prefix}{1000 + index}", "TxnDate": format_date(plan.created(entity, index)),
-                  "CurrencyRef": currency_ref(currency), "ExchangeRate": rate}
+    rate = (
+        RATES[currency]
+        if currency == HOME_CURRENCY
+        else (RATES[currency] * (1 + Decimal(rng.randint(-300, 300)) / 10_000)).quantize(Decimal("0.0001"))
+    )
+    body: Body = {
+        "DocNumber": f"{prefix}{1000 + index}",
+        "TxnDate": format_date(plan.created(entity, index)),
+        "CurrencyRef": currency_ref(currency),
+        "ExchangeRate": rate,
+    }
     if rng.random() < 0.3:
         department = rng.randrange(len(DEPARTMENTS))
         body["DepartmentRef"] = ref(department + 1, DEPARTMENTS[department])
@@ -85,15 +92,25 @@ def _with_home(body: Body, total: Decimal, balance: Decimal | None = None, *, ho
 def _tax(plan: Plan, customer: int, currency: str, taxable: Decimal) -> tuple[Body, Decimal]:
     if currency != HOME_CURRENCY or taxable == 0:
         return {"TotalTax": Decimal("0.00")}, Decimal("0.00")
-    code = plan.mix("Customer", customer) % 2       # San Francisco or California
+    code = plan.mix("Customer", customer) % 2  # San Francisco or California
     name, _, _, rate_ids = TAX_CODES[code]
     lines, total = [], Decimal("0.00")
     for rate_id in rate_ids:
         percent = Decimal(TAX_RATES[rate_id - 1][1])
         amount = money(taxable * percent / 100)
         total += amount
-        lines.append({"Amount": amount, "DetailType": "TaxLineDetail", "TaxLineDetail": {
-            "TaxRateRef": ref(rate_id), "PercentBased": True, "TaxPercent": percent, "NetAmountTaxable": taxable}})
+        lines.append(
+            {
+                "Amount": amount,
+                "DetailType": "TaxLineDetail",
+                "TaxLineDetail": {
+                    "TaxRateRef": ref(rate_id),
+                    "PercentBased": True,
+                    "TaxPercent": percent,
+                    "NetAmountTaxable": taxable,
+                },
+            }
+        )
     return {"TxnTaxCodeRef": ref(code + 1, name), "TotalTax": total, "TaxLine": lines}, total
 
 
@@ -109,21 +126,41 @@ def _sales(plan: Plan, entity: str, index: int, prefix: str) -> tuple[Body, Rand
         name, _, price, _, _, _, is_taxable = ITEMS[item]
         quantity = rng.randint(1, 12)
         amount = money(Decimal(price) * quantity)
-        detail: Body = {"ItemRef": ref(item + 1, name), "UnitPrice": Decimal(price), "Qty": quantity,
-                        "TaxCodeRef": ref("TAX" if is_taxable and currency == HOME_CURRENCY else "NON")}
+        detail: Body = {
+            "ItemRef": ref(item + 1, name),
+            "UnitPrice": Decimal(price),
+            "Qty": quantity,
+            "TaxCodeRef": ref("TAX" if is_taxable and currency == HOME_CURRENCY else "NON"),
+        }
         if rng.random() < 0.4:
             klass = rng.randrange(len(CLASSES))
             detail["ClassRef"] = ref(klass + 1, CLASSES[klass])
-        lines.append({"Id": str(number), "LineNum": number, "Description": name, "Amount": amount,
-                      "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": detail})
+        lines.append(
+            {
+                "Id": str(number),
+                "LineNum": number,
+                "Description": name,
+                "Amount": amount,
+                "DetailType": "SalesItemLineDetail",
+                "SalesItemLineDetail": detail,
+            }
+        )
         subtotal += amount
         taxable += amount if detail["TaxCodeRef"]["value"] == "TAX" else 0
     lines.append({"Amount": subtotal, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}})
     tax, total_tax = _tax(plan, customer, currency, taxable)
-    body.update({"CustomerRef": ref(customer, plan.customer_name(customer)),
-                 "BillAddr": plan.address("Customer", customer, currency), "Line": lines, "TxnTaxDetail": tax,
-                 "CustomerMemo": {"value": "Thank you for your business."}, "PrintStatus": "NotSet",
-                 "EmailStatus": "NotSet", "ApplyTaxAfterDiscount": False})
+    body.update(
+        {
+            "CustomerRef": ref(customer, plan.customer_name(customer)),
+            "BillAddr": plan.address("Customer", customer, currency),
+            "Line": lines,
+            "TxnTaxDetail": tax,
+            "CustomerMemo": {"value": "Thank you for your business."},
+            "PrintStatus": "NotSet",
+            "EmailStatus": "NotSet",
+            "ApplyTaxAfterDiscount": False,
+        }
+    )
     _with_home(body, subtotal + total_tax)
     return body, rng, customer
 
@@ -178,12 +215,19 @@ def payment(plan: Plan, index: int) -> Body:
     invoice_id = plan.paid_invoices[index - 1]
     paid = invoice(plan, invoice_id)
     amount = paid["TotalAmt"] - paid["Balance"]
-    body = {"TxnDate": format_date(plan.created("Payment", index)), "CurrencyRef": paid["CurrencyRef"],
-            "ExchangeRate": paid["ExchangeRate"], "CustomerRef": paid["CustomerRef"],
-            "DepositToAccountRef": account_ref("Undeposited Funds"),
-            "ARAccountRef": _ar_ap("AR", paid["CurrencyRef"]["value"]), "PaymentRefNum": f"{5000 + index}",
-            "TotalAmt": amount, "UnappliedAmt": Decimal("0.00"), "ProcessPayment": False,
-            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": str(invoice_id), "TxnType": "Invoice"}]}]}
+    body = {
+        "TxnDate": format_date(plan.created("Payment", index)),
+        "CurrencyRef": paid["CurrencyRef"],
+        "ExchangeRate": paid["ExchangeRate"],
+        "CustomerRef": paid["CustomerRef"],
+        "DepositToAccountRef": account_ref("Undeposited Funds"),
+        "ARAccountRef": _ar_ap("AR", paid["CurrencyRef"]["value"]),
+        "PaymentRefNum": f"{5000 + index}",
+        "TotalAmt": amount,
+        "UnappliedAmt": Decimal("0.00"),
+        "ProcessPayment": False,
+        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": str(invoice_id), "TxnType": "Invoice"}]}],
+    }
     return body
 
 
@@ -195,15 +239,28 @@ def _expense_lines(rng: Random, currency: str, count: int, *, items: bool) -> tu
             quantity = rng.randint(1, 20)
             cost = Decimal(ITEMS[item][3])
             amount = money(cost * quantity)
-            line: Body = {"DetailType": "ItemBasedExpenseLineDetail", "ItemBasedExpenseLineDetail": {
-                "ItemRef": ref(item + 1, ITEMS[item][0]), "UnitPrice": cost, "Qty": quantity,
-                "BillableStatus": "NotBillable", "TaxCodeRef": ref("NON")}}
+            line: Body = {
+                "DetailType": "ItemBasedExpenseLineDetail",
+                "ItemBasedExpenseLineDetail": {
+                    "ItemRef": ref(item + 1, ITEMS[item][0]),
+                    "UnitPrice": cost,
+                    "Qty": quantity,
+                    "BillableStatus": "NotBillable",
+                    "TaxCodeRef": ref("NON"),
+                },
+            }
         else:
             account = rng.choice(EXPENSE_ACCOUNTS)
             amount = money(Decimal(rng.randint(1_500, 250_000)) / 100)
-            line = {"Description": account, "DetailType": "AccountBasedExpenseLineDetail",
-                    "AccountBasedExpenseLineDetail": {"AccountRef": account_ref(account),
-                                                      "BillableStatus": "NotBillable", "TaxCodeRef": ref("NON")}}
+            line = {
+                "Description": account,
+                "DetailType": "AccountBasedExpenseLineDetail",
+                "AccountBasedExpenseLineDetail": {
+                    "AccountRef": account_ref(account),
+                    "BillableStatus": "NotBillable",
+                    "TaxCodeRef": ref("NON"),
+                },
+            }
         lines.append({"Id": str(number), "LineNum": number, "Amount": amount, **line})
         total += amount
     return lines, total
@@ -215,8 +272,9 @@ def _purchase_side(plan: Plan, entity: str, index: int, prefix: str, *, items: b
     currency = plan.vendor_currency(vendor)
     body = _header(plan, entity, index, rng, currency, prefix)
     lines, total = _expense_lines(rng, currency, rng.randint(1, 5), items=items)
-    body.update({"VendorRef": ref(vendor, plan.vendor_name(vendor)), "APAccountRef": _ar_ap("AP", currency),
-                 "Line": lines})
+    body.update(
+        {"VendorRef": ref(vendor, plan.vendor_name(vendor)), "APAccountRef": _ar_ap("AP", currency), "Line": lines}
+    )
     _with_home(body, total, home_total=False)
     return body, rng, vendor
 
@@ -251,11 +309,18 @@ def bill_payment(plan: Plan, index: int) -> Body:
     bill_id = plan.paid_bills[index - 1]
     paid = bill(plan, bill_id)
     amount = paid["TotalAmt"] - paid["Balance"]
-    return {"DocNumber": f"CHK-{2000 + index}", "TxnDate": format_date(plan.created("BillPayment", index)),
-            "CurrencyRef": paid["CurrencyRef"], "ExchangeRate": paid["ExchangeRate"], "VendorRef": paid["VendorRef"],
-            "APAccountRef": paid["APAccountRef"], "PayType": "Check",
-            "CheckPayment": {"BankAccountRef": account_ref("Checking"), "PrintStatus": "NotSet"}, "TotalAmt": amount,
-            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": str(bill_id), "TxnType": "Bill"}]}]}
+    return {
+        "DocNumber": f"CHK-{2000 + index}",
+        "TxnDate": format_date(plan.created("BillPayment", index)),
+        "CurrencyRef": paid["CurrencyRef"],
+        "ExchangeRate": paid["ExchangeRate"],
+        "VendorRef": paid["VendorRef"],
+        "APAccountRef": paid["APAccountRef"],
+        "PayType": "Check",
+        "CheckPayment": {"BankAccountRef": account_ref("Checking"), "PrintStatus": "NotSet"},
+        "TotalAmt": amount,
+        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": str(bill_id), "TxnType": "Bill"}]}],
+    }
 
 
 def purchase(plan: Plan, index: int) -> Body:
@@ -265,10 +330,15 @@ def purchase(plan: Plan, index: int) -> Body:
     body = _header(plan, "Purchase", index, rng, HOME_CURRENCY, "P-")
     kind = rng.choice(("Cash", "Check", "CreditCard"))
     lines, total = _expense_lines(rng, HOME_CURRENCY, rng.randint(1, 3), items=False)
-    body.update({"PaymentType": kind, "AccountRef": account_ref("Visa Credit Card" if kind == "CreditCard" else
-                                                                 "Checking"),
-                 "EntityRef": {"value": str(vendor), "name": plan.vendor_name(vendor), "type": "Vendor"},
-                 "Credit": False, "Line": lines})
+    body.update(
+        {
+            "PaymentType": kind,
+            "AccountRef": account_ref("Visa Credit Card" if kind == "CreditCard" else "Checking"),
+            "EntityRef": {"value": str(vendor), "name": plan.vendor_name(vendor), "type": "Vendor"},
+            "Credit": False,
+            "Line": lines,
+        }
+    )
     return _with_home(body, total)
 
 
@@ -283,8 +353,13 @@ def journal_entry(plan: Plan, index: int) -> Body:
     rng = plan.rng("JournalEntry", index)
     body = _header(plan, "JournalEntry", index, rng, HOME_CURRENCY, "JE-")
     total = money(Decimal(rng.randint(10_000, 2_000_000)) / 100)
-    pool = [name for name in ACCOUNT_IDS if "Receivable" not in name and "Payable (A/P)" not in name
-            and name not in ("Euro Account", "Accounts Receivable (A/R)")]
+    pool = [
+        name
+        for name in ACCOUNT_IDS
+        if "Receivable" not in name
+        and "Payable (A/P)" not in name
+        and name not in ("Euro Account", "Accounts Receivable (A/R)")
+    ]
     lines, number = [], 0
     for posting, parts in (("Debit", rng.randint(1, 2)), ("Credit", rng.randint(1, 2))):
         for amount in _pick_amounts(rng, total, parts):
@@ -293,8 +368,15 @@ def journal_entry(plan: Plan, index: int) -> Body:
             if rng.random() < 0.3:
                 klass = rng.randrange(len(CLASSES))
                 detail["ClassRef"] = ref(klass + 1, CLASSES[klass])
-            lines.append({"Id": str(number - 1), "Description": f"{posting} line", "Amount": amount,
-                          "DetailType": "JournalEntryLineDetail", "JournalEntryLineDetail": detail})
+            lines.append(
+                {
+                    "Id": str(number - 1),
+                    "Description": f"{posting} line",
+                    "Amount": amount,
+                    "DetailType": "JournalEntryLineDetail",
+                    "JournalEntryLineDetail": detail,
+                }
+            )
     body.update({"Adjustment": False, "Line": lines})
     return _with_home(body, total)
 
@@ -307,8 +389,15 @@ def deposit(plan: Plan, index: int) -> Body:
     for number in range(1, rng.randint(1, 2) + 1):
         amount = money(Decimal(rng.randint(5_000, 900_000)) / 100)
         account = rng.choice(("Interest Earned", "Consulting Income", "Services"))
-        lines.append({"Id": str(number), "LineNum": number, "Amount": amount, "DetailType": "DepositLineDetail",
-                      "DepositLineDetail": {"AccountRef": account_ref(account)}})
+        lines.append(
+            {
+                "Id": str(number),
+                "LineNum": number,
+                "Amount": amount,
+                "DetailType": "DepositLineDetail",
+                "DepositLineDetail": {"AccountRef": account_ref(account)},
+            }
+        )
         total += amount
     body.update({"DepositToAccountRef": account_ref(rng.choice(("Checking", "Savings"))), "Line": lines})
     return _with_home(body, total)
@@ -319,8 +408,13 @@ def transfer(plan: Plan, index: int) -> Body:
     rng = plan.rng("Transfer", index)
     body = _header(plan, "Transfer", index, rng, HOME_CURRENCY, "T-")
     source, target = ("Checking", "Savings") if rng.random() < 0.7 else ("Savings", "Checking")
-    body.update({"FromAccountRef": account_ref(source), "ToAccountRef": account_ref(target),
-                 "Amount": money(Decimal(rng.randint(10_000, 1_500_000)) / 100)})
+    body.update(
+        {
+            "FromAccountRef": account_ref(source),
+            "ToAccountRef": account_ref(target),
+            "Amount": money(Decimal(rng.randint(10_000, 1_500_000)) / 100),
+        }
+    )
     return body
 
 

@@ -42,8 +42,16 @@ _USER = "Sandbox User"
 class QboFault(Exception):
     """A fault QBO reports in its PascalCase ``Fault`` envelope."""
 
-    def __init__(self, code: str, message: str, detail: str, *, status: int = 400, element: str = "",
-                 kind: str = "ValidationFault") -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        detail: str,
+        *,
+        status: int = 400,
+        element: str = "",
+        kind: str = "ValidationFault",
+    ) -> None:
         super().__init__(f"{code} {message}: {detail}")
         self.code = code
         self.message = message
@@ -64,15 +72,23 @@ class QboFault(Exception):
 
 def stale_object() -> QboFault:
     """5010: the SyncToken sent is not the current one."""
-    return QboFault("5010", "Stale Object Error", f"Stale Object Error : You and {_USER} were working on this at the "
-                    f"same time. {_USER} finished before you did, so your work was not saved.")
+    return QboFault(
+        "5010",
+        "Stale Object Error",
+        f"Stale Object Error : You and {_USER} were working on this at the "
+        f"same time. {_USER} finished before you did, so your work was not saved.",
+    )
 
 
 def object_not_found(entity: str, entity_id: str) -> QboFault:
     """610: unknown or deleted Id."""
-    return QboFault("610", "Object Not Found", f"Object Not Found : Something you're trying to use has been made "
-                    f"inactive or deleted. Check the fields with accounts, customers, items, vendors or employees. "
-                    f"({entity} {entity_id})")
+    return QboFault(
+        "610",
+        "Object Not Found",
+        f"Object Not Found : Something you're trying to use has been made "
+        f"inactive or deleted. Check the fields with accounts, customers, items, vendors or employees. "
+        f"({entity} {entity_id})",
+    )
 
 
 def query_parser_error(detail: str) -> QboFault:
@@ -87,14 +103,22 @@ def query_validation_error(detail: str) -> QboFault:
 
 def required_param_missing(element: str) -> QboFault:
     """2020: a required element is absent."""
-    return QboFault("2020", "Required param missing, need to supply the required value for the API",
-                    f"Required parameter {element} is missing in the request", element=element)
+    return QboFault(
+        "2020",
+        "Required param missing, need to supply the required value for the API",
+        f"Required parameter {element} is missing in the request",
+        element=element,
+    )
 
 
 def invalid_reference(element: str, value: str) -> QboFault:
     """2500: a *Ref points at nothing (or at an inactive name-list object)."""
-    return QboFault("2500", "Invalid Reference Id", f"Invalid Reference Id : {element} assigned is not valid: {value}",
-                    element=element)
+    return QboFault(
+        "2500",
+        "Invalid Reference Id",
+        f"Invalid Reference Id : {element} assigned is not valid: {value}",
+        element=element,
+    )
 
 
 def invalid_request(detail: str) -> QboFault:
@@ -104,14 +128,21 @@ def invalid_request(detail: str) -> QboFault:
 
 def business_validation(detail: str) -> QboFault:
     """6000: a business rule (unbalanced journal entry, ...)."""
-    return QboFault("6000", "A business validation error has occurred while processing your request",
-                    f"Business Validation Error: {detail}")
+    return QboFault(
+        "6000",
+        "A business validation error has occurred while processing your request",
+        f"Business Validation Error: {detail}",
+    )
 
 
 def duplicate_name(name: str) -> QboFault:
     """6240: a name-list object with that name already exists."""
-    return QboFault("6240", "Duplicate Name Exists Error", f"The name supplied already exists. : Another customer, "
-                    f"vendor or employee is already using this name ({name}). Please use a different name.")
+    return QboFault(
+        "6240",
+        "Duplicate Name Exists Error",
+        f"The name supplied already exists. : Another customer, "
+        f"vendor or employee is already using this name ({name}). Please use a different name.",
+    )
 
 
 def unsupported_operation(operation: str) -> QboFault:
@@ -121,35 +152,51 @@ def unsupported_operation(operation: str) -> QboFault:
 
 def batch_too_large(count: int) -> QboFault:
     """1040: more than 30 items in one batch."""
-    return QboFault("1040", "Batch size exceeds allowed limit",
-                    f"Batch request has {count} items; the maximum is 30.")
+    return QboFault("1040", "Batch size exceeds allowed limit", f"Batch request has {count} items; the maximum is 30.")
 
 
 def cdc_too_old(changed_since: str) -> QboFault:
     """CDC only looks back 30 days; the wording is Intuit's, the code is the sandbox's choice (unverified)."""
-    return invalid_request(f"Operation cdc with changedSince date {changed_since} which is older than fixed days is "
-                           "not supported.")
+    return invalid_request(
+        f"Operation cdc with changedSince date {changed_since} which is older than fixed days is not supported."
+    )
 
 
 def _lower_case(code: str, message: str, detail: str, kind: str, epoch_ms: int) -> bytes:
-    return msgspec.json.encode({
-        "warnings": None, "intuitObject": None,
-        "fault": {"error": [{"message": message, "detail": detail, "code": code, "element": None}], "type": kind},
-        "report": None, "queryResponse": None, "batchItemResponse": [], "attachableResponse": [],
-        "syncErrorResponse": None, "requestId": None, "time": epoch_ms, "status": None, "cdcresponse": [],
-    })
+    return msgspec.json.encode(
+        {
+            "warnings": None,
+            "intuitObject": None,
+            "fault": {"error": [{"message": message, "detail": detail, "code": code, "element": None}], "type": kind},
+            "report": None,
+            "queryResponse": None,
+            "batchItemResponse": [],
+            "attachableResponse": [],
+            "syncErrorResponse": None,
+            "requestId": None,
+            "time": epoch_ms,
+            "status": None,
+            "cdcresponse": [],
+        }
+    )
 
 
 def auth_failure(detail: str, epoch_ms: int) -> bytes:
     """401 body (code 3200) with QBO's lower-case keys."""
-    return _lower_case("3200", "message=AuthenticationFailed; errorCode=003200; statusCode=401", detail,
-                       "AUTHENTICATION", epoch_ms)
+    return _lower_case(
+        "3200", "message=AuthenticationFailed; errorCode=003200; statusCode=401", detail, "AUTHENTICATION", epoch_ms
+    )
 
 
 def authz_failure(epoch_ms: int) -> bytes:
     """403 body (code 3100): the token is good but not for this company."""
-    return _lower_case("3100", "message=AuthorizationFailed; errorCode=003100; statusCode=403",
-                       "AuthorizationFailure: Unknown Error during Authorization", "SERVICE", epoch_ms)
+    return _lower_case(
+        "3100",
+        "message=AuthorizationFailed; errorCode=003100; statusCode=403",
+        "AuthorizationFailure: Unknown Error during Authorization",
+        "SERVICE",
+        epoch_ms,
+    )
 
 
 def throttle_xml(time: str) -> bytes:
@@ -164,7 +211,11 @@ def throttle_xml(time: str) -> bytes:
 
 def system_fault_body() -> bytes:
     """What an injected 5xx carries: a SystemFault (code 10000)."""
-    fault = QboFault("10000", "An application error has occurred while processing your request",
-                     "System Failure Error: An unexpected error occurred while accessing or saving your data.",
-                     status=503, kind="SystemFault")
+    fault = QboFault(
+        "10000",
+        "An application error has occurred while processing your request",
+        "System Failure Error: An unexpected error occurred while accessing or saving your data.",
+        status=503,
+        kind="SystemFault",
+    )
     return msgspec.json.encode({"Fault": fault.fault()})

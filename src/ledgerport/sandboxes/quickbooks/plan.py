@@ -22,15 +22,56 @@ SPAN = 730 * DAY
 SIZES = {"small": 50, "large": 5_000}
 CENT = Decimal("0.01")
 
-_TAGS = {name: number for number, name in enumerate((
-    "Account", "Bill", "BillPayment", "Class", "CompanyInfo", "CreditMemo", "Customer", "Department", "Deposit",
-    "Employee", "Estimate", "Invoice", "Item", "JournalEntry", "Payment", "Preferences", "Purchase", "PurchaseOrder",
-    "SalesReceipt", "TaxCode", "TaxRate", "Term", "Transfer", "Vendor", "VendorCredit", "paid-invoice", "paid-bill",
-    "currency-customer", "currency-vendor",
-), start=1)}
+_TAGS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "Account",
+            "Bill",
+            "BillPayment",
+            "Class",
+            "CompanyInfo",
+            "CreditMemo",
+            "Customer",
+            "Department",
+            "Deposit",
+            "Employee",
+            "Estimate",
+            "Invoice",
+            "Item",
+            "JournalEntry",
+            "Payment",
+            "Preferences",
+            "Purchase",
+            "PurchaseOrder",
+            "SalesReceipt",
+            "TaxCode",
+            "TaxRate",
+            "Term",
+            "Transfer",
+            "Vendor",
+            "VendorCredit",
+            "paid-invoice",
+            "paid-bill",
+            "currency-customer",
+            "currency-vendor",
+        ),
+        start=1,
+    )
+}
 _CUSTOMER_KINDS = ("Traders", "Labs", "Supply", "Studio", "Partners", "Foods", "Logistics", "Media", "Works", "Group")
-_VENDOR_KINDS = ("Office Supply", "Utilities Co", "Consulting LLP", "Hardware", "Cloud Services", "Print Shop",
-                 "Freight", "Insurance Agency", "Catering", "Law Group")
+_VENDOR_KINDS = (
+    "Office Supply",
+    "Utilities Co",
+    "Consulting LLP",
+    "Hardware",
+    "Cloud Services",
+    "Print Shop",
+    "Freight",
+    "Insurance Agency",
+    "Catering",
+    "Law Group",
+)
 _FOREIGN = ("EUR", "GBP", "CAD")
 
 
@@ -60,11 +101,19 @@ class Plan:
         self.anchor = anchor
         n = invoices
         self.counts: dict[str, int] = {
-            "Customer": _clamp(n // 3, 12, 3_000), "Vendor": _clamp(n // 6, 8, 1_500),
+            "Customer": _clamp(n // 3, 12, 3_000),
+            "Vendor": _clamp(n // 6, 8, 1_500),
             "Employee": _clamp(n // 50, 4, 40),
-            "Invoice": n, "Bill": max(6, n // 2), "JournalEntry": max(5, n // 10), "Purchase": max(5, n // 5),
-            "Deposit": max(3, n // 20), "Transfer": max(3, n // 50), "SalesReceipt": max(5, n // 10),
-            "Estimate": max(5, n // 10), "CreditMemo": max(3, n // 20), "VendorCredit": max(3, n // 40),
+            "Invoice": n,
+            "Bill": max(6, n // 2),
+            "JournalEntry": max(5, n // 10),
+            "Purchase": max(5, n // 5),
+            "Deposit": max(3, n // 20),
+            "Transfer": max(3, n // 50),
+            "SalesReceipt": max(5, n // 10),
+            "Estimate": max(5, n // 10),
+            "CreditMemo": max(3, n // 20),
+            "VendorCredit": max(3, n // 40),
             "PurchaseOrder": max(3, n // 20),
         }
         self.paid_invoices = self._paid("Invoice", "paid-invoice")
@@ -94,8 +143,11 @@ class Plan:
 
     def _paid(self, entity: str, tag: str) -> list[int]:
         cutoff = self.anchor - 14 * DAY
-        return [i for i in range(1, self.counts[entity] + 1)
-                if self.paid_share(tag, i) is not None and self.created(entity, i) < cutoff]
+        return [
+            i
+            for i in range(1, self.counts[entity] + 1)
+            if self.paid_share(tag, i) is not None and self.created(entity, i) < cutoff
+        ]
 
     def created(self, entity: str, index: int) -> int:
         """Creation time: lists early in the history, documents spread over it, strictly increasing with Id."""
@@ -112,9 +164,11 @@ class Plan:
 
     def stamp(self, entity: str) -> Callable[[int], tuple[int, int]]:
         """``id -> (created, last updated)`` for generated records (never updated at generation)."""
+
         def of(index: int) -> tuple[int, int]:
             moment = self.created(entity, index)
             return moment, moment
+
         return of
 
     def customer_currency(self, index: int) -> str:
@@ -143,13 +197,20 @@ class Plan:
 
     def employee_name(self, index: int) -> tuple[str, str]:
         """(given, family)."""
-        return (FIRST_NAMES[(index * 5 + self.seed) % len(FIRST_NAMES)],
-                LAST_NAMES[(index * 3 + self.seed // 7) % len(LAST_NAMES)])
+        return (
+            FIRST_NAMES[(index * 5 + self.seed) % len(FIRST_NAMES)],
+            LAST_NAMES[(index * 3 + self.seed // 7) % len(LAST_NAMES)],
+        )
 
     def address(self, tag: str, index: int, currency: str) -> dict[str, str]:
         """A postal address in the currency's country."""
         draw = self.mix(tag, index)
         city, region, postal, country = CITIES[currency][draw % len(CITIES[currency])]
-        return {"Id": str(index + 100), "Line1": f"{100 + draw % 9_800} {('Market', 'Main', 'Oak', 'Pine')[draw % 4]} "
-                f"Street", "City": city, "CountrySubDivisionCode": region,
-                "PostalCode": f"{postal}{draw % 100:02d}", "Country": country}
+        return {
+            "Id": str(index + 100),
+            "Line1": f"{100 + draw % 9_800} {('Market', 'Main', 'Oak', 'Pine')[draw % 4]} Street",
+            "City": city,
+            "CountrySubDivisionCode": region,
+            "PostalCode": f"{postal}{draw % 100:02d}",
+            "Country": country,
+        }

@@ -102,8 +102,9 @@ class _Parser:
         token = self.peek()
         if token is None:
             return query_parser_error(f'Encountered "<EOF>" at line 1. Was expecting: {expected}')
-        return query_parser_error(f'Encountered " {token.text} " at line 1, column {token.column}. '
-                                  f"Was expecting: {expected}")
+        return query_parser_error(
+            f'Encountered " {token.text} " at line 1, column {token.column}. Was expecting: {expected}'
+        )
 
     def keyword(self, *words: str) -> bool:
         token = self.peek()
@@ -241,10 +242,12 @@ def _comparable(actual: Any, literal: Any, field: str) -> tuple[Any, Any] | None
             return parse_time(str(actual)), parse_time(str(literal))
         if isinstance(actual, bool) or isinstance(literal, bool):
             to_bool = {"true": True, "false": False, True: True, False: False}
-            return to_bool[actual if isinstance(actual, bool) else str(actual).lower()], \
-                to_bool[literal if isinstance(literal, bool) else str(literal).lower()]
-        if isinstance(actual, int | Decimal) or (isinstance(actual, str) and actual.isdigit()
-                                                  and str(literal).lstrip("-").replace(".", "", 1).isdigit()):
+            return to_bool[actual if isinstance(actual, bool) else str(actual).lower()], to_bool[
+                literal if isinstance(literal, bool) else str(literal).lower()
+            ]
+        if isinstance(actual, int | Decimal) or (
+            isinstance(actual, str) and actual.isdigit() and str(literal).lstrip("-").replace(".", "", 1).isdigit()
+        ):
             return Decimal(actual), Decimal(str(literal))
     except (ValueError, KeyError, InvalidOperation):
         return None
@@ -254,8 +257,10 @@ def _comparable(actual: Any, literal: Any, field: str) -> tuple[Any, Any] | None
 
 
 def _like(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if part == "%" else re.escape(part) for part in re.split("(%)", pattern)),
-                      re.IGNORECASE | re.DOTALL)
+    return re.compile(
+        "".join(".*" if part == "%" else re.escape(part) for part in re.split("(%)", pattern)),
+        re.IGNORECASE | re.DOTALL,
+    )
 
 
 def _matches(record: Record, condition: Condition) -> bool:
@@ -269,8 +274,15 @@ def _matches(record: Record, condition: Condition) -> bool:
         if pair is None:
             continue
         left, right = pair
-        outcome = {"IN": left == right, "=": left == right, "!=": left != right, "<": left < right,
-                   ">": left > right, "<=": left <= right, ">=": left >= right}[condition.op]
+        outcome = {
+            "IN": left == right,
+            "=": left == right,
+            "!=": left != right,
+            "<": left < right,
+            ">": left > right,
+            "<=": left <= right,
+            ">=": left >= right,
+        }[condition.op]
         if outcome:
             return True
     return False
@@ -323,7 +335,7 @@ def _page(query: Query, table: Table, rest: list[Condition], bounds: TimeBounds)
         if field == "Id":
             keys.sort(key=itemgetter(1))
         if not rest and not descending:
-            return list(table.records(keys[offset:offset + limit]))
+            return list(table.records(keys[offset : offset + limit]))
         ordered = (keys[i] for i in range(len(keys) - 1, -1, -1)) if descending else iter(keys)
         if not rest:
             return list(table.records(islice(ordered, offset, offset + limit)))
@@ -331,14 +343,14 @@ def _page(query: Query, table: Table, rest: list[Condition], bounds: TimeBounds)
     records = list(_filtered(table.records(keys), rest))
     for name, backwards in reversed(query.order):
         records.sort(key=lambda record, path=name: _sort_key(record, path), reverse=backwards)  # type: ignore[misc]
-    return records[offset:offset + limit]
+    return records[offset : offset + limit]
 
 
 def execute(query: Query, table: Table) -> dict[str, Any]:
     """The ``QueryResponse`` object for ``query`` over ``table``."""
     bounds, rest = _time_bounds(query.where)
     if ENTITIES[query.entity].kind == "list" and not any(c.field == "Active" for c in query.where):
-        rest.append(Condition("Active", "=", True))   # name lists answer active rows unless asked (see README)
+        rest.append(Condition("Active", "=", True))  # name lists answer active rows unless asked (see README)
     if query.count:
         keys = table.window(bounds)
         return {"totalCount": sum(1 for _ in _filtered(table.records(keys), rest)) if rest else len(keys)}

@@ -57,6 +57,7 @@ def _api(handler: _ApiHandler, *, replayable: bool = False) -> Handler:
         if request_id:
             sandbox.replays[(realm, request_id)] = response
         return response
+
     return run
 
 
@@ -96,6 +97,7 @@ def _singleton(entity: str) -> _ApiHandler:
         found = company.table(entity).get(1)
         assert found is not None
         return {entity: found}
+
     return read
 
 
@@ -120,6 +122,7 @@ def _write(sandbox: Sandbox, company: Company, request: Request) -> dict[str, An
 def _write_singleton(entity: str) -> _ApiHandler:
     def write(sandbox: Sandbox, company: Company, request: Request) -> dict[str, Any]:
         return {entity: writes.save(company, entity, {**_body(request), "Id": "1"}, sandbox.now())}
+
     return write
 
 

@@ -27,8 +27,12 @@ class Limits:
     @classmethod
     def standard(cls, clock: Callable[[], float]) -> Limits:
         """The documented numbers."""
-        return cls(WindowCounter(500, 60, clock), ConcurrencyGate(10), WindowCounter(120, 60, clock),
-                   WindowCounter(40, 60, clock))
+        return cls(
+            WindowCounter(500, 60, clock),
+            ConcurrencyGate(10),
+            WindowCounter(120, 60, clock),
+            WindowCounter(40, 60, clock),
+        )
 
 
 @dataclass

@@ -36,48 +36,63 @@ class EntitySpec:
     voidable: bool = False
 
 
-ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (
-    EntitySpec("Account", "list"),
-    EntitySpec("Bill", "txn"),
-    EntitySpec("BillPayment", "txn", voidable=True),
-    EntitySpec("Class", "list"),
-    EntitySpec("CompanyInfo", "company"),
-    EntitySpec("CreditMemo", "txn"),
-    EntitySpec("Customer", "list"),
-    EntitySpec("Department", "list"),
-    EntitySpec("Deposit", "txn"),
-    EntitySpec("Employee", "list"),
-    EntitySpec("Estimate", "txn"),
-    EntitySpec("Invoice", "txn", voidable=True),
-    EntitySpec("Item", "list"),
-    EntitySpec("JournalEntry", "txn"),
-    EntitySpec("Payment", "txn", voidable=True),
-    EntitySpec("Preferences", "company"),
-    EntitySpec("Purchase", "txn"),
-    EntitySpec("PurchaseOrder", "txn"),
-    EntitySpec("SalesReceipt", "txn", voidable=True),
-    EntitySpec("TaxCode", "list"),
-    EntitySpec("TaxRate", "list"),
-    EntitySpec("Term", "list"),
-    EntitySpec("Transfer", "txn"),
-    EntitySpec("Vendor", "list"),
-    EntitySpec("VendorCredit", "txn"),
-)}
+ENTITIES: dict[str, EntitySpec] = {
+    spec.name: spec
+    for spec in (
+        EntitySpec("Account", "list"),
+        EntitySpec("Bill", "txn"),
+        EntitySpec("BillPayment", "txn", voidable=True),
+        EntitySpec("Class", "list"),
+        EntitySpec("CompanyInfo", "company"),
+        EntitySpec("CreditMemo", "txn"),
+        EntitySpec("Customer", "list"),
+        EntitySpec("Department", "list"),
+        EntitySpec("Deposit", "txn"),
+        EntitySpec("Employee", "list"),
+        EntitySpec("Estimate", "txn"),
+        EntitySpec("Invoice", "txn", voidable=True),
+        EntitySpec("Item", "list"),
+        EntitySpec("JournalEntry", "txn"),
+        EntitySpec("Payment", "txn", voidable=True),
+        EntitySpec("Preferences", "company"),
+        EntitySpec("Purchase", "txn"),
+        EntitySpec("PurchaseOrder", "txn"),
+        EntitySpec("SalesReceipt", "txn", voidable=True),
+        EntitySpec("TaxCode", "list"),
+        EntitySpec("TaxRate", "list"),
+        EntitySpec("Term", "list"),
+        EntitySpec("Transfer", "txn"),
+        EntitySpec("Vendor", "list"),
+        EntitySpec("VendorCredit", "txn"),
+    )
+}
 
 PATHS: dict[str, str] = {name.lower(): name for name in ENTITIES}
 """URL segment -> entity: QBO paths are the lower-cased entity name."""
 
 
 def _envelope(body: Record, entity_id: int, sync_token: str, created: str, updated: str) -> Record:
-    return {**body, "domain": "QBO", "sparse": False, "Id": str(entity_id), "SyncToken": sync_token,
-            "MetaData": {"CreateTime": created, "LastUpdatedTime": updated}}
+    return {
+        **body,
+        "domain": "QBO",
+        "sparse": False,
+        "Id": str(entity_id),
+        "SyncToken": sync_token,
+        "MetaData": {"CreateTime": created, "LastUpdatedTime": updated},
+    }
 
 
 class Table:
     """One entity's records: generated lazily by ``make``, overridden by writes, indexed by last-update time."""
 
-    def __init__(self, entity: str, *, count: int = 0, make: Callable[[int], Record] | None = None,
-                 stamp: Callable[[int], tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self,
+        entity: str,
+        *,
+        count: int = 0,
+        make: Callable[[int], Record] | None = None,
+        stamp: Callable[[int], tuple[int, int]] | None = None,
+    ) -> None:
         self.entity = entity
         self._make = make
         self._stamp = stamp
@@ -132,8 +147,9 @@ class Table:
         """Overwrite a live record: SyncToken + 1, LastUpdatedTime = now, CreateTime kept."""
         old = self.get(entity_id)
         assert old is not None
-        record = _envelope(body, entity_id, str(int(old["SyncToken"]) + 1), old["MetaData"]["CreateTime"],
-                           format_time(now))
+        record = _envelope(
+            body, entity_id, str(int(old["SyncToken"]) + 1), old["MetaData"]["CreateTime"], format_time(now)
+        )
         self._unindex(entity_id)
         self._written[entity_id], self._updated[entity_id] = record, now
         insort(self._index, (now, entity_id))
@@ -146,8 +162,12 @@ class Table:
         self._unindex(entity_id)
         self._written.pop(entity_id, None)
         self._updated[entity_id] = now
-        tombstone = {"domain": "QBO", "status": "Deleted", "Id": str(entity_id),
-                     "MetaData": {"CreateTime": old["MetaData"]["CreateTime"], "LastUpdatedTime": format_time(now)}}
+        tombstone = {
+            "domain": "QBO",
+            "status": "Deleted",
+            "Id": str(entity_id),
+            "MetaData": {"CreateTime": old["MetaData"]["CreateTime"], "LastUpdatedTime": format_time(now)},
+        }
         self._gone[entity_id] = tombstone
         insort(self._gone_index, (now, entity_id))
         return tombstone

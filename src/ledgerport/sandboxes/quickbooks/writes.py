@@ -25,25 +25,83 @@ from ledgerport.sandboxes.quickbooks.store import ENTITIES, Company, Record
 
 __all__ = ["RULES", "Rule", "delete", "save", "void"]
 
-_SERVER_FIELDS = frozenset({"Id", "SyncToken", "MetaData", "domain", "sparse", "status", "TotalAmt", "HomeTotalAmt",
-                            "Balance", "HomeBalance", "RemainingCredit", "UnappliedAmt", "FullyQualifiedName"})
-_NUMERIC = frozenset({"Amount", "UnitPrice", "Qty", "TotalAmt", "ExchangeRate", "TotalTax", "TaxPercent",
-                      "NetAmountTaxable", "RateValue", "PurchaseCost", "QtyOnHand", "TaxAmount", "DiscountRate",
-                      "DiscountAmt", "CreditLimit", "Balance"})
+_SERVER_FIELDS = frozenset(
+    {
+        "Id",
+        "SyncToken",
+        "MetaData",
+        "domain",
+        "sparse",
+        "status",
+        "TotalAmt",
+        "HomeTotalAmt",
+        "Balance",
+        "HomeBalance",
+        "RemainingCredit",
+        "UnappliedAmt",
+        "FullyQualifiedName",
+    }
+)
+_NUMERIC = frozenset(
+    {
+        "Amount",
+        "UnitPrice",
+        "Qty",
+        "TotalAmt",
+        "ExchangeRate",
+        "TotalTax",
+        "TaxPercent",
+        "NetAmountTaxable",
+        "RateValue",
+        "PurchaseCost",
+        "QtyOnHand",
+        "TaxAmount",
+        "DiscountRate",
+        "DiscountAmt",
+        "CreditLimit",
+        "Balance",
+    }
+)
 _REF_TARGETS: dict[str, str] = {
-    "CustomerRef": "Customer", "VendorRef": "Vendor", "ItemRef": "Item", "AccountRef": "Account", "ClassRef": "Class",
-    "DepartmentRef": "Department", "SalesTermRef": "Term", "TermRef": "Term", "APAccountRef": "Account",
-    "ARAccountRef": "Account", "DepositToAccountRef": "Account", "IncomeAccountRef": "Account",
-    "ExpenseAccountRef": "Account", "AssetAccountRef": "Account", "FromAccountRef": "Account",
-    "ToAccountRef": "Account", "BankAccountRef": "Account", "CCAccountRef": "Account", "TaxRateRef": "TaxRate",
-    "TxnTaxCodeRef": "TaxCode", "TaxCodeRef": "TaxCode", "EmployeeRef": "Employee",
+    "CustomerRef": "Customer",
+    "VendorRef": "Vendor",
+    "ItemRef": "Item",
+    "AccountRef": "Account",
+    "ClassRef": "Class",
+    "DepartmentRef": "Department",
+    "SalesTermRef": "Term",
+    "TermRef": "Term",
+    "APAccountRef": "Account",
+    "ARAccountRef": "Account",
+    "DepositToAccountRef": "Account",
+    "IncomeAccountRef": "Account",
+    "ExpenseAccountRef": "Account",
+    "AssetAccountRef": "Account",
+    "FromAccountRef": "Account",
+    "ToAccountRef": "Account",
+    "BankAccountRef": "Account",
+    "CCAccountRef": "Account",
+    "TaxRateRef": "TaxRate",
+    "TxnTaxCodeRef": "TaxCode",
+    "TaxCodeRef": "TaxCode",
+    "EmployeeRef": "Employee",
 }
 _PSEUDO_TAX_CODES = {"TAX", "NON"}
 _CLASSIFICATION = {
-    "Bank": "Asset", "Accounts Receivable": "Asset", "Other Current Asset": "Asset", "Fixed Asset": "Asset",
-    "Other Asset": "Asset", "Accounts Payable": "Liability", "Credit Card": "Liability",
-    "Other Current Liability": "Liability", "Long Term Liability": "Liability", "Equity": "Equity",
-    "Income": "Revenue", "Other Income": "Revenue", "Cost of Goods Sold": "Expense", "Expense": "Expense",
+    "Bank": "Asset",
+    "Accounts Receivable": "Asset",
+    "Other Current Asset": "Asset",
+    "Fixed Asset": "Asset",
+    "Other Asset": "Asset",
+    "Accounts Payable": "Liability",
+    "Credit Card": "Liability",
+    "Other Current Liability": "Liability",
+    "Long Term Liability": "Liability",
+    "Equity": "Equity",
+    "Income": "Revenue",
+    "Other Income": "Revenue",
+    "Cost of Goods Sold": "Expense",
+    "Expense": "Expense",
     "Other Expense": "Expense",
 }
 _SALES_DETAILS = ("SalesItemLineDetail", "GroupLineDetail", "DescriptionOnly")
@@ -157,8 +215,10 @@ def _journal_totals(body: Record, company: Company) -> None:
             raise errors.required_param_missing("JournalEntryLineDetail.PostingType/AccountRef")
         sides[detail["PostingType"]] += _amount(line.get("Amount"))
     if sides["Debit"] != sides["Credit"]:
-        raise errors.business_validation(f"You can't save this transaction because it's not balanced: debits "
-                                         f"{sides['Debit']} must equal credits {sides['Credit']}.")
+        raise errors.business_validation(
+            f"You can't save this transaction because it's not balanced: debits "
+            f"{sides['Debit']} must equal credits {sides['Credit']}."
+        )
     _set_total(body, company, sides["Debit"])
 
 
@@ -185,7 +245,8 @@ def _payment_totals(body: Record, company: Company) -> None:
 def _derive_display_name(body: Record, company: Company) -> None:
     if "DisplayName" not in body:
         name = body.get("CompanyName") or " ".join(
-            part for part in (body.get("GivenName"), body.get("FamilyName")) if part)
+            part for part in (body.get("GivenName"), body.get("FamilyName")) if part
+        )
         if name:
             body["DisplayName"] = name
     if "DisplayName" in body:
@@ -275,8 +336,11 @@ def _current(company: Company, entity: str, body: Record) -> Record:
 
 
 def _strip(record: Record) -> Record:
-    return {key: value for key, value in record.items() if key not in ("Id", "SyncToken", "MetaData", "domain",
-                                                                         "sparse", "status")}
+    return {
+        key: value
+        for key, value in record.items()
+        if key not in ("Id", "SyncToken", "MetaData", "domain", "sparse", "status")
+    }
 
 
 def _move_balances(company: Company, entity: str, old: Record | None, new: Record | None, now: int) -> None:
@@ -294,8 +358,9 @@ def _move_balances(company: Company, entity: str, old: Record | None, new: Recor
         if delta == 0:
             continue
         if delta > document["Balance"]:
-            raise errors.business_validation(f"The payment of {delta} exceeds the open balance {document['Balance']}"
-                                             f" of {target} {document_id}.")
+            raise errors.business_validation(
+                f"The payment of {delta} exceeds the open balance {document['Balance']} of {target} {document_id}."
+            )
         body = _strip(document)
         body["Balance"] = money(document["Balance"] - delta)
         if "HomeBalance" in body:
@@ -351,7 +416,7 @@ def save(company: Company, entity: str, raw: Record, now: int) -> Record:
     elif old is not None and "Balance" in old and not rule.balance:
         body["Balance"] = old["Balance"]
     if old is not None and rule.pays is None and "LinkedTxn" in old and "LinkedTxn" not in body:
-        body["LinkedTxn"] = old["LinkedTxn"]     # links are maintained by the server (payments)
+        body["LinkedTxn"] = old["LinkedTxn"]  # links are maintained by the server (payments)
     if rule.pays is not None:
         _move_balances(company, entity, old, {**body, "Id": old["Id"] if old else str(table.next_id)}, now)
     record = table.replace(int(old["Id"]), body, now) if old is not None else table.insert(body, now)
@@ -375,9 +440,13 @@ def void(company: Company, entity: str, raw: Record, now: int) -> Record:
     body = _strip(old)
     body["Line"] = [{**line, "Amount": Decimal("0.00")} for line in body.get("Line", [])]
     if "TxnTaxDetail" in body:
-        body["TxnTaxDetail"] = {**body["TxnTaxDetail"], "TotalTax": Decimal("0.00"),
-                                "TaxLine": [{**tax_line, "Amount": Decimal("0.00")}
-                                            for tax_line in body["TxnTaxDetail"].get("TaxLine", [])]}
+        body["TxnTaxDetail"] = {
+            **body["TxnTaxDetail"],
+            "TotalTax": Decimal("0.00"),
+            "TaxLine": [
+                {**tax_line, "Amount": Decimal("0.00")} for tax_line in body["TxnTaxDetail"].get("TaxLine", [])
+            ],
+        }
     zero = Decimal("0.00")
     body.update({"TotalAmt": zero, "PrivateNote": "Voided"})
     for field in ("Balance", "HomeBalance", "HomeTotalAmt", "UnappliedAmt"):

@@ -34,8 +34,9 @@ EXEMPT = ("/_sandbox", "/identity", "/connect", "/connections")
 class SandboxApp:
     """The ASGI callable plus handles on its state."""
 
-    def __init__(self, app: Any, *, tenants: dict[str, Tenant], identity: Identity, faults: Faults,
-                 throttle: Throttle) -> None:
+    def __init__(
+        self, app: Any, *, tenants: dict[str, Tenant], identity: Identity, faults: Faults, throttle: Throttle
+    ) -> None:
         self.app = app
         self.tenants = tenants
         self.identity = identity
@@ -48,13 +49,24 @@ class SandboxApp:
         await self.app(scope, receive, send)
 
 
-def create_app(*, seed: int = 0, size: str | int = "small", faults: Faults | None = None,
-               clock: Callable[[], float] = time.time, clients: dict[str, str] | None = None,
-               limits: bool = True) -> SandboxApp:
+def create_app(
+    *,
+    seed: int = 0,
+    size: str | int = "small",
+    faults: Faults | None = None,
+    clock: Callable[[], float] = time.time,
+    clients: dict[str, str] | None = None,
+    limits: bool = True,
+) -> SandboxApp:
     """Build a sandbox with two generated organisations."""
     tenants = {tenant.tenant_id: tenant for tenant in generate(seed, size)}
-    oauth = OAuthServer(clients=clients or DEFAULT_CLIENTS, access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL,
-                        refresh_grace=REFRESH_GRACE, clock=clock)
+    oauth = OAuthServer(
+        clients=clients or DEFAULT_CLIENTS,
+        access_ttl=ACCESS_TTL,
+        refresh_ttl=REFRESH_TTL,
+        refresh_grace=REFRESH_GRACE,
+        clock=clock,
+    )
     identity = Identity(oauth, tenants)
     faults = faults if faults is not None else Faults(exempt=EXEMPT)
     api = Api(identity, clock, provider_name="ledgerport Xero sandbox")
@@ -68,9 +80,13 @@ def create_app(*, seed: int = 0, size: str | int = "small", faults: Faults | Non
         *api.routes(),
     ]
     router = Router(routes, Response(404, NOT_FOUND_TEXT, content_type="text/html; charset=utf-8"))
-    faulty = FaultsMiddleware(router, faults, throttle_body=problem_body(429, "Too Many Requests", "Rate limit"),
-                              throttle_type=b"application/json; charset=utf-8",
-                              error_body=problem_body(503, "Service Unavailable", "The service is unavailable"))
+    faulty = FaultsMiddleware(
+        router,
+        faults,
+        throttle_body=problem_body(429, "Too Many Requests", "Rate limit"),
+        throttle_type=b"application/json; charset=utf-8",
+        error_body=problem_body(503, "Service Unavailable", "The service is unavailable"),
+    )
     throttle = Throttle(faulty, clock=clock, enabled=limits)
     control = Control(tenants, identity, faults, throttle)
     router.routes = [(route, route.compile()) for route in [*control.routes(), *routes]]

@@ -24,9 +24,22 @@ from ledgerport.sandboxes.xero.store import Tenant
 
 __all__ = ["Connection", "Identity", "SCOPES"]
 
-SCOPES = ("openid", "profile", "email", "offline_access", "accounting.transactions", "accounting.contacts",
-          "accounting.settings", "accounting.journals.read", "accounting.reports.read", "accounting.attachments",
-          "accounting.invoices", "accounting.payments", "accounting.banktransactions", "accounting.manualjournals")
+SCOPES = (
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "accounting.transactions",
+    "accounting.contacts",
+    "accounting.settings",
+    "accounting.journals.read",
+    "accounting.reports.read",
+    "accounting.attachments",
+    "accounting.invoices",
+    "accounting.payments",
+    "accounting.banktransactions",
+    "accounting.manualjournals",
+)
 
 
 @dataclass
@@ -41,9 +54,15 @@ class Connection:
     def to_wire(self) -> dict[str, str | None]:
         """As Xero lists it; timestamps carry no zone."""
         stamp = datetime.fromtimestamp(self.created_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0")
-        return {"id": self.id, "authEventId": self.auth_event_id, "tenantId": self.tenant.tenant_id,
-                "tenantType": "ORGANISATION", "tenantName": self.tenant.name, "createdDateUtc": stamp,
-                "updatedDateUtc": stamp}
+        return {
+            "id": self.id,
+            "authEventId": self.auth_event_id,
+            "tenantId": self.tenant.tenant_id,
+            "tenantType": "ORGANISATION",
+            "tenantName": self.tenant.name,
+            "createdDateUtc": stamp,
+            "updatedDateUtc": stamp,
+        }
 
 
 @dataclass
@@ -59,16 +78,24 @@ class Identity:
     # --- consent -------------------------------------------------------------------------------------------------
 
     def _consent_page(self, params: dict[str, str], error: str = "") -> Response:
-        hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                         for k, v in params.items() if k != "tenant")
-        boxes = "".join(f'<label><input type="checkbox" name="tenant" value="{t.tenant_id}" checked> '
-                        f"{html.escape(t.name)}</label><br>" for t in self.tenants.values())
-        body = (f"<!doctype html><html><head><title>Xero sandbox - connect</title></head><body>"
-                f"<h1>Allow {html.escape(params.get('client_id', ''))} to access your Xero data</h1>"
-                f"<p>Scopes: {html.escape(params.get('scope', ''))}</p><p style='color:red'>{html.escape(error)}</p>"
-                f'<form method="post" action="/identity/connect/authorize">{hidden}{boxes}'
-                f'<button type="submit" name="decision" value="allow">Allow access</button> '
-                f'<button type="submit" name="decision" value="deny">Cancel</button></form></body></html>')
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in params.items()
+            if k != "tenant"
+        )
+        boxes = "".join(
+            f'<label><input type="checkbox" name="tenant" value="{t.tenant_id}" checked> '
+            f"{html.escape(t.name)}</label><br>"
+            for t in self.tenants.values()
+        )
+        body = (
+            f"<!doctype html><html><head><title>Xero sandbox - connect</title></head><body>"
+            f"<h1>Allow {html.escape(params.get('client_id', ''))} to access your Xero data</h1>"
+            f"<p>Scopes: {html.escape(params.get('scope', ''))}</p><p style='color:red'>{html.escape(error)}</p>"
+            f'<form method="post" action="/identity/connect/authorize">{hidden}{boxes}'
+            f'<button type="submit" name="decision" value="allow">Allow access</button> '
+            f'<button type="submit" name="decision" value="deny">Cancel</button></form></body></html>'
+        )
         return Response(200, body.encode(), content_type="text/html; charset=utf-8")
 
     @staticmethod
@@ -83,7 +110,7 @@ class Identity:
         if params.get("response_type") != "code":
             return self._redirect(params["redirect_uri"], error="unsupported_response_type", **state)
         scopes = params.get("scope", "").split()
-        if not scopes or any(scope.removesuffix(".read") not in SCOPES for scope in scopes):
+        if not scopes or any(scope not in SCOPES and scope.removesuffix(".read") not in SCOPES for scope in scopes):
             return self._redirect(params["redirect_uri"], error="invalid_scope", **state)
         return None
 
@@ -113,11 +140,19 @@ class Identity:
         return self._approve(params, chosen)
 
     def _approve(self, params: dict[str, str], chosen: list[str]) -> Response:
-        extra = {"tenants": ",".join(t for t in chosen if t in self.tenants), "auth_event_id": str(uuid.uuid4()),
-                 "grant_id": str(uuid.uuid4()), "nonce": params.get("nonce", "")}
-        code = self.oauth.authorize(client_id=params["client_id"], redirect_uri=params["redirect_uri"],
-                                    subject=str(uuid.uuid5(uuid.NAMESPACE_URL, params["client_id"])),
-                                    scopes=tuple(params.get("scope", "").split()), extra=extra)
+        extra = {
+            "tenants": ",".join(t for t in chosen if t in self.tenants),
+            "auth_event_id": str(uuid.uuid4()),
+            "grant_id": str(uuid.uuid4()),
+            "nonce": params.get("nonce", ""),
+        }
+        code = self.oauth.authorize(
+            client_id=params["client_id"],
+            redirect_uri=params["redirect_uri"],
+            subject=str(uuid.uuid5(uuid.NAMESPACE_URL, params["client_id"])),
+            scopes=tuple(params.get("scope", "").split()),
+            extra=extra,
+        )
         if params.get("code_challenge"):
             self.challenges[code] = (params["code_challenge"], params.get("code_challenge_method", "plain"))
         state = {"state": params["state"]} if "state" in params else {}
@@ -142,22 +177,37 @@ class Identity:
         expected, method = challenge
         if verifier is None:
             raise OAuthError("invalid_grant", "code_verifier is required")
-        computed = verifier if method == "plain" else \
-            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        computed = (
+            verifier
+            if method == "plain"
+            else base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        )
         if not hmac.compare_digest(computed, expected):
             raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
         return True
 
     def _id_token(self, pair: TokenPair, client_id: str) -> str:
         now = int(self.oauth.clock())
-        claims = {"iss": "https://identity.xero.com", "aud": client_id, "sub": pair.grant.subject,
-                  "iat": now, "exp": now + 300, "auth_time": now, "xero_userid": pair.grant.subject,
-                  "global_session_id": pair.grant.extra.get("grant_id", ""), "email": "sandbox.user@example.com",
-                  "given_name": "Sandbox", "family_name": "User", "preferred_username": "sandbox.user@example.com"}
+        claims = {
+            "iss": "https://identity.xero.com",
+            "aud": client_id,
+            "sub": pair.grant.subject,
+            "iat": now,
+            "exp": now + 300,
+            "auth_time": now,
+            "xero_userid": pair.grant.subject,
+            "global_session_id": pair.grant.extra.get("grant_id", ""),
+            "email": "sandbox.user@example.com",
+            "given_name": "Sandbox",
+            "family_name": "User",
+            "preferred_username": "sandbox.user@example.com",
+        }
         if pair.grant.extra.get("nonce"):
             claims["nonce"] = pair.grant.extra["nonce"]
-        segments = [base64.urlsafe_b64encode(json.dumps(part, separators=(",", ":")).encode()).rstrip(b"=")
-                    for part in ({"alg": "HS256", "typ": "JWT", "kid": "sandbox"}, claims)]
+        segments = [
+            base64.urlsafe_b64encode(json.dumps(part, separators=(",", ":")).encode()).rstrip(b"=")
+            for part in ({"alg": "HS256", "typ": "JWT", "kid": "sandbox"}, claims)
+        ]
         signing = b".".join(segments)
         key = self.oauth.clients.get(client_id, "").encode()
         signature = base64.urlsafe_b64encode(hmac.new(key, signing, hashlib.sha256).digest()).rstrip(b"=")
@@ -186,8 +236,9 @@ class Identity:
                 pkce = self._verify_pkce(form.get("code", ""), form.get("code_verifier"))
                 if not pkce or secret is not None:
                     self.oauth.check_client(client_id, secret or "")
-                pair = self.oauth.exchange_code(client_id=client_id, code=form.get("code", ""),
-                                                redirect_uri=form.get("redirect_uri", ""))
+                pair = self.oauth.exchange_code(
+                    client_id=client_id, code=form.get("code", ""), redirect_uri=form.get("redirect_uri", "")
+                )
             elif grant_type == "refresh_token":
                 self.oauth.check_client(client_id, secret or "")
                 pair = self.oauth.refresh(client_id=client_id, refresh_token=form.get("refresh_token", ""))
@@ -215,8 +266,9 @@ class Identity:
         """Mint a token set without the browser dance (sandbox control surface)."""
         client_id = client_id or next(iter(self.oauth.clients))
         redirect = "http://localhost/callback"
-        response = self._approve({"client_id": client_id, "redirect_uri": redirect, "scope": " ".join(scopes)},
-                                 tenant_ids)
+        response = self._approve(
+            {"client_id": client_id, "redirect_uri": redirect, "scope": " ".join(scopes)}, tenant_ids
+        )
         code = dict(response.headers)["location"].split("code=")[1].split("&")[0]
         pair = self.oauth.exchange_code(client_id=client_id, code=code, redirect_uri=redirect)
         return self.token_body(pair, client_id)
@@ -229,9 +281,15 @@ class Identity:
             return
         now = int(self.oauth.clock() * 1000)
         self.connections[grant_id] = [
-            Connection(str(uuid.uuid5(uuid.UUID(grant_id), tenant_id)), self.tenants[tenant_id],
-                       grant.extra.get("auth_event_id", ""), now)
-            for tenant_id in grant.extra.get("tenants", "").split(",") if tenant_id in self.tenants]
+            Connection(
+                str(uuid.uuid5(uuid.UUID(grant_id), tenant_id)),
+                self.tenants[tenant_id],
+                grant.extra.get("auth_event_id", ""),
+                now,
+            )
+            for tenant_id in grant.extra.get("tenants", "").split(",")
+            if tenant_id in self.tenants
+        ]
 
     def bearer(self, request: Request) -> Grant:
         """The grant behind the request's bearer token, or a 401 problem as Xero answers it."""
@@ -243,10 +301,15 @@ class Identity:
         expiry = self.expiries.get(token)
         if expiry is not None and expiry <= self.oauth.clock():
             moment = datetime.fromtimestamp(expiry, UTC).strftime("%m/%d/%Y %H:%M:%S")
-            raise problem(401, "Unauthorized", f"TokenExpired: token expired at {moment}",
-                          [("www-authenticate", 'Bearer error="invalid_token"')])
-        raise problem(401, "Unauthorized", "AuthenticationUnsuccessful",
-                      [("www-authenticate", 'Bearer error="invalid_token"')])
+            raise problem(
+                401,
+                "Unauthorized",
+                f"TokenExpired: token expired at {moment}",
+                [("www-authenticate", 'Bearer error="invalid_token"')],
+            )
+        raise problem(
+            401, "Unauthorized", "AuthenticationUnsuccessful", [("www-authenticate", 'Bearer error="invalid_token"')]
+        )
 
     def tenant_for(self, grant: Grant, tenant_id: str | None) -> Tenant:
         """The connected tenant named by ``xero-tenant-id``, or 403 AuthenticationUnsuccessful."""

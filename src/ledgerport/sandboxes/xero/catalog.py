@@ -34,20 +34,34 @@ _DOCUMENT = Lifecycle(
     field="Status",
     initial="DRAFT",
     creatable=frozenset({"DRAFT", "SUBMITTED", "AUTHORISED"}),
-    moves=_moves(DRAFT="DRAFT SUBMITTED AUTHORISED DELETED", SUBMITTED="DRAFT SUBMITTED AUTHORISED DELETED",
-                 AUTHORISED="AUTHORISED VOIDED", PAID="PAID"),
+    moves=_moves(
+        DRAFT="DRAFT SUBMITTED AUTHORISED DELETED",
+        SUBMITTED="DRAFT SUBMITTED AUTHORISED DELETED",
+        AUTHORISED="AUTHORISED VOIDED",
+        PAID="PAID",
+    ),
 )
-_JOURNAL = Lifecycle("Status", "DRAFT", frozenset({"DRAFT", "POSTED"}),
-                     _moves(DRAFT="DRAFT POSTED DELETED", POSTED="POSTED VOIDED"))
-_ORDER = Lifecycle("Status", "DRAFT", frozenset({"DRAFT", "SUBMITTED", "AUTHORISED"}),
-                   _moves(DRAFT="DRAFT SUBMITTED AUTHORISED BILLED DELETED",
-                          SUBMITTED="DRAFT SUBMITTED AUTHORISED BILLED DELETED",
-                          AUTHORISED="DRAFT SUBMITTED AUTHORISED BILLED DELETED", BILLED="BILLED AUTHORISED"))
+_JOURNAL = Lifecycle(
+    "Status", "DRAFT", frozenset({"DRAFT", "POSTED"}), _moves(DRAFT="DRAFT POSTED DELETED", POSTED="POSTED VOIDED")
+)
+_ORDER = Lifecycle(
+    "Status",
+    "DRAFT",
+    frozenset({"DRAFT", "SUBMITTED", "AUTHORISED"}),
+    _moves(
+        DRAFT="DRAFT SUBMITTED AUTHORISED BILLED DELETED",
+        SUBMITTED="DRAFT SUBMITTED AUTHORISED BILLED DELETED",
+        AUTHORISED="DRAFT SUBMITTED AUTHORISED BILLED DELETED",
+        BILLED="BILLED AUTHORISED",
+    ),
+)
 _BANK = Lifecycle("Status", "AUTHORISED", frozenset({"AUTHORISED"}), _moves(AUTHORISED="AUTHORISED DELETED"))
-_CONTACT = Lifecycle("ContactStatus", "ACTIVE", frozenset({"ACTIVE"}),
-                     _moves(ACTIVE="ACTIVE ARCHIVED", ARCHIVED="ACTIVE ARCHIVED"))
-_ACCOUNT = Lifecycle("Status", "ACTIVE", frozenset({"ACTIVE"}),
-                     _moves(ACTIVE="ACTIVE ARCHIVED", ARCHIVED="ACTIVE ARCHIVED"))
+_CONTACT = Lifecycle(
+    "ContactStatus", "ACTIVE", frozenset({"ACTIVE"}), _moves(ACTIVE="ACTIVE ARCHIVED", ARCHIVED="ACTIVE ARCHIVED")
+)
+_ACCOUNT = Lifecycle(
+    "Status", "ACTIVE", frozenset({"ACTIVE"}), _moves(ACTIVE="ACTIVE ARCHIVED", ARCHIVED="ACTIVE ARCHIVED")
+)
 _PAYMENT = Lifecycle("Status", "AUTHORISED", frozenset({"AUTHORISED"}), _moves(AUTHORISED="AUTHORISED DELETED"))
 
 _TRANSACTIONS = ("accounting.transactions",)
@@ -73,30 +87,92 @@ class Spec:
 
 
 COLLECTIONS: tuple[Spec, ...] = (
-    Spec("Invoices", "InvoiceID", number="InvoiceNumber", lines="LineItems", lines_only_when_paged=True,
-         lifecycle=_DOCUMENT,
-         filters={"IDs": "InvoiceID", "InvoiceNumbers": "InvoiceNumber", "ContactIDs": "Contact.ContactID",
-                  "Statuses": "Status"},
-         scopes=(*_TRANSACTIONS, "accounting.invoices")),
-    Spec("CreditNotes", "CreditNoteID", number="CreditNoteNumber", lines="LineItems", lines_only_when_paged=True,
-         lifecycle=_DOCUMENT,
-         scopes=(*_TRANSACTIONS, "accounting.invoices")),
-    Spec("PurchaseOrders", "PurchaseOrderID", number="PurchaseOrderNumber", lines="LineItems", lifecycle=_ORDER,
-         scopes=(*_TRANSACTIONS, "accounting.invoices")),
-    Spec("BankTransactions", "BankTransactionID", lines="LineItems", lifecycle=_BANK,
-         scopes=(*_TRANSACTIONS, "accounting.banktransactions")),
-    Spec("ManualJournals", "ManualJournalID", lines="JournalLines", lines_only_when_paged=True, lifecycle=_JOURNAL,
-         scopes=(*_TRANSACTIONS, "accounting.manualjournals")),
+    Spec(
+        "Invoices",
+        "InvoiceID",
+        number="InvoiceNumber",
+        lines="LineItems",
+        lines_only_when_paged=True,
+        lifecycle=_DOCUMENT,
+        filters={
+            "IDs": "InvoiceID",
+            "InvoiceNumbers": "InvoiceNumber",
+            "ContactIDs": "Contact.ContactID",
+            "Statuses": "Status",
+        },
+        scopes=(*_TRANSACTIONS, "accounting.invoices"),
+    ),
+    Spec(
+        "CreditNotes",
+        "CreditNoteID",
+        number="CreditNoteNumber",
+        lines="LineItems",
+        lines_only_when_paged=True,
+        lifecycle=_DOCUMENT,
+        scopes=(*_TRANSACTIONS, "accounting.invoices"),
+    ),
+    Spec(
+        "PurchaseOrders",
+        "PurchaseOrderID",
+        number="PurchaseOrderNumber",
+        lines="LineItems",
+        lifecycle=_ORDER,
+        scopes=(*_TRANSACTIONS, "accounting.invoices"),
+    ),
+    Spec(
+        "BankTransactions",
+        "BankTransactionID",
+        lines="LineItems",
+        lifecycle=_BANK,
+        scopes=(*_TRANSACTIONS, "accounting.banktransactions"),
+    ),
+    Spec(
+        "ManualJournals",
+        "ManualJournalID",
+        lines="JournalLines",
+        lines_only_when_paged=True,
+        lifecycle=_JOURNAL,
+        scopes=(*_TRANSACTIONS, "accounting.manualjournals"),
+    ),
     Spec("Payments", "PaymentID", lifecycle=_PAYMENT, scopes=(*_TRANSACTIONS, "accounting.payments")),
-    Spec("Contacts", "ContactID", number="Name", lifecycle=_CONTACT, hidden=frozenset({"ARCHIVED"}),
-         filters={"IDs": "ContactID"}, scopes=("accounting.contacts",)),
-    Spec("Accounts", "AccountID", number="Code", paged=False, lifecycle=_ACCOUNT, hidden=frozenset({"DELETED"}),
-         scopes=("accounting.settings",), single_write=True),
+    Spec(
+        "Contacts",
+        "ContactID",
+        number="Name",
+        lifecycle=_CONTACT,
+        hidden=frozenset({"ARCHIVED"}),
+        filters={"IDs": "ContactID"},
+        scopes=("accounting.contacts",),
+    ),
+    Spec(
+        "Accounts",
+        "AccountID",
+        number="Code",
+        paged=False,
+        lifecycle=_ACCOUNT,
+        hidden=frozenset({"DELETED"}),
+        scopes=("accounting.settings",),
+        single_write=True,
+    ),
     Spec("Items", "ItemID", number="Code", paged=False, scopes=("accounting.settings",)),
-    Spec("TaxRates", "TaxType", number="TaxType", paged=False, modified_since=False,
-         scopes=("accounting.settings",), writable=False),
-    Spec("TrackingCategories", "TrackingCategoryID", paged=False, modified_since=False,
-         hidden=frozenset({"ARCHIVED", "DELETED"}), scopes=("accounting.settings",), writable=False),
+    Spec(
+        "TaxRates",
+        "TaxType",
+        number="TaxType",
+        paged=False,
+        modified_since=False,
+        scopes=("accounting.settings",),
+        writable=False,
+    ),
+    Spec(
+        "TrackingCategories",
+        "TrackingCategoryID",
+        paged=False,
+        modified_since=False,
+        hidden=frozenset({"ARCHIVED", "DELETED"}),
+        scopes=("accounting.settings",),
+        writable=False,
+    ),
     Spec("Currencies", "Code", paged=False, modified_since=False, scopes=("accounting.settings",), writable=False),
 )
 

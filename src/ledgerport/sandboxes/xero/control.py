@@ -53,16 +53,27 @@ class Control:
 
     async def list_tenants(self, request: Request) -> Response:
         """Every organisation with its record counts."""
-        return json_response([{"tenantId": t.tenant_id, "tenantName": t.name,
-                               "baseCurrency": t.organisation["BaseCurrency"],
-                               "counts": {name: len(c.ids) for name, c in t.collections.items()}}
-                              for t in self.tenants.values()])
+        return json_response(
+            [
+                {
+                    "tenantId": t.tenant_id,
+                    "tenantName": t.name,
+                    "baseCurrency": t.organisation["BaseCurrency"],
+                    "counts": {name: len(c.ids) for name, c in t.collections.items()},
+                }
+                for t in self.tenants.values()
+            ]
+        )
 
     async def set_faults(self, request: Request) -> Response:
         """Change fault settings (``latency_ms``, ``error_rate``, ``throttle_rate``, ``malformed_rate``...)."""
         try:
-            self.faults.update(**{k: float(v) if isinstance(v, int | float) or hasattr(v, "as_tuple") else v
-                                  for k, v in self._body(request).items()})
+            self.faults.update(
+                **{
+                    k: float(v) if isinstance(v, int | float) or hasattr(v, "as_tuple") else v
+                    for k, v in self._body(request).items()
+                }
+            )
         except (TypeError, ValueError) as error:
             raise post_data_invalid(str(error)) from error
         settings = {k: v for k, v in vars(self.faults).items() if not k.startswith("_")}
@@ -91,8 +102,12 @@ class Control:
 
     async def stats(self, request: Request) -> Response:
         """Request counts per path and tenant."""
-        return json_response([{"path": path, "tenantId": tenant or None, "count": count}
-                              for (path, tenant), count in sorted(self.throttle.stats.items())])
+        return json_response(
+            [
+                {"path": path, "tenantId": tenant or None, "count": count}
+                for (path, tenant), count in sorted(self.throttle.stats.items())
+            ]
+        )
 
     async def dump(self, request: Request) -> Response:
         """Every record of a collection, deleted, voided, archived and removed ones included, lines included."""

@@ -26,10 +26,24 @@ SIZES = {"small": 50, "large": 5_000}
 TIMELINE = (day_ms(2023, 7, 1), day_ms(2025, 6, 30))
 
 ACCOUNT_CLASS = {
-    "BANK": "ASSET", "CURRENT": "ASSET", "FIXED": "ASSET", "INVENTORY": "ASSET", "NONCURRENT": "ASSET",
-    "PREPAYMENT": "ASSET", "CURRLIAB": "LIABILITY", "LIABILITY": "LIABILITY", "TERMLIAB": "LIABILITY",
-    "PAYG": "LIABILITY", "EQUITY": "EQUITY", "DEPRECIATN": "EXPENSE", "DIRECTCOSTS": "EXPENSE", "EXPENSE": "EXPENSE",
-    "OVERHEADS": "EXPENSE", "OTHERINCOME": "REVENUE", "REVENUE": "REVENUE", "SALES": "REVENUE",
+    "BANK": "ASSET",
+    "CURRENT": "ASSET",
+    "FIXED": "ASSET",
+    "INVENTORY": "ASSET",
+    "NONCURRENT": "ASSET",
+    "PREPAYMENT": "ASSET",
+    "CURRLIAB": "LIABILITY",
+    "LIABILITY": "LIABILITY",
+    "TERMLIAB": "LIABILITY",
+    "PAYG": "LIABILITY",
+    "EQUITY": "EQUITY",
+    "DEPRECIATN": "EXPENSE",
+    "DIRECTCOSTS": "EXPENSE",
+    "EXPENSE": "EXPENSE",
+    "OVERHEADS": "EXPENSE",
+    "OTHERINCOME": "REVENUE",
+    "REVENUE": "REVENUE",
+    "SALES": "REVENUE",
 }
 
 # (Code, Name, Type, tax: "sales" | "purchase" | "none", SystemAccount)
@@ -62,33 +76,100 @@ CHART: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 PROFILES: tuple[dict[str, Any], ...] = (
-    {"name": "Koala Outfitters Pty Ltd", "country": "AU", "currency": "AUD", "version": "AU",
-     "timezone": "AUSEASTERNSTANDARDTIME", "fy": (30, 6), "foreign": (("USD", "0.652300"), ("NZD", "1.087500")),
-     "taxes": (("OUTPUT", "GST on Income", "OUTPUT", ("GST", "10.0000")),
-               ("INPUT", "GST on Expenses", "INPUT", ("GST", "10.0000")),
-               ("EXEMPTOUTPUT", "GST Free Income", "EXEMPTOUTPUT", ("GST", "0.0000")),
-               ("NONE", "BAS Excluded", "BASEXCLUDED", ("No Tax", "0.0000")),
-               ("CITYSALES", "State and City Tax", "OUTPUT", ("State", "5.0000"), ("City", "2.5000")))},
-    {"name": "Thistle & Thames Ltd", "country": "GB", "currency": "GBP", "version": "UK",
-     "timezone": "GMTSTANDARDTIME", "fy": (31, 3), "foreign": (("EUR", "1.168000"), ("USD", "1.271500")),
-     "taxes": (("OUTPUT2", "20% (VAT on Income)", "OUTPUT", ("VAT", "20.0000")),
-               ("INPUT2", "20% (VAT on Expenses)", "INPUT", ("VAT", "20.0000")),
-               ("ZERORATEDOUTPUT", "Zero Rated Income", "ZERORATEDOUTPUT", ("VAT", "0.0000")),
-               ("NONE", "No VAT", "NONE", ("No VAT", "0.0000")),
-               ("RRINPUT", "5% (VAT on Expenses)", "INPUT", ("VAT", "5.0000")))},
+    {
+        "name": "Koala Outfitters Pty Ltd",
+        "country": "AU",
+        "currency": "AUD",
+        "version": "AU",
+        "timezone": "AUSEASTERNSTANDARDTIME",
+        "fy": (30, 6),
+        "foreign": (("USD", "0.652300"), ("NZD", "1.087500")),
+        "taxes": (
+            ("OUTPUT", "GST on Income", "OUTPUT", ("GST", "10.0000")),
+            ("INPUT", "GST on Expenses", "INPUT", ("GST", "10.0000")),
+            ("EXEMPTOUTPUT", "GST Free Income", "EXEMPTOUTPUT", ("GST", "0.0000")),
+            ("NONE", "BAS Excluded", "BASEXCLUDED", ("No Tax", "0.0000")),
+            ("CITYSALES", "State and City Tax", "OUTPUT", ("State", "5.0000"), ("City", "2.5000")),
+        ),
+    },
+    {
+        "name": "Thistle & Thames Ltd",
+        "country": "GB",
+        "currency": "GBP",
+        "version": "UK",
+        "timezone": "GMTSTANDARDTIME",
+        "fy": (31, 3),
+        "foreign": (("EUR", "1.168000"), ("USD", "1.271500")),
+        "taxes": (
+            ("OUTPUT2", "20% (VAT on Income)", "OUTPUT", ("VAT", "20.0000")),
+            ("INPUT2", "20% (VAT on Expenses)", "INPUT", ("VAT", "20.0000")),
+            ("ZERORATEDOUTPUT", "Zero Rated Income", "ZERORATEDOUTPUT", ("VAT", "0.0000")),
+            ("NONE", "No VAT", "NONE", ("No VAT", "0.0000")),
+            ("RRINPUT", "5% (VAT on Expenses)", "INPUT", ("VAT", "5.0000")),
+        ),
+    },
 )
 
 _TRACKING = (("Region", ("North", "South", "East", "West")), ("Department", ("Sales", "Operations", "Admin")))
-_ITEMS = (("WIDGET", "Widget", "19.95", "8.50"), ("GADGET", "Gadget", "49.00", "21.00"),
-          ("CONSULT", "Consulting hour", "150.00", "0.00"), ("SUPPORT", "Support plan", "99.00", "0.00"),
-          ("CABLE", "USB-C cable", "12.50", "3.10"), ("DESK", "Standing desk", "649.00", "310.00"))
-_CURRENCY_NAMES = {"AUD": "Australian Dollar", "USD": "United States Dollar", "NZD": "New Zealand Dollar",
-                   "GBP": "British Pound", "EUR": "Euro"}
-_ADJECTIVES = ("Acme", "Bright", "Coastal", "Delta", "Evergreen", "Fjord", "Granite", "Harbour", "Iron", "Juniper",
-               "Kestrel", "Lumen", "Maple", "Northwind", "Orchid", "Pioneer", "Quartz", "Redwood", "Summit", "Tidal")
-_NOUNS = ("Analytics", "Bakery", "Builders", "Cafe", "Consulting", "Design", "Electrical", "Foods", "Freight",
-          "Gardens", "Logistics", "Media", "Motors", "Plumbing", "Printing", "Software", "Studios", "Supplies",
-          "Textiles", "Travel")
+_ITEMS = (
+    ("WIDGET", "Widget", "19.95", "8.50"),
+    ("GADGET", "Gadget", "49.00", "21.00"),
+    ("CONSULT", "Consulting hour", "150.00", "0.00"),
+    ("SUPPORT", "Support plan", "99.00", "0.00"),
+    ("CABLE", "USB-C cable", "12.50", "3.10"),
+    ("DESK", "Standing desk", "649.00", "310.00"),
+)
+_CURRENCY_NAMES = {
+    "AUD": "Australian Dollar",
+    "USD": "United States Dollar",
+    "NZD": "New Zealand Dollar",
+    "GBP": "British Pound",
+    "EUR": "Euro",
+}
+_ADJECTIVES = (
+    "Acme",
+    "Bright",
+    "Coastal",
+    "Delta",
+    "Evergreen",
+    "Fjord",
+    "Granite",
+    "Harbour",
+    "Iron",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Maple",
+    "Northwind",
+    "Orchid",
+    "Pioneer",
+    "Quartz",
+    "Redwood",
+    "Summit",
+    "Tidal",
+)
+_NOUNS = (
+    "Analytics",
+    "Bakery",
+    "Builders",
+    "Cafe",
+    "Consulting",
+    "Design",
+    "Electrical",
+    "Foods",
+    "Freight",
+    "Gardens",
+    "Logistics",
+    "Media",
+    "Motors",
+    "Plumbing",
+    "Printing",
+    "Software",
+    "Studios",
+    "Supplies",
+    "Textiles",
+    "Travel",
+)
 _SUFFIXES = ("Ltd", "Pty Ltd", "Inc", "& Co", "Group", "LLC")
 
 
@@ -113,11 +194,22 @@ def _accounts(rng: random.Random, profile: dict[str, Any], updated: int) -> list
     taxes = {"sales": profile["taxes"][0][0], "purchase": profile["taxes"][1][0], "none": "NONE"}
     records = []
     for code, name, kind, tax, system in CHART:
-        record: Record = {"AccountID": random_id(rng), "Code": code, "Name": name, "Status": "ACTIVE", "Type": kind,
-                          "TaxType": taxes[tax], "Class": ACCOUNT_CLASS[kind],
-                          "EnablePaymentsToAccount": False, "ShowInExpenseClaims": kind in ("EXPENSE", "OVERHEADS"),
-                          "BankAccountType": "BANK" if kind == "BANK" else "", "ReportingCode": "",
-                          "HasAttachments": False, "UpdatedDateUTC": ms_date(updated), "AddToWatchlist": False}
+        record: Record = {
+            "AccountID": random_id(rng),
+            "Code": code,
+            "Name": name,
+            "Status": "ACTIVE",
+            "Type": kind,
+            "TaxType": taxes[tax],
+            "Class": ACCOUNT_CLASS[kind],
+            "EnablePaymentsToAccount": False,
+            "ShowInExpenseClaims": kind in ("EXPENSE", "OVERHEADS"),
+            "BankAccountType": "BANK" if kind == "BANK" else "",
+            "ReportingCode": "",
+            "HasAttachments": False,
+            "UpdatedDateUTC": ms_date(updated),
+            "AddToWatchlist": False,
+        }
         if system:
             record["SystemAccount"] = system
         if kind == "BANK":
@@ -129,13 +221,27 @@ def _accounts(rng: random.Random, profile: dict[str, Any], updated: int) -> list
 def _tax_rates(profile: dict[str, Any]) -> list[Record]:
     records = []
     for tax_type, name, report, *components in profile["taxes"]:
-        parts = [{"Name": part, "Rate": Decimal(rate), "IsCompound": False, "IsNonRecoverable": False}
-                 for part, rate in components]
+        parts = [
+            {"Name": part, "Rate": Decimal(rate), "IsCompound": False, "IsNonRecoverable": False}
+            for part, rate in components
+        ]
         effective = sum((part["Rate"] for part in parts), Decimal("0.0000"))
-        records.append({"Name": name, "TaxType": tax_type, "ReportTaxType": report, "CanApplyToAssets": True,
-                        "CanApplyToEquity": True, "CanApplyToExpenses": True, "CanApplyToLiabilities": True,
-                        "CanApplyToRevenue": True, "DisplayTaxRate": effective, "EffectiveRate": effective,
-                        "Status": "ACTIVE", "TaxComponents": parts})
+        records.append(
+            {
+                "Name": name,
+                "TaxType": tax_type,
+                "ReportTaxType": report,
+                "CanApplyToAssets": True,
+                "CanApplyToEquity": True,
+                "CanApplyToExpenses": True,
+                "CanApplyToLiabilities": True,
+                "CanApplyToRevenue": True,
+                "DisplayTaxRate": effective,
+                "EffectiveRate": effective,
+                "Status": "ACTIVE",
+                "TaxComponents": parts,
+            }
+        )
     return records
 
 
@@ -143,37 +249,79 @@ def _tracking(rng: random.Random) -> tuple[list[Record], list[list[Record]]]:
     categories, references = [], []
     for name, options in _TRACKING:
         category_id = random_id(rng)
-        rows = [{"TrackingOptionID": random_id(rng), "Name": option, "Status": "ACTIVE",
-                 "TrackingCategoryID": category_id} for option in options]
+        rows = [
+            {"TrackingOptionID": random_id(rng), "Name": option, "Status": "ACTIVE", "TrackingCategoryID": category_id}
+            for option in options
+        ]
         categories.append({"Name": name, "Status": "ACTIVE", "TrackingCategoryID": category_id, "Options": rows})
-        references.append([{"Name": name, "Option": row["Name"], "TrackingCategoryID": category_id,
-                            "TrackingOptionID": row["TrackingOptionID"]} for row in rows])
+        references.append(
+            [
+                {
+                    "Name": name,
+                    "Option": row["Name"],
+                    "TrackingCategoryID": category_id,
+                    "TrackingOptionID": row["TrackingOptionID"],
+                }
+                for row in rows
+            ]
+        )
     return categories, references
 
 
 def _items(rng: random.Random, profile: dict[str, Any], updated: int) -> list[Record]:
     sales_tax, purchase_tax = profile["taxes"][0][0], profile["taxes"][1][0]
-    return [{"ItemID": random_id(rng), "Code": code, "Description": name, "PurchaseDescription": name,
-             "UpdatedDateUTC": ms_date(updated + i), "PurchaseDetails": {"UnitPrice": Decimal(cost),
-             "AccountCode": "310", "TaxType": purchase_tax}, "SalesDetails": {"UnitPrice": Decimal(price),
-             "AccountCode": "200", "TaxType": sales_tax}, "Name": name, "IsTrackedAsInventory": False,
-             "IsSold": True, "IsPurchased": True}
-            for i, (code, name, price, cost) in enumerate(_ITEMS)]
+    return [
+        {
+            "ItemID": random_id(rng),
+            "Code": code,
+            "Description": name,
+            "PurchaseDescription": name,
+            "UpdatedDateUTC": ms_date(updated + i),
+            "PurchaseDetails": {"UnitPrice": Decimal(cost), "AccountCode": "310", "TaxType": purchase_tax},
+            "SalesDetails": {"UnitPrice": Decimal(price), "AccountCode": "200", "TaxType": sales_tax},
+            "Name": name,
+            "IsTrackedAsInventory": False,
+            "IsSold": True,
+            "IsPurchased": True,
+        }
+        for i, (code, name, price, cost) in enumerate(_ITEMS)
+    ]
 
 
 def _organisation(tenant_id: str, rng: random.Random, profile: dict[str, Any]) -> Record:
     day, month = profile["fy"]
-    return {"OrganisationID": tenant_id, "APIKey": "", "Name": profile["name"], "LegalName": profile["name"],
-            "PaysTax": True, "Version": profile["version"], "OrganisationType": "COMPANY",
-            "BaseCurrency": profile["currency"], "CountryCode": profile["country"], "IsDemoCompany": False,
-            "OrganisationStatus": "ACTIVE", "RegistrationNumber": f"{rng.randint(10**8, 10**9 - 1)}",
-            "TaxNumber": f"{rng.randint(10**8, 10**9 - 1)}", "FinancialYearEndDay": day,
-            "FinancialYearEndMonth": month, "SalesTaxBasis": "ACCRUALS", "SalesTaxPeriod": "3MONTHLY",
-            "DefaultSalesTax": "Tax Exclusive", "DefaultPurchasesTax": "Tax Exclusive",
-            "CreatedDateUTC": ms_date(TIMELINE[0] - 86_400_000), "OrganisationEntityType": "COMPANY",
-            "Timezone": profile["timezone"], "ShortCode": f"!{rng.randint(10_000, 99_999)}", "Class": "PREMIUM",
-            "Edition": "BUSINESS", "LineOfBusiness": "Retail", "Addresses": [], "Phones": [], "ExternalLinks": [],
-            "PaymentTerms": {}}
+    return {
+        "OrganisationID": tenant_id,
+        "APIKey": "",
+        "Name": profile["name"],
+        "LegalName": profile["name"],
+        "PaysTax": True,
+        "Version": profile["version"],
+        "OrganisationType": "COMPANY",
+        "BaseCurrency": profile["currency"],
+        "CountryCode": profile["country"],
+        "IsDemoCompany": False,
+        "OrganisationStatus": "ACTIVE",
+        "RegistrationNumber": f"{rng.randint(10**8, 10**9 - 1)}",
+        "TaxNumber": f"{rng.randint(10**8, 10**9 - 1)}",
+        "FinancialYearEndDay": day,
+        "FinancialYearEndMonth": month,
+        "SalesTaxBasis": "ACCRUALS",
+        "SalesTaxPeriod": "3MONTHLY",
+        "DefaultSalesTax": "Tax Exclusive",
+        "DefaultPurchasesTax": "Tax Exclusive",
+        "CreatedDateUTC": ms_date(TIMELINE[0] - 86_400_000),
+        "OrganisationEntityType": "COMPANY",
+        "Timezone": profile["timezone"],
+        "ShortCode": f"!{rng.randint(10_000, 99_999)}",
+        "Class": "PREMIUM",
+        "Edition": "BUSINESS",
+        "LineOfBusiness": "Retail",
+        "Addresses": [],
+        "Phones": [],
+        "ExternalLinks": [],
+        "PaymentTerms": {},
+    }
 
 
 def _fixed(spec_name: str, records: list[Record]) -> Collection:
@@ -184,13 +332,19 @@ def _fixed(spec_name: str, records: list[Record]) -> Collection:
     return Collection(spec, [str(r[spec.key]) for r in records], updated, records=list(records), numbers=numbers)
 
 
-def _lazy(spec_name: str, rng: random.Random, count: int, builder: Builder, offset: int = 0,
-          numbers: dict[str, int] | None = None, updated: list[int] | None = None) -> Collection:
+def _lazy(
+    spec_name: str,
+    rng: random.Random,
+    count: int,
+    builder: Builder,
+    offset: int = 0,
+    numbers: dict[str, int] | None = None,
+    updated: list[int] | None = None,
+) -> Collection:
     spec = spec_for(spec_name)
     assert spec is not None
     ids = [random_id(rng) for _ in range(count)]
-    return Collection(spec, ids, updated if updated is not None else _timeline(count, offset), builder,
-                      numbers=numbers)
+    return Collection(spec, ids, updated if updated is not None else _timeline(count, offset), builder, numbers=numbers)
 
 
 def _tenant(seed: int, index: int, invoices: int) -> Tenant:
@@ -206,11 +360,18 @@ def _tenant(seed: int, index: int, invoices: int) -> Tenant:
     taxes = profile["taxes"]
     n_contacts = max(24, invoices // 20)
     ledger = Ledger(
-        seed=seed * 31 + index, base_currency=profile["currency"],
-        foreign=[(code, Decimal(rate).quantize(RATE)) for code, rate in profile["foreign"]], accounts=by_code,
-        revenue_codes=["200", "201", "260"], expense_codes=["310", "400", "412", "429", "445", "469", "493"],
-        bank_code="090", sales_tax=(taxes[0][0], rates[taxes[0][0]]), purchase_tax=(taxes[1][0], rates[taxes[1][0]]),
-        exempt_tax=("NONE", rates["NONE"]), tracking=references, items=items,
+        seed=seed * 31 + index,
+        base_currency=profile["currency"],
+        foreign=[(code, Decimal(rate).quantize(RATE)) for code, rate in profile["foreign"]],
+        accounts=by_code,
+        revenue_codes=["200", "201", "260"],
+        expense_codes=["310", "400", "412", "429", "445", "469", "493"],
+        bank_code="090",
+        sales_tax=(taxes[0][0], rates[taxes[0][0]]),
+        purchase_tax=(taxes[1][0], rates[taxes[1][0]]),
+        exempt_tax=("NONE", rates["NONE"]),
+        tracking=references,
+        items=items,
         contact_names=[_contact_name(slot) for slot in range(n_contacts)],
         customers=[s for s in range(n_contacts) if s % 3 != 1 and s % 23 != 22],
         suppliers=[s for s in range(n_contacts) if s % 3 != 0 and s % 23 != 22],
@@ -229,20 +390,38 @@ def _tenant(seed: int, index: int, invoices: int) -> Tenant:
     collections = {
         "Invoices": _lazy("Invoices", rng, invoices, ledger.invoice, numbers=numbers, updated=invoice_updated),
         "Payments": _lazy("Payments", rng, len(payment_updated), ledger.payment, updated=payment_updated),
-        "CreditNotes": _lazy("CreditNotes", rng, small, ledger.credit_note, 7,
-                             numbers={f"cn-{s + 1:05d}": s for s in range(small)}),
-        "PurchaseOrders": _lazy("PurchaseOrders", rng, small, ledger.purchase_order, 11,
-                                numbers={f"po-{s + 1:05d}": s for s in range(small)}),
+        "CreditNotes": _lazy(
+            "CreditNotes", rng, small, ledger.credit_note, 7, numbers={f"cn-{s + 1:05d}": s for s in range(small)}
+        ),
+        "PurchaseOrders": _lazy(
+            "PurchaseOrders",
+            rng,
+            small,
+            ledger.purchase_order,
+            11,
+            numbers={f"po-{s + 1:05d}": s for s in range(small)},
+        ),
         "BankTransactions": _lazy("BankTransactions", rng, max(10, invoices // 5), ledger.bank_transaction, 13),
         "ManualJournals": _lazy("ManualJournals", rng, small, ledger.manual_journal, 17),
-        "Contacts": _lazy("Contacts", rng, n_contacts, ledger.contact, -5,
-                          numbers={name.lower(): s for s, name in enumerate(ledger.contact_names)}),
+        "Contacts": _lazy(
+            "Contacts",
+            rng,
+            n_contacts,
+            ledger.contact,
+            -5,
+            numbers={name.lower(): s for s, name in enumerate(ledger.contact_names)},
+        ),
         "Accounts": _fixed("Accounts", accounts),
         "Items": _fixed("Items", items),
         "TaxRates": _fixed("TaxRates", tax_rates),
         "TrackingCategories": _fixed("TrackingCategories", categories),
-        "Currencies": _fixed("Currencies", [{"Code": code, "Description": _CURRENCY_NAMES[code]}
-                                            for code in (profile["currency"], *(c for c, _ in profile["foreign"]))]),
+        "Currencies": _fixed(
+            "Currencies",
+            [
+                {"Code": code, "Description": _CURRENCY_NAMES[code]}
+                for code in (profile["currency"], *(c for c, _ in profile["foreign"]))
+            ],
+        ),
     }
     ledger.collections = collections
     tenant = Tenant(tenant_id, profile["name"], _organisation(tenant_id, rng, profile), collections)

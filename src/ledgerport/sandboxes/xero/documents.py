@@ -24,8 +24,15 @@ Record = dict[str, Any]
 
 INVOICE_STATUSES = (("DRAFT", 10), ("SUBMITTED", 5), ("AUTHORISED", 40), ("PAID", 35), ("VOIDED", 5), ("DELETED", 5))
 _LINE_AMOUNT_TYPES = (("Exclusive", 70), ("Inclusive", 20), ("NoTax", 10))
-_TAGS = {"Invoices": 1, "Payments": 2, "CreditNotes": 3, "PurchaseOrders": 4, "BankTransactions": 5,
-         "ManualJournals": 6, "Contacts": 7}
+_TAGS = {
+    "Invoices": 1,
+    "Payments": 2,
+    "CreditNotes": 3,
+    "PurchaseOrders": 4,
+    "BankTransactions": 5,
+    "ManualJournals": 6,
+    "Contacts": 7,
+}
 
 
 def random_id(rng: random.Random) -> str:
@@ -108,20 +115,30 @@ class Ledger:
             tax_type, rate = self.sales_tax if sales else self.purchase_tax
             if line_amount_types == "NoTax" or rng.random() < 0.1:
                 tax_type, rate = self.exempt_tax
-            discount = Decimal(rng.choice((5, 10, 15))).quantize(Decimal("0.01")) if sales and rng.random() < 0.1 \
-                else None
+            discount = (
+                Decimal(rng.choice((5, 10, 15))).quantize(Decimal("0.01")) if sales and rng.random() < 0.1 else None
+            )
             description = f"Services rendered ({rng.randint(1, 999)})"
             if item is not None:
                 details = item["SalesDetails" if sales else "PurchaseDetails"]
                 unit, code, description = details["UnitPrice"], details["AccountCode"], item["Description"]
             amount = line_amount(quantity, unit, discount)
-            line: Record = {"LineItemID": random_id(rng), "Description": description,
-                            "Quantity": quantity.quantize(QUANTITY), "UnitAmount": unit}
+            line: Record = {
+                "LineItemID": random_id(rng),
+                "Description": description,
+                "Quantity": quantity.quantize(QUANTITY),
+                "UnitAmount": unit,
+            }
             if item is not None:
                 line["ItemCode"] = item["Code"]
-            line |= {"AccountCode": code, "AccountID": self.accounts[code]["AccountID"], "TaxType": tax_type,
-                     "TaxAmount": line_tax(amount, rate, line_amount_types), "LineAmount": amount,
-                     "Tracking": self._tracking(rng)}
+            line |= {
+                "AccountCode": code,
+                "AccountID": self.accounts[code]["AccountID"],
+                "TaxType": tax_type,
+                "TaxAmount": line_tax(amount, rate, line_amount_types),
+                "LineAmount": amount,
+                "Tracking": self._tracking(rng),
+            }
             if discount is not None:
                 line["DiscountRate"] = discount
             result.append(line)
@@ -134,8 +151,15 @@ class Ledger:
         currency, rate = self._currency(rng)
         lines = self.lines(rng, sales=sales, line_amount_types=line_amount_types, count=rng.randint(1, 5))
         sub_total, total_tax, total = document_totals(lines, line_amount_types)
-        return {"contact": contact, "day": day, "lat": line_amount_types, "currency": currency, "rate": rate,
-                "lines": lines, "totals": (sub_total, total_tax, total)}
+        return {
+            "contact": contact,
+            "day": day,
+            "lat": line_amount_types,
+            "currency": currency,
+            "rate": rate,
+            "lines": lines,
+            "totals": (sub_total, total_tax, total),
+        }
 
     def invoice(self, slot: int) -> Record:
         """A generated ACCREC or ACCPAY invoice."""
@@ -150,21 +174,48 @@ class Ledger:
         if pay_slot is not None and fraction is not None:
             paid = total if fraction == 1 else money(total * fraction)
             pay_day = doc["day"] + rng.randint(0, max(0, (invoices.updated[slot] - doc["day"]) // DAY_MS)) * DAY_MS
-            payments = [{"PaymentID": self.collections["Payments"].ids[pay_slot], "Date": ms_date(pay_day),
-                         "Amount": paid, "Reference": f"Payment {slot + 1}", "CurrencyRate": doc["rate"],
-                         "HasAccount": False, "HasValidationErrors": False}]
-        record: Record = {"Type": kind, "InvoiceID": invoices.ids[slot],
-                          "InvoiceNumber": f"{'INV' if kind == 'ACCREC' else 'BILL'}-{slot + 1:05d}",
-                          "Reference": f"Ref {rng.randint(1000, 9999)}", "Payments": payments, "CreditNotes": [],
-                          "Prepayments": [], "Overpayments": [], "AmountDue": total - paid if status not in
-                          ("VOIDED", "DELETED") else ZERO, "AmountPaid": paid, "AmountCredited": ZERO,
-                          "CurrencyRate": doc["rate"], "IsDiscounted": any("DiscountRate" in x for x in doc["lines"]),
-                          "HasAttachments": False, "HasErrors": False, "Contact": self.contact_ref(doc["contact"])}
+            payments = [
+                {
+                    "PaymentID": self.collections["Payments"].ids[pay_slot],
+                    "Date": ms_date(pay_day),
+                    "Amount": paid,
+                    "Reference": f"Payment {slot + 1}",
+                    "CurrencyRate": doc["rate"],
+                    "HasAccount": False,
+                    "HasValidationErrors": False,
+                }
+            ]
+        record: Record = {
+            "Type": kind,
+            "InvoiceID": invoices.ids[slot],
+            "InvoiceNumber": f"{'INV' if kind == 'ACCREC' else 'BILL'}-{slot + 1:05d}",
+            "Reference": f"Ref {rng.randint(1000, 9999)}",
+            "Payments": payments,
+            "CreditNotes": [],
+            "Prepayments": [],
+            "Overpayments": [],
+            "AmountDue": total - paid if status not in ("VOIDED", "DELETED") else ZERO,
+            "AmountPaid": paid,
+            "AmountCredited": ZERO,
+            "CurrencyRate": doc["rate"],
+            "IsDiscounted": any("DiscountRate" in x for x in doc["lines"]),
+            "HasAttachments": False,
+            "HasErrors": False,
+            "Contact": self.contact_ref(doc["contact"]),
+        }
         _stamp(record, "Date", doc["day"])
         _stamp(record, "DueDate", doc["day"] + rng.choice((7, 14, 30)) * DAY_MS)
-        record |= {"Status": status, "LineAmountTypes": doc["lat"], "LineItems": doc["lines"], "SubTotal": sub_total,
-                   "TotalTax": total_tax, "Total": total, "UpdatedDateUTC": ms_date(invoices.updated[slot]),
-                   "CurrencyCode": doc["currency"], "SentToContact": kind == "ACCREC" and status != "DRAFT"}
+        record |= {
+            "Status": status,
+            "LineAmountTypes": doc["lat"],
+            "LineItems": doc["lines"],
+            "SubTotal": sub_total,
+            "TotalTax": total_tax,
+            "Total": total,
+            "UpdatedDateUTC": ms_date(invoices.updated[slot]),
+            "CurrencyCode": doc["currency"],
+            "SentToContact": kind == "ACCREC" and status != "DRAFT",
+        }
         if status == "PAID":
             record["FullyPaidOnDate"] = payments[0]["Date"]
         return record
@@ -177,16 +228,28 @@ class Ledger:
         rng = self.rng("Payments", slot)
         bank = self.accounts[self.bank_code]
         rate = entry["CurrencyRate"]
-        return {"PaymentID": payment_id, "Date": entry["Date"], "BankAmount": money(entry["Amount"] / rate),
-                "Amount": entry["Amount"], "Reference": entry["Reference"], "CurrencyRate": rate,
-                "PaymentType": "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT",
-                "Status": "AUTHORISED", "UpdatedDateUTC": ms_date(self.collections["Payments"].updated[slot]),
-                "HasAccount": True, "IsReconciled": rng.random() < 0.7,
-                "Account": {"AccountID": bank["AccountID"], "Code": bank["Code"]},
-                "Invoice": {"Type": invoice["Type"], "InvoiceID": invoice["InvoiceID"],
-                            "InvoiceNumber": invoice["InvoiceNumber"], "Contact": invoice["Contact"],
-                            "CurrencyCode": invoice["CurrencyCode"]},
-                "HasValidationErrors": False}
+        return {
+            "PaymentID": payment_id,
+            "Date": entry["Date"],
+            "BankAmount": money(entry["Amount"] / rate),
+            "Amount": entry["Amount"],
+            "Reference": entry["Reference"],
+            "CurrencyRate": rate,
+            "PaymentType": "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT",
+            "Status": "AUTHORISED",
+            "UpdatedDateUTC": ms_date(self.collections["Payments"].updated[slot]),
+            "HasAccount": True,
+            "IsReconciled": rng.random() < 0.7,
+            "Account": {"AccountID": bank["AccountID"], "Code": bank["Code"]},
+            "Invoice": {
+                "Type": invoice["Type"],
+                "InvoiceID": invoice["InvoiceID"],
+                "InvoiceNumber": invoice["InvoiceNumber"],
+                "Contact": invoice["Contact"],
+                "CurrencyCode": invoice["CurrencyCode"],
+            },
+            "HasValidationErrors": False,
+        }
 
     def credit_note(self, slot: int) -> Record:
         """A generated credit note (unallocated: RemainingCredit is the total unless voided)."""
@@ -196,16 +259,31 @@ class Ledger:
         notes = self.collections["CreditNotes"]
         doc = self._document(rng, sales=sales, updated=notes.updated[slot])
         sub_total, total_tax, total = doc["totals"]
-        record: Record = {"CreditNoteID": notes.ids[slot], "CreditNoteNumber": f"CN-{slot + 1:05d}",
-                          "Type": "ACCRECCREDIT" if sales else "ACCPAYCREDIT", "Reference": "",
-                          "RemainingCredit": ZERO if status == "VOIDED" else total, "Allocations": [],
-                          "Payments": [], "HasAttachments": False, "HasErrors": False, "CurrencyRate": doc["rate"],
-                          "Contact": self.contact_ref(doc["contact"])}
+        record: Record = {
+            "CreditNoteID": notes.ids[slot],
+            "CreditNoteNumber": f"CN-{slot + 1:05d}",
+            "Type": "ACCRECCREDIT" if sales else "ACCPAYCREDIT",
+            "Reference": "",
+            "RemainingCredit": ZERO if status == "VOIDED" else total,
+            "Allocations": [],
+            "Payments": [],
+            "HasAttachments": False,
+            "HasErrors": False,
+            "CurrencyRate": doc["rate"],
+            "Contact": self.contact_ref(doc["contact"]),
+        }
         _stamp(record, "Date", doc["day"])
-        record |= {"Status": status, "LineAmountTypes": doc["lat"], "LineItems": doc["lines"],
-                   "SubTotal": sub_total, "TotalTax": total_tax, "Total": total,
-                   "UpdatedDateUTC": ms_date(notes.updated[slot]), "CurrencyCode": doc["currency"],
-                   "SentToContact": False}
+        record |= {
+            "Status": status,
+            "LineAmountTypes": doc["lat"],
+            "LineItems": doc["lines"],
+            "SubTotal": sub_total,
+            "TotalTax": total_tax,
+            "Total": total,
+            "UpdatedDateUTC": ms_date(notes.updated[slot]),
+            "CurrencyCode": doc["currency"],
+            "SentToContact": False,
+        }
         return record
 
     def purchase_order(self, slot: int) -> Record:
@@ -218,13 +296,27 @@ class Ledger:
         record: Record = {"PurchaseOrderID": orders.ids[slot], "PurchaseOrderNumber": f"PO-{slot + 1:05d}"}
         _stamp(record, "Date", doc["day"])
         _stamp(record, "DeliveryDate", doc["day"] + 14 * DAY_MS)
-        record |= {"DeliveryAddress": "1 Warehouse Way", "AttentionTo": "Receiving", "Telephone": "555-0100",
-                   "DeliveryInstructions": "", "HasErrors": False, "IsDiscounted": False,
-                   "Reference": f"PO ref {rng.randint(100, 999)}", "Type": "PURCHASEORDER",
-                   "CurrencyRate": doc["rate"], "CurrencyCode": doc["currency"],
-                   "Contact": self.contact_ref(doc["contact"]), "Status": status, "LineAmountTypes": doc["lat"],
-                   "LineItems": doc["lines"], "SubTotal": sub_total, "TotalTax": total_tax, "Total": total,
-                   "UpdatedDateUTC": ms_date(orders.updated[slot]), "HasAttachments": False}
+        record |= {
+            "DeliveryAddress": "1 Warehouse Way",
+            "AttentionTo": "Receiving",
+            "Telephone": "555-0100",
+            "DeliveryInstructions": "",
+            "HasErrors": False,
+            "IsDiscounted": False,
+            "Reference": f"PO ref {rng.randint(100, 999)}",
+            "Type": "PURCHASEORDER",
+            "CurrencyRate": doc["rate"],
+            "CurrencyCode": doc["currency"],
+            "Contact": self.contact_ref(doc["contact"]),
+            "Status": status,
+            "LineAmountTypes": doc["lat"],
+            "LineItems": doc["lines"],
+            "SubTotal": sub_total,
+            "TotalTax": total_tax,
+            "Total": total,
+            "UpdatedDateUTC": ms_date(orders.updated[slot]),
+            "HasAttachments": False,
+        }
         return record
 
     def bank_transaction(self, slot: int) -> Record:
@@ -240,15 +332,26 @@ class Ledger:
         lines = self.lines(rng, sales=receive, line_amount_types=line_amount_types, count=rng.randint(1, 3))
         sub_total, total_tax, total = document_totals(lines, line_amount_types)
         bank = self.accounts[self.bank_code]
-        record: Record = {"BankTransactionID": bank_txns.ids[slot],
-                          "BankAccount": {"AccountID": bank["AccountID"], "Code": bank["Code"], "Name": bank["Name"]},
-                          "Type": "RECEIVE" if receive else "SPEND", "Reference": f"Txn {slot + 1}",
-                          "IsReconciled": rng.random() < 0.6, "HasAttachments": False,
-                          "Contact": self.contact_ref(contact)}
+        record: Record = {
+            "BankTransactionID": bank_txns.ids[slot],
+            "BankAccount": {"AccountID": bank["AccountID"], "Code": bank["Code"], "Name": bank["Name"]},
+            "Type": "RECEIVE" if receive else "SPEND",
+            "Reference": f"Txn {slot + 1}",
+            "IsReconciled": rng.random() < 0.6,
+            "HasAttachments": False,
+            "Contact": self.contact_ref(contact),
+        }
         _stamp(record, "Date", day)
-        record |= {"Status": status, "LineAmountTypes": line_amount_types, "LineItems": lines,
-                   "SubTotal": sub_total, "TotalTax": total_tax, "Total": total, "UpdatedDateUTC": ms_date(updated),
-                   "CurrencyCode": self.base_currency}
+        record |= {
+            "Status": status,
+            "LineAmountTypes": line_amount_types,
+            "LineItems": lines,
+            "SubTotal": sub_total,
+            "TotalTax": total_tax,
+            "Total": total,
+            "UpdatedDateUTC": ms_date(updated),
+            "CurrencyCode": self.base_currency,
+        }
         return record
 
     def manual_journal(self, slot: int) -> Record:
@@ -265,15 +368,31 @@ class Ledger:
         lines = []
         for amount in amounts:
             code = rng.choice(codes)
-            lines.append({"Description": f"Adjustment {rng.randint(1, 99)}", "TaxType": "NONE", "TaxAmount": ZERO,
-                          "LineAmount": amount, "AccountCode": code, "AccountID": self.accounts[code]["AccountID"],
-                          "Tracking": self._tracking(rng), "IsBlank": False})
+            lines.append(
+                {
+                    "Description": f"Adjustment {rng.randint(1, 99)}",
+                    "TaxType": "NONE",
+                    "TaxAmount": ZERO,
+                    "LineAmount": amount,
+                    "AccountCode": code,
+                    "AccountID": self.accounts[code]["AccountID"],
+                    "Tracking": self._tracking(rng),
+                    "IsBlank": False,
+                }
+            )
         updated = journals.updated[slot]
         record: Record = {}
         _stamp(record, "Date", start_of_day(updated - rng.randint(0, 5) * DAY_MS))
-        record |= {"Status": status, "LineAmountTypes": "NoTax", "UpdatedDateUTC": ms_date(updated),
-                   "ManualJournalID": journals.ids[slot], "Narration": f"Period adjustment {slot + 1}",
-                   "JournalLines": lines, "ShowOnCashBasisReports": rng.random() < 0.5, "HasAttachments": False}
+        record |= {
+            "Status": status,
+            "LineAmountTypes": "NoTax",
+            "UpdatedDateUTC": ms_date(updated),
+            "ManualJournalID": journals.ids[slot],
+            "Narration": f"Period adjustment {slot + 1}",
+            "JournalLines": lines,
+            "ShowOnCashBasisReports": rng.random() < 0.5,
+            "HasAttachments": False,
+        }
         return record
 
     def contact(self, slot: int) -> Record:
@@ -283,16 +402,40 @@ class Ledger:
         name = self.contact_names[slot]
         first, last = rng.choice(("Ava", "Noah", "Mia", "Leo", "Zoe", "Eli")), rng.choice(("Ng", "Smith", "Rossi"))
         email = f"{first.lower()}@{''.join(c for c in name.lower() if c.isalnum())[:20]}.example"
-        return {"ContactID": contacts.ids[slot], "ContactNumber": f"C{slot + 1:05d}",
-                "AccountNumber": f"A{slot + 1:05d}", "ContactStatus": "ARCHIVED" if slot % 23 == 22 else "ACTIVE",
-                "Name": name, "FirstName": first, "LastName": last, "EmailAddress": email,
-                "BankAccountDetails": "", "TaxNumber": f"{rng.randint(10**8, 10**9 - 1)}",
-                "Addresses": [{"AddressType": "STREET", "AddressLine1": f"{rng.randint(1, 300)} High St",
-                               "City": "Springfield", "PostalCode": f"{rng.randint(1000, 9999)}"},
-                              {"AddressType": "POBOX"}],
-                "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": f"555-{rng.randint(1000, 9999)}"},
-                           {"PhoneType": "MOBILE"}, {"PhoneType": "FAX"}, {"PhoneType": "DDI"}],
-                "UpdatedDateUTC": ms_date(contacts.updated[slot]), "ContactGroups": [],
-                "IsSupplier": slot % 3 != 0, "IsCustomer": slot % 3 != 1, "DefaultCurrency": self.base_currency,
-                "SalesTrackingCategories": [], "PurchasesTrackingCategories": [], "ContactPersons": [],
-                "HasAttachments": False, "HasValidationErrors": False}
+        return {
+            "ContactID": contacts.ids[slot],
+            "ContactNumber": f"C{slot + 1:05d}",
+            "AccountNumber": f"A{slot + 1:05d}",
+            "ContactStatus": "ARCHIVED" if slot % 23 == 22 else "ACTIVE",
+            "Name": name,
+            "FirstName": first,
+            "LastName": last,
+            "EmailAddress": email,
+            "BankAccountDetails": "",
+            "TaxNumber": f"{rng.randint(10**8, 10**9 - 1)}",
+            "Addresses": [
+                {
+                    "AddressType": "STREET",
+                    "AddressLine1": f"{rng.randint(1, 300)} High St",
+                    "City": "Springfield",
+                    "PostalCode": f"{rng.randint(1000, 9999)}",
+                },
+                {"AddressType": "POBOX"},
+            ],
+            "Phones": [
+                {"PhoneType": "DEFAULT", "PhoneNumber": f"555-{rng.randint(1000, 9999)}"},
+                {"PhoneType": "MOBILE"},
+                {"PhoneType": "FAX"},
+                {"PhoneType": "DDI"},
+            ],
+            "UpdatedDateUTC": ms_date(contacts.updated[slot]),
+            "ContactGroups": [],
+            "IsSupplier": slot % 3 != 0,
+            "IsCustomer": slot % 3 != 1,
+            "DefaultCurrency": self.base_currency,
+            "SalesTrackingCategories": [],
+            "PurchasesTrackingCategories": [],
+            "ContactPersons": [],
+            "HasAttachments": False,
+            "HasValidationErrors": False,
+        }

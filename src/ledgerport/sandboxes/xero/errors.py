@@ -1,11 +1,11 @@
 """Xero's error bodies, each raised as one exception type that carries its finished response.
 
-    ApiError                  status + body; the router turns it into the response
-    ├── problem(...)          401/403/429/503: problem JSON with PascalCase keys (Type, Title, Status, Detail, ...)
-    ├── not_found()           404: Xero answers a plain text sentence, not JSON
-    ├── validation_exception  400: ErrorNumber 10, Elements echo the failing items with ValidationErrors
-    ├── query_parse           400: ErrorNumber 16, a ``where``/``order`` Xero could not parse
-    └── post_data_invalid     400: ErrorNumber 14, a body that is not the JSON Xero expects
+ApiError                  status + body; the router turns it into the response
+├── problem(...)          401/403/429/503: problem JSON with PascalCase keys (Type, Title, Status, Detail, ...)
+├── not_found()           404: Xero answers a plain text sentence, not JSON
+├── validation_exception  400: ErrorNumber 10, Elements echo the failing items with ValidationErrors
+├── query_parse           400: ErrorNumber 16, a ``where``/``order`` Xero could not parse
+└── post_data_invalid     400: ErrorNumber 14, a body that is not the JSON Xero expects
 """
 
 from __future__ import annotations
@@ -35,8 +35,16 @@ class ApiError(Halt):
 
 def problem_body(status: int, title: str, detail: str) -> bytes:
     """The identity-layer problem JSON (captured 401: ``{"Type":null,"Title":"Unauthorized",...}``)."""
-    return encode_json({"Type": None, "Title": title, "Status": status, "Detail": detail,
-                        "Instance": str(uuid.uuid4()), "Extensions": {}})
+    return encode_json(
+        {
+            "Type": None,
+            "Title": title,
+            "Status": status,
+            "Detail": detail,
+            "Instance": str(uuid.uuid4()),
+            "Extensions": {},
+        }
+    )
 
 
 def problem(status: int, title: str, detail: str, headers: list[tuple[str, str]] | None = None) -> ApiError:

@@ -144,8 +144,10 @@ class Router:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
-        query = {key.lower(): values for key, values in parse_qs(scope.get("query_string", b"").decode(),
-                                                                  keep_blank_values=True).items()}
+        query = {
+            key.lower(): values
+            for key, values in parse_qs(scope.get("query_string", b"").decode(), keep_blank_values=True).items()
+        }
         headers = {key.decode().lower(): value.decode("latin-1") for key, value in scope.get("headers", [])}
         handler, params, path_matched = self.match(scope["method"], scope["path"])
         if handler is None:

@@ -28,11 +28,15 @@ __all__ = ["Predicate", "compile_order", "compile_where", "field_value"]
 Record = dict[str, Any]
 Predicate = Callable[[Record], bool]
 
-_TOKEN = re.compile(r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<op>==|!=|>=|<=|&&|\|\||[><()!,=])'
-                    r"|(?P<num>-?\d+(?:\.\d+)?)|(?P<word>[A-Za-z_][\w.]*))")
+_TOKEN = re.compile(
+    r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<op>==|!=|>=|<=|&&|\|\||[><()!,=])'
+    r"|(?P<num>-?\d+(?:\.\d+)?)|(?P<word>[A-Za-z_][\w.]*))"
+)
 _METHODS = {"contains": str.__contains__, "startswith": str.startswith, "endswith": str.endswith}
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: a == b, "=": lambda a, b: a == b, "!=": lambda a, b: a != b,
+    "==": lambda a, b: a == b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
     ">=": lambda a, b: a is not None and b is not None and a >= b,
     "<=": lambda a, b: a is not None and b is not None and a <= b,
     ">": lambda a, b: a is not None and b is not None and a > b,

@@ -68,8 +68,12 @@ class Api:
 
     def envelope(self, name: str, records: list[Record], pagination: dict[str, int] | None = None) -> Record:
         """``{"Id","Status","ProviderName","DateTimeUTC","pagination"?, name: [...]}``."""
-        body: Record = {"Id": str(uuid.uuid4()), "Status": "OK", "ProviderName": self.provider_name,
-                        "DateTimeUTC": ms_date_plain(self._now_ms())}
+        body: Record = {
+            "Id": str(uuid.uuid4()),
+            "Status": "OK",
+            "ProviderName": self.provider_name,
+            "DateTimeUTC": ms_date_plain(self._now_ms()),
+        }
         if pagination is not None:
             body["pagination"] = pagination
         body[name] = records
@@ -120,8 +124,11 @@ class Api:
         if not tests and order_text in _BY_UPDATED:
             descending = _BY_UPDATED[order_text]
             total = collection.count_since(since)
-            slots = collection.page_slots(since, (page - 1) * size, size, descending=descending) if paged \
+            slots = (
+                collection.page_slots(since, (page - 1) * size, size, descending=descending)
+                if paged
                 else collection.live_slots(since, descending=descending)
+            )
             return [collection.get(slot) for slot in slots], total, page, size
         order = compile_order(request.arg("order"))
         records = [r for slot in collection.live_slots(since) if all(t(r := collection.get(slot)) for t in tests)]
@@ -129,7 +136,7 @@ class Api:
             records.sort(key=key, reverse=descending)
         total = len(records)
         if paged:
-            records = records[(page - 1) * size: page * size]
+            records = records[(page - 1) * size : page * size]
         return records, total, page, size
 
     async def list_records(self, request: Request) -> Response:
@@ -138,8 +145,9 @@ class Api:
         records, total, page, size = self._select(request, spec, tenant.collections[spec.name])
         if not page and spec.lines and spec.lines_only_when_paged:
             records = [{k: v for k, v in r.items() if k != spec.lines} for r in records]
-        pagination = {"page": page, "pageSize": size, "pageCount": math.ceil(total / size), "itemCount": total} \
-            if page else None
+        pagination = (
+            {"page": page, "pageSize": size, "pageCount": math.ceil(total / size), "itemCount": total} if page else None
+        )
         return json_response(self.envelope(spec.name, records, pagination))
 
     async def retrieve_record(self, request: Request) -> Response:
@@ -160,11 +168,12 @@ class Api:
             raise post_data_invalid(f"The request body could not be parsed: {error}") from error
         items = decoded.get(spec.name, [decoded]) if isinstance(decoded, dict) else decoded
         if not isinstance(items, list) or not items:
-            raise post_data_invalid(f"Expected {{\"{spec.name}\": [...]}} in the request body")
+            raise post_data_invalid(f'Expected {{"{spec.name}": [...]}} in the request body')
         return items[:1] if spec.single_write else items
 
-    def _write(self, request: Request, spec: Spec, tenant: Tenant, *, create_only: bool,
-               slot: int | None = None) -> Response:
+    def _write(
+        self, request: Request, spec: Spec, tenant: Tenant, *, create_only: bool, slot: int | None = None
+    ) -> Response:
         if not spec.writable:
             return Response(405, b"")
         summarize = (request.arg("summarizeErrors") or "true").lower() != "false"
@@ -176,9 +185,11 @@ class Api:
                 record = apply_write(spec, tenant, item, slot=slot, create_only=create_only, now_ms=now)
                 results.append({**record, "StatusAttributeString": "OK"} if not summarize else record)
             except Invalid as invalid:
-                element = {**(item if isinstance(item, dict) else {}),
-                           _ERROR_FLAG.get(spec.name, "HasErrors"): True,
-                           "ValidationErrors": [{"Message": message} for message in invalid.messages]}
+                element = {
+                    **(item if isinstance(item, dict) else {}),
+                    _ERROR_FLAG.get(spec.name, "HasErrors"): True,
+                    "ValidationErrors": [{"Message": message} for message in invalid.messages],
+                }
                 if not summarize:
                     element["StatusAttributeString"] = "ERROR"
                 results.append(element)
@@ -193,8 +204,13 @@ class Api:
             return produce()
         if len(key) > 128:
             raise post_data_invalid("Idempotency-Key must be at most 128 characters")
-        fingerprint = hashlib.sha256(request.method.encode() + request.path.lower().encode() + b"?" +
-                                     encode_json(sorted(request.query.items())) + request.body).hexdigest()
+        fingerprint = hashlib.sha256(
+            request.method.encode()
+            + request.path.lower().encode()
+            + b"?"
+            + encode_json(sorted(request.query.items()))
+            + request.body
+        ).hexdigest()
         cached = tenant.idempotency.get(key)
         if cached is not None:
             if cached[0] != fingerprint:
@@ -220,8 +236,9 @@ class Api:
         slot = tenant.collections[spec.name].find(request.params["key"])
         if slot is None:
             raise not_found()
-        return self._idempotent(request, tenant,
-                                lambda: self._write(request, spec, tenant, create_only=False, slot=slot))
+        return self._idempotent(
+            request, tenant, lambda: self._write(request, spec, tenant, create_only=False, slot=slot)
+        )
 
     async def delete_record(self, request: Request) -> Response:
         """``DELETE /Items/{id}`` (hard delete, 204) and ``DELETE /Accounts/{id}`` (Status DELETED)."""

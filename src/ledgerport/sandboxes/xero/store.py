@@ -25,8 +25,15 @@ Builder = Callable[[int], Record]
 class Collection:
     """One collection of one tenant."""
 
-    def __init__(self, spec: Spec, ids: list[str], updated: list[int], builder: Builder | None = None,
-                 records: list[Record | None] | None = None, numbers: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        ids: list[str],
+        updated: list[int],
+        builder: Builder | None = None,
+        records: list[Record | None] | None = None,
+        numbers: dict[str, int] | None = None,
+    ) -> None:
         self.spec = spec
         self.ids = ids
         self.updated = updated
@@ -71,9 +78,9 @@ class Collection:
         """One page of slots in UpdatedDateUTC order without touching the rest of the index."""
         start = 0 if since_ms is None else bisect.bisect_right(self.index_ms, since_ms)
         if not descending:
-            return self.index_slot[start + offset: start + offset + limit]
+            return self.index_slot[start + offset : start + offset + limit]
         end = len(self.index_slot) - offset
-        return self.index_slot[max(start, end - limit): max(start, end)][::-1]
+        return self.index_slot[max(start, end - limit) : max(start, end)][::-1]
 
     def all_records(self) -> Iterator[Record]:
         """Every record ever created, removed ones included (the sandbox dump)."""

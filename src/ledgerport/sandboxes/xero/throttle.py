@@ -33,8 +33,9 @@ class Limits:
 class Throttle:
     """Counts and limits requests before they reach the sandbox."""
 
-    def __init__(self, app: Any, *, clock: Callable[[], float] = time.time, limits: Limits | None = None,
-                 enabled: bool = True) -> None:
+    def __init__(
+        self, app: Any, *, clock: Callable[[], float] = time.time, limits: Limits | None = None, enabled: bool = True
+    ) -> None:
         self.app = app
         self.enabled = enabled
         self.limits = limits or Limits()
@@ -51,9 +52,13 @@ class Throttle:
 
     async def _refuse(self, send: Any, problem_name: str, retry_after: int, extra: list[tuple[bytes, bytes]]) -> None:
         body = problem_body(429, "Too Many Requests", f"Rate limit exceeded: {problem_name}")
-        headers = [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-                   (b"retry-after", str(retry_after).encode()), (b"x-rate-limit-problem", problem_name.encode()),
-                   *extra]
+        headers = [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(retry_after).encode()),
+            (b"x-rate-limit-problem", problem_name.encode()),
+            *extra,
+        ]
         await send({"type": "http.response.start", "status": 429, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
@@ -67,9 +72,11 @@ class Throttle:
         allowed, app_left, retry = self.app_minute.hit("app")
         if not allowed:
             return "appminute", retry, [(b"x-appminlimit-remaining", b"0")]
-        return [(b"x-minlimit-remaining", str(minute_left).encode()),
-                (b"x-daylimit-remaining", str(day_left).encode()),
-                (b"x-appminlimit-remaining", str(app_left).encode())]
+        return [
+            (b"x-minlimit-remaining", str(minute_left).encode()),
+            (b"x-daylimit-remaining", str(day_left).encode()),
+            (b"x-appminlimit-remaining", str(app_left).encode()),
+        ]
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Count, refuse or pass on one request."""

@@ -82,8 +82,15 @@ def tracking(tenant: Tenant, entries: object, errors: list[str]) -> list[Record]
     categories = list(tenant.collections["TrackingCategories"].all_records())
     resolved = []
     for entry in entries:
-        category = next((c for c in categories if entry.get("TrackingCategoryID", "").lower() ==
-                         c["TrackingCategoryID"] or str(entry.get("Name", "")).lower() == c["Name"].lower()), None)
+        category = next(
+            (
+                c
+                for c in categories
+                if entry.get("TrackingCategoryID", "").lower() == c["TrackingCategoryID"]
+                or str(entry.get("Name", "")).lower() == c["Name"].lower()
+            ),
+            None,
+        )
         if category is None:
             errors.append(f"Tracking category '{entry.get('Name') or entry.get('TrackingCategoryID')}' does not exist")
             continue
@@ -92,9 +99,14 @@ def tracking(tenant: Tenant, entries: object, errors: list[str]) -> list[Record]
         if option is None:
             errors.append(f"Tracking option '{entry.get('Option')}' does not exist in '{category['Name']}'")
             continue
-        resolved.append({"Name": category["Name"], "Option": option["Name"],
-                         "TrackingCategoryID": category["TrackingCategoryID"],
-                         "TrackingOptionID": option["TrackingOptionID"]})
+        resolved.append(
+            {
+                "Name": category["Name"],
+                "Option": option["Name"],
+                "TrackingCategoryID": category["TrackingCategoryID"],
+                "TrackingOptionID": option["TrackingOptionID"],
+            }
+        )
     return resolved
 
 
@@ -107,12 +119,15 @@ def _line_defaults(tenant: Tenant, line: Record, sales: bool, errors: list[str])
         errors.append(f"Item code '{code}' is not valid")
         return {}
     details = found[1].get("SalesDetails" if sales else "PurchaseDetails") or {}
-    return {"Description": found[1].get("Description"), "UnitAmount": details.get("UnitPrice"),
-            "AccountCode": details.get("AccountCode"), "TaxType": details.get("TaxType")}
+    return {
+        "Description": found[1].get("Description"),
+        "UnitAmount": details.get("UnitPrice"),
+        "AccountCode": details.get("AccountCode"),
+        "TaxType": details.get("TaxType"),
+    }
 
 
-def _line(tenant: Tenant, raw: Record, *, sales: bool, amounts: str, needs_account: bool,
-          errors: list[str]) -> Record:
+def _line(tenant: Tenant, raw: Record, *, sales: bool, amounts: str, needs_account: bool, errors: list[str]) -> Record:
     defaults = _line_defaults(tenant, raw, sales, errors)
     quantity = number(raw.get("Quantity"), "Quantity", errors, Decimal(1)) or Decimal(1)
     given_amount = number(raw.get("LineAmount"), "LineAmount", errors)
@@ -132,8 +147,12 @@ def _line(tenant: Tenant, raw: Record, *, sales: bool, amounts: str, needs_accou
             errors.append(f"Account code '{account_ref}' is not a valid code for this document.")
     elif needs_account:
         errors.append("Account code must be specified")
-    tax_type = raw.get("TaxType") or defaults.get("TaxType") or (account or {}).get("TaxType") \
+    tax_type = (
+        raw.get("TaxType")
+        or defaults.get("TaxType")
+        or (account or {}).get("TaxType")
         or tenant.rates.get("sales" if sales else "purchase", "NONE")
+    )
     if amounts == "NoTax":
         tax_type = raw.get("TaxType") or "NONE"
     rate = tax_rate(tenant, tax_type)
@@ -141,25 +160,35 @@ def _line(tenant: Tenant, raw: Record, *, sales: bool, amounts: str, needs_accou
         errors.append(f"The TaxType code '{tax_type}' does not exist or cannot be used for this type of transaction.")
         rate = ZERO
     tax = number(raw.get("TaxAmount"), "TaxAmount", errors) if amounts != "NoTax" else None
-    line: Record = {"LineItemID": str(raw.get("LineItemID") or uuid.uuid4()),
-                    "Description": raw.get("Description", defaults.get("Description") or ""),
-                    "Quantity": quantity.quantize(QUANTITY), "UnitAmount": unit}
+    line: Record = {
+        "LineItemID": str(raw.get("LineItemID") or uuid.uuid4()),
+        "Description": raw.get("Description", defaults.get("Description") or ""),
+        "Quantity": quantity.quantize(QUANTITY),
+        "UnitAmount": unit,
+    }
     if raw.get("ItemCode"):
         line["ItemCode"] = raw["ItemCode"]
     if account is not None:
         line |= {"AccountCode": account["Code"], "AccountID": account["AccountID"]}
-    line |= {"TaxType": tax_type, "TaxAmount": money(tax) if tax is not None else line_tax(amount, rate, amounts),
-             "LineAmount": amount, "Tracking": tracking(tenant, raw.get("Tracking"), errors)}
+    line |= {
+        "TaxType": tax_type,
+        "TaxAmount": money(tax) if tax is not None else line_tax(amount, rate, amounts),
+        "LineAmount": amount,
+        "Tracking": tracking(tenant, raw.get("Tracking"), errors),
+    }
     if discount:
         line["DiscountRate"] = discount
     return line
 
 
-def normalize_lines(tenant: Tenant, raw_lines: object, *, sales: bool, amounts: str, needs_account: bool,
-                    errors: list[str]) -> list[Record]:
+def normalize_lines(
+    tenant: Tenant, raw_lines: object, *, sales: bool, amounts: str, needs_account: bool, errors: list[str]
+) -> list[Record]:
     """Price, tax and resolve every line of a document."""
     if not isinstance(raw_lines, list) or not all(isinstance(x, dict) for x in raw_lines):
         errors.append("LineItems must be a list of line items")
         return []
-    return [_line(tenant, raw, sales=sales, amounts=amounts, needs_account=needs_account, errors=errors)
-            for raw in raw_lines]
+    return [
+        _line(tenant, raw, sales=sales, amounts=amounts, needs_account=needs_account, errors=errors)
+        for raw in raw_lines
+    ]

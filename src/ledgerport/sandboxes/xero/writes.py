@@ -53,15 +53,37 @@ class DocumentKind:
 
 
 DOCUMENTS = {
-    "Invoices": DocumentKind("Invoice", ("ACCREC", "ACCPAY"), ("ACCREC",), "InvoiceNumber", "INV", ("ACCREC",),
-                             ("Date", "DueDate"), ("Reference", "SentToContact", "Url", "BrandingThemeID")),
-    "CreditNotes": DocumentKind("Credit note", ("ACCRECCREDIT", "ACCPAYCREDIT"), ("ACCRECCREDIT",),
-                                "CreditNoteNumber", "CN", ("ACCRECCREDIT", "ACCPAYCREDIT")),
-    "PurchaseOrders": DocumentKind("Purchase order", (), (), "PurchaseOrderNumber", "PO", ("PURCHASEORDER",),
-                                   ("Date", "DeliveryDate"), ("Reference", "DeliveryAddress", "AttentionTo",
-                                                              "Telephone", "DeliveryInstructions")),
-    "BankTransactions": DocumentKind("Bank transaction", ("SPEND", "RECEIVE"), ("RECEIVE",),
-                                     copied=("Reference", "IsReconciled", "Url")),
+    "Invoices": DocumentKind(
+        "Invoice",
+        ("ACCREC", "ACCPAY"),
+        ("ACCREC",),
+        "InvoiceNumber",
+        "INV",
+        ("ACCREC",),
+        ("Date", "DueDate"),
+        ("Reference", "SentToContact", "Url", "BrandingThemeID"),
+    ),
+    "CreditNotes": DocumentKind(
+        "Credit note",
+        ("ACCRECCREDIT", "ACCPAYCREDIT"),
+        ("ACCRECCREDIT",),
+        "CreditNoteNumber",
+        "CN",
+        ("ACCRECCREDIT", "ACCPAYCREDIT"),
+    ),
+    "PurchaseOrders": DocumentKind(
+        "Purchase order",
+        (),
+        (),
+        "PurchaseOrderNumber",
+        "PO",
+        ("PURCHASEORDER",),
+        ("Date", "DeliveryDate"),
+        ("Reference", "DeliveryAddress", "AttentionTo", "Telephone", "DeliveryInstructions"),
+    ),
+    "BankTransactions": DocumentKind(
+        "Bank transaction", ("SPEND", "RECEIVE"), ("RECEIVE",), copied=("Reference", "IsReconciled", "Url")
+    ),
 }
 
 
@@ -96,8 +118,9 @@ def _contact(tenant: Tenant, ref: object, errors: list[str]) -> tuple[int | None
     return None, None, str(ref["Name"])
 
 
-def _commit_contact(tenant: Tenant, found: tuple[int | None, Record | None, str | None], sales: bool,
-                    now_ms: int) -> Record:
+def _commit_contact(
+    tenant: Tenant, found: tuple[int | None, Record | None, str | None], sales: bool, now_ms: int
+) -> Record:
     slot, record, new_name = found
     flag = "IsCustomer" if sales else "IsSupplier"
     contacts = tenant.collections["Contacts"]
@@ -144,39 +167,65 @@ def _document(spec: Spec, tenant: Tenant, item: Record, existing: Record | None,
     rates = {tenant.organisation["BaseCurrency"]: Decimal(1).quantize(RATE), **tenant.rates.get("currency", {})}
     if currency not in rates:
         errors.append(f"The currency {currency} is not enabled for this organisation")
-    rate = number(item.get("CurrencyRate"), "CurrencyRate", errors) or record.get("CurrencyRate") \
+    rate = (
+        number(item.get("CurrencyRate"), "CurrencyRate", errors)
+        or record.get("CurrencyRate")
         or rates.get(currency, Decimal(1))
+    )
     if "LineItems" in item or existing is None or "LineAmountTypes" in item:
         if existing is not None and paid and "LineItems" in item:
             errors.append("This document cannot be edited as it has a payment or credit note allocated to it.")
         raw_lines = item.get("LineItems", (existing or {}).get("LineItems", []))
-        lines = normalize_lines(tenant, raw_lines, sales=sales, amounts=amounts,
-                                needs_account=status in ("AUTHORISED", "SUBMITTED") and spec.name != "PurchaseOrders",
-                                errors=errors)
+        lines = normalize_lines(
+            tenant,
+            raw_lines,
+            sales=sales,
+            amounts=amounts,
+            needs_account=status in ("AUTHORISED", "SUBMITTED") and spec.name != "PurchaseOrders",
+            errors=errors,
+        )
         if status == "AUTHORISED" and not lines:
             errors.append(f"At least one line item is required to approve a {kind.label.lower()}")
         sub_total, total_tax, total = document_totals(lines, amounts)
-        record |= {"LineAmountTypes": amounts, "LineItems": lines, "SubTotal": sub_total, "TotalTax": total_tax,
-                   "Total": total}
+        record |= {
+            "LineAmountTypes": amounts,
+            "LineItems": lines,
+            "SubTotal": sub_total,
+            "TotalTax": total_tax,
+            "Total": total,
+        }
     if kind.number_field:
         given = item.get(kind.number_field) or record.get(kind.number_field)
         if given:
             other = tenant.collections[spec.name].find(str(given))
-            if other is not None and doc_type in kind.numbered_types and \
-                    tenant.collections[spec.name].ids[other] != record[spec.key]:
+            if (
+                other is not None
+                and doc_type in kind.numbered_types
+                and tenant.collections[spec.name].ids[other] != record[spec.key]
+            ):
                 errors.append(f"{kind.label} # must be unique.")
     if errors:
         raise Invalid(errors)
-    if kind.number_field and not item.get(kind.number_field) and not record.get(kind.number_field) \
-            and doc_type in kind.numbered_types and kind.number_prefix:
+    if (
+        kind.number_field
+        and not item.get(kind.number_field)
+        and not record.get(kind.number_field)
+        and doc_type in kind.numbered_types
+        and kind.number_prefix
+    ):
         record[kind.number_field] = f"{kind.number_prefix}-{tenant.next_number(kind.number_prefix):05d}"
     elif kind.number_field and item.get(kind.number_field):
         record[kind.number_field] = str(item[kind.number_field])
     for field in kind.copied:
         if field in item:
             record[field] = item[field]
-    record |= {"Type": doc_type, "Status": status, "CurrencyCode": currency, "CurrencyRate": rate,
-               "Contact": _commit_contact(tenant, contact, sales, now_ms)}
+    record |= {
+        "Type": doc_type,
+        "Status": status,
+        "CurrencyCode": currency,
+        "CurrencyRate": rate,
+        "Contact": _commit_contact(tenant, contact, sales, now_ms),
+    }
     if spec.name == "PurchaseOrders":
         record["Type"] = "PURCHASEORDER"
     _settle(spec, record, existing)
@@ -194,12 +243,19 @@ def _settle(spec: Spec, record: Record, existing: Record | None) -> None:
         record.setdefault("CreditNotes", [])
         record.setdefault("Prepayments", [])
         record.setdefault("Overpayments", [])
-        record |= {"AmountPaid": paid, "AmountCredited": credited,
-                   "AmountDue": ZERO if closed else total - paid - credited, "HasErrors": False,
-                   "IsDiscounted": any("DiscountRate" in line for line in record.get("LineItems", []))}
+        record |= {
+            "AmountPaid": paid,
+            "AmountCredited": credited,
+            "AmountDue": ZERO if closed else total - paid - credited,
+            "HasErrors": False,
+            "IsDiscounted": any("DiscountRate" in line for line in record.get("LineItems", [])),
+        }
     elif spec.name == "CreditNotes":
-        record |= {"RemainingCredit": ZERO if closed else total, "Allocations": record.get("Allocations", []),
-                   "HasErrors": False}
+        record |= {
+            "RemainingCredit": ZERO if closed else total,
+            "Allocations": record.get("Allocations", []),
+            "HasErrors": False,
+        }
 
 
 def _manual_journal(spec: Spec, tenant: Tenant, item: Record, existing: Record | None, now_ms: int) -> Record:
@@ -225,10 +281,13 @@ def _manual_journal(spec: Spec, tenant: Tenant, item: Record, existing: Record |
         record["JournalLines"] = lines
     if errors:
         raise Invalid(errors)
-    record |= {"Narration": str(narration), "Status": status,
-               "LineAmountTypes": item.get("LineAmountTypes", record.get("LineAmountTypes", "NoTax")),
-               "ShowOnCashBasisReports": item.get("ShowOnCashBasisReports", record.get("ShowOnCashBasisReports", True)),
-               "HasAttachments": record.get("HasAttachments", False)}
+    record |= {
+        "Narration": str(narration),
+        "Status": status,
+        "LineAmountTypes": item.get("LineAmountTypes", record.get("LineAmountTypes", "NoTax")),
+        "ShowOnCashBasisReports": item.get("ShowOnCashBasisReports", record.get("ShowOnCashBasisReports", True)),
+        "HasAttachments": record.get("HasAttachments", False),
+    }
     return record
 
 
@@ -244,21 +303,47 @@ def _journal_line(tenant: Tenant, raw: Record, errors: list[str]) -> Record:
     tax_type = str(raw.get("TaxType") or "NONE")
     if tax_rate(tenant, tax_type) is None:
         errors.append(f"The TaxType code '{tax_type}' does not exist or cannot be used for this type of transaction.")
-    return {"Description": raw.get("Description", ""), "TaxType": tax_type,
-            "TaxAmount": money(number(raw.get("TaxAmount"), "TaxAmount", errors, ZERO) or ZERO),
-            "LineAmount": money(amount), "AccountCode": account["Code"], "AccountID": account["AccountID"],
-            "Tracking": tracking(tenant, raw.get("Tracking"), errors), "IsBlank": False}
+    return {
+        "Description": raw.get("Description", ""),
+        "TaxType": tax_type,
+        "TaxAmount": money(number(raw.get("TaxAmount"), "TaxAmount", errors, ZERO) or ZERO),
+        "LineAmount": money(amount),
+        "AccountCode": account["Code"],
+        "AccountID": account["AccountID"],
+        "Tracking": tracking(tenant, raw.get("Tracking"), errors),
+        "IsBlank": False,
+    }
 
 
-_CONTACT_READ_ONLY = {"ContactID", "IsCustomer", "IsSupplier", "UpdatedDateUTC", "HasValidationErrors",
-                      "ValidationErrors", "Balances", "StatusAttributeString", "HasAttachments"}
+_CONTACT_READ_ONLY = {
+    "ContactID",
+    "IsCustomer",
+    "IsSupplier",
+    "UpdatedDateUTC",
+    "HasValidationErrors",
+    "ValidationErrors",
+    "Balances",
+    "StatusAttributeString",
+    "HasAttachments",
+}
 
 
 def _new_contact(tenant: Tenant, item: Record, now_ms: int) -> Record:
-    return {"ContactID": str(uuid.uuid4()), "ContactStatus": "ACTIVE", "Name": str(item.get("Name")),
-            "Addresses": [], "Phones": [], "ContactGroups": [], "IsSupplier": False, "IsCustomer": False,
-            "DefaultCurrency": tenant.organisation["BaseCurrency"], "ContactPersons": [], "HasAttachments": False,
-            "HasValidationErrors": False, "UpdatedDateUTC": ms_date(now_ms)}
+    return {
+        "ContactID": str(uuid.uuid4()),
+        "ContactStatus": "ACTIVE",
+        "Name": str(item.get("Name")),
+        "Addresses": [],
+        "Phones": [],
+        "ContactGroups": [],
+        "IsSupplier": False,
+        "IsCustomer": False,
+        "DefaultCurrency": tenant.organisation["BaseCurrency"],
+        "ContactPersons": [],
+        "HasAttachments": False,
+        "HasValidationErrors": False,
+        "UpdatedDateUTC": ms_date(now_ms),
+    }
 
 
 def _contact_write(spec: Spec, tenant: Tenant, item: Record, existing: Record | None, now_ms: int) -> Record:
@@ -269,10 +354,15 @@ def _contact_write(spec: Spec, tenant: Tenant, item: Record, existing: Record | 
         errors.append("The contact name must be specified")
     else:
         other = find_record(tenant, "Contacts", str(name))
-        if other is not None and other[1]["ContactID"] != (existing or {}).get("ContactID") \
-                and other[1]["ContactStatus"] == "ACTIVE":
-            errors.append(f"The contact name {name} is already assigned to another contact. "
-                          "The contact name must be unique across all active contacts.")
+        if (
+            other is not None
+            and other[1]["ContactID"] != (existing or {}).get("ContactID")
+            and other[1]["ContactStatus"] == "ACTIVE"
+        ):
+            errors.append(
+                f"The contact name {name} is already assigned to another contact. "
+                "The contact name must be unique across all active contacts."
+            )
     if errors:
         raise Invalid(errors)
     record = copy.deepcopy(existing) if existing is not None else _new_contact(tenant, item, now_ms)
@@ -315,14 +405,33 @@ def _account_write(spec: Spec, tenant: Tenant, item: Record, existing: Record | 
     errors: list[str] = []
     status = _status(spec, item, existing, errors, "Account")
     record = copy.deepcopy(existing) if existing is not None else {"AccountID": str(uuid.uuid4())}
-    record |= {key: item[key] for key in ("Code", "Name", "Type", "Description", "TaxType", "BankAccountNumber",
-                                          "CurrencyCode", "EnablePaymentsToAccount", "ShowInExpenseClaims")
-               if key in item}
+    record |= {
+        key: item[key]
+        for key in (
+            "Code",
+            "Name",
+            "Type",
+            "Description",
+            "TaxType",
+            "BankAccountNumber",
+            "CurrencyCode",
+            "EnablePaymentsToAccount",
+            "ShowInExpenseClaims",
+        )
+        if key in item
+    }
     for field, message in (("Code", "Please enter a unique Code."), ("Name", "Please enter a unique Name.")):
         value = record.get(field)
-        clash = value and next((a for a in tenant.collections["Accounts"].all_records()
-                                if str(a.get(field, "")).lower() == str(value).lower()
-                                and a["AccountID"] != record["AccountID"] and a["Status"] != "DELETED"), None)
+        clash = value and next(
+            (
+                a
+                for a in tenant.collections["Accounts"].all_records()
+                if str(a.get(field, "")).lower() == str(value).lower()
+                and a["AccountID"] != record["AccountID"]
+                and a["Status"] != "DELETED"
+            ),
+            None,
+        )
         if not value or clash:
             errors.append(message)
     if record.get("Type") not in ACCOUNT_CLASS:
@@ -331,8 +440,12 @@ def _account_write(spec: Spec, tenant: Tenant, item: Record, existing: Record | 
         errors.append("Bank account number is required for a bank account")
     if errors:
         raise Invalid(errors)
-    record |= {"Class": ACCOUNT_CLASS[record["Type"]], "Status": status,
-               "TaxType": record.get("TaxType") or "NONE", "HasAttachments": False}
+    record |= {
+        "Class": ACCOUNT_CLASS[record["Type"]],
+        "Status": status,
+        "TaxType": record.get("TaxType") or "NONE",
+        "HasAttachments": False,
+    }
     if record["Type"] == "BANK":
         record.setdefault("CurrencyCode", tenant.organisation["BaseCurrency"])
         record.setdefault("BankAccountType", "BANK")
@@ -344,8 +457,11 @@ def _payment_write(spec: Spec, tenant: Tenant, item: Record, existing: Record | 
         return _delete_payment(tenant, item, existing, now_ms)
     errors: list[str] = []
     ref = item.get("Invoice") or {}
-    found = find_record(tenant, "Invoices", ref.get("InvoiceID") or ref.get("InvoiceNumber")) \
-        if isinstance(ref, dict) else None
+    found = (
+        find_record(tenant, "Invoices", ref.get("InvoiceID") or ref.get("InvoiceNumber"))
+        if isinstance(ref, dict)
+        else None
+    )
     if found is None:
         errors.append("Payments in the sandbox must reference an existing Invoice (InvoiceID or InvoiceNumber)")
     account = find_account(tenant, item.get("Account"))
@@ -369,18 +485,37 @@ def _payment_write(spec: Spec, tenant: Tenant, item: Record, existing: Record | 
     assert amount is not None
     slot, invoice = found
     rate = invoice.get("CurrencyRate") or Decimal(1).quantize(RATE)
-    record |= {"BankAmount": money(amount / rate), "Amount": money(amount), "Reference": item.get("Reference", ""),
-               "CurrencyRate": rate, "PaymentType": "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else
-               "ACCPAYPAYMENT", "Status": "AUTHORISED", "HasAccount": True,
-               "IsReconciled": bool(item.get("IsReconciled", False)),
-               "Account": {"AccountID": account["AccountID"], "Code": account["Code"]},
-               "Invoice": {"Type": invoice["Type"], "InvoiceID": invoice["InvoiceID"],
-                           "InvoiceNumber": invoice.get("InvoiceNumber", ""), "Contact": invoice["Contact"],
-                           "CurrencyCode": invoice["CurrencyCode"]}, "HasValidationErrors": False}
+    record |= {
+        "BankAmount": money(amount / rate),
+        "Amount": money(amount),
+        "Reference": item.get("Reference", ""),
+        "CurrencyRate": rate,
+        "PaymentType": "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT",
+        "Status": "AUTHORISED",
+        "HasAccount": True,
+        "IsReconciled": bool(item.get("IsReconciled", False)),
+        "Account": {"AccountID": account["AccountID"], "Code": account["Code"]},
+        "Invoice": {
+            "Type": invoice["Type"],
+            "InvoiceID": invoice["InvoiceID"],
+            "InvoiceNumber": invoice.get("InvoiceNumber", ""),
+            "Contact": invoice["Contact"],
+            "CurrencyCode": invoice["CurrencyCode"],
+        },
+        "HasValidationErrors": False,
+    }
     updated = copy.deepcopy(invoice)
-    updated["Payments"].append({"PaymentID": record["PaymentID"], "Date": record["Date"], "Amount": record["Amount"],
-                                "Reference": record["Reference"], "CurrencyRate": rate, "HasAccount": False,
-                                "HasValidationErrors": False})
+    updated["Payments"].append(
+        {
+            "PaymentID": record["PaymentID"],
+            "Date": record["Date"],
+            "Amount": record["Amount"],
+            "Reference": record["Reference"],
+            "CurrencyRate": rate,
+            "HasAccount": False,
+            "HasValidationErrors": False,
+        }
+    )
     updated["AmountPaid"] += record["Amount"]
     updated["AmountDue"] -= record["Amount"]
     if updated["AmountDue"] == 0:
@@ -419,16 +554,18 @@ WRITERS: dict[str, Callable[[Spec, Tenant, Record, Record | None, int], Record]]
 }
 
 
-def apply_write(spec: Spec, tenant: Tenant, item: Record, *, slot: int | None, create_only: bool,
-                now_ms: int) -> Record:
+def apply_write(
+    spec: Spec, tenant: Tenant, item: Record, *, slot: int | None, create_only: bool, now_ms: int
+) -> Record:
     """Validate and store one element; ``slot`` is the record it updates (None: create or match by id/number)."""
     collection = tenant.collections[spec.name]
     if slot is None:
         key = item.get(spec.key) or (item.get(spec.number) if spec.number and spec.name != "Contacts" else None)
         found = collection.find(str(key)) if key else None
         if found is not None and create_only and item.get(spec.key):
-            raise Invalid([f"A {spec.name[:-1]} with {spec.key} {key} already exists; PUT only creates, "
-                           "use POST to update"])
+            raise Invalid(
+                [f"A {spec.name[:-1]} with {spec.key} {key} already exists; PUT only creates, use POST to update"]
+            )
         if item.get(spec.key) and found is None:
             raise Invalid([f"{spec.key} {item[spec.key]} could not be found"])
         slot = None if create_only else found

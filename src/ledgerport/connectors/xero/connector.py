@@ -1,0 +1,42 @@
+"""Xero as one :class:`Connector` value: real hosts, scopes, published limits, mappings and the error table."""
+
+from __future__ import annotations
+
+from ledgerport.connectors._base.auth import OAuth2
+from ledgerport.connectors._base.connector import Connector, Limits
+from ledgerport.connectors.xero.client import ERRORS, authorize, connections_request, facts_after_consent
+from ledgerport.connectors.xero.mapping import MAPPINGS
+
+__all__ = ["AUTHORIZE_URL", "CONNECTOR", "SCOPES", "TOKEN_URL"]
+
+AUTHORIZE_URL = "https://login.xero.com/identity/connect/authorize"
+TOKEN_URL = "https://identity.xero.com/connect/token"  # noqa: S105 - a URL, not a secret
+
+SCOPES = (
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "accounting.transactions",
+    "accounting.contacts",
+    "accounting.settings",
+    "accounting.journals.read",
+)
+"""``offline_access`` is what earns a refresh token; ``accounting.transactions`` covers invoices, credit notes,
+purchase orders, payments, bank transactions and manual journals for apps created before 2026-03-02 (newer apps must
+ask for the granular ``accounting.invoices`` / ``.payments`` / ``.banktransactions`` / ``.manualjournals``, which the
+sandbox also accepts); ``accounting.settings`` covers the organisation, accounts, items, tax rates and tracking."""
+
+CONNECTOR = Connector(
+    key="xero",
+    slug="xero",
+    name="Xero",
+    base_url="https://api.xero.com",
+    auth=OAuth2(authorize_url=AUTHORIZE_URL, token_url=TOKEN_URL, scopes=SCOPES, client_auth="basic"),
+    limits=Limits(per_minute=60, per_day=5_000, concurrent=5),
+    mappings=MAPPINGS,
+    errors=ERRORS,
+    authorize=authorize,
+    account_facts=facts_after_consent,
+    facts_request=connections_request,
+)

@@ -1,0 +1,112 @@
+"""Linking an end user's accounting system: the OAuth 2.0 authorization-code flow, provider-neutral.
+
+``authorization_url`` is where the person goes; ``complete`` runs after the provider redirects back: it exchanges
+the code, learns the account facts (QBO's realm from the callback, Xero's tenant from ``/connections``), creates
+the linked account with its sealed credentials and returns its account token (shown once). A provider origin
+(``base_url``) other than the real one points every URL of the flow at a sandbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+import msgspec
+
+from ledgerport.connectors._base import Connector, Rejected, Transport
+from ledgerport.connectors._base.auth import (
+    OAuthClient,
+    TokenSet,
+    authorization_url,
+    code_request,
+    encode_tokens,
+    read_tokens,
+)
+from ledgerport.connectors._base.http import rebase
+from ledgerport.kit.sealing import Sealer
+from ledgerport.models.integrations import find_integration
+from ledgerport.store import Database
+from ledgerport.store.accounts import NewLinkedAccount, create_linked_account
+from ledgerport.store.credentials import save_credentials
+
+__all__ = ["EndUser", "authorize_url", "complete"]
+
+
+class EndUser(msgspec.Struct, frozen=True, kw_only=True):
+    """Who the linked account belongs to, in the organization's words."""
+
+    organization_name: str
+    email_address: str | None = None
+    origin_id: str | None = None
+
+
+def authorize_url(
+    connector: Connector,
+    client: OAuthClient,
+    *,
+    state: str,
+    base_url: str | None,
+    extra: Mapping[str, str] | None = None,
+) -> str:
+    """Where to send the person who links the account."""
+    oauth = msgspec.structs.replace(connector.auth, authorize_url=rebase(connector.auth.authorize_url, base_url))
+    url, _ = authorization_url(oauth, client, state=state, extra=extra)
+    return url
+
+
+async def _facts(
+    connector: Connector, transport: Transport, tokens: TokenSet, params: Mapping[str, str], base_url: str | None
+) -> dict[str, str]:
+    discovered = None
+    if connector.facts_request is not None:
+        response = await transport.send(connector.facts_request(base_url or connector.base_url, tokens.access_token))
+        if response.status >= 400:
+            raise Rejected(f"{connector.name} refused to say which company was connected ({response.status})")
+        discovered = response.json()
+    if connector.account_facts is None:
+        return {}
+    return dict(connector.account_facts(params, discovered))
+
+
+async def complete(
+    database: Database,
+    *,
+    sealer: Sealer,
+    connector: Connector,
+    client: OAuthClient,
+    transport: Transport,
+    organization_id: uuid.UUID,
+    params: Mapping[str, str],
+    end_user: EndUser,
+    base_url: str | None,
+) -> NewLinkedAccount:
+    """Finish a link from the provider's callback parameters (``code``, and whatever else it sends)."""
+    if "error" in params:
+        raise Rejected(f"{connector.name} did not grant access: {params.get('error_description') or params['error']}")
+    code = params.get("code")
+    if not code:
+        raise Rejected("the provider's callback carried no authorization code")
+    oauth = msgspec.structs.replace(connector.auth, token_url=rebase(connector.auth.token_url, base_url))
+    tokens = read_tokens(await transport.send(code_request(oauth, client, code)))
+    facts = await _facts(connector, transport, tokens, params, base_url)
+    tokens = msgspec.structs.replace(tokens, extra=facts)
+    integration = find_integration(connector.slug)
+    async with database.write() as session:
+        made = await create_linked_account(
+            session,
+            organization_id=organization_id,
+            integration=integration.slug,
+            integration_name=integration.name,
+            end_user_organization_name=end_user.organization_name,
+            end_user_email_address=end_user.email_address,
+            end_user_origin_id=end_user.origin_id,
+        )
+        await save_credentials(
+            session,
+            sealer=sealer,
+            linked_account_id=made.account.id,
+            connector=connector.key,
+            base_url=base_url,
+            secret=encode_tokens(tokens),
+        )
+    return made

@@ -1,0 +1,211 @@
+"""The sync engine: a linked account's provider data into the store, model by model, page by page.
+
+For each mapping of the account's connector (referenced models first), the engine walks the mapping's stream from
+the stored watermark (everything on the first sync), maps each record to its common model, and writes the page's
+records, deletions and the new watermark in one transaction. A sync that dies (a killed worker, a revoked grant)
+resumes from the last stored page: nothing is lost and, because records upsert by provider id, nothing is
+duplicated. ``modified_at`` moves only for records whose common document changed.
+
+The engine is generic over :class:`~ledgerport.connectors._base.Connector`; no provider's name appears here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from ledgerport.connectors._base import AuthRevoked, Connector, ConnectorError, RateLimited, Transport
+from ledgerport.connectors._base.auth import OAuthClient, decode_tokens
+from ledgerport.connectors._base.client import Page, ProviderClient, RetryPolicy
+from ledgerport.connectors._base.http import rebase
+from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
+from ledgerport.kit import clock
+from ledgerport.kit.budget import Budget
+from ledgerport.kit.sealing import Sealer
+from ledgerport.kit.timestamps import canonical
+from ledgerport.models import MODELS
+from ledgerport.store import Database
+from ledgerport.store.accounts import find_linked_account_by_id, set_account_status
+from ledgerport.store.credentials import find_credentials
+from ledgerport.store.issues import raise_issue, resolve_issues
+from ledgerport.store.records import NewRecord, mark_deleted, record_id, upsert_many
+from ledgerport.store.sync_states import begin_sync, end_sync, save_watermark
+from ledgerport.sync.tokens import StoredTokens
+
+__all__ = ["SyncDeps", "SyncReport", "sync_account"]
+
+Progress = Callable[[str, int], None]
+
+
+class SyncDeps(msgspec.Struct, frozen=True, kw_only=True):
+    """What a sync needs from its surroundings."""
+
+    database: Database
+    sealer: Sealer
+    connectors: Mapping[str, Connector]
+    clients: Mapping[str, OAuthClient]
+    """The app's OAuth registration per connector key."""
+    transport: Callable[[str | None], Transport]
+    """The transport for a provider origin (``None``: the real provider)."""
+    budget: Budget
+    retry: RetryPolicy = RetryPolicy()
+
+
+class SyncReport(msgspec.Struct, kw_only=True):
+    """What one sync did."""
+
+    fetched: dict[str, int] = msgspec.field(default_factory=dict)
+    """Records read and stored per model (an unchanged record is stored without moving its modified_at)."""
+    deleted: dict[str, int] = msgspec.field(default_factory=dict)
+    requests: int = 0
+    failed: str | None = None
+
+
+def _watermarks(raw: str | None) -> dict[str, str]:
+    return {} if not raw else msgspec.json.decode(raw, type=dict[str, str])
+
+
+def _records(mapping: ModelMap, page: Page, context: MappingContext) -> list[NewRecord]:
+    selected = [r for r in page.records if mapping.when is None or mapping.when(r)]
+    return [
+        NewRecord(
+            remote_id=mapping.remote_id_of(record),
+            model=apply(mapping, record, context),
+            remote_data=[{"path": page.path, "data": record}],
+        )
+        for record in selected
+    ]
+
+
+async def _sync_mapping(
+    deps: SyncDeps,
+    client: ProviderClient,
+    account_id: uuid.UUID,
+    mapping: ModelMap,
+    marks: dict[str, str],
+    context: MappingContext,
+    report: SyncReport,
+    progress: Progress | None,
+) -> None:
+    stream = mapping.stream
+    since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks else None
+    spec = MODELS[mapping.model]
+    async for page in client.pages(stream, since):
+        items = _records(mapping, page, context)
+        gone = [mapping.remote_id_of(r) for r in page.deleted if mapping.when is None or mapping.when(r)]
+        async with deps.database.write() as session:
+            await upsert_many(
+                session,
+                linked_account_id=account_id,
+                model_name=mapping.model,
+                key_fields=spec.key_fields,
+                items=items,
+            )
+            removed = await mark_deleted(
+                session, linked_account_id=account_id, model_name=mapping.model, remote_ids=gone
+            )
+            if page.watermark is not None:
+                marks[stream.name] = canonical(page.watermark)
+                await save_watermark(
+                    session,
+                    linked_account_id=account_id,
+                    model=mapping.model,
+                    watermark=msgspec.json.encode(marks).decode(),
+                )
+        report.fetched[mapping.model] = report.fetched.get(mapping.model, 0) + len(items)
+        report.deleted[mapping.model] = report.deleted.get(mapping.model, 0) + removed
+        if progress is not None:
+            progress(mapping.model, report.fetched[mapping.model])
+
+
+async def sync_account(
+    deps: SyncDeps, account_id: uuid.UUID, *, models: Sequence[str] | None = None, progress: Progress | None = None
+) -> SyncReport:
+    """Sync one linked account (all its connector's models, or ``models``); failures are recorded, then raised."""
+    async with deps.database.read() as session:
+        account = await find_linked_account_by_id(session, account_id=account_id)
+        stored = await find_credentials(session, sealer=deps.sealer, linked_account_id=account_id)
+    if account is None or stored is None:
+        raise AuthRevoked("the linked account or its credentials are gone")
+    connector = deps.connectors[stored.connector]
+    facts = decode_tokens(stored.secret).extra
+    transport = deps.transport(stored.base_url)
+    tokens = StoredTokens(
+        deps.database,
+        sealer=deps.sealer,
+        account_id=account_id,
+        oauth=connector.auth,
+        client=deps.clients[connector.key],
+        transport=transport,
+        token_url=rebase(connector.auth.token_url, stored.base_url),
+    )
+    client = ProviderClient(
+        connector,
+        transport=transport,
+        tokens=tokens,
+        budget=deps.budget,
+        budget_key=f"{connector.key}:{':'.join(sorted(facts.values())) or account_id}",
+        context=connector.context(facts, stored.base_url),
+        retry=deps.retry,
+    )
+    mappings = [m for m in connector.mappings if models is None or m.model in models]
+    names = list(dict.fromkeys(m.model for m in mappings))
+    async with deps.database.write() as session:
+        marks = {
+            model: _watermarks(raw)
+            for model, raw in (await begin_sync(session, linked_account_id=account_id, models=names)).items()
+        }
+    context = MappingContext(ref=lambda model, remote: str(record_id(account_id, model, remote)))
+    report = SyncReport()
+    current = names[0] if names else ""
+    try:
+        for mapping in mappings:
+            current = mapping.model
+            await _sync_mapping(deps, client, account_id, mapping, marks[mapping.model], context, report, progress)
+            if mapping is _last_of(mappings, mapping.model):
+                async with deps.database.write() as session:
+                    await end_sync(session, linked_account_id=account_id, model=mapping.model, succeeded=True)
+    except ConnectorError as exc:
+        report.failed = f"{type(exc).__name__}: {exc}"
+        await _record_failure(deps, account.organization_id, account_id, names, current, exc)
+        raise
+    finally:
+        report.requests = client.requests_sent
+    async with deps.database.write() as session:
+        await resolve_issues(session, linked_account_id=account_id)
+        await set_account_status(session, account_id=account_id, status="COMPLETE")
+    return report
+
+
+def _last_of(mappings: Sequence[ModelMap], model: str) -> ModelMap:
+    return [m for m in mappings if m.model == model][-1]
+
+
+async def _record_failure(
+    deps: SyncDeps,
+    organization_id: uuid.UUID,
+    account_id: uuid.UUID,
+    names: Sequence[str],
+    current: str,
+    error: ConnectorError,
+) -> None:
+    reason = f"{type(error).__name__}: {error}"[:2000]
+    throttled = isinstance(error, RateLimited)
+    async with deps.database.write() as session:
+        for model in names[names.index(current) :] if current in names else names:
+            await end_sync(session, linked_account_id=account_id, model=model, succeeded=False, reason=reason)
+        if isinstance(error, AuthRevoked):
+            await set_account_status(session, account_id=account_id, status="RELINK_NEEDED")
+        if not throttled:
+            details: Any = {"model": current, "error": type(error).__name__, "at": clock.now_micros()}
+            await raise_issue(
+                session,
+                organization_id=organization_id,
+                linked_account_id=account_id,
+                description=f"Sync failed: {reason}"[:500],
+                details=details,
+            )
