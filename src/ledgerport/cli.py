@@ -388,6 +388,202 @@ def demo(
     uvicorn.run(_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False)
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs run at once by this process.")] = 4,
+) -> None:
+    """Run sync jobs and the sync schedule (any number of workers may share the database)."""
+    import signal
+
+    from ledgerport import worker as background
+
+    settings = _settings()
+    database = _database(settings)
+
+    async def go() -> None:
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        err.print(f"worker running ({concurrency} at once); Ctrl-C to stop")
+        await background.run(settings, concurrency=concurrency, stop=stop)
+
+    _run(go())
+
+
+@app.command()
+def sync(
+    account_token: Annotated[str, typer.Option(help="The linked account to sync.")],
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Sync here, showing progress, instead of queueing a job.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Queue a sync of a linked account for the workers, or (--wait) run it here with progress bars."""
+    from ledgerport import worker as background
+    from ledgerport.sync import sync_account
+    from ledgerport.sync.tasks import queue_sync
+
+    settings = _settings()
+    database = _database(settings)
+
+    async def go() -> dict[str, Any]:
+        try:
+            await database.migrate()
+            account = await _account_of(database, account_token)
+            if not wait:
+                async with database.write() as session:
+                    job_id = await queue_sync(session, linked_account_id=account.id)
+                return {"linked_account_id": str(account.id), "job_id": str(job_id), "status": "QUEUED"}
+            deps = background.build_sync_deps(settings, database)
+            with Progress(
+                TextColumn("{task.description:<16}"), TextColumn("{task.completed:>9,} records"), console=err
+            ) as progress:
+                bars: dict[str, TaskID] = {}
+
+                def report(model: str, done: int) -> None:
+                    if model not in bars:
+                        bars[model] = progress.add_task(model, total=None)
+                    progress.update(bars[model], completed=done)
+
+                try:
+                    result = await sync_account(deps, account.id, progress=report)
+                finally:
+                    await deps.transport(None).close()
+            return {
+                "linked_account_id": str(account.id),
+                "status": "DONE",
+                "records": result.fetched,
+                "requests": result.requests,
+            }
+        finally:
+            await database.dispose()
+
+    try:
+        _emit(_run(go()), as_json)
+    except Exception as exc:  # a provider failure: already recorded in sync-status and issues
+        from ledgerport.connectors._base import ConnectorError
+
+        if not isinstance(exc, ConnectorError):
+            raise
+        raise _fail(f"sync failed: {type(exc).__name__}: {exc}") from exc
+
+
+@accounts_app.command("link")
+def link_account(
+    api_key: Annotated[str, typer.Option(help="An API key of the organization that will own the account.")],
+    integration: Annotated[str, typer.Option(help="quickbooks or xero (or their Merge slugs).")],
+    sandbox: Annotated[str | None, typer.Option(help="A sandbox's URL: link there, consenting automatically.")] = None,
+    end_user_org: Annotated[str, typer.Option(help="The end user's organization name.")] = "Linked company",
+    end_user_email: Annotated[str | None, typer.Option(help="The end user's email address.")] = None,
+    end_user_origin_id: Annotated[str | None, typer.Option(help="Your own id for the end user.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Link an accounting system through the provider's real OAuth flow (against --sandbox without a person)."""
+    from ledgerport import worker as background
+    from ledgerport.connectors import CONNECTORS, connector_for_slug
+    from ledgerport.connectors._base import AiohttpTransport, ConnectorError
+    from ledgerport.linking import EndUser, link_sandbox
+
+    try:
+        slug = find_integration(integration).slug
+    except UnknownIntegration as exc:
+        raise _fail(str(exc), 2) from exc
+    connector = connector_for_slug(slug)
+    if connector is None:
+        raise _fail(f"no connector for {slug} yet; available: {', '.join(CONNECTORS)}", 2)
+    settings = _settings()
+    database = _database(settings)
+    end_user = EndUser(organization_name=end_user_org, email_address=end_user_email, origin_id=end_user_origin_id)
+
+    async def go() -> dict[str, str]:
+        transport = AiohttpTransport()
+        try:
+            await database.migrate()
+            organization_id = await _organization_of(database, api_key)
+            client = background.oauth_clients(settings)[connector.key]
+            if sandbox is None:
+                made = await _link_with_a_person(
+                    database, settings, connector, client, transport, organization_id, end_user
+                )
+            else:
+                made = await link_sandbox(
+                    database,
+                    sealer=background.sealer(settings),
+                    connector=connector,
+                    client=client,
+                    transport=transport,
+                    organization_id=organization_id,
+                    sandbox_url=sandbox.rstrip("/"),
+                    end_user=end_user,
+                )
+            return {"linked_account_id": str(made.account.id), "account_token": made.account_token}
+        finally:
+            await transport.close()
+            await database.dispose()
+
+    try:
+        _emit(_run(go()), as_json)
+    except ConnectorError as exc:
+        raise _fail(f"linking failed: {exc}") from exc
+
+
+async def _link_with_a_person(
+    database: Database,
+    settings: Settings,
+    connector: Any,
+    client: Any,
+    transport: Any,
+    organization_id: Any,
+    end_user: Any,
+) -> Any:
+    """Print the provider's consent URL and wait for its redirect on this machine's callback address."""
+    import secrets
+    from urllib.parse import urlsplit
+
+    from aiohttp import web
+
+    from ledgerport import worker as background
+    from ledgerport.linking import authorize_url, complete
+
+    state = secrets.token_urlsafe(16)
+    callback = urlsplit(client.redirect_uri)
+    arrived: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+
+    async def on_callback(request: web.Request) -> web.Response:
+        if request.query.get("state") == state and not arrived.done():
+            arrived.set_result(dict(request.query))
+            return web.Response(text="Linked. You can close this tab.")
+        return web.Response(status=400, text="This link attempt is not the one the CLI started.")
+
+    server = web.Application()
+    server.router.add_get(callback.path or "/", on_callback)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    await web.TCPSite(runner, callback.hostname or "127.0.0.1", callback.port or 80).start()
+    try:
+        url = authorize_url(connector, client, state=state, base_url=None)
+        err.print(f"Open this URL to grant access, then come back:\n  {url}")
+        params = await asyncio.wait_for(arrived, timeout=600)
+    finally:
+        await runner.cleanup()
+    return await complete(
+        database,
+        sealer=background.sealer(settings),
+        connector=connector,
+        client=client,
+        transport=transport,
+        organization_id=organization_id,
+        params=params,
+        end_user=end_user,
+        base_url=None,
+    )
+
+
 SANDBOXES = {"quickbooks": "ledgerport.sandboxes.quickbooks", "xero": "ledgerport.sandboxes.xero"}
 
 

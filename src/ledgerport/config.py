@@ -12,7 +12,16 @@ from pathlib import Path
 
 import msgspec
 
-__all__ = ["Settings", "SettingsError", "ensure_parent_dir", "load_settings", "sealing_keys"]
+__all__ = [
+    "OAuthApp",
+    "Settings",
+    "SettingsError",
+    "ensure_parent_dir",
+    "load_settings",
+    "oauth_apps",
+    "public_url",
+    "sealing_keys",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/ledgerport.db"
 
@@ -103,3 +112,39 @@ def sealing_keys(settings: Settings) -> tuple[str, ...]:
         with os.fdopen(descriptor, "w") as sink:
             sink.write(Fernet.generate_key().decode())
     return (path.read_text().strip(),)
+
+
+class OAuthApp(msgspec.Struct, frozen=True):
+    """The app's registration at one provider."""
+
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+
+
+SANDBOX_CLIENT = ("sandbox-client", "sandbox-secret")
+"""What every bundled sandbox accepts; used for a provider whose real registration is not configured."""
+
+
+def public_url(settings: Settings) -> str:
+    """Where clients and providers' redirects reach this server."""
+    return (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+
+
+def oauth_apps(
+    settings: Settings, keys: tuple[str, ...], environ: Mapping[str, str] | None = None
+) -> dict[str, OAuthApp]:
+    """Each provider's registration from ``LEDGERPORT_OAUTH_<KEY>_CLIENT_ID`` / ``_CLIENT_SECRET``.
+
+    Without them, the sandboxes' client is used, which only a sandbox accepts. The redirect URI is this server's
+    ``/link/callback`` (register exactly that at the provider).
+    """
+    env = os.environ if environ is None else environ
+    apps = {}
+    for key in keys:
+        prefix = f"LEDGERPORT_OAUTH_{key.upper()}_"
+        client_id = env.get(prefix + "CLIENT_ID") or SANDBOX_CLIENT[0]
+        secret = env.get(prefix + "CLIENT_SECRET") or SANDBOX_CLIENT[1]
+        redirect = env.get(prefix + "REDIRECT_URI") or f"{public_url(settings)}/link/callback"
+        apps[key] = OAuthApp(client_id, secret, redirect)
+    return apps

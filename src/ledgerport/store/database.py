@@ -30,9 +30,9 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[ReadSession]:
-        """A session for reading; whatever it began is rolled back at the end."""
-        async with self._sessions() as session:
-            yield ReadSession(session)
+        """A connection in autocommit mode: each statement sees committed data, and no transaction is opened."""
+        async with self.engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[WriteSession]:

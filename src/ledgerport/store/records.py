@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import ColumnElement, and_, bindparam, false, func, null, select, tuple_, update
+from sqlalchemy import ColumnElement, String, Uuid, and_, bindparam, false, func, null, select, tuple_, update
 
 from ledgerport.kit import clock
 from ledgerport.kit.timestamps import canonical
@@ -101,31 +102,57 @@ class RecordQuery(msgspec.Struct, frozen=True, kw_only=True):
     tests: Sequence[KeyTest] = ()
 
 
-def _conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
+class _Shape(msgspec.Struct, frozen=True):
+    """What a page query looks like, without its values: one compiled statement serves every query of a shape."""
+
+    include_deleted: bool
+    bounds: tuple[bool, bool, bool, bool]
+    remote_id: bool
+    tests: tuple[tuple[str, str], ...]
+    after: bool
+    reverse: bool
+    inclusive: bool
+    with_remote_data: bool
+
+
+def _test(name: str, field: str, op: str) -> ColumnElement[bool]:
+    kept = records.c.filter_values[field].as_string()
+    value = bindparam(name, type_=String())
+    if op == "eq":
+        return kept == value
+    if op == "gt":
+        return kept > value
+    if op == "lt":
+        return kept < value
+    return func.lower(kept).contains(func.lower(value), escape="/")
+
+
+@lru_cache(maxsize=512)
+def _page_statement(shape: _Shape) -> Any:
+    """The statement for a shape, built once: every value is a bound parameter, so SQLAlchemy's compiled cache
+    and the driver's prepared statements are reused across requests."""
     c = records.c
-    conditions: list[ColumnElement[bool]] = [c.linked_account_id == query.linked_account_id, c.model == query.model]
-    if not query.include_deleted:
+    conditions: list[ColumnElement[bool]] = [c.linked_account_id == bindparam("account"), c.model == bindparam("model")]
+    if not shape.include_deleted:
         conditions.append(c.remote_was_deleted == false())
-    bounds: Iterable[tuple[Any, Any, bool]] = (
-        (c.created_at, query.created_after, True),
-        (c.created_at, query.created_before, False),
-        (c.modified_at, query.modified_after, True),
-        (c.modified_at, query.modified_before, False),
+    columns = (c.created_at, c.created_at, c.modified_at, c.modified_at)
+    for index, (present, column) in enumerate(zip(shape.bounds, columns, strict=True)):
+        if present:
+            mark = bindparam(f"bound{index}")
+            conditions.append(column > mark if index % 2 == 0 else column < mark)
+    if shape.remote_id:
+        conditions.append(c.remote_id == bindparam("remote_id"))
+    conditions += [_test(f"test{index}", field, op) for index, (field, op) in enumerate(shape.tests)]
+    if shape.after:
+        mark = tuple_(bindparam("after_created"), bindparam("after_id", type_=Uuid()))
+        conditions.append(beyond(tuple_(c.created_at, c.id), mark, reverse=shape.reverse, inclusive=shape.inclusive))
+    order = (c.created_at.desc(), c.id.desc()) if shape.reverse else (c.created_at.asc(), c.id.asc())
+    return (
+        select(c.id, c.created_at, c.document, c.remote_data if shape.with_remote_data else null())
+        .where(and_(*conditions))
+        .order_by(*order)
+        .limit(bindparam("limit"))
     )
-    conditions += [column > value if after else column < value for column, value, after in bounds if value is not None]
-    if query.remote_id is not None:
-        conditions.append(c.remote_id == query.remote_id)
-    for test in query.tests:
-        kept = c.filter_values[test.field].as_string()
-        if test.op == "eq":
-            conditions.append(kept == test.value)
-        elif test.op == "gt":
-            conditions.append(kept > test.value)
-        elif test.op == "lt":
-            conditions.append(kept < test.value)
-        else:
-            conditions.append(kept.icontains(test.value, autoescape=True))
-    return conditions
 
 
 async def page(
@@ -142,20 +169,32 @@ async def page(
 
     Reverse pages come back newest first; the caller flips them.
     """
-    c = records.c
-    conditions = _conditions(query)
-    position = tuple_(c.created_at, c.id)
-    if after is not None:
-        conditions.append(beyond(position, tuple_(*after), reverse=reverse, inclusive=inclusive))
-    order = (c.created_at.desc(), c.id.desc()) if reverse else (c.created_at.asc(), c.id.asc())
-    statement = (
-        select(c.id, c.created_at, c.document, c.remote_data if with_remote_data else null())
-        .where(and_(*conditions))
-        .order_by(*order)
-        .limit(limit)
+    bounds = (query.created_after, query.created_before, query.modified_after, query.modified_before)
+    shape = _Shape(
+        include_deleted=query.include_deleted,
+        bounds=tuple(bound is not None for bound in bounds),  # type: ignore[arg-type]
+        remote_id=query.remote_id is not None,
+        tests=tuple((test.field, "icontains" if test.op == "icontains" else test.op) for test in query.tests),
+        after=after is not None,
+        reverse=reverse,
+        inclusive=inclusive,
+        with_remote_data=with_remote_data,
     )
-    result = await session.execute(statement)
+    values: dict[str, Any] = {"account": query.linked_account_id, "model": query.model, "limit": limit}
+    values |= {f"bound{index}": bound for index, bound in enumerate(bounds) if bound is not None}
+    if query.remote_id is not None:
+        values["remote_id"] = query.remote_id
+    for index, test in enumerate(query.tests):
+        values[f"test{index}"] = _escape_like(test.value) if test.op == "icontains" else test.value
+    if after is not None:
+        values["after_created"], values["after_id"] = after
+    result = await session.execute(_page_statement(shape), values)
     return [StoredRecord(row[0], row[1], row[2], row[3]) for row in result.all()]
+
+
+def _escape_like(text: str) -> str:
+    """``contains`` without autoescape treats ``%`` and ``_`` as wildcards; a literal search must not."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 async def find_record(

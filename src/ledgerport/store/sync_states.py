@@ -10,13 +10,21 @@ import uuid
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from ledgerport.kit import clock
 from ledgerport.store.engine import ReadSession, WriteSession
-from ledgerport.store.tables import sync_states
+from ledgerport.store.tables import credentials, linked_accounts, sync_states
 
-__all__ = ["SyncState", "begin_sync", "end_sync", "list_sync_states", "save_watermark", "schedule_next"]
+__all__ = [
+    "SyncState",
+    "begin_sync",
+    "due_accounts",
+    "end_sync",
+    "list_sync_states",
+    "save_watermark",
+    "schedule_next",
+]
 
 
 class SyncState(msgspec.Struct, frozen=True, kw_only=True):
@@ -114,3 +122,26 @@ async def schedule_next(session: WriteSession, *, linked_account_id: uuid.UUID, 
     await session.execute(
         update(sync_states).where(sync_states.c.linked_account_id == linked_account_id).values(next_sync_start=at)
     )
+
+
+async def due_accounts(session: ReadSession, *, now: int, interval: int) -> list[uuid.UUID]:
+    """Linked accounts with credentials whose last finished sync is older than ``interval`` µs (or never ran).
+
+    Accounts that need relinking are left alone: syncing them would only fail again.
+    """
+    finished = (
+        select(
+            sync_states.c.linked_account_id, func.min(func.coalesce(sync_states.c.last_sync_finished, 0)).label("at")
+        )
+        .group_by(sync_states.c.linked_account_id)
+        .subquery()
+    )
+    statement = (
+        select(credentials.c.linked_account_id)
+        .join(linked_accounts, linked_accounts.c.id == credentials.c.linked_account_id)
+        .outerjoin(finished, finished.c.linked_account_id == credentials.c.linked_account_id)
+        .where(
+            linked_accounts.c.status != "RELINK_NEEDED", or_(finished.c.at.is_(None), finished.c.at <= now - interval)
+        )
+    )
+    return list((await session.execute(statement)).scalars())

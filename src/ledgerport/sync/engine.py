@@ -12,7 +12,7 @@ The engine is generic over :class:`~ledgerport.connectors._base.Connector`; no p
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,8 @@ from ledgerport.sync.tokens import StoredTokens
 __all__ = ["SyncDeps", "SyncReport", "sync_account"]
 
 Progress = Callable[[str, int], None]
+Checkpoint = Callable[[], Awaitable[None]]
+"""Called after every stored page: a job renews its lease there (and learns if it must stop)."""
 
 
 class SyncDeps(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +84,7 @@ def _records(mapping: ModelMap, page: Page, context: MappingContext) -> list[New
 
 
 async def _sync_mapping(
+    checkpoint: Checkpoint | None,
     deps: SyncDeps,
     client: ProviderClient,
     account_id: uuid.UUID,
@@ -120,10 +123,17 @@ async def _sync_mapping(
         report.deleted[mapping.model] = report.deleted.get(mapping.model, 0) + removed
         if progress is not None:
             progress(mapping.model, report.fetched[mapping.model])
+        if checkpoint is not None:
+            await checkpoint()
 
 
 async def sync_account(
-    deps: SyncDeps, account_id: uuid.UUID, *, models: Sequence[str] | None = None, progress: Progress | None = None
+    deps: SyncDeps,
+    account_id: uuid.UUID,
+    *,
+    models: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> SyncReport:
     """Sync one linked account (all its connector's models, or ``models``); failures are recorded, then raised."""
     async with deps.database.read() as session:
@@ -165,7 +175,9 @@ async def sync_account(
     try:
         for mapping in mappings:
             current = mapping.model
-            await _sync_mapping(deps, client, account_id, mapping, marks[mapping.model], context, report, progress)
+            await _sync_mapping(
+                checkpoint, deps, client, account_id, mapping, marks[mapping.model], context, report, progress
+            )
             if mapping is _last_of(mappings, mapping.model):
                 async with deps.database.write() as session:
                     await end_sync(session, linked_account_id=account_id, model=mapping.model, succeeded=True)

@@ -1,0 +1,31 @@
+"""QuickBooks Online as one :class:`Connector` value: Intuit's real hosts, the accounting scope, the published
+limits, the mappings and the error table. Sandboxes and tests swap only the origin."""
+
+from __future__ import annotations
+
+from ledgerport.connectors._base.auth import OAuth2
+from ledgerport.connectors._base.connector import Connector, Limits
+from ledgerport.connectors.quickbooks.client import ERRORS, account_facts, authorize
+from ledgerport.connectors.quickbooks.mapping import MAPPINGS
+
+__all__ = ["API_URL", "AUTHORIZE_URL", "CONNECTOR", "SCOPES", "TOKEN_URL"]
+
+API_URL = "https://quickbooks.api.intuit.com"
+AUTHORIZE_URL = "https://appcenter.intuit.com/connect/oauth2"
+TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL, not a secret
+SCOPES = ("com.intuit.quickbooks.accounting",)
+
+CONNECTOR = Connector(
+    key="quickbooks",
+    slug="quickbooks-online",
+    name="QuickBooks Online",
+    base_url=API_URL,
+    auth=OAuth2(authorize_url=AUTHORIZE_URL, token_url=TOKEN_URL, scopes=SCOPES, client_auth="basic"),
+    limits=Limits(per_minute=500, concurrent=10),
+    mappings=MAPPINGS,
+    errors=ERRORS,
+    authorize=authorize,
+    account_facts=account_facts,
+)
+"""500 requests a minute and 10 at once per realm (Intuit's limits page); ``account_facts`` reads ``realmId``
+from the OAuth callback's query parameters."""

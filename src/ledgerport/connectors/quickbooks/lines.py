@@ -1,0 +1,233 @@
+"""QBO ``Line[]`` entries → nested common-model lines.
+
+A QBO line carries its fields in one detail object named by ``DetailType`` (``SalesItemLineDetail``,
+``ItemBasedExpenseLineDetail``, ``AccountBasedExpenseLineDetail``, ``DepositLineDetail``,
+``JournalEntryLineDetail``...); :func:`detail` reads a key from whichever it is, so one table serves invoices and
+bills alike. ``SubTotalLineDetail`` lines (QBO adds one to every sales document it returns) repeat the sum of the
+others and are never lines of ours; discount lines become the invoice's ``total_discount`` instead.
+
+Line ids are ``ChildId``s: stable across syncs, derived from the document's remote id and the line's ``Id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ledgerport.connectors._base.convert import decimal_string, to_decimal, to_str
+from ledgerport.connectors._base.mapping import ChildId, Computed, F, MappingContext, NestedMap, Ref
+from ledgerport.connectors._base.streams import dig
+from ledgerport.connectors.quickbooks.convert import signed_amount
+from ledgerport.connectors.quickbooks.ids import entity_remote_id
+from ledgerport.models.credit_note import CreditNoteLineItem
+from ledgerport.models.invoice import InvoiceLineItem
+from ledgerport.models.journal_entry import JournalLine
+from ledgerport.models.purchase_order import PurchaseOrderLineItem
+from ledgerport.models.transaction import TransactionLineItem
+from ledgerport.models.vendor_credit import VendorCreditLine
+
+__all__ = [
+    "CREDIT_NOTE_LINE",
+    "INVOICE_LINE",
+    "ITEM_LINE_TYPES",
+    "JOURNAL_LINE",
+    "PURCHASE_ORDER_LINE",
+    "TRANSACTION_LINE",
+    "VENDOR_CREDIT_LINE",
+    "detail",
+    "line_tracking",
+    "tax_code_ref",
+]
+
+ITEM_LINE_TYPES = frozenset({"SalesItemLineDetail", "ItemBasedExpenseLineDetail", "AccountBasedExpenseLineDetail"})
+"""The line kinds that are invoice/bill lines; SubTotal, Discount, Group and DescriptionOnly lines are not."""
+
+_PSEUDO_TAX_CODES = frozenset({"TAX", "NON"})
+"""US companies mark lines taxable or not with these; they are flags, not TaxCode records."""
+
+
+def _detail_object(line: Any) -> Mapping[str, Any]:
+    found = line.get(str(line.get("DetailType") or "")) if isinstance(line, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
+
+
+def detail(key: str, convert: Callable[[Any], Any] | None = None) -> Computed:
+    """``key`` inside the line's detail object, whatever its ``DetailType``."""
+
+    def read(line: Any, context: MappingContext) -> Any:
+        raw = dig(_detail_object(line), key)
+        return raw if convert is None else convert(raw)
+
+    return Computed(read)
+
+
+def _detail_ref(key: str, model: str, entity: str) -> Computed:
+    def read(line: Any, context: MappingContext) -> str | None:
+        remote_id = entity_remote_id(entity, dig(_detail_object(line), f"{key}.value"))
+        return None if remote_id is None else context.ref(model, remote_id)
+
+    return Computed(read)
+
+
+def tax_code_ref(raw: Any, context: MappingContext) -> str | None:
+    """A ``TaxCodeRef`` value as the TaxRate record made from that TaxCode (US ``TAX``/``NON`` flags are none)."""
+    value = raw.get("value") if isinstance(raw, Mapping) else None
+    if value in (None, "") or str(value) in _PSEUDO_TAX_CODES:
+        return None
+    return context.ref("TaxRate", entity_remote_id("TaxCode", value) or "")
+
+
+def _line_tax_rate(line: Any, context: MappingContext) -> str | None:
+    return tax_code_ref(_detail_object(line).get("TaxCodeRef"), context)
+
+
+def line_tracking(line: Any, context: MappingContext) -> list[str]:
+    """The line's class and department as TrackingCategory ids (Department ids are prefixed, see ``ids``)."""
+    found = _detail_object(line)
+    pairs = (("ClassRef", "Class"), ("DepartmentRef", "Department"))
+    remote_ids = (entity_remote_id(entity, dig(found, f"{key}.value")) for key, entity in pairs)
+    return [context.ref("TrackingCategory", remote_id) for remote_id in remote_ids if remote_id]
+
+
+def _billable(line: Any, context: MappingContext) -> bool | None:
+    status = _detail_object(line).get("BillableStatus")
+    return None if status is None else status in ("Billable", "HasBeenBilled")
+
+
+def _is_item_line(line: Any) -> bool:
+    return isinstance(line, Mapping) and line.get("DetailType") in ITEM_LINE_TYPES
+
+
+def _not_subtotal(line: Any) -> bool:
+    return isinstance(line, Mapping) and line.get("DetailType") != "SubTotalLineDetail"
+
+
+_CLASS = _detail_ref("ClassRef", "TrackingCategory", "Class")
+_ITEM = _detail_ref("ItemRef", "Item", "Item")
+_ACCOUNT = _detail_ref("AccountRef", "Account", "Account")
+_CUSTOMER = _detail_ref("CustomerRef", "Contact", "Customer")
+
+INVOICE_LINE = NestedMap(
+    InvoiceLineItem,
+    {
+        "id": ChildId("InvoiceLineItem", "Id"),
+        "remote_id": F("Id", to_str),
+        "description": F("Description", to_str),
+        "unit_price": detail("UnitPrice", to_decimal),
+        "quantity": detail("Qty", to_decimal),
+        "total_amount": F("Amount", to_decimal),
+        "contact": _CUSTOMER,
+        "item": _ITEM,
+        "account": _ACCOUNT,
+        "tax_rate": Computed(_line_tax_rate),
+        "tracking_category": _CLASS,
+        "tracking_categories": Computed(line_tracking),
+        "is_billable": Computed(_billable),
+    },
+    when=_is_item_line,
+)
+
+
+def _journal_contact(line: Any, context: MappingContext) -> str | None:
+    """``Entity{Type, EntityRef}``: a customer or vendor on the line (employees are not contacts)."""
+    entity = _detail_object(line).get("Entity") or {}
+    kind = str(entity.get("Type") or "")
+    if kind not in ("Customer", "Vendor"):
+        return None
+    remote_id = entity_remote_id(kind, dig(entity, "EntityRef.value"))
+    return None if remote_id is None else context.ref("Contact", remote_id)
+
+
+def _journal_employee(line: Any, context: MappingContext) -> str | None:
+    entity = _detail_object(line).get("Entity") or {}
+    value = dig(entity, "EntityRef.value")
+    return context.ref("Employee", str(value)) if entity.get("Type") == "Employee" and value else None
+
+
+JOURNAL_LINE = NestedMap(
+    JournalLine,
+    {
+        "id": ChildId("JournalLine", "Id"),
+        "remote_id": F("Id", to_str),
+        "account": Ref("JournalEntryLineDetail.AccountRef.value", "Account"),
+        "net_amount": Computed(lambda line, context: signed_amount(line)),
+        "tracking_category": _CLASS,
+        "tracking_categories": Computed(line_tracking),
+        "employee": Computed(_journal_employee),
+        "contact": Computed(_journal_contact),
+        "tax_rate": Computed(_line_tax_rate),
+        "description": F("Description", to_str),
+    },
+    when=lambda line: isinstance(line, Mapping) and line.get("DetailType") == "JournalEntryLineDetail",
+)
+
+TRANSACTION_LINE = NestedMap(
+    TransactionLineItem,
+    {
+        "id": ChildId("TransactionLineItem", "Id"),
+        "remote_id": F("Id", to_str),
+        "memo": F("Description", to_str),
+        "unit_price": detail("UnitPrice", decimal_string),
+        "quantity": detail("Qty", decimal_string),
+        "item": _ITEM,
+        "account": _ACCOUNT,
+        "tracking_category": _CLASS,
+        "tracking_categories": Computed(line_tracking),
+        "total_line_amount": F("Amount", decimal_string),
+        "tax_rate": Computed(_line_tax_rate),
+    },
+    when=_not_subtotal,
+)
+
+CREDIT_NOTE_LINE = NestedMap(
+    CreditNoteLineItem,
+    {
+        "id": ChildId("CreditNoteLineItem", "Id"),
+        "remote_id": F("Id", to_str),
+        "item": _ITEM,
+        "name": detail("ItemRef.name", to_str),
+        "description": F("Description", to_str),
+        "quantity": detail("Qty", decimal_string),
+        "unit_price": detail("UnitPrice", decimal_string),
+        "tax_rate": Computed(_line_tax_rate),
+        "total_line_amount": F("Amount", decimal_string),
+        "tracking_category": _CLASS,
+        "tracking_categories": Computed(line_tracking),
+        "account": _ACCOUNT,
+    },
+    when=_is_item_line,
+)
+
+VENDOR_CREDIT_LINE = NestedMap(
+    VendorCreditLine,
+    {
+        "id": ChildId("VendorCreditLine", "Id"),
+        "remote_id": F("Id", to_str),
+        "net_amount": F("Amount", to_decimal),
+        "tracking_category": _CLASS,
+        "tracking_categories": Computed(line_tracking),
+        "description": F("Description", to_str),
+        "account": _ACCOUNT,
+        "contact": _CUSTOMER,
+        "tax_rate": Computed(_line_tax_rate),
+    },
+    when=_is_item_line,
+)
+
+PURCHASE_ORDER_LINE = NestedMap(
+    PurchaseOrderLineItem,
+    {
+        "id": ChildId("PurchaseOrderLineItem", "Id"),
+        "remote_id": F("Id", to_str),
+        "description": F("Description", to_str),
+        "unit_price": detail("UnitPrice", to_decimal),
+        "quantity": detail("Qty", to_decimal),
+        "item": _ITEM,
+        "account": _ACCOUNT,
+        "tracking_category": _CLASS,
+        "tracking_categories": Computed(line_tracking),
+        "total_line_amount": F("Amount", decimal_string),
+        "tax_rate": Computed(_line_tax_rate),
+    },
+    when=_is_item_line,
+)

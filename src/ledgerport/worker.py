@@ -1,0 +1,74 @@
+"""The composition root of background work: sync dependencies and the worker process (``ledgerport worker``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from ledgerport.config import Settings, oauth_apps, sealing_keys
+from ledgerport.connectors import CONNECTORS
+from ledgerport.connectors._base import AiohttpTransport, Transport
+from ledgerport.connectors._base.auth import OAuthClient
+from ledgerport.jobs import Wakeups, run_worker
+from ledgerport.kit.budget import Budget, MemoryBudget, RedisBudget
+from ledgerport.kit.sealing import Sealer
+from ledgerport.store import Database
+from ledgerport.sync import SyncDeps
+from ledgerport.sync.tasks import schedule_tick, sync_handlers
+
+__all__ = ["build_sync_deps", "oauth_clients", "run", "sealer"]
+
+
+def sealer(settings: Settings) -> Sealer:
+    """The process's credentials sealer."""
+    return Sealer(sealing_keys(settings))
+
+
+def oauth_clients(settings: Settings) -> dict[str, OAuthClient]:
+    """Each connector's OAuth registration (see :func:`ledgerport.config.oauth_apps`)."""
+    apps = oauth_apps(settings, tuple(CONNECTORS))
+    return {key: OAuthClient(app.client_id, app.client_secret, app.redirect_uri) for key, app in apps.items()}
+
+
+def _budget(settings: Settings) -> Budget:
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        return RedisBudget(Redis.from_url(settings.redis_url))
+    return MemoryBudget()
+
+
+def build_sync_deps(
+    settings: Settings, database: Database, *, transports: Mapping[str, Transport] | None = None
+) -> SyncDeps:
+    """Sync dependencies; ``transports`` maps provider origins served in this process (mounted sandboxes)."""
+    network = AiohttpTransport()
+    local = dict(transports or {})
+    return SyncDeps(
+        database=database,
+        sealer=sealer(settings),
+        connectors=CONNECTORS,
+        clients=oauth_clients(settings),
+        transport=lambda origin: local.get(origin or "", network),
+        budget=_budget(settings),
+    )
+
+
+async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wakeups: Wakeups | None = None) -> None:
+    """Run sync jobs and the sync schedule until ``stop`` is set."""
+    database = Database(settings.database_url)
+    try:
+        deps = build_sync_deps(settings, database)
+        try:
+            await run_worker(
+                settings.database_url,
+                sync_handlers(deps),
+                concurrency=concurrency,
+                redis_url=settings.redis_url,
+                stop=stop,
+                ticks={"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)},
+            )
+        finally:
+            await deps.transport(None).close()
+    finally:
+        await database.dispose()
