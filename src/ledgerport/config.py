@@ -47,7 +47,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The URL clients use to reach this server, printed in demo instructions; defaults to http://host:port."""
     secret_keys: tuple[str, ...] = ()
     """Keys that seal provider credentials at rest, newest first (comma-separated in the variable)."""
-    secret_key_file: str = "./var/secret.key"
+    secret_key_file: str = "./var/secret.key"  # noqa: S105 - a path, not a secret
     """Where the embedded default keeps a generated key when ``LEDGERPORT_SECRET_KEYS`` is not set."""
     sync_interval_seconds: int = 300
     """How often each linked account is synced incrementally."""
