@@ -51,6 +51,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Where the embedded default keeps a generated key when ``LEDGERPORT_SECRET_KEYS`` is not set."""
     sync_interval_seconds: int = 300
     """How often each linked account is synced incrementally."""
+    job_lease_seconds: float = 60.0
+    """How long a worker owns a job without renewing; a killed worker's job is taken over after this."""
 
 
 _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
@@ -64,6 +66,7 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_SECRET_KEYS": ("secret_keys", lambda raw: tuple(k.strip() for k in raw.split(",") if k.strip())),
     "LEDGERPORT_SECRET_KEY_FILE": ("secret_key_file", str),
     "LEDGERPORT_SYNC_INTERVAL_SECONDS": ("sync_interval_seconds", int),
+    "LEDGERPORT_JOB_LEASE_SECONDS": ("job_lease_seconds", float),
 }
 
 

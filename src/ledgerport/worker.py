@@ -67,6 +67,7 @@ async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wake
                 redis_url=settings.redis_url,
                 stop=stop,
                 ticks={"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)},
+                lease_seconds=settings.job_lease_seconds,
             )
         finally:
             await deps.transport(None).close()

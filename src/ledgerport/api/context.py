@@ -1,4 +1,5 @@
-"""What every handler reaches through ``request.app.state``: sessions, quotas and the credential cache.
+"""What every handler reaches through ``request.app.state``: sessions, quotas, the credential cache, and what the
+link flow needs (provider origins, OAuth clients, transports, the sealer, the public URL).
 
 Built once by ``app.create_app`` from settings; handlers never build engines or read the environment.
 """
@@ -7,11 +8,15 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from litestar import Request
 
+from ledgerport.connectors._base import AiohttpTransport, Transport
+from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.kit.ratelimit import Quota
+from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.store import Database
 from ledgerport.store.accounts import Credentials
 
@@ -57,13 +62,29 @@ class CredentialCache:
         self._entries.clear()
 
 
+def _one_aiohttp_transport() -> Callable[[str | None], Transport]:
+    shared = AiohttpTransport()
+    return lambda _origin: shared
+
+
 @dataclass(frozen=True)
 class ApiContext:
-    """The API's dependencies."""
+    """The API's dependencies. The link-flow fields have defaults that link against the real providers, so
+    contexts built without them (tests of other endpoints) keep working."""
 
     database: Database
     quota: Quota | None
     credentials: CredentialCache
+    link_origins: dict[str, str | None] = field(default_factory=dict)
+    """Connector key → provider origin for the link flow; ``None`` or absent means the real provider."""
+    oauth_clients: dict[str, OAuthClient] = field(default_factory=dict)
+    """Connector key → the app's OAuth registration; absent means the sandboxes' ``sandbox-client``."""
+    transport: Callable[[str | None], Transport] = field(default_factory=_one_aiohttp_transport)
+    """The transport that reaches a provider origin (``None``: the real one); the factory owns its lifetime."""
+    sealer: Sealer = field(default_factory=lambda: Sealer([new_key()]))
+    """Seals credentials at rest; ``create_app`` passes the configured keys (a random key only suits tests)."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where browsers and providers reach this server (magic links, OAuth redirect URI); no trailing slash."""
 
 
 def context_of(request: Request) -> ApiContext:

@@ -211,6 +211,7 @@ async def run_worker(
     stop: asyncio.Event,
     ticks: Mapping[str, Tick] | None = None,
     tick_interval: float = 30.0,
+    lease_seconds: float = 60.0,
 ) -> None:
     """``ledgerport worker``: one :class:`Worker` (and a :class:`Ticker` for ``ticks``) until ``stop`` is set.
 
@@ -219,7 +220,7 @@ async def run_worker(
     database = Database(database_url)
     wakeups = await open_wakeups(redis_url)
     try:
-        worker = Worker(database, handlers, concurrency=concurrency, wakeups=wakeups)
+        worker = Worker(database, handlers, concurrency=concurrency, wakeups=wakeups, lease_seconds=lease_seconds)
         loops = [worker.run(stop)]
         if ticks:
             loops.append(Ticker(database, ticks, interval=tick_interval).run(stop))
