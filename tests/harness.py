@@ -43,6 +43,9 @@ def reference(*parts: str) -> Path:
     return path
 
 
+TEST_SEALING_KEY = "mS6L1nqy2hI9GG1Ff8wD8Kq6uJ7ofYz4mJm3cQ6iN0A="
+"""Servers under test seal credentials with this key instead of writing a key file into the working tree."""
+
 PG_ADMIN_URL = os.environ.get("LEDGERPORT_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("LEDGERPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -170,6 +173,7 @@ def start_server(database_url: str, log_dir: Path, **env: str) -> Server:
         "LEDGERPORT_PORT": str(port),
         "LEDGERPORT_HOST": "127.0.0.1",
         "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
+        "LEDGERPORT_SECRET_KEYS": TEST_SEALING_KEY,
         **env,
     }
     with log.open("wb") as sink:

@@ -59,3 +59,40 @@ def test_every_module_declares_a_sorted_all(path: Path) -> None:
 
 def test_no_grab_bag_modules() -> None:
     assert not [p for p in SRC.rglob("*.py") if p.stem in {"utils", "helpers", "misc", "common_utils"}]
+
+
+PROVIDER_WORDS = ("quickbooks", "qbo", "intuit", "xero", "netsuite", "realm", "tenant_id")
+ENGINES = ("sync", "jobs", "linking", "api")
+
+
+def _code_words(tree: ast.Module) -> set[str]:
+    """Identifiers and string literals, docstrings left out: prose may name providers, code may not."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    words: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            words.add(node.id.lower())
+        elif isinstance(node, ast.Attribute):
+            words.add(node.attr.lower())
+        elif isinstance(node, ast.alias):
+            words.add(node.name.lower())
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            words.add(node.value.lower())
+    return words
+
+
+@pytest.mark.parametrize("room", ENGINES)
+def test_engines_never_speak_a_providers_dialect(room: str) -> None:
+    offenders = {}
+    for path in (SRC / room).rglob("*.py"):
+        found = [w for w in _code_words(ast.parse(path.read_text())) if any(p in w for p in PROVIDER_WORDS)]
+        if found:
+            offenders[str(path.relative_to(SRC))] = found
+    assert not offenders

@@ -1,18 +1,31 @@
-"""``create_app(settings)``: the composition root of the HTTP process."""
+"""``create_app(settings)``: the composition root of the HTTP process.
+
+Link-flow settings come from :class:`~ledgerport.config.Settings`: ``LEDGERPORT_SANDBOX_ORIGINS`` links chosen
+connectors against sandboxes, and ``LEDGERPORT_OAUTH_<KEY>_CLIENT_ID`` / ``_CLIENT_SECRET`` are the app's
+registration at each provider (the sandboxes' client otherwise). The redirect URI to register at a provider is
+``<public url>/link/callback``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
 from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, build_routes
-from ledgerport.config import Settings, ensure_parent_dir, load_settings
+from ledgerport.config import Settings, SettingsError, ensure_parent_dir, load_settings, public_url
+from ledgerport.connectors import CONNECTORS
+from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.kit.ratelimit import MemoryQuota, Quota, RedisQuota
 from ledgerport.store import Database
+from ledgerport.worker import oauth_clients, sealer
 
-__all__ = ["app_from_environment", "create_app"]
+__all__ = ["Background", "app_from_environment", "create_app"]
+
+Background = Callable[[Database, asyncio.Event], Awaitable[None]]
+"""Work the embedded default runs inside the server process (the job worker): runs until the event is set."""
 
 
 def _quota(settings: Settings) -> Quota | None:
@@ -25,19 +38,52 @@ def _quota(settings: Settings) -> Quota | None:
     return MemoryQuota(settings.rate_limit_per_minute)
 
 
-def create_app(settings: Settings) -> Litestar:
-    """A Litestar app serving the API on the database ``settings`` names (already migrated)."""
+def _link_origins(settings: Settings) -> dict[str, str | None]:
+    unknown = set(settings.sandbox_origins) - set(CONNECTORS)
+    if unknown:
+        raise SettingsError(
+            f"LEDGERPORT_SANDBOX_ORIGINS names unknown connectors {sorted(unknown)}; use {list(CONNECTORS)}"
+        )
+    return dict(settings.sandbox_origins)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    background: Background | None = None,
+    transports: Mapping[str, Transport] | None = None,
+) -> Litestar:
+    """A Litestar app serving the API on the database ``settings`` names (already migrated).
+
+    ``transports`` maps provider origins served inside this process (the embedded demo's sandboxes) to the
+    transports that reach them; other origins are called over the network. ``background`` runs beside the server.
+    """
     ensure_parent_dir(settings.database_url)
     database = Database(settings.database_url)
+    network = AiohttpTransport()
+    local = dict(transports or {})
     context = ApiContext(
-        database=database, quota=_quota(settings), credentials=CredentialCache(settings.auth_cache_seconds)
+        database=database,
+        quota=_quota(settings),
+        credentials=CredentialCache(settings.auth_cache_seconds),
+        link_origins=_link_origins(settings),
+        oauth_clients=oauth_clients(settings),
+        transport=lambda origin: local.get(origin or "", network),
+        sealer=sealer(settings),
+        public_url=public_url(settings),
     )
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = None if background is None else asyncio.create_task(background(database, stop))
         try:
             yield
         finally:
+            stop.set()
+            if task is not None:
+                await task
+            await network.close()
             await database.dispose()
 
     app = Litestar(

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable
 from typing import Annotated, Any, TypeVar
 
+import msgspec
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
@@ -34,7 +35,6 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(dev_app, name="dev")
 
 err = Console(stderr=True)
-DEMO_ORGANIZATION = "ledgerport demo"
 
 
 def _settings() -> Settings:
@@ -238,6 +238,11 @@ async def _account_of(database: Database, account_token: str) -> accounts.Linked
     return found
 
 
+def _counters() -> Progress:
+    """Live per-model counts, for work whose size is known only at its end (a sync)."""
+    return Progress(TextColumn("{task.description:<28}"), TextColumn("{task.completed:>9,} records"), console=err)
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
@@ -302,53 +307,16 @@ def seed(
     _emit(_run(go()), as_json)
 
 
-async def _demo_credentials(database: Database) -> dict[str, str]:
-    """The demo tenant's fresh credentials, creating and seeding it on first start.
-
-    Secrets are stored only as digests, so each start issues a new API key and account token (revoking nothing
-    the user may have copied earlier) instead of keeping the previous ones in a file.
-    """
-    async with database.read() as session:
-        organization_id = await accounts.find_organization_by_name(session, name=DEMO_ORGANIZATION)
-    first_start = organization_id is None
-    async with database.write() as session:
-        if organization_id is None:
-            organization_id = await accounts.create_organization(session, name=DEMO_ORGANIZATION)
-            made = await accounts.create_linked_account(
-                session,
-                organization_id=organization_id,
-                integration="quickbooks-online",
-                integration_name="QuickBooks Online",
-                end_user_organization_name="Acme Demo Co",
-                end_user_email_address="owner@acme.example",
-                end_user_origin_id="demo-1",
-            )
-            account_id, token = made.account.id, made.account_token
-        else:
-            (account, *_) = await accounts.list_linked_accounts(
-                session,
-                organization_id=organization_id,
-                filters=accounts.AccountFilters(),
-                after=None,
-                reverse=False,
-                limit=1,
-            )
-            account_id = account.id
-            token = await accounts.regenerate_account_token(session, account_id=account_id)
-        key = await accounts.create_api_key(session, organization_id=organization_id, name="demo")
-    if first_start:
-        err.print("first start: seeding the demo account")
-        await _seed(database, account_id, invoices=500, transactions=200, journal_entries=200, seed=0)
-    return {"api_key": key.secret, "account_token": token}
-
-
-def _instructions(url: str, credentials: dict[str, str]) -> str:
-    api_key, token = credentials["api_key"], credentials["account_token"]
+def _instructions(url: str, credentials: dict[str, Any]) -> str:
+    api_key = credentials["api_key"]
+    tokens = credentials["account_tokens"]
+    token = tokens["quickbooks"]
+    others = "\n".join(f"  Account token ({key}):{' ' * (11 - len(key))}{value}" for key, value in tokens.items())
     return f"""
-ledgerport is serving the demo at {url}  (docs: {url}/docs)
+ledgerport is serving the demo at {url}  (docs: {url}/docs, link page: {url}/link)
 
-  API key:        {api_key}
-  Account token:  {token}
+  API key:                    {api_key}
+{others}
 
   curl -s -H 'Authorization: Bearer {api_key}' -H 'X-Account-Token: {token}' \\
     '{url}/api/accounting/v1/invoices?page_size=2&expand=contact'
@@ -368,24 +336,50 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Interface to bind (LEDGERPORT_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind (LEDGERPORT_PORT).")] = None,
 ) -> None:
-    """Start the API on the embedded default with a seeded demo account, and print how to call it."""
+    """The embedded demo: QuickBooks and Xero sandboxes in this process, a tenant linked to each and synced."""
     import uvicorn
+
+    from ledgerport.app import create_app
+    from ledgerport.demo import build_sandboxes, prepare_demo
+    from ledgerport.kit.mounts import PrefixMounts
+    from ledgerport.worker import embedded_worker
 
     settings = load_settings(host=host, port=port)
     database = _database(settings)
+    sandboxes = build_sandboxes(settings)
+    settings = msgspec.structs.replace(settings, sandbox_origins={**sandboxes.origins, **settings.sandbox_origins})
 
-    async def prepare() -> dict[str, str]:
+    async def prepare() -> dict[str, Any]:
         try:
             await database.migrate()
-            return await _demo_credentials(database)
+            with _counters() as progress:
+                bars: dict[str, TaskID] = {}
+
+                def report(provider: str, model: str, done: int) -> None:
+                    label = f"{provider} {model}"
+                    if label not in bars:
+                        bars[label] = progress.add_task(label, total=None)
+                    progress.update(bars[label], completed=done)
+
+                return await prepare_demo(settings, database, sandboxes, progress=report)
         finally:
             await database.dispose()
 
+    err.print("linking the demo tenant to the QuickBooks and Xero sandboxes and syncing them")
     credentials = _run(prepare())
     url = settings.public_url or f"http://{settings.host}:{settings.port}"
     sys.stdout.write(_instructions(url, credentials))
     sys.stdout.flush()
-    uvicorn.run(_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    api = create_app(
+        settings, background=embedded_worker(settings, transports=sandboxes.transports), transports=sandboxes.transports
+    )
+    uvicorn.run(
+        PrefixMounts(api, sandboxes.mounts),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 @app.command()
@@ -440,9 +434,7 @@ def sync(
                     job_id = await queue_sync(session, linked_account_id=account.id)
                 return {"linked_account_id": str(account.id), "job_id": str(job_id), "status": "QUEUED"}
             deps = background.build_sync_deps(settings, database)
-            with Progress(
-                TextColumn("{task.description:<16}"), TextColumn("{task.completed:>9,} records"), console=err
-            ) as progress:
+            with _counters() as progress:
                 bars: dict[str, TaskID] = {}
 
                 def report(model: str, done: int) -> None:

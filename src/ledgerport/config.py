@@ -51,8 +51,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Where the embedded default keeps a generated key when ``LEDGERPORT_SECRET_KEYS`` is not set."""
     sync_interval_seconds: int = 300
     """How often each linked account is synced incrementally."""
+    sandbox_origins: dict[str, str] = {}
+    """Connector key → a sandbox origin to link against instead of the real provider (``LEDGERPORT_SANDBOX_ORIGINS``
+    = ``quickbooks=http://127.0.0.1:8100,xero=http://127.0.0.1:8101``); the link page then offers them."""
     job_lease_seconds: float = 60.0
     """How long a worker owns a job without renewing; a killed worker's job is taken over after this."""
+
+
+def _origins(raw: str) -> dict[str, str]:
+    origins = {}
+    for pair in filter(None, (part.strip() for part in raw.split(","))):
+        key, _, origin = pair.partition("=")
+        origin = origin.strip().rstrip("/")
+        if not key.strip() or not origin.startswith(("http://", "https://")):
+            raise ValueError(f"{pair!r} is not <connector>=<http(s) origin>")
+        origins[key.strip()] = origin
+    return origins
 
 
 _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
@@ -67,6 +81,7 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_SECRET_KEY_FILE": ("secret_key_file", str),
     "LEDGERPORT_SYNC_INTERVAL_SECONDS": ("sync_interval_seconds", int),
     "LEDGERPORT_JOB_LEASE_SECONDS": ("job_lease_seconds", float),
+    "LEDGERPORT_SANDBOX_ORIGINS": ("sandbox_origins", lambda raw: _origins(raw)),
 }
 
 
@@ -146,8 +161,10 @@ def oauth_apps(
     apps = {}
     for key in keys:
         prefix = f"LEDGERPORT_OAUTH_{key.upper()}_"
-        client_id = env.get(prefix + "CLIENT_ID") or SANDBOX_CLIENT[0]
-        secret = env.get(prefix + "CLIENT_SECRET") or SANDBOX_CLIENT[1]
+        client_id, secret = env.get(prefix + "CLIENT_ID"), env.get(prefix + "CLIENT_SECRET")
+        if bool(client_id) != bool(secret):
+            raise SettingsError(f"set both {prefix}CLIENT_ID and {prefix}CLIENT_SECRET, or neither")
+        client_id, secret = client_id or SANDBOX_CLIENT[0], secret or SANDBOX_CLIENT[1]
         redirect = env.get(prefix + "REDIRECT_URI") or f"{public_url(settings)}/link/callback"
         apps[key] = OAuthApp(client_id, secret, redirect)
     return apps

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from ledgerport.config import Settings, oauth_apps, sealing_keys
 from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
-from ledgerport.jobs import Wakeups, run_worker
+from ledgerport.jobs import LocalWakeups, Ticker, Wakeups, Worker, run_worker
 from ledgerport.kit.budget import Budget, MemoryBudget, RedisBudget
 from ledgerport.kit.sealing import Sealer
 from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
 from ledgerport.sync.tasks import schedule_tick, sync_handlers
 
-__all__ = ["build_sync_deps", "oauth_clients", "run", "sealer"]
+__all__ = ["build_sync_deps", "embedded_worker", "oauth_clients", "run", "sealer"]
 
 
 def sealer(settings: Settings) -> Sealer:
@@ -73,3 +73,27 @@ async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wake
             await deps.transport(None).close()
     finally:
         await database.dispose()
+
+
+def embedded_worker(
+    settings: Settings, *, transports: Mapping[str, Transport] | None = None, concurrency: int = 2
+) -> Callable[[Database, asyncio.Event], Awaitable[None]]:
+    """The worker and sync schedule as a task of the server process (the embedded default: no other process)."""
+
+    async def work(database: Database, stop: asyncio.Event) -> None:
+        deps = build_sync_deps(settings, database, transports=transports)
+        wakeups = LocalWakeups()
+        worker = Worker(
+            database,
+            sync_handlers(deps),
+            concurrency=concurrency,
+            wakeups=wakeups,
+            lease_seconds=settings.job_lease_seconds,
+        )
+        ticker = Ticker(database, {"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)})
+        try:
+            await asyncio.gather(worker.run(stop), ticker.run(stop))
+        finally:
+            await deps.transport(None).close()
+
+    return work

@@ -14,6 +14,9 @@ from ledgerport.store.credentials import find_credentials, lock_credentials, rep
 from ledgerport.store.tables import credentials
 
 
+SECRET = b'{"refresh_token": "refresh-marker-6a1f"}'
+
+
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
@@ -44,14 +47,14 @@ async def test_sealed_at_rest_and_compare_and_swap(database: Database) -> None:
             linked_account_id=account_id,
             connector="xero",
             base_url="http://127.0.0.1:1",
-            secret=b'{"refresh_token": "r1"}',
+            secret=SECRET,
         )
     async with database.read() as session:
         raw = (await session.execute(select(credentials.c.secret))).scalars().all()
         stored = await find_credentials(session, sealer=sealer, linked_account_id=account_id)
-    assert all(b"r1" not in value for value in raw)
+    assert all(b"refresh-marker" not in value for value in raw)  # no chance match in 14 characters
     assert stored is not None
-    assert (stored.secret, stored.version, stored.base_url) == (b'{"refresh_token": "r1"}', 1, "http://127.0.0.1:1")
+    assert (stored.secret, stored.version, stored.base_url) == (SECRET, 1, "http://127.0.0.1:1")
 
     async with database.write() as session:
         locked = await lock_credentials(session, sealer=sealer, linked_account_id=account_id)

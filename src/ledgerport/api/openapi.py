@@ -207,6 +207,78 @@ _ACCOUNT_PATHS: dict[str, Any] = {
             ("regenerate-key", "Create a new API key and revoke the one this request was made with."),
         )
     },
+    "/accounting/v1/link-token": {
+        "post": {
+            "operationId": "link_token_create",
+            "tags": ["link-token"],
+            "summary": "Creates a link token to be used when linking a new end user; `magic_link_url` opens the flow.",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "end_user_email_address": {"type": "string", "minLength": 1, "maxLength": 200},
+                                "end_user_organization_name": {"type": "string", "minLength": 1, "maxLength": 200},
+                                "end_user_origin_id": {"type": "string", "minLength": 1, "maxLength": 200},
+                                "categories": {"type": "array", "items": {"type": "string", "enum": ["accounting"]}},
+                                "integration": {"type": ["string", "null"]},
+                                "link_expiry_mins": {"type": ["integer", "null"], "minimum": 30, "maximum": 720},
+                            },
+                            "required": [
+                                "end_user_email_address",
+                                "end_user_organization_name",
+                                "end_user_origin_id",
+                                "categories",
+                            ],
+                        }
+                    }
+                },
+            },
+            "responses": _ok(
+                {
+                    "type": "object",
+                    "properties": {
+                        "link_token": _STRING,
+                        "integration_name": {"type": ["string", "null"]},
+                        "magic_link_url": _STRING,
+                    },
+                    "required": ["link_token"],
+                }
+            ),
+        }
+    },
+    "/accounting/v1/account-token/{public_token}": {
+        "get": {
+            "operationId": "account_token_retrieve",
+            "tags": ["account-token"],
+            "summary": "Returns the account token for the end user with the provided public token (once).",
+            "parameters": [_param("public_token", _STRING, "", "path")],
+            "responses": _ok(
+                {
+                    "type": "object",
+                    "properties": {"account_token": _STRING, "integration": {"type": "object"}, "id": _STRING},
+                    "required": ["account_token", "integration", "id"],
+                }
+            ),
+        }
+    },
+    "/accounting/v1/account-token/regenerate": {
+        "post": {
+            "operationId": "account_token_regenerate_create",
+            "tags": ["account-token"],
+            "summary": "Exchange the linked account's current account token for a new one; the old one stops working.",
+            "parameters": [_ACCOUNT_TOKEN],
+            "responses": _ok(
+                {
+                    "type": "object",
+                    "properties": {"linked_account_id": _STRING, "account_token": _STRING},
+                    "required": ["linked_account_id", "account_token"],
+                }
+            ),
+        }
+    },
     "/accounting/v1/delete-account": {
         "post": {
             "operationId": "delete_account_create",

@@ -12,10 +12,13 @@ from litestar import MediaType, Request, Response, Router, get
 from litestar.types import ControllerRouterHandler
 
 from ledgerport.api.accounting.common_models import common_model_handlers
+from ledgerport.api.accounting.integrations import list_integrations, retrieve_available_actions
 from ledgerport.api.accounting.keys import KEY_HANDLERS
 from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
+from ledgerport.api.accounting.resync import RESYNC_HANDLERS
 from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
 from ledgerport.api.docs import docs_page
+from ledgerport.api.link import LINK_API_HANDLERS, LINK_PAGE_HANDLERS
 from ledgerport.api.openapi import openapi_document
 
 __all__ = ["build_routes"]
@@ -51,11 +54,16 @@ def build_routes() -> list[ControllerRouterHandler]:
         *LINKED_ACCOUNT_HANDLERS,
         *KEY_HANDLERS,
         *SYNC_STATUS_HANDLERS,
+        *RESYNC_HANDLERS,
+        retrieve_available_actions,
+        *LINK_API_HANDLERS,
         retrieve_schema,
     ]
     return [
         Router(path="/api/accounting/v1", route_handlers=accounting),
         Router(path="/accounting/v1", route_handlers=accounting),
+        Router(path="/api", route_handlers=[list_integrations]),
+        *LINK_PAGE_HANDLERS,
         read_docs,
         health,
     ]

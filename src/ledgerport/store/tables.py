@@ -110,7 +110,6 @@ records = Table(
     Column("remote_data", _Bytes, nullable=True),
     UniqueConstraint("linked_account_id", "model", "remote_id"),
     Index("ix_records_keyset", "linked_account_id", "model", "created_at", "id"),
-    Index("ix_records_modified", "linked_account_id", "model", "modified_at"),
 )
 
 credentials = Table(

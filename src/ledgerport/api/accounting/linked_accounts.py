@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from litestar import MediaType, Request, Response, get, post
 
+from ledgerport.api.accounting.integrations import model_operations
 from ledgerport.api.auth import authenticate_account, authenticate_organization
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest
@@ -79,7 +80,7 @@ def account_details_and_actions(account: LinkedAccount) -> dict[str, Any]:
             "color": integration.color,
             "slug": integration.slug,
             "passthrough_available": False,
-            "available_model_operations": [],
+            "available_model_operations": model_operations(integration.slug),
         },
         "account_type": "TEST" if account.is_test_account else "PRODUCTION",
         "completed_at": _iso(account.completed_at),

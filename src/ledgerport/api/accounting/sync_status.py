@@ -1,6 +1,6 @@
 """``GET /sync-status`` and ``GET /issues`` (+ ``/issues/{id}``): what syncs did, and what went wrong.
 
-``POST /sync-status/resync`` lives with the job wiring (it queues a sync), see :mod:`ledgerport.api.accounting.resync`.
+``POST /sync-status/resync`` is in :mod:`ledgerport.api.accounting.resync` (it queues a job).
 """
 
 from __future__ import annotations

@@ -120,9 +120,11 @@ class AiohttpTransport:
 class AsgiTransport:
     """Calls an ASGI app in this process (a sandbox mounted for tests and the embedded demo)."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], *, timeout: float = 60.0) -> None:
+    def __init__(self, app: Callable[..., Awaitable[None]], *, timeout: float = 60.0, prefix: str = "") -> None:
         self._app = app
         self._timeout = timeout
+        self._prefix = prefix.rstrip("/")
+        """The path the app is mounted under in this process's server; the app sees paths below it."""
 
     async def send(self, request: Request) -> Response:
         """Run the app for one request and collect what it sends."""
@@ -132,16 +134,19 @@ class AsgiTransport:
         body = request.body or b""
         if body:
             headers.append((b"content-length", str(len(body)).encode()))
+        path = parts.path or "/"
+        if self._prefix and (path == self._prefix or path.startswith(self._prefix + "/")):
+            path = path[len(self._prefix) :] or "/"
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
             "http_version": "1.1",
             "method": request.method.upper(),
             "scheme": parts.scheme or "http",
-            "path": parts.path or "/",
-            "raw_path": (parts.path or "/").encode(),
+            "path": path,
+            "raw_path": path.encode(),
             "query_string": parts.query.encode(),
-            "root_path": "",
+            "root_path": self._prefix,
             "headers": headers,
             "server": (parts.hostname or "sandbox", parts.port or 80),
             "client": ("127.0.0.1", 0),

@@ -33,7 +33,7 @@ class Faults:
     _random: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._random = random.Random(self.seed)
+        self._random = random.Random(self.seed)  # noqa: S311 - reproducible faults, not secrets
 
     def roll(self, rate: float) -> bool:
         """A seeded draw."""
@@ -46,7 +46,7 @@ class Faults:
                 raise ValueError(f"unknown fault setting {name!r}")
             setattr(self, name, type(getattr(self, name))(value))
         if "seed" in changes:
-            self._random = random.Random(self.seed)
+            self._random = random.Random(self.seed)  # noqa: S311 - reproducible faults, not secrets
 
 
 class FaultsMiddleware:

@@ -101,7 +101,6 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_records_keyset", "records", ["linked_account_id", "model", "created_at", "id"])
-    op.create_index("ix_records_modified", "records", ["linked_account_id", "model", "modified_at"])
 
 
 def downgrade() -> None:

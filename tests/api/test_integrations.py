@@ -1,0 +1,65 @@
+"""What integrations can do, sync status and resync, over HTTP against a live server."""
+
+from __future__ import annotations
+
+import httpx
+from harness import Server, TenantFactory, run
+from merge import Merge
+
+from ledgerport.store import Database
+from ledgerport.store.jobs import list_jobs
+
+
+def _client(server: Server, api_key: str, token: str) -> Merge:
+    return Merge(api_key=api_key, account_token=token, base_url=server.api)
+
+
+class TestAvailableActions:
+    def test_supported_fields_come_from_the_connector(self, server: Server, make_tenant: TenantFactory) -> None:
+        tenant = make_tenant(integration="quickbooks-online")
+        actions = _client(server, tenant.api_key, tenant.account_token).accounting.available_actions.retrieve()
+        operations = {op.model_name: op for op in actions.available_model_operations or []}
+        assert {"Invoice", "JournalEntry", "Transaction", "Contact"} <= set(operations)
+        invoice_fields = set(operations["Invoice"].supported_fields or [])
+        assert {"number", "total_amount", "line_items", "contact", "currency"} <= invoice_fields
+        assert "invoice_url" not in invoice_fields  # QuickBooks gives no such link; the table leaves it out
+        assert actions.integration.slug == "quickbooks-online"
+
+    def test_an_integration_without_a_connector_offers_nothing(
+        self, server: Server, make_tenant: TenantFactory
+    ) -> None:
+        tenant = make_tenant(integration="netsuite")
+        actions = _client(server, tenant.api_key, tenant.account_token).accounting.available_actions.retrieve()
+        assert actions.available_model_operations == []
+
+    def test_integrations_listing(self, server: Server) -> None:
+        listing = {row["slug"]: row for row in httpx.get(f"{server.api}/integrations").json()}
+        assert listing["xero"]["available"] is True
+        assert listing["netsuite"]["available"] is False
+        xero_models = {op["model_name"] for op in listing["xero"]["available_model_operations"]}
+        assert "JournalEntry" in xero_models
+
+
+class TestSyncStatus:
+    def test_no_syncs_yet_is_an_empty_page(self, server: Server, make_tenant: TenantFactory) -> None:
+        tenant = make_tenant()
+        page = _client(server, tenant.api_key, tenant.account_token).accounting.sync_status.list()
+        assert page.results == []
+
+    def test_resync_queues_one_job(self, server: Server, make_tenant: TenantFactory, database_url: str) -> None:
+        tenant = make_tenant()
+        client = _client(server, tenant.api_key, tenant.account_token)
+        assert client.accounting.force_resync.sync_status_resync_create() == []
+        client.accounting.force_resync.sync_status_resync_create()  # a second ask joins the queued job
+
+        async def jobs() -> list[object]:
+            database = Database(database_url)
+            try:
+                async with database.read() as session:
+                    return list(await list_jobs(session, linked_account_id=tenant.account_id))
+            finally:
+                await database.dispose()
+
+        queued = run(jobs())
+        assert len(queued) == 1
+        assert queued[0].kind == "sync.run"  # type: ignore[attr-defined]
