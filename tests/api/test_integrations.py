@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from harness import Server, TenantFactory, run
 from merge import Merge
 
+from harness import Server, TenantFactory, run
 from ledgerport.store import Database
 from ledgerport.store.jobs import list_jobs
 

@@ -13,7 +13,6 @@ from ledgerport.store import Database, accounts
 from ledgerport.store.credentials import find_credentials, lock_credentials, replace_credentials, save_credentials
 from ledgerport.store.tables import credentials
 
-
 SECRET = b'{"refresh_token": "refresh-marker-6a1f"}'
 
 

@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,8 +17,8 @@ import jsonschema
 import pytest
 import uvicorn
 import yaml
-from harness import REFERENCE_DIR
 
+from harness import REFERENCE_DIR
 from ledgerport.sandboxes.xero import create_app
 from ledgerport.sandboxes.xero.dates import parse_ms_date
 

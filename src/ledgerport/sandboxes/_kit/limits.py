@@ -12,7 +12,7 @@ __all__ = ["ConcurrencyGate", "WindowCounter"]
 
 @dataclass
 class WindowCounter:
-    """At most ``limit`` requests per ``period`` seconds per key, in fixed windows (QBO's per-minute, Xero's per-day)."""
+    """At most ``limit`` requests per ``period`` seconds per key, in fixed windows (QBO per minute, Xero per day)."""
 
     limit: int
     period: float
