@@ -91,7 +91,7 @@ def redis_problem() -> str | None:
     return None
 
 
-async def create_pg_database(name: str) -> None:
+async def _admin(sql: str) -> None:
     import asyncpg
 
     url = make_url(PG_ADMIN_URL)
@@ -103,26 +103,17 @@ async def create_pg_database(name: str) -> None:
         database=url.database,
     )
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(sql)
     finally:
         await connection.close()
+
+
+async def create_pg_database(name: str) -> None:
+    await _admin(f'CREATE DATABASE "{name}"')
 
 
 async def drop_pg_database(name: str) -> None:
-    import asyncpg
-
-    url = make_url(PG_ADMIN_URL)
-    connection = await asyncpg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        database=url.database,
-    )
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def migrate(url: str) -> None:

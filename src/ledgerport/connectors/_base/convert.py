@@ -13,7 +13,10 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, TypeVar
 
+from ledgerport.models.currency import Currency
+
 __all__ = [
+    "currency",
     "decimal_string",
     "enum_map",
     "iso_date",
@@ -94,3 +97,13 @@ def enum_map(table: Mapping[str, E], default: E | None = None) -> Callable[[Any]
 
     convert.__name__ = f"enum_map_{next(iter(table.values())).__class__.__name__}" if table else "enum_map"
     return convert
+
+
+def currency(value: Any) -> Currency | None:
+    """An ISO 4217 code as Merge's ``Currency``; a code Merge does not list becomes ``None``, not an error."""
+    if value in (None, ""):
+        return None
+    try:
+        return Currency(str(value).upper())
+    except ValueError:
+        return None

@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ledgerport.connectors._base.convert import to_decimal, to_str
+from ledgerport.connectors._base.convert import currency, to_decimal, to_str
 from ledgerport.connectors._base.mapping import Computed, MappingContext
 from ledgerport.models.account import AccountAccountType, AccountStatus, Classification
 from ledgerport.models.contact import AccountingPhoneNumber, Address, AddressType
 from ledgerport.models.country import Country
-from ledgerport.models.currency import Currency
 from ledgerport.models.enums import ActiveOrArchived, ActiveOrInactive
 from ledgerport.models.invoice import InvoiceStatus
 from ledgerport.models.item import ItemType
@@ -110,16 +109,6 @@ _NAMES = {
     "SOUTH AFRICA": "ZA",
     "SINGAPORE": "SG",
 }
-
-
-def currency(value: Any) -> Currency | None:
-    """``CurrencyRef.value`` (an ISO 4217 code) as Merge's enum; an unknown code is ``None``."""
-    if value in (None, ""):
-        return None
-    try:
-        return Currency(str(value).upper())
-    except ValueError:
-        return None
 
 
 def country(value: Any) -> Country | None:

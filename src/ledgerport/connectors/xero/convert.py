@@ -14,11 +14,10 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ledgerport.connectors._base.convert import enum_map, iso_datetime
+from ledgerport.connectors._base.convert import currency, enum_map, iso_datetime
 from ledgerport.models.account import AccountAccountType, AccountStatus, Classification
 from ledgerport.models.country import Country
 from ledgerport.models.credit_note import CreditNoteStatus
-from ledgerport.models.currency import Currency
 from ledgerport.models.enums import ActiveOrArchived
 from ledgerport.models.invoice import InvoiceStatus, InvoiceType
 from ledgerport.models.journal_entry import PostingStatus
@@ -85,16 +84,6 @@ _LINE_AMOUNT_TYPES: Mapping[str, bool] = {"Inclusive": True, "Exclusive": False,
 def inclusive_of_tax(value: Any) -> bool | None:
     """``LineAmountTypes``: ``Inclusive`` amounts include tax; ``Exclusive`` and ``NoTax`` ones do not."""
     return None if value is None else _LINE_AMOUNT_TYPES.get(str(value))
-
-
-def currency(value: Any) -> Currency | None:
-    """An ISO 4217 code as Merge's ``Currency``; a code Merge does not list becomes ``None``, not an error."""
-    if value in (None, ""):
-        return None
-    try:
-        return Currency(str(value).upper())
-    except ValueError:
-        return None
 
 
 def country(value: Any) -> Country | None:
