@@ -9,7 +9,8 @@ Name lists add ``Active IN (true, false)`` so inactive rows come back (as ARCHIV
   ``GET /cdc?entities=X&changedSince=since``. CDC answers live records *and* deletions (``"status": "Deleted"``
   stubs with ``Id`` and ``MetaData``), which the stream reports through ``deleted=StatusIn("status", {"Deleted"})``.
 * older → the query with ``MetaData.LastUpdatedTime >= since``. Queries never return deleted transactions, so a run
-  this late cannot see deletions; only a full sync (the engine's missing-ids sweep) can. Sync more often than
+  this late cannot see deletions (the engine keeps watermarks within the window by advancing a finished walk's
+  watermark to the start of its run). Sync more often than
   monthly to avoid it.
 
 **A full CDC page.** CDC has no paging and answers at most 1000 objects per entity, oldest change first (the

@@ -15,7 +15,8 @@ Deletions are status flips in Xero, so each stream names the statuses that mean 
 * Contacts: only GDPRREQUEST (an erased contact). ARCHIVED contacts stay live with ``status=ARCHIVED``, as Merge
   marks them; ``includeArchived=true`` is sent so they are read at all.
 * Accounts, TaxRates, TrackingCategories, Payments, PurchaseOrders: DELETED.
-* Items are hard-deleted by Xero (no status): only a full sync's missing ids can tell, which is the engine's job.
+* Items are hard-deleted by Xero (no status): only comparing a full listing with the store can tell; the engine
+  does not do that yet, so a deleted item stays live until then.
 """
 
 from __future__ import annotations
