@@ -182,7 +182,7 @@ async def test_a_provider_repeating_a_page_is_stopped() -> None:
         _ = [page async for page in client.pages(_stream(), None)]
 
 
-async def test_budget_spreads_calls_over_the_minute() -> None:
+async def test_budget_never_allows_more_than_the_quota_in_any_minute() -> None:
     clock = [0.0]
     budget = MemoryBudget(clock=lambda: clock[0])
     from ledgerport.kit.budget import Quotas
@@ -194,7 +194,9 @@ async def test_budget_spreads_calls_over_the_minute() -> None:
         if waits[-1] == 0:
             budget._active["k"] -= 1  # noqa: SLF001
     assert waits[:60] == [0.0] * 60
-    assert waits[60] == pytest.approx(1.0)
+    assert waits[60] == pytest.approx(60.0)  # the 61st call waits until the first leaves the window
+    clock[0] = 60.0
+    assert budget._wait("k", quotas) == 0  # noqa: SLF001
 
 
 async def test_revoked_grant_surfaces() -> None:

@@ -65,3 +65,25 @@ async def test_redis_budget_is_shared_and_leases_concurrency() -> None:
     finally:
         for client in clients:
             await client.aclose()
+
+
+async def test_redis_window_is_sliding() -> None:
+    from harness import REDIS_URL, redis_problem
+
+    if problem := redis_problem():
+        pytest.skip(problem)
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    budget = RedisBudget(client)
+    key = uuid.uuid4().hex
+    try:
+        for _ in range(3):
+            async with budget.slot(key, Quotas(per_minute=3)):
+                pass
+        with pytest.raises(TimeoutError):  # the fourth call must wait for the first to leave the minute
+            async with asyncio.timeout(1.5):
+                async with budget.slot(key, Quotas(per_minute=3)):
+                    pass
+    finally:
+        await client.aclose()

@@ -3,8 +3,10 @@
 A provider limits calls per account (QBO: 500/min and 10 concurrent per realm; Xero: 60/min, 5 concurrent and
 5,000/day per tenant). Every worker and server process calling that account must draw from one budget, or N
 workers get throttled N times as often. A :class:`Budget` hands out *slots*: entering one waits until the
-per-minute and per-day quotas (GCRA, so calls are spread evenly rather than bunched at the top of a window) and
-the concurrency limit allow a call, and until any ``Retry-After`` pause set by :meth:`Budget.pause` is over.
+per-minute and per-day quotas and the concurrency limit allow a call, and until any ``Retry-After`` pause set by
+:meth:`Budget.pause` is over. Quotas are sliding windows (at most N calls in any period), the strictest reading of
+a provider's "N per minute": a token bucket that refills continuously would let a full burst plus the refill
+through within one of the provider's windows, and earn a 429 for it.
 
 :class:`MemoryBudget` serves one process (the embedded default). :class:`RedisBudget` runs the same decision as
 one Lua script per attempt, so all processes on all machines share it; concurrency slots are leases that expire,
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -45,10 +48,10 @@ class Budget(Protocol):
         ...
 
 
-def _windows(quotas: Quotas) -> list[tuple[str, float, float]]:
-    """``(name, interval, burst)`` per GCRA window: N per period → one every period/N, bursts up to N."""
+def _windows(quotas: Quotas) -> list[tuple[str, int, float]]:
+    """``(name, limit, period)`` for each configured quota."""
     rows = [("minute", quotas.per_minute, 60.0), ("day", quotas.per_day, 86_400.0)]
-    return [(name, period / limit, period) for name, limit, period in rows if limit]
+    return [(name, limit, period) for name, limit, period in rows if limit]
 
 
 @dataclass
@@ -56,7 +59,7 @@ class MemoryBudget:
     """One process's budget."""
 
     clock: Callable[[], float] = time.monotonic
-    _tat: dict[tuple[str, str], float] = field(default_factory=dict)
+    _calls: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
     _paused_until: dict[str, float] = field(default_factory=dict)
     _active: dict[str, int] = field(default_factory=dict)
 
@@ -65,14 +68,17 @@ class MemoryBudget:
         waits = [self._paused_until.get(key, 0.0) - now]
         if quotas.concurrent and self._active.get(key, 0) >= quotas.concurrent:
             waits.append(0.01)
-        for name, interval, burst in _windows(quotas):
-            tat = max(self._tat.get((key, name), now), now)
-            waits.append(tat + interval - burst - now)
+        for name, limit, period in _windows(quotas):
+            calls = self._calls.setdefault((key, name), deque())
+            while calls and calls[0] <= now - period:
+                calls.popleft()
+            if len(calls) >= limit:
+                waits.append(calls[0] + period - now)
         wait = max(waits)
         if wait > 0:
             return wait
-        for name, interval, _ in _windows(quotas):
-            self._tat[(key, name)] = max(self._tat.get((key, name), now), now) + interval
+        for name, _, _ in _windows(quotas):
+            self._calls[(key, name)].append(now)
         self._active[key] = self._active.get(key, 0) + 1
         return 0.0
 
@@ -104,18 +110,19 @@ end
 local wait = 0
 local n = tonumber(ARGV[4])
 for i = 0, n - 1 do
-  local interval = tonumber(ARGV[5 + i * 2]); local burst = tonumber(ARGV[6 + i * 2])
-  local tat = tonumber(redis.call('GET', KEYS[3 + i]) or now)
-  if tat < now then tat = now end
-  local w = tat + interval - burst - now
-  if w > wait then wait = w end
+  local quota = tonumber(ARGV[5 + i * 2]); local period = tonumber(ARGV[6 + i * 2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3 + i], '-inf', now - period)
+  if redis.call('ZCARD', KEYS[3 + i]) >= quota then
+    local oldest = tonumber(redis.call('ZRANGE', KEYS[3 + i], 0, 0, 'WITHSCORES')[2])
+    local w = oldest + period - now
+    if w > wait then wait = w end
+  end
 end
 if wait > 0 then return {0, tostring(wait)} end
 for i = 0, n - 1 do
-  local interval = tonumber(ARGV[5 + i * 2]); local burst = tonumber(ARGV[6 + i * 2])
-  local tat = tonumber(redis.call('GET', KEYS[3 + i]) or now)
-  if tat < now then tat = now end
-  redis.call('SET', KEYS[3 + i], tostring(tat + interval), 'PX', math.ceil(burst * 1000) + 1000)
+  local period = tonumber(ARGV[6 + i * 2])
+  redis.call('ZADD', KEYS[3 + i], now, ARGV[3] .. ':' .. i)
+  redis.call('PEXPIRE', KEYS[3 + i], math.ceil(period * 1000) + 1000)
 end
 if limit > 0 then
   redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
@@ -154,8 +161,8 @@ class RedisBudget:
         keys = [f"{base}:paused", f"{base}:active", *(f"{base}:{name}" for name, _, _ in windows)]
         holder = uuid.uuid4().hex
         args: list[Any] = [quotas.concurrent or 0, self._lease, holder, len(windows)]
-        for _, interval, burst in windows:
-            args += [interval, burst]
+        for _, limit, period in windows:
+            args += [limit, period]
         while True:
             allowed, wait = await self._acquire(keys=keys, args=args)
             if int(allowed):

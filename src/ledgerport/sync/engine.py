@@ -187,7 +187,7 @@ async def sync_account(
             model: _watermarks(raw)
             for model, raw in (await begin_sync(session, linked_account_id=account_id, models=names)).items()
         }
-    context = MappingContext(ref=lambda model, remote: str(record_id(account_id, model, remote)))
+    context = MappingContext(ref=_ref_cache(account_id))
     report = SyncReport()
     started = clock.now()
     current = names[0] if names else ""
@@ -210,6 +210,23 @@ async def sync_account(
         await resolve_issues(session, linked_account_id=account_id)
         await set_account_status(session, account_id=account_id, status="COMPLETE")
     return report
+
+
+def _ref_cache(account_id: uuid.UUID) -> Callable[[str, str], str]:
+    """Related-record ids for one sync, remembered: a page refers to the same contacts and accounts many times,
+    and deriving an id (a SHA-1 and a UUID) dominated mapping time."""
+    known: dict[tuple[str, str], str] = {}
+
+    def ref(model: str, remote: str) -> str:
+        key = (model, remote)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= 100_000:  # line ids are never asked twice; keep memory bounded
+                known.clear()
+            found = known[key] = str(record_id(account_id, model, remote))
+        return found
+
+    return ref
 
 
 def _last_of(mappings: Sequence[ModelMap], model: str) -> ModelMap:
