@@ -13,6 +13,7 @@ deletions apart, and yields them with the page's watermark.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -148,18 +149,34 @@ class ProviderClient:
                 await asyncio.sleep(self.retry.base_delay * failures)
 
     async def pages(self, stream: Stream, since: datetime | None) -> AsyncIterator[Page]:
-        """Every page of ``stream`` changed after ``since`` (everything when ``None``)."""
+        """Every page of ``stream`` changed after ``since`` (everything when ``None``).
+
+        The next page is fetched while the caller stores this one, so a sync under a provider's rate limit spends
+        its waits working, and provider latency overlaps with mapping and storing.
+        """
         position: int | None = stream.paging.first
         seen: set[str] = set()
-        while position is not None:
-            request = stream.request(self.context, since, position, stream.paging.size)
-            body = await self.json(request)
-            records = (dig(body, stream.records) if isinstance(stream.records, str) else stream.records(body)) or []
-            if not isinstance(records, list):
-                raise Malformed(f"{stream.name}: expected a list at {stream.records!r}")
-            guard(seen, [str(dig(record, stream.key)) for record in records])
-            deleted = [r for r in records if stream.deleted is not None and stream.deleted(r)]
-            live = [r for r in records if not (stream.deleted is not None and stream.deleted(r))]
-            marks = [m for m in (stream.since.of(r) for r in records) if m is not None] if stream.since else []
-            yield Page(records=live, deleted=deleted, watermark=max(marks) if marks else None, path=request.url)
-            position = stream.paging.advance(position, len(records))
+        request = stream.request(self.context, since, stream.paging.first, stream.paging.size)
+        fetching: asyncio.Task[Any] | None = asyncio.ensure_future(self.json(request))
+        try:
+            while fetching is not None and position is not None:
+                body = await fetching
+                fetching = None
+                records = (dig(body, stream.records) if isinstance(stream.records, str) else stream.records(body)) or []
+                if not isinstance(records, list):
+                    raise Malformed(f"{stream.name}: expected a list at {stream.records!r}")
+                guard(seen, [str(dig(record, stream.key)) for record in records])
+                deleted = [r for r in records if stream.deleted is not None and stream.deleted(r)]
+                live = [r for r in records if not (stream.deleted is not None and stream.deleted(r))]
+                marks = [m for m in (stream.since.of(r) for r in records) if m is not None] if stream.since else []
+                page = Page(records=live, deleted=deleted, watermark=max(marks) if marks else None, path=request.url)
+                position = stream.paging.advance(position, len(records))
+                if position is not None:
+                    request = stream.request(self.context, since, position, stream.paging.size)
+                    fetching = asyncio.ensure_future(self.json(request))
+                yield page
+        finally:
+            if fetching is not None:  # the caller stopped early: drop the page it will never read
+                fetching.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await fetching
