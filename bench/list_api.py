@@ -53,6 +53,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import false, func, select, text
 
+from _processes import stop
 from ledgerport.kit import clock
 from ledgerport.models import MODELS, Currency, Invoice, InvoiceLineItem, InvoiceStatus, InvoiceType
 from ledgerport.store import Database, accounts
@@ -294,19 +295,6 @@ def start(argv: list[str], env: dict[str, str], log: Path, port: int, procs: lis
                 return base
         time.sleep(0.2)
     raise RuntimeError(f"{argv} did not become healthy:\n{log.read_text()[-2000:]}")
-
-
-def stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    procs.clear()
 
 
 # --- walking and loading -------------------------------------------------------------------------------------------

@@ -93,6 +93,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 import ledgerport.sync.engine as engine
+from _processes import stop
 from ledgerport.config import Settings
 from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import Request, Response, Transport
@@ -248,19 +249,6 @@ def start_sandbox(
                 return base, proc
         time.sleep(0.25)
     raise RuntimeError(f"{argv} did not answer:\n{log.read_text()[-2000:]}")
-
-
-def stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    procs.clear()
 
 
 def cpu_seconds(pid: int) -> float:
