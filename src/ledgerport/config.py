@@ -7,6 +7,7 @@ down, so tests build as many differently configured apps as they like in one pro
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -125,11 +126,28 @@ def sealing_keys(settings: Settings) -> tuple[str, ...]:
 
     path = Path(settings.secret_key_file).expanduser()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as sink:
-            sink.write(Fernet.generate_key().decode())
+        _publish_once(path, Fernet.generate_key().decode())
     return (path.read_text().strip(),)
+
+
+def _publish_once(path: Path, content: str) -> None:
+    """Create ``path`` holding ``content`` unless another process got there first.
+
+    The server, the worker and the CLI often start together on a fresh machine. The file is written
+    in full under a private name and then hard-linked into place, so a reader never sees it empty and
+    the first writer's key is the one every process ends up using.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w") as sink:
+            sink.write(content)
+        try:
+            os.link(staging, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(staging)
 
 
 class OAuthApp(msgspec.Struct, frozen=True):
