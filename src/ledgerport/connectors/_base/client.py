@@ -165,7 +165,7 @@ class ProviderClient:
                 records = (dig(body, stream.records) if isinstance(stream.records, str) else stream.records(body)) or []
                 if not isinstance(records, list):
                     raise Malformed(f"{stream.name}: expected a list at {stream.records!r}")
-                guard(seen, [str(dig(record, stream.key)) for record in records])
+                guard(seen, [str(stream.key_of(record)) for record in records])
                 deleted = [r for r in records if stream.deleted is not None and stream.deleted(r)]
                 live = [r for r in records if not (stream.deleted is not None and stream.deleted(r))]
                 marks = [m for m in (stream.since.of(r) for r in records) if m is not None] if stream.since else []

@@ -18,11 +18,12 @@ never mutated: ``remote_data`` is the provider JSON as received.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Any
 
 import msgspec
 
-from ledgerport.connectors._base.streams import Stream, dig
+from ledgerport.connectors._base.streams import Stream, getter
 
 __all__ = [
     "ChildId",
@@ -37,6 +38,7 @@ __all__ = [
     "Ref",
     "RefList",
     "apply",
+    "getter",
     "supported_fields",
 ]
 
@@ -46,10 +48,16 @@ class MappingContext(msgspec.Struct, frozen=True):
 
     ref: Callable[[str, str], str]
     """``ref(model_name, remote_id) -> record id``."""
+    child: Callable[[str, str], str] | None = None
+    """Like ``ref``, for the ids of nested objects, each asked for once (``ref`` may remember what it answers)."""
     parent: str = ""
     """Inside ``Each``: the remote id of the record the nested objects belong to."""
     index: int = 0
     """Inside ``Each``: the nested object's position in its list."""
+
+
+Build = Callable[[Any, MappingContext], Any]
+"""A compiled table: provider record and context in, common-model value out."""
 
 
 class F(msgspec.Struct, frozen=True):
@@ -93,13 +101,18 @@ class Computed(msgspec.Struct, frozen=True):
     function: Callable[[Any, MappingContext], Any]
 
 
-class NestedMap(msgspec.Struct, frozen=True):
+class NestedMap(msgspec.Struct, frozen=True, dict=True):
     """A nested Struct (a line item) from a provider object."""
 
     struct: type[msgspec.Struct]
     fields: Mapping[str, Field]
     when: Callable[[Any], bool] | None = None
     """Elements for which this is false are skipped (QBO subtotal lines)."""
+
+    @cached_property
+    def build(self) -> Build:
+        """The table as one function, compiled on first use."""
+        return _compile_struct(self.struct, self.fields)
 
 
 class Each(msgspec.Struct, frozen=True):
@@ -112,7 +125,7 @@ class Each(msgspec.Struct, frozen=True):
 Field = F | Ref | RefList | ChildId | Const | Computed | Each
 
 
-class ModelMap(msgspec.Struct, frozen=True, kw_only=True):
+class ModelMap(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     """How one stream's records become one common model."""
 
     model: str
@@ -129,43 +142,79 @@ class ModelMap(msgspec.Struct, frozen=True, kw_only=True):
         """The record's provider id as stored in ``remote_id``."""
         if self.remote_id is not None:
             return self.remote_id(record)
-        return str(dig(record, self.stream.key))
+        return str(self.stream.key_of(record))
+
+    @cached_property
+    def build(self) -> Build:
+        """The table as one function, compiled on first use: the tables stay data, and a sync does not walk
+        them again for every record."""
+        return _compile_struct(self.struct, self.fields)
 
 
-def _value(field: Field, record: Any, context: MappingContext) -> Any:
+def _compile(field: Field) -> Build:  # noqa: C901 - one small closure per kind of field
     if isinstance(field, F):
-        raw = dig(record, field.path)
-        return raw if field.convert is None else field.convert(raw)
+        get, convert = getter(field.path), field.convert
+        if convert is None:
+            return lambda record, context: get(record)
+        return lambda record, context: convert(get(record))
     if isinstance(field, Ref):
-        raw = dig(record, field.path)
-        return None if raw in (None, "") else context.ref(field.model, str(raw))
+        get, model = getter(field.path), field.model
+
+        def ref(record: Any, context: MappingContext) -> Any:
+            raw = get(record)
+            return None if raw is None or raw == "" else context.ref(model, str(raw))
+
+        return ref
     if isinstance(field, RefList):
-        items = dig(record, field.path) or []
-        raw_ids = [dig(item, field.item) if field.item else item for item in items]
-        return [context.ref(field.model, str(raw)) for raw in raw_ids if raw not in (None, "")]
+        get, model = getter(field.path), field.model
+        item = getter(field.item) if field.item else None
+
+        def refs(record: Any, context: MappingContext) -> list[str]:
+            raw_ids = [item(element) if item else element for element in get(record) or []]
+            return [context.ref(model, str(raw)) for raw in raw_ids if raw is not None and raw != ""]
+
+        return refs
     if isinstance(field, ChildId):
-        own = dig(record, field.path) if field.path else None
-        return context.ref(field.model, f"{context.parent}/{own if own not in (None, '') else context.index}")
+        own, model = (getter(field.path) if field.path else None), field.model
+
+        def child_id(record: Any, context: MappingContext) -> str:
+            value = own(record) if own is not None else None
+            position = value if value is not None and value != "" else context.index
+            return (context.child or context.ref)(model, f"{context.parent}/{position}")
+
+        return child_id
     if isinstance(field, Const):
-        return field.value
+        value = field.value
+        return lambda record, context: value
     if isinstance(field, Computed):
-        return field.function(record, context)
-    items = [item for item in dig(record, field.path) or [] if field.nested.when is None or field.nested.when(item)]
-    return [
-        _build(field.nested.struct, field.nested.fields, item, msgspec.structs.replace(context, index=index))
-        for index, item in enumerate(items)
-    ]
+        return field.function
+    return _compile_each(field)
 
 
-def _build(struct: type[msgspec.Struct], fields: Mapping[str, Field], record: Any, context: MappingContext) -> Any:
-    values = {name: _value(field, record, context) for name, field in fields.items()}
-    return struct(**values)
+def _compile_each(field: Each) -> Build:
+    get, keep, build = getter(field.path), field.nested.when, field.nested.build
+    replace = msgspec.structs.replace
+
+    def each(record: Any, context: MappingContext) -> list[Any]:
+        items = [item for item in get(record) or [] if keep is None or keep(item)]
+        return [build(item, replace(context, index=index)) for index, item in enumerate(items)]
+
+    return each
+
+
+def _compile_struct(struct: type[msgspec.Struct], fields: Mapping[str, Field]) -> Build:
+    parts = tuple((name, _compile(field)) for name, field in fields.items())
+
+    def build(record: Any, context: MappingContext) -> Any:
+        return struct(**{name: part(record, context) for name, part in parts})
+
+    return build
 
 
 def apply(mapping: ModelMap, record: Any, context: MappingContext) -> msgspec.Struct:
     """The common-model Struct for one provider record (``id`` and timestamps are left to the store)."""
     own = msgspec.structs.replace(context, parent=mapping.remote_id_of(record), index=0)
-    return _build(mapping.struct, mapping.fields, record, own)  # type: ignore[no-any-return]
+    return mapping.build(record, own)  # type: ignore[no-any-return]
 
 
 def supported_fields(mapping: ModelMap) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ledgerport.connectors._base.convert import decimal_string, to_decimal, to_str
-from ledgerport.connectors._base.mapping import ChildId, Computed, F, MappingContext, NestedMap, Ref
+from ledgerport.connectors._base.mapping import ChildId, Computed, F, MappingContext, NestedMap, Ref, getter
 from ledgerport.connectors._base.streams import dig
 from ledgerport.connectors.quickbooks.convert import signed_amount
 from ledgerport.connectors.quickbooks.ids import entity_remote_id
@@ -46,24 +46,36 @@ _PSEUDO_TAX_CODES = frozenset({"TAX", "NON"})
 """US companies mark lines taxable or not with these; they are flags, not TaxCode records."""
 
 
+def _is_mapping(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)  # the exact test first: the ABC's costs more
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
 def _detail_object(line: Any) -> Mapping[str, Any]:
-    found = line.get(str(line.get("DetailType") or "")) if isinstance(line, Mapping) else None
-    return found if isinstance(found, Mapping) else {}
+    if not _is_mapping(line):
+        return _EMPTY
+    found = line.get(str(line.get("DetailType") or ""))
+    return found if _is_mapping(found) else _EMPTY
 
 
 def detail(key: str, convert: Callable[[Any], Any] | None = None) -> Computed:
     """``key`` inside the line's detail object, whatever its ``DetailType``."""
+    get = getter(key)
 
     def read(line: Any, context: MappingContext) -> Any:
-        raw = dig(_detail_object(line), key)
+        raw = get(_detail_object(line))
         return raw if convert is None else convert(raw)
 
     return Computed(read)
 
 
 def _detail_ref(key: str, model: str, entity: str) -> Computed:
+    get = getter(f"{key}.value")
+
     def read(line: Any, context: MappingContext) -> str | None:
-        remote_id = entity_remote_id(entity, dig(_detail_object(line), f"{key}.value"))
+        remote_id = entity_remote_id(entity, get(_detail_object(line)))
         return None if remote_id is None else context.ref(model, remote_id)
 
     return Computed(read)
@@ -71,7 +83,7 @@ def _detail_ref(key: str, model: str, entity: str) -> Computed:
 
 def tax_code_ref(raw: Any, context: MappingContext) -> str | None:
     """A ``TaxCodeRef`` value as the TaxRate record made from that TaxCode (US ``TAX``/``NON`` flags are none)."""
-    value = raw.get("value") if isinstance(raw, Mapping) else None
+    value = raw.get("value") if _is_mapping(raw) else None
     if value in (None, "") or str(value) in _PSEUDO_TAX_CODES:
         return None
     return context.ref("TaxRate", entity_remote_id("TaxCode", value) or "")
@@ -81,12 +93,20 @@ def _line_tax_rate(line: Any, context: MappingContext) -> str | None:
     return tax_code_ref(_detail_object(line).get("TaxCodeRef"), context)
 
 
+_TRACKING = tuple(
+    (getter(f"{key}.value"), entity) for key, entity in (("ClassRef", "Class"), ("DepartmentRef", "Department"))
+)
+
+
 def line_tracking(line: Any, context: MappingContext) -> list[str]:
     """The line's class and department as TrackingCategory ids (Department ids are prefixed, see ``ids``)."""
     found = _detail_object(line)
-    pairs = (("ClassRef", "Class"), ("DepartmentRef", "Department"))
-    remote_ids = (entity_remote_id(entity, dig(found, f"{key}.value")) for key, entity in pairs)
-    return [context.ref("TrackingCategory", remote_id) for remote_id in remote_ids if remote_id]
+    tracking = []
+    for get, entity in _TRACKING:
+        remote_id = entity_remote_id(entity, get(found))
+        if remote_id:
+            tracking.append(context.ref("TrackingCategory", remote_id))
+    return tracking
 
 
 def _billable(line: Any, context: MappingContext) -> bool | None:
@@ -95,11 +115,11 @@ def _billable(line: Any, context: MappingContext) -> bool | None:
 
 
 def _is_item_line(line: Any) -> bool:
-    return isinstance(line, Mapping) and line.get("DetailType") in ITEM_LINE_TYPES
+    return _is_mapping(line) and line.get("DetailType") in ITEM_LINE_TYPES
 
 
 def _not_subtotal(line: Any) -> bool:
-    return isinstance(line, Mapping) and line.get("DetailType") != "SubTotalLineDetail"
+    return _is_mapping(line) and line.get("DetailType") != "SubTotalLineDetail"
 
 
 _CLASS = _detail_ref("ClassRef", "TrackingCategory", "Class")
@@ -158,7 +178,7 @@ JOURNAL_LINE = NestedMap(
         "tax_rate": Computed(_line_tax_rate),
         "description": F("Description", to_str),
     },
-    when=lambda line: isinstance(line, Mapping) and line.get("DetailType") == "JournalEntryLineDetail",
+    when=lambda line: _is_mapping(line) and line.get("DetailType") == "JournalEntryLineDetail",
 )
 
 TRANSACTION_LINE = NestedMap(
