@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NewType, Protocol
 
+import msgspec
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -64,9 +65,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_text(value: Any) -> str:
+    return _json_encoder.encode(value).decode()
+
+
+_json_encoder = msgspec.json.Encoder()
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` with the per-database settings above."""
     target = async_url(url)
+    # JSON columns (a record's filter values, job payloads) are written on every record of a sync; msgspec
+    # writes the same JSON as the standard library several times faster.
+    kwargs.setdefault("json_serializer", _json_text)
     if target.get_backend_name() == "sqlite":
         engine = create_async_engine(target, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
