@@ -14,7 +14,7 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
-from ledgerport.connectors._base import AsgiTransport, Connector
+from ledgerport.connectors._base import AsgiTransport, Connector, Request
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.kit.budget import MemoryBudget
 from ledgerport.kit.sealing import Sealer, new_key
@@ -94,3 +94,60 @@ async def test_link_full_and_incremental_sync(database: Database, provider: str)
     assert second.requests <= len(connector.mappings) + 2
     after = await _stored(database, made.account.id, model)
     assert {k: v["modified_at"] for k, v in after.items()} == {k: v["modified_at"] for k, v in stored.items()}
+
+
+async def test_an_item_xero_deletes_outright_is_marked_deleted_by_the_next_sync(database: Database) -> None:
+    """Xero leaves no trace of a deleted item; the next sync's whole listing of Items shows it gone."""
+    connector, app, _model, _collection = _provider("xero")
+    transport = AsgiTransport(app)
+    sealer = Sealer([new_key()])
+    async with database.write() as session:
+        organization_id = await accounts.create_organization(session, name="sync-xero-items")
+    made = await link_sandbox(
+        database,
+        sealer=sealer,
+        connector=connector,
+        client=CLIENT,
+        transport=transport,
+        organization_id=organization_id,
+        sandbox_url=SANDBOX,
+        end_user=EndUser(organization_name="Acme"),
+    )
+    deps = SyncDeps(
+        database=database,
+        sealer=sealer,
+        connectors={connector.key: connector},
+        clients={connector.key: CLIENT},
+        transport=lambda origin: transport,
+        budget=MemoryBudget(),
+    )
+    assert (await sync_account(deps, made.account.id)).failed is None
+    items = await _stored(database, made.account.id, "Item")
+    assert len(items) >= 2
+    assert not any(item["_deleted"] for item in items.values())
+    gone = sorted(items)[0]
+    tenant = next(
+        t for t in app.tenants if gone in {r["ItemID"] for r in app.tenants[t].collections["Items"].all_records()}
+    )
+    minted = await transport.send(Request(method="POST", url=f"{SANDBOX}/_sandbox/tokens", body=b"{}"))
+    token = msgspec.json.decode(minted.body)["access_token"]
+    deleted = await transport.send(
+        Request(
+            method="DELETE",
+            url=f"{SANDBOX}/api.xro/2.0/Items/{gone}",
+            headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant},
+        )
+    )
+    assert deleted.status == 204
+
+    report = await sync_account(deps, made.account.id)
+    assert report.deleted.get("Item") == 1
+    after = await _stored(database, made.account.id, "Item")
+    assert {remote_id for remote_id, item in after.items() if item["_deleted"]} == {gone}
+    assert after[gone]["remote_was_deleted"] is True
+    assert {k: v["modified_at"] for k, v in after.items() if k != gone} == {
+        k: v["modified_at"] for k, v in items.items() if k != gone
+    }, "items still listed were rewritten"
+
+    again = await sync_account(deps, made.account.id)
+    assert again.deleted.get("Item", 0) == 0, "a deletion is reported once"

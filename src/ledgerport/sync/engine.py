@@ -11,6 +11,7 @@ The engine is generic over :class:`~ledgerport.connectors._base.Connector`; no p
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -32,7 +33,7 @@ from ledgerport.store import Database
 from ledgerport.store.accounts import find_linked_account_by_id, set_account_status
 from ledgerport.store.credentials import find_credentials
 from ledgerport.store.issues import raise_issue, resolve_issues
-from ledgerport.store.records import NewRecord, mark_deleted, record_id, upsert_many
+from ledgerport.store.records import NewRecord, live_remote_ids, mark_deleted, record_ids, upsert_many
 from ledgerport.store.sync_states import begin_sync, end_sync, save_watermark
 from ledgerport.sync.tokens import StoredTokens
 
@@ -100,10 +101,11 @@ async def _sync_mapping(
     progress: Progress | None,
 ) -> None:
     stream = mapping.stream
-    since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks else None
+    since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks and not stream.complete else None
     spec = MODELS[mapping.model]
-    async for page in client.pages(stream, since):
-        items = _records(mapping, page, context)
+    listed: set[str] = set()
+
+    async def store(page: Page, items: list[NewRecord]) -> None:
         gone = [mapping.remote_id_of(r) for r in page.deleted if mapping.when is None or mapping.when(r)]
         async with deps.database.write() as session:
             await upsert_many(
@@ -130,6 +132,23 @@ async def _sync_mapping(
             progress(mapping.model, report.fetched[mapping.model])
         if checkpoint is not None:
             await checkpoint()
+
+    # Pages are stored in order, one transaction each, while the next page is mapped: the database works (in
+    # SQLite's thread, or PostgreSQL's process) while this process maps, instead of each waiting for the other.
+    storing: asyncio.Task[None] | None = None
+    try:
+        async for page in client.pages(stream, since):
+            items = _records(mapping, page, context)
+            if stream.complete:
+                listed.update(item.remote_id for item in items)
+            if storing is not None:
+                await storing
+            storing = asyncio.ensure_future(store(page, items))
+    finally:
+        if storing is not None:  # a page already mapped is stored even when the walk stops early
+            await storing
+    if stream.complete:
+        await _remove_unlisted(deps, account_id, mapping.model, listed, report)
     # The walk read every change made before the run started, so the next one may start there even when the
     # newest record is old (a quiet stream): otherwise its watermark would age out of windows like QBO's 30-day
     # change feed and deletions would go unseen.
@@ -187,7 +206,7 @@ async def sync_account(
             model: _watermarks(raw)
             for model, raw in (await begin_sync(session, linked_account_id=account_id, models=names)).items()
         }
-    context = MappingContext(ref=_ref_cache(account_id))
+    context = MappingContext(ref=_ref_cache(account_id), child=record_ids(account_id))
     report = SyncReport()
     started = clock.now()
     current = names[0] if names else ""
@@ -212,18 +231,34 @@ async def sync_account(
     return report
 
 
+async def _remove_unlisted(
+    deps: SyncDeps, account_id: uuid.UUID, model: str, listed: set[str], report: SyncReport
+) -> None:
+    """After a whole listing of a ``complete`` stream: what the store holds and the provider no longer lists."""
+    async with deps.database.write() as session:
+        stored = await live_remote_ids(session, linked_account_id=account_id, model=model)
+        removed = await mark_deleted(
+            session,
+            linked_account_id=account_id,
+            model_name=model,
+            remote_ids=[remote_id for remote_id in stored if remote_id not in listed],
+        )
+    report.deleted[model] = report.deleted.get(model, 0) + removed
+
+
 def _ref_cache(account_id: uuid.UUID) -> Callable[[str, str], str]:
     """Related-record ids for one sync, remembered: a page refers to the same contacts and accounts many times,
     and deriving an id (a SHA-1 and a UUID) dominated mapping time."""
     known: dict[tuple[str, str], str] = {}
+    derive = record_ids(account_id)
 
     def ref(model: str, remote: str) -> str:
         key = (model, remote)
         found = known.get(key)
         if found is None:
-            if len(known) >= 100_000:  # line ids are never asked twice; keep memory bounded
+            if len(known) >= 100_000:  # keep memory bounded on very large accounts
                 known.clear()
-            found = known[key] = str(record_id(account_id, model, remote))
+            found = known[key] = derive(model, remote)
         return found
 
     return ref

@@ -15,8 +15,8 @@ Deletions are status flips in Xero, so each stream names the statuses that mean 
 * Contacts: only GDPRREQUEST (an erased contact). ARCHIVED contacts stay live with ``status=ARCHIVED``, as Merge
   marks them; ``includeArchived=true`` is sent so they are read at all.
 * Accounts, TaxRates, TrackingCategories, Payments, PurchaseOrders: DELETED.
-* Items are hard-deleted by Xero (no status): only comparing a full listing with the store can tell; the engine
-  does not do that yet, so a deleted item stays live until then.
+* Items are hard-deleted by Xero (no status), so the stream is ``complete``: every sync lists all items (one
+  unpaged call, as an incremental one would be) and the engine marks stored items missing from it deleted.
 """
 
 from __future__ import annotations
@@ -106,6 +106,7 @@ def _stream(
     modified_since: bool = True,
     status: str = "Status",
     params: Sequence[tuple[str, str]] = (),
+    complete: bool = False,
 ) -> Stream:
     paging: Paginator = PageNumber(size=PAGE_SIZE) if paged else OnePage()
     return Stream(
@@ -118,6 +119,7 @@ def _stream(
         paging=paging,
         since=_UPDATED if modified_since else None,
         deleted=StatusIn(status, gone) if gone else None,
+        complete=complete,
     )
 
 
@@ -138,7 +140,7 @@ CONTACTS = _stream(
     params=(("includeArchived", "true"),),
 )
 ACCOUNTS = _stream("Accounts", "AccountID", gone=_DELETED, paged=False)
-ITEMS = _stream("Items", "ItemID", gone=frozenset(), paged=False)
+ITEMS = _stream("Items", "ItemID", gone=frozenset(), paged=False, complete=True)
 TAX_RATES = _stream("TaxRates", "TaxType", gone=_DELETED, paged=False, modified_since=False)
 TRACKING_CATEGORIES = _stream(
     "TrackingCategories",
