@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from ledgerport.config import Settings, ensure_parent_dir, load_settings
+from ledgerport.kit.collector import tune_collector
 from ledgerport.models.integrations import UnknownIntegration, find_integration
 from ledgerport.store import Database, accounts
 
@@ -607,4 +608,5 @@ def sandbox(
 
 def main() -> None:
     """Console-script entry point."""
+    tune_collector()
     app()
