@@ -19,11 +19,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 
-from harness import REFERENCE_DIR
+from harness import reference
 from ledgerport.sandboxes.quickbooks import serve
 from ledgerport.sandboxes.quickbooks.clock import ZONE
 
-XSD_DIR = REFERENCE_DIR / "providers" / "quickbooks"
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
 
@@ -175,7 +174,7 @@ def _xsd_types() -> dict[str, tuple[str | None, set[str]]]:
     types: dict[str, tuple[str | None, set[str]]] = {}
     elements: dict[str, dict[str, str]] = {}
     for name in ("IntuitBaseTypes.xsd", "IntuitNamesTypes.xsd", "Finance.xsd", "IntuitRestServiceDef.xsd"):
-        for complex_type in ET.parse(XSD_DIR / name).getroot().iter(f"{XS}complexType"):
+        for complex_type in ET.parse(reference("providers", "quickbooks", name)).getroot().iter(f"{XS}complexType"):
             type_name = complex_type.get("name")
             if not type_name:
                 continue

@@ -18,11 +18,10 @@ import pytest
 import uvicorn
 import yaml
 
-from harness import REFERENCE_DIR
+from harness import reference
 from ledgerport.sandboxes.xero import create_app
 from ledgerport.sandboxes.xero.dates import parse_ms_date
 
-SPEC = REFERENCE_DIR / "providers" / "xero" / "xero_accounting.yaml"
 API = "/api.xro/2.0"
 COLLECTIONS = (
     "Invoices",
@@ -75,7 +74,7 @@ def _json_schema(node: Any) -> Any:
 @functools.cache
 def _schemas() -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    spec = yaml.load(SPEC.read_text(), Loader=loader)  # noqa: S506 - a safe loader
+    spec = yaml.load(reference("providers", "xero", "xero_accounting.yaml").read_text(), Loader=loader)  # noqa: S506 - a safe loader
     return {"components": {"schemas": _json_schema(spec["components"]["schemas"])}}
 
 
