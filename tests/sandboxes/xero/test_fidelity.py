@@ -176,6 +176,39 @@ class TestSchemas:
         bad_where = await api.get(f"{API}/Invoices", params={"where": "Total >>> 3"})
         assert_valid(bad_where.json(), "Error")
 
+    async def test_tracking_writes(self):
+        app = create_app(seed=12, size="small", limits=False)  # its own organisation: these writes change the list
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as api:
+            token = (await api.post("/_sandbox/tokens", json={})).json()
+            api.headers.update(
+                {"authorization": f"Bearer {token['access_token']}", "xero-tenant-id": next(iter(app.tenants))}
+            )
+            base = f"{API}/TrackingCategories"
+            listed = (await api.get(base)).json()["TrackingCategories"]
+            region, department = sorted(listed, key=lambda c: c["Name"] != "Region")
+            too_many = await api.put(base, json={"Name": "Third"})
+            assert too_many.status_code == 400
+            assert_valid(too_many.json(), "Error")
+            archived = await api.post(f"{base}/{department['TrackingCategoryID']}", json={"Status": "ARCHIVED"})
+            assert_valid(archived.json(), "TrackingCategories")
+            created = await api.put(base, json={"Name": "Fidelity"})
+            assert_valid(created.json(), "TrackingCategories")
+            category_id = created.json()["TrackingCategories"][0]["TrackingCategoryID"]
+            options = await api.put(f"{base}/{category_id}/Options", json={"Options": [{"Name": "A"}, {"Name": "B"}]})
+            assert_valid(options.json(), "TrackingOptions")
+            option_id = options.json()["Options"][0]["TrackingOptionID"]
+            updated = await api.post(f"{base}/{category_id}/Options/{option_id}", json={"Status": "ARCHIVED"})
+            assert_valid(updated.json(), "TrackingOptions")
+            assert_valid((await api.get(base, params={"includeArchived": "true"})).json(), "TrackingCategories")
+            removed = await api.delete(f"{base}/{category_id}/Options/{option_id}")
+            assert_valid(removed.json(), "TrackingOptions")
+            duplicate = await api.put(f"{base}/{category_id}/Options", json={"Name": "b"})
+            assert_valid(duplicate.json(), "Error")
+            deleted = await api.delete(f"{base}/{category_id}")
+            assert_valid(deleted.json(), "TrackingCategories")
+            assert_valid((await api.get(f"{base}/{category_id}")).json(), "TrackingCategories")
+            assert_valid((await api.get(f"{base}/{region['TrackingCategoryID']}")).json(), "TrackingCategories")
+
     async def test_problem_bodies(self, api):
         response = await api.get(f"{API}/Invoices", headers={"authorization": "Bearer nope"})
         assert response.status_code == 401
@@ -313,3 +346,55 @@ def test_official_sdk(served, monkeypatch):
     organisations = accounting.get_organisations(tenant_id)
     assert str(organisations.organisations[0].organisation_id) == tenant_id
     assert organisations.organisations[0].financial_year_end_month == tenant.organisation["FinancialYearEndMonth"]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_official_sdk_tracking_writes(served):
+    """Every tracking write through the SDK; the organisation ends as it began (Department and Region, ACTIVE)."""
+    from xero_python.accounting import AccountingApi, TrackingCategory, TrackingOption
+    from xero_python.api_client import ApiClient, Configuration
+    from xero_python.api_client.oauth2 import OAuth2Token
+    from xero_python.exceptions import AccountingBadRequestException
+
+    base, app = served
+    token = httpx.post(f"{base}/_sandbox/tokens", json={}).json()
+    token["scope"] = token["scope"].split()
+    token["expires_at"] = time.time() + 600
+    client = ApiClient(
+        Configuration(oauth2_token=OAuth2Token(client_id="sandbox-client", client_secret="sandbox-secret")),
+        pool_threads=1,
+        oauth2_token_getter=lambda: token,
+        oauth2_token_saver=lambda new: None,
+    )
+    accounting = AccountingApi(client, base_url=f"{base}{API}")
+    tenant_id = next(iter(app.tenants))
+    department = next(
+        c for c in accounting.get_tracking_categories(tenant_id).tracking_categories if c.name == "Department"
+    )
+    department_id = str(department.tracking_category_id)
+
+    with pytest.raises(AccountingBadRequestException):
+        accounting.create_tracking_category(tenant_id, TrackingCategory(name="SDK Project"))
+    archived = accounting.update_tracking_category(tenant_id, department_id, TrackingCategory(status="ARCHIVED"))
+    assert archived.tracking_categories[0].status == "ARCHIVED"
+    created = accounting.create_tracking_category(
+        tenant_id, TrackingCategory(name="SDK Project"), idempotency_key="sdk-tracking-1"
+    ).tracking_categories[0]
+    assert created.name == "SDK Project"
+    assert created.options == []
+    category_id = str(created.tracking_category_id)
+    option = accounting.create_tracking_options(tenant_id, category_id, TrackingOption(name="Alpha")).options[0]
+    assert option.status == "ACTIVE"
+    assert str(option.tracking_category_id) == category_id
+    option_id = str(option.tracking_option_id)
+    renamed = accounting.update_tracking_options(tenant_id, category_id, option_id, TrackingOption(name="Beta"))
+    assert renamed.options[0].name == "Beta"
+    removed = accounting.delete_tracking_options(tenant_id, category_id, option_id)
+    assert removed.options[0].status == "DELETED"
+    assert accounting.get_tracking_category(tenant_id, category_id).tracking_categories[0].options == []
+    deleted = accounting.delete_tracking_category(tenant_id, category_id)
+    assert deleted.tracking_categories[0].status == "DELETED"
+    assert accounting.get_tracking_category(tenant_id, category_id).tracking_categories[0].status == "DELETED"
+    accounting.update_tracking_category(tenant_id, department_id, TrackingCategory(status="ACTIVE"))
+    listed = accounting.get_tracking_categories(tenant_id, include_archived=True).tracking_categories
+    assert sorted(c.name for c in listed) == ["Department", "Region"]

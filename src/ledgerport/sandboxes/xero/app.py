@@ -21,6 +21,7 @@ from ledgerport.sandboxes.xero.http import Response, Route, Router
 from ledgerport.sandboxes.xero.routes import Api
 from ledgerport.sandboxes.xero.store import Tenant
 from ledgerport.sandboxes.xero.throttle import Throttle
+from ledgerport.sandboxes.xero.tracking import Tracking
 
 __all__ = ["DEFAULT_CLIENTS", "SandboxApp", "create_app", "run"]
 
@@ -77,6 +78,7 @@ def create_app(
         Route("POST", "/connect/revocation", identity.revocation),
         Route("GET", "/connections", identity.list_connections),
         Route("DELETE", "/connections/{id}", identity.delete_connection),
+        *Tracking(api).routes(),
         *api.routes(),
     ]
     router = Router(routes, Response(404, NOT_FOUND_TEXT, content_type="text/html; charset=utf-8"))

@@ -69,7 +69,11 @@ _TRANSACTIONS = ("accounting.transactions",)
 
 @dataclass(frozen=True)
 class Spec:
-    """One collection under ``/api.xro/2.0/``."""
+    """One collection under ``/api.xro/2.0/``.
+
+    ``hidden`` statuses are left out of lists unless ``includeArchived=true``; ``unlisted`` ones always are (a
+    deleted tracking category is only reachable by its id).
+    """
 
     name: str
     key: str
@@ -80,6 +84,7 @@ class Spec:
     lines_only_when_paged: bool = False
     lifecycle: Lifecycle | None = None
     hidden: frozenset[str] = frozenset()
+    unlisted: frozenset[str] = frozenset()
     filters: dict[str, str] = field(default_factory=dict)
     scopes: tuple[str, ...] = _TRANSACTIONS
     writable: bool = True
@@ -169,7 +174,8 @@ COLLECTIONS: tuple[Spec, ...] = (
         "TrackingCategoryID",
         paged=False,
         modified_since=False,
-        hidden=frozenset({"ARCHIVED", "DELETED"}),
+        hidden=frozenset({"ARCHIVED"}),
+        unlisted=frozenset({"DELETED"}),
         scopes=("accounting.settings",),
         writable=False,
     ),

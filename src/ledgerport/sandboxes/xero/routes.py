@@ -103,7 +103,8 @@ class Api:
             if raw:
                 wanted = {value.strip().lower() for value in raw.split(",") if value.strip()}
                 tests.append(lambda r, p=path, w=wanted: str(field_value(r, p) or "").lower() in w)
-        hidden = spec.hidden if (request.arg("includeArchived") or "").lower() != "true" else frozenset()
+        archived = (request.arg("includeArchived") or "").lower() == "true"
+        hidden = spec.unlisted | (frozenset() if archived else spec.hidden)
         if hidden:
             status = spec.lifecycle.field if spec.lifecycle else "Status"
             tests.append(lambda r: r.get(status) not in hidden)

@@ -79,7 +79,7 @@ def tracking(tenant: Tenant, entries: object, errors: list[str]) -> list[Record]
     if not isinstance(entries, list) or len(entries) > 2:
         errors.append("A line item can have at most two tracking categories")
         return []
-    categories = list(tenant.collections["TrackingCategories"].all_records())
+    categories = [c for c in tenant.collections["TrackingCategories"].all_records() if c.get("Status") != "DELETED"]
     resolved = []
     for entry in entries:
         category = next(
