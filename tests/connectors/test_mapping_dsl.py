@@ -18,17 +18,19 @@ from ledgerport.connectors._base.mapping import (
     Computed,
     Const,
     Each,
+    Explode,
     F,
     MappingContext,
     ModelMap,
     NestedMap,
+    OwnerRef,
     Ref,
     RefList,
     apply,
     getter,
 )
 from ledgerport.connectors._base.paging import PageNumber
-from ledgerport.connectors._base.streams import Stream, dig
+from ledgerport.connectors._base.streams import StatusIn, Stream, dig
 from ledgerport.store.records import record_id, record_ids
 
 _KEYS = st.sampled_from(["a", "b", "c"])
@@ -147,13 +149,67 @@ def test_record_ids_formats_the_same_uuid5_as_record_id(model: str, remote_id: s
     assert record_ids(account)(model, remote_id) == str(record_id(account, model, remote_id))
 
 
-def test_complete_streams_feed_their_model_alone() -> None:
-    """The engine marks a ``complete`` stream's unlisted records deleted by model: another stream's records of the
-    same model would be taken for deletions."""
+def test_complete_models_are_fed_only_by_complete_streams() -> None:
+    """The engine marks deleted what none of a ``complete`` model's listings held: a record of the same model
+    read from a change feed would be taken for a deletion."""
     from ledgerport.connectors import CONNECTORS
 
     for connector in CONNECTORS.values():
         for mapping in connector.mappings:
             if mapping.stream.complete:
-                feeding = [m.stream.name for m in connector.mappings if m.model == mapping.model]
-                assert feeding == [mapping.stream.name], f"{connector.key}: {mapping.model} is fed by {feeding}"
+                partial = [
+                    m.stream.name for m in connector.mappings if m.model == mapping.model and not m.stream.complete
+                ]
+                assert not partial, f"{connector.key}: {mapping.model} is also fed by {partial}"
+
+
+class Option(msgspec.Struct, kw_only=True):
+    remote_id: str | None = None
+    name: str | None = None
+    parent: str | None = None
+    position: str | None = None
+
+
+_GROUPS = Stream(name="groups", request=_request, records="Groups", key="GroupID", paging=_PAGING)
+_OPTIONS = ModelMap(
+    model="Option",
+    struct=Option,
+    stream=_GROUPS,
+    explode=Explode("Options", "OptionID", deleted=StatusIn("Status", frozenset({"DELETED"}))),
+    when=lambda group: group.get("Kind") != "other",
+    fields={
+        "remote_id": F("OptionID"),
+        "name": F("Name"),
+        "parent": OwnerRef("Group"),
+        "position": Computed(lambda record, context: f"{context.owner}>{context.parent}"),
+    },
+)
+
+
+def test_an_exploded_mapping_makes_one_record_per_element_owned_by_its_stream_record() -> None:
+    account = uuid.uuid4()
+    context = MappingContext(ref=record_ids(account))
+    live = [
+        {"GroupID": "g1", "Options": [{"OptionID": "o1", "Name": "North"}, {"OptionID": "o2", "Status": "DELETED"}]},
+        {"GroupID": "g2", "Options": None},
+        {"GroupID": "g3", "Kind": "other", "Options": [{"OptionID": "o9"}]},
+        {"GroupID": "g4", "Options": [{"OptionID": "o3", "Name": "South"}]},
+    ]
+    deleted = [{"GroupID": "g5", "Options": [{"OptionID": "o4"}, {"OptionID": "o5", "Status": "DELETED"}]}]
+
+    rows = _OPTIONS.rows(live)
+    assert [(remote_id, owner) for remote_id, _, owner in rows] == [("o1", "g1"), ("o3", "g4")]
+    assert rows[0][1] is live[0]["Options"][0], "the element itself is the record's remote data"
+    made = [apply(_OPTIONS, record, context, remote_id=remote_id, owner=owner) for remote_id, record, owner in rows]
+    assert made == [
+        Option(remote_id="o1", name="North", parent=str(record_id(account, "Group", "g1")), position="g1>o1"),
+        Option(remote_id="o3", name="South", parent=str(record_id(account, "Group", "g4")), position="g4>o3"),
+    ]
+    # every element of a deleted record, and elements deleted alone; never another mapping's (``when``)
+    assert sorted(_OPTIONS.gone(live, deleted)) == ["o2", "o4", "o5"]
+    assert _OPTIONS.remote_id_of(live[0]["Options"][0]) == "o1"
+
+
+def test_an_owner_reference_outside_an_exploded_mapping_is_none() -> None:
+    plain = ModelMap(model="Option", struct=Option, stream=_GROUPS, fields={"parent": OwnerRef("Group")})
+    assert apply(plain, {"GroupID": "g1"}, _context()).parent is None

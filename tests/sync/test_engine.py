@@ -47,6 +47,33 @@ def _provider(name: str) -> tuple[Connector, Any, str, str]:
     return QBO, create_qbo(seed=3, size="small", limits=False), "Invoice", "Invoice"
 
 
+async def _linked(database: Database, connector: Connector, app: Any, name: str) -> tuple[SyncDeps, uuid.UUID]:
+    """A linked account on the sandbox ``app`` and what a sync of it needs."""
+    transport = AsgiTransport(app)
+    sealer = Sealer([new_key()])
+    async with database.write() as session:
+        organization_id = await accounts.create_organization(session, name=name)
+    made = await link_sandbox(
+        database,
+        sealer=sealer,
+        connector=connector,
+        client=CLIENT,
+        transport=transport,
+        organization_id=organization_id,
+        sandbox_url=SANDBOX,
+        end_user=EndUser(organization_name="Acme"),
+    )
+    deps = SyncDeps(
+        database=database,
+        sealer=sealer,
+        connectors={connector.key: connector},
+        clients={connector.key: CLIENT},
+        transport=lambda origin: transport,
+        budget=MemoryBudget(),
+    )
+    return deps, made.account.id
+
+
 async def _stored(database: Database, account_id: uuid.UUID, model: str) -> dict[str, dict[str, Any]]:
     async with database.read() as session:
         rows = await session.execute(
@@ -94,6 +121,14 @@ async def test_link_full_and_incremental_sync(database: Database, provider: str)
     assert second.requests <= len(connector.mappings) + 2
     after = await _stored(database, made.account.id, model)
     assert {k: v["modified_at"] for k, v in after.items()} == {k: v["modified_at"] for k, v in stored.items()}
+
+    # one linked account is one company: every record and line names its CompanyInfo record
+    (company,) = [doc["id"] for doc in (await _stored(database, made.account.id, "CompanyInfo")).values()]
+    for name in ("Invoice", "Contact", "Account", "JournalEntry"):
+        documents = (await _stored(database, made.account.id, name)).values()
+        assert documents, name
+        assert {doc["company"] for doc in documents} == {company}, name
+    assert {line["company"] for doc in after.values() for line in doc["line_items"]} == {company}
 
 
 async def test_an_item_xero_deletes_outright_is_marked_deleted_by_the_next_sync(database: Database) -> None:
@@ -151,3 +186,90 @@ async def test_an_item_xero_deletes_outright_is_marked_deleted_by_the_next_sync(
 
     again = await sync_account(deps, made.account.id)
     assert again.deleted.get("Item", 0) == 0, "a deletion is reported once"
+
+
+async def test_xero_tracking_options_are_categories_under_their_category(database: Database) -> None:
+    """Each option is a TrackingCategory whose parent is its category; document lines point at stored options."""
+    connector, app, _model, _collection = _provider("xero")
+    deps, account_id = await _linked(database, connector, app, "sync-xero-tracking")
+    assert (await sync_account(deps, account_id)).failed is None
+
+    stored = await _stored(database, account_id, "TrackingCategory")
+    by_remote = {remote_id: doc for remote_id, doc in stored.items()}
+    categories = next(
+        records
+        for tenant in app.tenants.values()
+        if {(records := list(tenant.collections["TrackingCategories"].all_records()))[0]["TrackingCategoryID"]}
+        <= set(by_remote)
+    )
+    expected = {c["TrackingCategoryID"] for c in categories} | {
+        o["TrackingOptionID"] for c in categories for o in c["Options"]
+    }
+    assert set(by_remote) == expected
+    for category in categories:
+        assert by_remote[category["TrackingCategoryID"]]["parent_category"] is None
+        for option in category["Options"]:
+            assert (
+                by_remote[option["TrackingOptionID"]]["parent_category"]
+                == by_remote[category["TrackingCategoryID"]]["id"]
+            )
+            assert by_remote[option["TrackingOptionID"]]["name"] == option["Name"]
+
+    ids = {doc["id"] for doc in stored.values()}
+    options = {doc["id"] for doc in stored.values() if doc["parent_category"] is not None}
+    tagged = [
+        tag
+        for invoice in (await _stored(database, account_id, "Invoice")).values()
+        for line in invoice["line_items"]
+        for tag in line["tracking_categories"]
+    ]
+    assert tagged, "the seeded invoices carry tracking"
+    assert set(tagged) <= options <= ids
+
+
+async def _xero_call(app: Any, method: str, path: str, tenant_id: str) -> int:
+    transport = AsgiTransport(app)
+    minted = await transport.send(Request(method="POST", url=f"{SANDBOX}/_sandbox/tokens", body=b"{}"))
+    token = msgspec.json.decode(minted.body)["access_token"]
+    response = await transport.send(
+        Request(
+            method=method,
+            url=f"{SANDBOX}/api.xro/2.0/{path}",
+            headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant_id},
+        )
+    )
+    return response.status
+
+
+async def test_deleted_xero_tracking_options_and_categories_are_marked_deleted(database: Database) -> None:
+    """Xero drops a deleted option or category from its listing; the next sync marks exactly those deleted."""
+    connector, app, _model, _collection = _provider("xero")
+    deps, account_id = await _linked(database, connector, app, "sync-xero-tracking-deletes")
+    assert (await sync_account(deps, account_id)).failed is None
+    before = await _stored(database, account_id, "TrackingCategory")
+    tenant_id, category = next(
+        (tenant_id, record)
+        for tenant_id, tenant in app.tenants.items()
+        for record in tenant.collections["TrackingCategories"].all_records()
+        if record["TrackingCategoryID"] in before
+    )
+    first, *rest = [option["TrackingOptionID"] for option in category["Options"]]
+    assert rest, "the seeded category has several options"
+
+    path = f"TrackingCategories/{category['TrackingCategoryID']}"
+    assert await _xero_call(app, "DELETE", f"{path}/Options/{first}", tenant_id) == 200
+    report = await sync_account(deps, account_id)
+    assert report.deleted.get("TrackingCategory") == 1
+    after = await _stored(database, account_id, "TrackingCategory")
+    assert {remote_id for remote_id, doc in after.items() if doc["_deleted"]} == {first}
+
+    assert await _xero_call(app, "DELETE", path, tenant_id) == 200
+    report = await sync_account(deps, account_id)
+    assert report.deleted.get("TrackingCategory") == 1 + len(rest), "the category and its remaining options"
+    after = await _stored(database, account_id, "TrackingCategory")
+    assert {remote_id for remote_id, doc in after.items() if doc["_deleted"]} == {
+        first,
+        category["TrackingCategoryID"],
+        *rest,
+    }
+    assert (await sync_account(deps, account_id)).deleted.get("TrackingCategory", 0) == 0

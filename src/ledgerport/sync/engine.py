@@ -73,14 +73,13 @@ def _watermarks(raw: str | None) -> dict[str, str]:
 
 
 def _records(mapping: ModelMap, page: Page, context: MappingContext) -> list[NewRecord]:
-    selected = [r for r in page.records if mapping.when is None or mapping.when(r)]
     return [
         NewRecord(
-            remote_id=mapping.remote_id_of(record),
-            model=apply(mapping, record, context),
+            remote_id=remote_id,
+            model=apply(mapping, record, context, remote_id=remote_id, owner=owner),
             remote_data=[{"path": page.path, "data": record}],
         )
-        for record in selected
+        for remote_id, record, owner in mapping.rows(page.records)
     ]
 
 
@@ -99,14 +98,15 @@ async def _sync_mapping(
     context: MappingContext,
     report: SyncReport,
     progress: Progress | None,
+    listed: set[str] | None,
 ) -> None:
+    """``listed`` collects the remote ids a ``complete`` stream lists (``None`` for other streams)."""
     stream = mapping.stream
     since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks and not stream.complete else None
     spec = MODELS[mapping.model]
-    listed: set[str] = set()
 
     async def store(page: Page, items: list[NewRecord]) -> None:
-        gone = [mapping.remote_id_of(r) for r in page.deleted if mapping.when is None or mapping.when(r)]
+        gone = mapping.gone(page.records, page.deleted)
         async with deps.database.write() as session:
             await upsert_many(
                 session,
@@ -139,7 +139,7 @@ async def _sync_mapping(
     try:
         async for page in client.pages(stream, since):
             items = _records(mapping, page, context)
-            if stream.complete:
+            if listed is not None:
                 listed.update(item.remote_id for item in items)
             if storing is not None:
                 await storing
@@ -147,8 +147,6 @@ async def _sync_mapping(
     finally:
         if storing is not None:  # a page already mapped is stored even when the walk stops early
             await storing
-    if stream.complete:
-        await _remove_unlisted(deps, account_id, mapping.model, listed, report)
     # The walk read every change made before the run started, so the next one may start there even when the
     # newest record is old (a quiet stream): otherwise its watermark would age out of windows like QBO's 30-day
     # change feed and deletions would go unseen.
@@ -206,17 +204,35 @@ async def sync_account(
             model: _watermarks(raw)
             for model, raw in (await begin_sync(session, linked_account_id=account_id, models=names)).items()
         }
-    context = MappingContext(ref=_ref_cache(account_id), child=record_ids(account_id))
+    ref = _ref_cache(account_id)
+    context = MappingContext(ref=ref, child=record_ids(account_id), company=await _company(deps, account_id, ref))
     report = SyncReport()
     started = clock.now()
     current = names[0] if names else ""
+    # Per model fed by ``complete`` streams: what this sync's listings held (several mappings may feed one model,
+    # so records missing from all of them are the deleted ones).
+    listed: dict[str, set[str]] = {}
     try:
         for mapping in mappings:
             current = mapping.model
             await _sync_mapping(
-                started, checkpoint, deps, client, account_id, mapping, marks[mapping.model], context, report, progress
+                started,
+                checkpoint,
+                deps,
+                client,
+                account_id,
+                mapping,
+                marks[mapping.model],
+                context,
+                report,
+                progress,
+                listed.setdefault(mapping.model, set()) if mapping.stream.complete else None,
             )
+            if mapping.model == COMPANY_MODEL:
+                context = msgspec.structs.replace(context, company=await _company(deps, account_id, ref))
             if mapping is _last_of(mappings, mapping.model):
+                if mapping.model in listed:
+                    await _remove_unlisted(deps, account_id, mapping.model, listed[mapping.model], report)
                 async with deps.database.write() as session:
                     await end_sync(session, linked_account_id=account_id, model=mapping.model, succeeded=True)
     except ConnectorError as exc:
@@ -244,6 +260,16 @@ async def _remove_unlisted(
             remote_ids=[remote_id for remote_id in stored if remote_id not in listed],
         )
     report.deleted[model] = report.deleted.get(model, 0) + removed
+
+
+COMPANY_MODEL = "CompanyInfo"
+
+
+async def _company(deps: SyncDeps, account_id: uuid.UUID, ref: Callable[[str, str], str]) -> str | None:
+    """The account's CompanyInfo record id for ``company`` fields; none until a sync has stored exactly one."""
+    async with deps.database.read() as session:
+        companies = await live_remote_ids(session, linked_account_id=account_id, model=COMPANY_MODEL)
+    return ref(COMPANY_MODEL, companies[0]) if len(companies) == 1 else None
 
 
 def _ref_cache(account_id: uuid.UUID) -> Callable[[str, str], str]:

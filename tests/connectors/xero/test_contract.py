@@ -29,9 +29,8 @@ async def _walk(client: ProviderClient, mapping: ModelMap, since: datetime | Non
     """``(record, mapped struct)`` for every record of the mapping's stream changed after ``since``."""
     pairs = []
     async for page in client.pages(mapping.stream, since):
-        for record in [*page.records, *page.deleted]:
-            if mapping.when is None or mapping.when(record):
-                pairs.append((record, apply(mapping, record, CONTEXT)))
+        for remote_id, record, owner in mapping.rows([*page.records, *page.deleted]):
+            pairs.append((record, apply(mapping, record, CONTEXT, remote_id=remote_id, owner=owner)))
     return pairs
 
 
@@ -43,7 +42,7 @@ async def _truth(transport: AsgiTransport, sandbox: SandboxApp, tenant_id: str, 
         Request(method="GET", url=f"{ORIGIN}/_sandbox/dump/{tenant_id}/{mapping.stream.name}")
     )
     records = _decode.decode(response.body)[mapping.stream.name]
-    return [r for r in records if mapping.when is None or mapping.when(r)]
+    return [record for _, record, _ in mapping.rows(records)]
 
 
 @pytest.mark.parametrize("mapping", CONNECTOR.mappings, ids=lambda m: m.model)
@@ -61,7 +60,7 @@ async def test_stream_maps_every_record(
 
     truth = await _truth(transport, sandbox, tenant_id, mapping)
     assert set(remote_ids) == {mapping.remote_id_of(record) for record in truth}
-    rule = mapping.stream.deleted
+    rule = mapping.stream.deleted if mapping.explode is None else None  # deleted elements are never mapped
     flagged = {struct.remote_id for _, struct in pairs if struct.remote_was_deleted}  # type: ignore[attr-defined]
     assert flagged == {mapping.remote_id_of(r) for r in truth if rule is not None and rule(r)}
 

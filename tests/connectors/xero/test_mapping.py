@@ -28,8 +28,9 @@ from ledgerport.connectors.xero.convert import (
     xero_date,
     xero_day,
 )
-from ledgerport.connectors.xero.mapping import INVOICE, JOURNAL_ENTRY
+from ledgerport.connectors.xero.mapping import INVOICE, JOURNAL_ENTRY, TRACKING_OPTION
 from ledgerport.models.currency import Currency
+from ledgerport.models.enums import ActiveOrArchived
 from ledgerport.models.invoice import InvoiceStatus
 
 CASES = Path(__file__).parent / "cases"
@@ -42,7 +43,10 @@ def _snake(model: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in model).lstrip("_")
 
 
-BY_FOLDER: dict[str, ModelMap] = {_snake(mapping.model): mapping for mapping in CONNECTOR.mappings}
+BY_FOLDER: dict[str, ModelMap] = {
+    _snake(mapping.model): mapping for mapping in CONNECTOR.mappings if mapping.explode is None
+}
+"""Golden cases are whole stream records; the exploded tracking options have a test of their own below."""
 GOLDEN = sorted(path for path in CASES.glob("*/*.json") if not path.name.endswith(".expected.json"))
 
 
@@ -113,7 +117,7 @@ def test_inclusive_foreign_invoice() -> None:
     assert sum(line.total_amount for line in invoice.line_items) == invoice.total_amount
     assert invoice.exchange_rate == str(record["CurrencyRate"])
     assert invoice.currency == Currency(record["CurrencyCode"])
-    tagged = {t["TrackingCategoryID"] for line in record["LineItems"] for t in line["Tracking"]}
+    tagged = {t["TrackingOptionID"] for line in record["LineItems"] for t in line["Tracking"]}
     assert set(invoice.tracking_categories) == {f"TrackingCategory:{tid}" for tid in tagged}
 
 
@@ -189,3 +193,23 @@ def test_line_amount_types_and_codes() -> None:
     assert currency("ZZZ") is None
     assert country("NZ") is not None
     assert country("New Zealand") is None
+
+
+def test_tracking_options_are_categories_whose_parent_is_their_category() -> None:
+    """Merge shows each Xero option as a TrackingCategory under its category; lines point at the options."""
+    record = _decode.decode((CASES / "tracking_category" / "sandbox_region.json").read_bytes())
+    archived = {**record["Options"][1], "Status": "ARCHIVED"}
+    gone = {**record["Options"][2], "Status": "DELETED"}
+    category = {**record, "Options": [record["Options"][0], archived, gone]}
+
+    rows = TRACKING_OPTION.rows([category])
+    options = [apply(TRACKING_OPTION, option, CONTEXT, remote_id=rid, owner=owner) for rid, option, owner in rows]
+    parent = f"TrackingCategory:{record['TrackingCategoryID']}"
+    assert [(o.remote_id, o.name, o.status, o.parent_category, o.remote_was_deleted) for o in options] == [
+        (record["Options"][0]["TrackingOptionID"], "North", ActiveOrArchived.ACTIVE, parent, False),
+        (archived["TrackingOptionID"], "South", ActiveOrArchived.ARCHIVED, parent, False),
+    ]
+    assert TRACKING_OPTION.gone([category], []) == [gone["TrackingOptionID"]]
+    # a deleted category takes its options with it
+    assert len(TRACKING_OPTION.gone([], [{**record, "Status": "DELETED"}])) == len(record["Options"])
+    assert supported_fields(TRACKING_OPTION) == ["remote_id", "name", "status", "parent_category", "remote_was_deleted"]

@@ -6,9 +6,15 @@ Field ── F(path, convert)          a value at a dotted path, through a named
       ├─ RefList(path, item, model) a list of provider objects → the list of related record ids
       ├─ Each(path, NestedMap)     a list of nested objects (line items) → a list of nested Structs
       ├─ ChildId(model, path)      a nested object's id, derived from its parent's remote id and its own
+      ├─ OwnerRef(model)           in an exploded mapping: the record the element was listed inside
+      ├─ Company()                 the linked account's company (its CompanyInfo record)
       ├─ Const(value)              the same value for every record
       └─ Computed(function)        a typed function of the whole record, where data cannot express the rule
 ```
+
+A mapping usually makes one common record of each stream record. With ``explode`` it makes one of each element of
+a list inside it instead: Xero lists tracking options only inside their category, and Merge wants each option as a
+TrackingCategory of its own, whose ``parent_category`` is the category (``OwnerRef``).
 
 A field missing from a table is a field the provider does not fill: :func:`supported_fields` reads the tables to
 answer "which fields does this integration support", so that answer is never kept by hand. The input record is
@@ -17,28 +23,32 @@ never mutated: ``remote_data`` is the provider JSON as received.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
-from ledgerport.connectors._base.streams import Stream, getter
+from ledgerport.connectors._base.streams import Getter, Stream, getter
 
 __all__ = [
     "ChildId",
+    "Company",
     "Computed",
     "Const",
     "Each",
+    "Explode",
     "F",
     "Field",
     "MappingContext",
     "ModelMap",
     "NestedMap",
+    "OwnerRef",
     "Ref",
     "RefList",
     "apply",
     "getter",
+    "one_company",
     "supported_fields",
 ]
 
@@ -54,6 +64,10 @@ class MappingContext(msgspec.Struct, frozen=True):
     """Inside ``Each``: the remote id of the record the nested objects belong to."""
     index: int = 0
     """Inside ``Each``: the nested object's position in its list."""
+    owner: str = ""
+    """In an exploded mapping: the remote id of the stream record the element was listed inside."""
+    company: str | None = None
+    """The id of the linked account's CompanyInfo record, once the sync has stored it."""
 
 
 Build = Callable[[Any, MappingContext], Any]
@@ -89,6 +103,16 @@ class ChildId(msgspec.Struct, frozen=True):
     path: str = ""
 
 
+class OwnerRef(msgspec.Struct, frozen=True):
+    """In an exploded mapping: the id of the stream record the element was listed inside, as a ``model`` record."""
+
+    model: str
+
+
+class Company(msgspec.Struct, frozen=True):
+    """The linked account's company: for providers where one linked account is one company."""
+
+
 class Const(msgspec.Struct, frozen=True):
     """A fixed value."""
 
@@ -122,7 +146,34 @@ class Each(msgspec.Struct, frozen=True):
     nested: NestedMap
 
 
-Field = F | Ref | RefList | ChildId | Const | Computed | Each
+Field = F | Ref | RefList | ChildId | OwnerRef | Company | Const | Computed | Each
+
+
+class Explode(msgspec.Struct, frozen=True, dict=True):
+    """Each element of the list at ``path`` in a stream record is one record, whose provider id is at ``key``.
+
+    An element is deleted when the record it is listed in is deleted, or when ``deleted`` says so of it alone.
+    """
+
+    path: str
+    key: str
+    deleted: Callable[[Any], bool] | None = None
+
+    @cached_property
+    def elements(self) -> Getter:
+        """The list of elements in a stream record, read through a compiled path."""
+        return getter(self.path)
+
+    @cached_property
+    def key_of(self) -> Getter:
+        """An element's provider id, read through a compiled path."""
+        return getter(self.key)
+
+
+_Table = TypeVar("_Table", "ModelMap", NestedMap)
+
+Row = tuple[str, Any, str]
+"""``(remote id, provider object, owner's remote id)``: one record a mapping makes from a page."""
 
 
 class ModelMap(msgspec.Struct, frozen=True, kw_only=True, dict=True):
@@ -137,12 +188,49 @@ class ModelMap(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     """The record's remote id when it is not ``stream.key`` (e.g. a prefix where two streams share a model)."""
     when: Callable[[Any], bool] | None = None
     """Records for which this is false belong to another mapping of the same stream."""
+    explode: Explode | None = None
+    """Set when this model's records are elements of a list inside each stream record."""
 
     def remote_id_of(self, record: Any) -> str:
-        """The record's provider id as stored in ``remote_id``."""
+        """The provider id of one of this model's records (an element, for an exploded mapping)."""
+        if self.explode is not None:
+            return str(self.explode.key_of(record))
+        return self._stream_id(record)
+
+    def _stream_id(self, record: Any) -> str:
         if self.remote_id is not None:
             return self.remote_id(record)
         return str(self.stream.key_of(record))
+
+    def rows(self, records: list[Any]) -> list[Row]:
+        """This model's live records among a page's live stream records."""
+        selected = records if self.when is None else [r for r in records if self.when(r)]
+        explode = self.explode
+        if explode is None:
+            return [(self._stream_id(r), r, "") for r in selected]
+        elements, key_of, dead = explode.elements, explode.key_of, explode.deleted
+        return [
+            (str(key_of(element)), element, owner)
+            for record in selected
+            for owner in (self._stream_id(record),)
+            for element in elements(record) or []
+            if dead is None or not dead(element)
+        ]
+
+    def gone(self, records: list[Any], deleted: list[Any]) -> list[str]:
+        """Remote ids of this model's records a page reports deleted: its deleted stream records or, for an
+        exploded mapping, every element of those and the elements deleted on their own in the live ones."""
+        keep = self.when
+        dead_records = [r for r in deleted if keep is None or keep(r)]
+        explode = self.explode
+        if explode is None:
+            return [self._stream_id(r) for r in dead_records]
+        elements, key_of, dead = explode.elements, explode.key_of, explode.deleted
+        ids = [str(key_of(element)) for record in dead_records for element in elements(record) or []]
+        if dead is not None:
+            live = records if keep is None else [r for r in records if keep(r)]
+            ids += [str(key_of(e)) for record in live for e in elements(record) or [] if dead(e)]
+        return ids
 
     @cached_property
     def build(self) -> Build:
@@ -183,6 +271,11 @@ def _compile(field: Field) -> Build:  # noqa: C901 - one small closure per kind 
             return (context.child or context.ref)(model, f"{context.parent}/{position}")
 
         return child_id
+    if isinstance(field, OwnerRef):
+        owner_model = field.model
+        return lambda record, context: context.ref(owner_model, context.owner) if context.owner else None
+    if isinstance(field, Company):
+        return lambda record, context: context.company
     if isinstance(field, Const):
         value = field.value
         return lambda record, context: value
@@ -211,10 +304,36 @@ def _compile_struct(struct: type[msgspec.Struct], fields: Mapping[str, Field]) -
     return build
 
 
-def apply(mapping: ModelMap, record: Any, context: MappingContext) -> msgspec.Struct:
-    """The common-model Struct for one provider record (``id`` and timestamps are left to the store)."""
-    own = msgspec.structs.replace(context, parent=mapping.remote_id_of(record), index=0)
+def apply(
+    mapping: ModelMap, record: Any, context: MappingContext, *, remote_id: str | None = None, owner: str = ""
+) -> msgspec.Struct:
+    """The common-model Struct for one provider record (``id`` and timestamps are left to the store).
+
+    ``remote_id`` saves reading the id again when the caller has it (a :meth:`ModelMap.rows` row); ``owner`` is the
+    row's owner for an exploded mapping."""
+    parent = remote_id if remote_id is not None else mapping.remote_id_of(record)
+    own = msgspec.structs.replace(context, parent=parent, owner=owner, index=0)
     return mapping.build(record, own)  # type: ignore[no-any-return]
+
+
+def one_company(mappings: Sequence[ModelMap]) -> tuple[ModelMap, ...]:
+    """``mappings`` with ``company`` filled on every record and line that has the field.
+
+    For providers whose linked account is exactly one company (a QuickBooks realm, a Xero organisation): every
+    record is that company's, so Merge's ``company`` (and the ``company_id`` filter) can be answered without a
+    line in each table.
+    """
+    return tuple(_with_company(mapping) for mapping in mappings)
+
+
+def _with_company(table: _Table) -> _Table:
+    fields = {
+        name: msgspec.structs.replace(field, nested=_with_company(field.nested)) if isinstance(field, Each) else field
+        for name, field in table.fields.items()
+    }
+    if "company" in table.struct.__struct_fields__:
+        fields.setdefault("company", Company())
+    return msgspec.structs.replace(table, fields=fields)
 
 
 def supported_fields(mapping: ModelMap) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ledgerport.connectors._base.auth import OAuth2
 from ledgerport.connectors._base.connector import Connector, Limits
+from ledgerport.connectors._base.mapping import one_company
 from ledgerport.connectors.quickbooks.client import ERRORS, account_facts, authorize
 from ledgerport.connectors.quickbooks.mapping import MAPPINGS
 
@@ -22,7 +23,7 @@ CONNECTOR = Connector(
     base_url=API_URL,
     auth=OAuth2(authorize_url=AUTHORIZE_URL, token_url=TOKEN_URL, scopes=SCOPES, client_auth="basic"),
     limits=Limits(per_minute=500, concurrent=10),
-    mappings=MAPPINGS,
+    mappings=one_company(MAPPINGS),  # a linked account is one company
     errors=ERRORS,
     authorize=authorize,
     account_facts=account_facts,

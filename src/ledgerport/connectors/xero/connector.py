@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ledgerport.connectors._base.auth import OAuth2
 from ledgerport.connectors._base.connector import Connector, Limits
+from ledgerport.connectors._base.mapping import one_company
 from ledgerport.connectors.xero.client import ERRORS, authorize, connections_request, facts_after_consent
 from ledgerport.connectors.xero.mapping import MAPPINGS
 
@@ -34,7 +35,7 @@ CONNECTOR = Connector(
     base_url="https://api.xero.com",
     auth=OAuth2(authorize_url=AUTHORIZE_URL, token_url=TOKEN_URL, scopes=SCOPES, client_auth="basic"),
     limits=Limits(per_minute=60, per_day=5_000, concurrent=5),
-    mappings=MAPPINGS,
+    mappings=one_company(MAPPINGS),  # a linked account is one company
     errors=ERRORS,
     authorize=authorize,
     account_facts=facts_after_consent,

@@ -6,11 +6,10 @@ Xero uses one ``LineItem`` shape on invoices, bills, credit notes, purchase orde
 each table still reads top to bottom as "Merge field <- Xero field".
 
 **Tracking.** Xero has at most two tracking categories per organisation, each with options, and a line is tagged
-with an option of a category (``{TrackingCategoryID, TrackingOptionID, Name, Option}``). The stream machinery maps
-one provider record to one common record, and Xero lists options only nested inside their category, so options
-cannot be records of their own yet; a line's ``tracking_categories`` therefore point at the *categories* it is
-tracked under (the option stays visible in ``remote_data``). See the module docstring of ``mapping`` for the base
-change that would make options records with ``parent_category``.
+with an option of a category (``{TrackingCategoryID, TrackingOptionID, Name, Option}``). Options are
+TrackingCategory records whose ``parent_category`` is their category (see ``mapping``), so a line's
+``tracking_categories`` point at the options it is tagged with: the most specific fact, from which the category
+follows.
 """
 
 from __future__ import annotations
@@ -46,8 +45,8 @@ __all__ = [
     "first_ref",
 ]
 
-TRACKING = RefList("Tracking", "TrackingCategory", "TrackingCategoryID")
-"""A line's tracking categories (see the module docstring for why categories, not options)."""
+TRACKING = RefList("Tracking", "TrackingCategory", "TrackingOptionID")
+"""A line's tracking options, each a TrackingCategory record (see the module docstring)."""
 
 _ACCOUNT = Ref("AccountID", "Account")
 """Xero answers every line with ``AccountID`` beside ``AccountCode``, so lines reference accounts by their GUID."""
@@ -58,14 +57,14 @@ _TAX_RATE = Ref("TaxType", "TaxRate")
 
 
 def document_tracking(lines: str) -> Computed:
-    """A document's tracking categories: the union of its lines', in first-seen order."""
+    """A document's tracking options: the union of its lines', in first-seen order."""
 
     def gather(record: Any, context: MappingContext) -> list[str]:
         ids = (
-            str(tag["TrackingCategoryID"])
+            str(tag["TrackingOptionID"])
             for line in dig(record, lines) or []
             for tag in (line.get("Tracking") or [])
-            if tag.get("TrackingCategoryID")
+            if tag.get("TrackingOptionID")
         )
         return [context.ref("TrackingCategory", remote_id) for remote_id in unique(ids)]
 

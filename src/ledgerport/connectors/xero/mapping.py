@@ -9,13 +9,12 @@ none). Decisions worth knowing:
   ``AccountCode``, so lines reference accounts by GUID. Where Xero gives only a code (an item's
   ``SalesDetails.AccountCode``), the reference is left out rather than resolved by a lookup: ``Item.sales_account``
   and ``purchase_account`` are unsupported.
-* **Tracking.** Categories are TrackingCategory records; options are not records yet (see ``lines``). Making them
-  records needs ``Stream`` to flatten nested lists (an ``explode`` hook in ``_base``); then an option would be a
-  TrackingCategory with ``parent_category`` = its category, and lines would point at options.
+* **Tracking.** Categories and their options are both TrackingCategory records: an option is exploded out of its
+  category's ``Options`` and has the category as ``parent_category``; document lines point at options.
 * **Archived contacts** stay live with ``status=ARCHIVED`` (Merge's behaviour); only GDPR-erased ones are deleted.
 * **Bills and vendor credits.** ``Invoices`` of type ACCPAY are ACCOUNTS_PAYABLE invoices; ``CreditNotes`` of type
   ACCPAYCREDIT are VendorCredits and ACCRECCREDIT ones CreditNotes (two tables over one stream, split by ``when``).
-* **Company.** ``company`` fields stay empty: the Organisation's id is the tenant id, which a mapping does not see.
+* **Company.** ``company`` is the organisation's CompanyInfo record on every record and line (``one_company``).
 """
 
 from __future__ import annotations
@@ -29,10 +28,12 @@ from ledgerport.connectors._base.mapping import (
     Computed,
     Const,
     Each,
+    Explode,
     F,
     MappingContext,
     ModelMap,
     NestedMap,
+    OwnerRef,
     Ref,
 )
 from ledgerport.connectors.xero.convert import (
@@ -58,6 +59,7 @@ from ledgerport.connectors.xero.streams import (
     ACCOUNTS,
     CONTACTS,
     ITEMS,
+    OPTION_DELETED,
     ORGANISATION,
     TAX_RATES,
     TRACKING_CATEGORIES,
@@ -83,6 +85,7 @@ __all__ = [
     "PURCHASE_ORDER",
     "TAX_RATE",
     "TRACKING_CATEGORY",
+    "TRACKING_OPTION",
     "TRANSACTION",
     "VENDOR_CREDIT",
 ]
@@ -174,6 +177,20 @@ TRACKING_CATEGORY = ModelMap(
     },
 )
 
+TRACKING_OPTION = ModelMap(
+    model="TrackingCategory",
+    struct=TrackingCategory,
+    stream=TRACKING_CATEGORIES,
+    explode=Explode("Options", "TrackingOptionID", deleted=OPTION_DELETED),
+    fields={
+        "remote_id": F("TrackingOptionID"),
+        "name": F("Name", to_str),
+        "status": F("Status", ACTIVE_OR_ARCHIVED),
+        "parent_category": OwnerRef("TrackingCategory"),
+        "remote_was_deleted": Const(False),  # a deleted option is never mapped: the engine marks it instead
+    },
+)
+
 CONTACT = ModelMap(
     model="Contact",
     struct=Contact,
@@ -217,6 +234,7 @@ MAPPINGS: Sequence[ModelMap] = (
     ACCOUNT,
     TAX_RATE,
     TRACKING_CATEGORY,
+    TRACKING_OPTION,
     CONTACT,
     ITEM,
     INVOICE,

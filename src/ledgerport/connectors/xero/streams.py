@@ -17,6 +17,8 @@ Deletions are status flips in Xero, so each stream names the statuses that mean 
 * Accounts, TaxRates, TrackingCategories, Payments, PurchaseOrders: DELETED.
 * Items are hard-deleted by Xero (no status), so the stream is ``complete``: every sync lists all items (one
   unpaged call, as an incremental one would be) and the engine marks stored items missing from it deleted.
+* Tracking categories and their options leave the listing when deleted (``includeArchived`` adds only archived
+  ones), so that stream is ``complete`` too; it is one unpaged call without ``If-Modified-Since`` anyway.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "INVOICES",
     "ITEMS",
     "MANUAL_JOURNALS",
+    "OPTION_DELETED",
     "ORGANISATION",
     "OnePage",
     "PAGE_SIZE",
@@ -149,7 +152,10 @@ TRACKING_CATEGORIES = _stream(
     paged=False,
     modified_since=False,
     params=(("includeArchived", "true"),),
+    complete=True,
 )
+OPTION_DELETED = StatusIn("Status", _DELETED)
+"""A tracking option deleted on its own, should a listing still show it (Xero normally drops it)."""
 ORGANISATION = Stream(
     name="Organisation",
     request=XeroList(collection="Organisation", paged=False, modified_since=False, ordered=False),
