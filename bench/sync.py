@@ -411,14 +411,18 @@ async def timed_sync(
     *,
     limits: bool,
     capture: bool = False,
+    read_ahead: int | None = None,
 ) -> tuple[SyncReport, float]:
     """One full or incremental sync, timed. Without ``limits`` the client's budget is unlimited too: it mirrors
-    the provider's published limits, which a sandbox with its limits off does not impose."""
+    the provider's published limits, which a sandbox with its limits off does not impose. ``read_ahead``
+    replaces the connectors' own."""
     deps = build_sync_deps(settings, database)
     network = TimedTransport(deps.transport(None), timing)
     connectors = deps.connectors
     if not limits:
         connectors = {key: msgspec.structs.replace(c, limits=Limits()) for key, c in connectors.items()}
+    if read_ahead is not None:
+        connectors = {key: msgspec.structs.replace(c, read_ahead=read_ahead) for key, c in connectors.items()}
     deps = msgspec.structs.replace(deps, transport=lambda origin: network, budget=MemoryBudget(), connectors=connectors)
     last = [0.0]
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,7 +28,7 @@ from ledgerport.connectors._base import (
 from ledgerport.connectors._base.auth import OAuth2, TokenSet
 from ledgerport.connectors._base.client import ProviderClient, RetryPolicy
 from ledgerport.connectors._base.paging import PageNumber
-from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Watermark
+from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Total, Watermark
 from ledgerport.kit.budget import MemoryBudget
 
 ERRORS = [
@@ -39,7 +40,7 @@ ERRORS = [
 ]
 
 
-def _connector(limits: Limits | None = None) -> Connector:
+def _connector(limits: Limits | None = None, read_ahead: int = 1) -> Connector:
     return Connector(
         key="test",
         slug="test",
@@ -47,6 +48,7 @@ def _connector(limits: Limits | None = None) -> Connector:
         base_url="https://api.test",
         auth=OAuth2(authorize_url="https://id.test/a", token_url="https://id.test/t", scopes=["x"]),
         limits=limits or Limits(),
+        read_ahead=read_ahead,
         mappings=[],
         errors=ERRORS,
         authorize=lambda request, account: msgspec.structs.replace(
@@ -70,11 +72,14 @@ class Tokens:
 
 
 def _client(
-    handler: Callable[[Request], Response], tokens: Tokens | None = None, **kw: Any
+    handler: Callable[[Request], Response | Awaitable[Response]],
+    tokens: Tokens | None = None,
+    read_ahead: int = 1,
+    **kw: Any,
 ) -> tuple[ProviderClient, FunctionTransport]:
     transport = FunctionTransport(handler)
     client = ProviderClient(
-        _connector(),
+        _connector(read_ahead=read_ahead),
         transport=transport,
         tokens=tokens or Tokens(),
         budget=MemoryBudget(),
@@ -143,7 +148,7 @@ async def test_truncated_body_is_retried() -> None:
     assert body == {"amount": Decimal("1.10")}
 
 
-def _stream(size: int = 2) -> Stream:
+def _stream(size: int = 2, total: Total | None = None) -> Stream:
     def build(context: StreamContext, since: datetime | None, position: int, size: int) -> Request:
         return Request(method="GET", url=f"{context.base_url}/Items", params=[("page", str(position))])
 
@@ -155,6 +160,7 @@ def _stream(size: int = 2) -> Stream:
         paging=PageNumber(size=size),
         since=Watermark("Updated", lambda v: None if v is None else datetime.fromisoformat(v)),
         deleted=StatusIn("Status", {"DELETED"}),
+        total=total,
     )
 
 
@@ -207,3 +213,100 @@ async def test_revoked_grant_surfaces() -> None:
     client, _ = _client(lambda r: Response(status=401, headers={}, body=b""), Revoked())
     with pytest.raises(AuthRevoked):
         await client.send(Request(method="GET", url="https://api.test/x"))
+
+
+def _listing(count: int, size: int = 2) -> tuple[Callable[[Request], Awaitable[Response]], dict[str, int]]:
+    """A slow provider of ``count`` records; later pages answer sooner, and ``seen`` tracks requests in flight."""
+    seen = {"now": 0, "peak": 0}
+
+    async def handler(request: Request) -> Response:
+        if request.url.endswith("/count"):
+            seen["counts"] = seen.get("counts", 0) + 1
+            return ok(msgspec.json.encode({"Count": {"total": -(-count // size)}}))  # in pages, as positions are
+        page = int(dict(request.params)["page"])
+        seen["now"] += 1
+        seen["peak"] = max(seen["peak"], seen["now"])
+        await asyncio.sleep(0.002 * max(0, 10 - page))
+        seen["now"] -= 1
+        records = [{"ID": str(n)} for n in range((page - 1) * size + 1, min(count, page * size) + 1)]
+        pagination = {"page": page, "pageSize": size, "pageCount": -(-count // size), "itemCount": count}
+        return ok(msgspec.json.encode({"Items": records, "pagination": pagination}))
+
+    return handler, seen
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+async def test_pages_read_ahead_arrive_in_order(depth: int) -> None:
+    handler, seen = _listing(11)
+    client, transport = _client(handler, read_ahead=depth)
+    pages = [page async for page in client.pages(_stream(), None)]
+    assert [r["ID"] for p in pages for r in p.records] == [str(n) for n in range(1, 12)]
+    assert seen["peak"] == depth, "pages ahead are requested together, no more than read_ahead at once"
+    assert 6 <= len(transport.requests) <= 6 + depth - 1, "at most read_ahead - 1 requests past the end"
+    assert seen["now"] == 0
+
+
+async def test_a_page_count_ends_the_walk_without_asking_past_it() -> None:
+    handler, _ = _listing(10)  # five full pages: only the count tells the fifth is the last
+    client, transport = _client(handler, read_ahead=3)
+    pages = [page async for page in client.pages(_stream(total=Total("pagination.pageCount")), None)]
+    assert len(pages) == 5
+    assert sorted(int(dict(r.params)["page"]) for r in transport.requests) == [1, 2, 3, 4, 5]
+
+
+async def test_a_count_asked_once_lets_the_walk_read_ahead_without_waste() -> None:
+    """Where pages do not say how many there are (QBO), one count query beside the second page does."""
+
+    def count(context: StreamContext, since: datetime | None) -> Request:
+        return Request(method="GET", url=f"{context.base_url}/Items/count")
+
+    handler, seen = _listing(20)  # ten full pages; positions are page numbers, so the count is of pages here
+    client, transport = _client(handler, read_ahead=3)
+    stream = _stream(total=Total("Count.total", request=count))
+    pages = [page async for page in client.pages(stream, None)]
+    assert [r["ID"] for p in pages for r in p.records] == [str(n) for n in range(1, 21)]
+    asked = sorted(int(dict(r.params)["page"]) for r in transport.requests if not r.url.endswith("/count"))
+    assert asked == list(range(1, 11)), "nothing past the end"
+    assert seen["counts"] == 1
+    assert seen["peak"] == 3, "read ahead once the count is known"
+
+
+async def test_a_failed_count_leaves_the_walk_one_page_ahead() -> None:
+    def count(context: StreamContext, since: datetime | None) -> Request:
+        return Request(method="GET", url=f"{context.base_url}/Items/count")
+
+    listing, seen = _listing(7)
+
+    async def handler(request: Request) -> Response:
+        if request.url.endswith("/count"):
+            return Response(status=401, headers={}, body=b"")
+        return await listing(request)
+
+    client, transport = _client(handler, read_ahead=3)
+    pages = [page async for page in client.pages(_stream(total=Total("Count.total", request=count)), None)]
+    assert [r["ID"] for p in pages for r in p.records] == [str(n) for n in range(1, 8)]
+    assert seen["peak"] == 1
+    assert len([r for r in transport.requests if not r.url.endswith("/count")]) == 4
+
+
+async def test_a_walk_stopped_early_leaves_nothing_running() -> None:
+    handler, seen = _listing(20)
+    client, _ = _client(handler, read_ahead=4)
+    walk = client.pages(_stream(), None)
+    async for _page in walk:
+        break
+    await walk.aclose()
+    assert seen["now"] == 0, "requests read ahead were cancelled and waited for"
+    assert not [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+
+
+async def test_a_walk_that_does_not_read_ahead_asks_no_count() -> None:
+    def count(context: StreamContext, since: datetime | None) -> Request:
+        return Request(method="GET", url=f"{context.base_url}/Items/count")
+
+    handler, seen = _listing(7)
+    client, transport = _client(handler, read_ahead=1)
+    pages = [page async for page in client.pages(_stream(total=Total("Count.total", request=count)), None)]
+    assert sum(len(p.records) for p in pages) == 7
+    assert "counts" not in seen
+    assert len(transport.requests) == 4

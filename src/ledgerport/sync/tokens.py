@@ -8,6 +8,7 @@ instead of spending the refresh token again. The new pair is written in the same
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Mapping
@@ -53,6 +54,7 @@ class StoredTokens:
         self._transport = transport
         self._token_url = token_url
         self._tokens: TokenSet | None = None
+        self._refreshing: dict[str, asyncio.Task[TokenSet]] = {}  # under way, by the access token they replace
         self.refreshes = 0
 
     @property
@@ -77,7 +79,19 @@ class StoredTokens:
         return tokens
 
     async def refresh(self, stale: TokenSet) -> TokenSet:
-        """Tokens newer than ``stale``: another worker's if it refreshed first, else a fresh pair."""
+        """Tokens newer than ``stale``: another worker's if it refreshed first, else a fresh pair.
+
+        Shielded, and shared by the calls that ask at once: a caller may be cancelled (a page read ahead that is
+        no longer wanted) after the provider has rotated the refresh token, and the newest one must still be
+        stored, or the account would need linking again.
+        """
+        running = self._refreshing.get(stale.access_token)
+        if running is None:
+            running = self._refreshing[stale.access_token] = asyncio.ensure_future(self._refresh(stale))
+            running.add_done_callback(lambda _: self._refreshing.pop(stale.access_token, None))
+        return await asyncio.shield(running)
+
+    async def _refresh(self, stale: TokenSet) -> TokenSet:
         async with self._database.write() as session:
             locked = await lock_credentials(session, sealer=self._sealer, linked_account_id=self._account_id)
             if locked is None:

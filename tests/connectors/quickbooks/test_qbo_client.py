@@ -157,6 +157,9 @@ class _StaticTokens:
 
 
 def _query_page(request: Request, total: int) -> Response:
+    if "COUNT(*)" in dict(request.params)["query"]:
+        count = {"QueryResponse": {"totalCount": total}}
+        return Response(status=200, headers={}, body=msgspec.json.encode(count), url=request.url)
     start = int(dict(request.params)["query"].split("STARTPOSITION ")[1].split()[0])
     rows = [_stub(i) for i in range(start, min(total + 1, start + 1000))]
     body = {"QueryResponse": {"Invoice": rows, "startPosition": start, "maxResults": len(rows)} if rows else {}}
@@ -167,8 +170,12 @@ async def test_full_paging_stops_after_a_short_page() -> None:
     client, transport = _paged_client(lambda request: _query_page(request, 2003))
     pages = [page async for page in client.pages(INVOICES, None)]
     assert [len(page.records) for page in pages] == [1000, 1000, 3]
-    starts = [dict(r.params)["query"].split("STARTPOSITION ")[1] for r in transport.requests]
-    assert starts == ["1 MAXRESULTS 1000", "1001 MAXRESULTS 1000", "2001 MAXRESULTS 1000"]
+    queries = [dict(r.params)["query"] for r in transport.requests]
+    # QBO's pages do not say how many there are: one COUNT(*) beside the second page lets the walk read ahead
+    # without asking past the end
+    assert [q for q in queries if "COUNT(*)" in q] == ["SELECT COUNT(*) FROM Invoice"]
+    starts = [int(q.split("STARTPOSITION ")[1].split()[0]) for q in queries if "COUNT(*)" not in q]
+    assert sorted(starts) == [1, 1001, 2001]
     assert all(r.headers["Accept"] == "application/json" for r in transport.requests)
 
 
@@ -183,7 +190,12 @@ async def test_a_full_cdc_page_continues_with_the_query() -> None:
     pages = [page async for page in client.pages(INVOICES, clock.now() - timedelta(hours=1))]
     assert [len(page.records) for page in pages] == [1000, 500]
     assert transport.requests[0].url.endswith("/cdc")
-    assert "STARTPOSITION 1001" in dict(transport.requests[1].params)["query"]
+    queries = [dict(r.params)["query"] for r in transport.requests[1:]]
+    (counted,) = [q for q in queries if "COUNT(*)" in q]
+    assert counted.startswith("SELECT COUNT(*) FROM Invoice WHERE MetaData.LastUpdatedTime >= ")
+    assert [q.split(" ORDERBY ")[1] for q in queries if q != counted] == [
+        "MetaData.LastUpdatedTime STARTPOSITION 1001 MAXRESULTS 1000"
+    ]
 
 
 # --- errors against the sandbox's own bodies ---------------------------------------------------------------------

@@ -232,7 +232,8 @@ async def test_paging_stops_at_a_short_page() -> None:
     stream = msgspec.structs.replace(INVOICES, paging=PageNumber(size=2))
     pages = [page async for page in client.pages(stream, None)]
     assert [len(p.records) for p in pages] == [2, 1]
-    assert len(transport.requests) == 2
+    # without ``pagination`` in the answer, the pages read ahead may go past the end
+    assert 2 <= len(transport.requests) <= 2 + CONNECTOR.read_ahead - 1
     assert pages[-1].watermark == datetime.fromtimestamp(1_700_000_000.003, UTC)
 
 

@@ -7,14 +7,15 @@ is refreshed once through the :class:`TokenSource` and the call retried; transie
 are retried with exponential backoff and jitter. What remains is raised to the engine.
 
 ``pages`` walks a stream: it builds each page's request from the stream's paginator, reads the records, tells
-deletions apart, and yields them with the page's watermark.
+deletions apart, and yields them with the page's watermark. Pages are yielded in order, but once a full page shows
+there are more, up to ``connector.read_ahead`` following pages are already requested.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
+from collections import deque
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Protocol
@@ -151,17 +152,26 @@ class ProviderClient:
     async def pages(self, stream: Stream, since: datetime | None) -> AsyncIterator[Page]:
         """Every page of ``stream`` changed after ``since`` (everything when ``None``).
 
-        The next page is fetched while the caller stores this one, so a sync under a provider's rate limit spends
-        its waits working, and provider latency overlaps with mapping and storing.
+        Following pages are fetched while the caller stores this one, so provider latency overlaps with mapping
+        and storing, and a sync under a provider's rate limit spends its waits working. Requests ahead assume full
+        pages; a short page, or the listing's last position (``stream.total``), ends the walk, and what was asked
+        beyond it is dropped. Until that position is known only one page is asked ahead, as no more can be wasted.
         """
-        position: int | None = stream.paging.first
+        paging, total, reach = stream.paging, stream.total, max(1, self.connector.read_ahead)
         seen: set[str] = set()
-        request = stream.request(self.context, since, stream.paging.first, stream.paging.size)
-        fetching: asyncio.Task[Any] | None = asyncio.ensure_future(self.json(request))
+        ahead: deque[tuple[int, Request, asyncio.Task[Any]]] = deque()
+        last: int | None = None
+        counting: asyncio.Task[Any] | None = None
+
+        def ask(position: int) -> None:
+            request = stream.request(self.context, since, position, paging.size)
+            ahead.append((position, request, asyncio.ensure_future(self.json(request))))
+
+        ask(paging.first)
         try:
-            while fetching is not None and position is not None:
+            while ahead:
+                position, request, fetching = ahead.popleft()
                 body = await fetching
-                fetching = None
                 records = (dig(body, stream.records) if isinstance(stream.records, str) else stream.records(body)) or []
                 if not isinstance(records, list):
                     raise Malformed(f"{stream.name}: expected a list at {stream.records!r}")
@@ -170,13 +180,46 @@ class ProviderClient:
                 live = [r for r in records if not (stream.deleted is not None and stream.deleted(r))]
                 marks = [m for m in (stream.since.of(r) for r in records) if m is not None] if stream.since else []
                 page = Page(records=live, deleted=deleted, watermark=max(marks) if marks else None, path=request.url)
-                position = stream.paging.advance(position, len(records))
-                if position is not None:
-                    request = stream.request(self.context, since, position, stream.paging.size)
-                    fetching = asyncio.ensure_future(self.json(request))
+                following = paging.advance(position, len(records))
+                if total is not None:
+                    if total.request is None:
+                        last = _position(body, total.path, last)
+                    elif counting is None:
+                        if following is not None and reach > 1:  # a full page: more to come, so learn how much
+                            counting = asyncio.ensure_future(self.json(total.request(self.context, since)))
+                    elif last is None and counting.done():
+                        # a count that failed leaves the walk as it would be without one
+                        last = _position(None if counting.exception() else counting.result(), total.path, None)
+                if following is None or (last is not None and following > last):
+                    await _drop(ahead)
+                else:
+                    if ahead and ahead[0][0] != following:  # the page held more or fewer than a full page
+                        await _drop(ahead)
+                    depth = reach if last is not None or total is None else 1
+                    planned = ahead[-1][0] if ahead else None
+                    while len(ahead) < depth:
+                        planned = following if planned is None else paging.advance(planned, paging.size)
+                        if planned is None or (last is not None and planned > last):
+                            break
+                        ask(planned)
                 yield page
         finally:
-            if fetching is not None:  # the caller stopped early: drop the page it will never read
-                fetching.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await fetching
+            await _drop(ahead)  # the caller stopped early: drop pages it will never read
+            if counting is not None:
+                counting.cancel()
+                await asyncio.gather(counting, return_exceptions=True)
+
+
+def _position(body: Any, path: str, known: int | None) -> int | None:
+    """The last position an answer states at ``path``, or what was known before when it states none."""
+    value = dig(body, path) if isinstance(body, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else known
+
+
+async def _drop(ahead: deque[tuple[int, Request, asyncio.Task[Any]]]) -> None:
+    """Cancel requests whose pages will not be read, and wait for them to let go of their budget slots."""
+    tasks = [task for _, _, task in ahead]
+    ahead.clear()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -39,6 +39,13 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     """The real API origin; sandboxes and tests override it per linked account."""
     auth: OAuth2
     limits: Limits
+    read_ahead: int = 1
+    """Pages a walk keeps requested beyond the one being stored, once a full page shows there are more.
+
+    Provider latency (hundreds of milliseconds per page) otherwise caps a sync below what mapping and storing
+    could take. Past the end of a listing a provider that does not say how many pages there are costs up to this
+    many wasted requests per multi-page stream; keep it well under ``limits.concurrent``, which other work on the
+    same account shares."""
     mappings: Sequence[ModelMap]
     errors: Sequence[ErrorRule]
     authorize: Callable[[Request, Mapping[str, str]], Request]

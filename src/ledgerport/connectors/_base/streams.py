@@ -17,7 +17,7 @@ import msgspec
 from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.paging import Paginator
 
-__all__ = ["Getter", "RequestBuilder", "StatusIn", "Stream", "StreamContext", "Watermark", "dig", "getter"]
+__all__ = ["Getter", "RequestBuilder", "StatusIn", "Stream", "StreamContext", "Total", "Watermark", "dig", "getter"]
 
 
 def dig(record: Any, path: str) -> Any:
@@ -118,6 +118,18 @@ class StatusIn(msgspec.Struct, frozen=True, dict=True):
         return getter(self.field)
 
 
+class Total(msgspec.Struct, frozen=True):
+    """How a walk learns the last position of a listing, so that reading ahead never asks past its end.
+
+    ``path`` is where an answer holds it: every Xero page carries ``pagination.pageCount`` (page numbers are its
+    positions); QBO says nothing in its pages, so ``request`` builds a ``COUNT(*)`` query over the same records,
+    asked once beside the second page, whose ``QueryResponse.totalCount`` is the last record position.
+    """
+
+    path: str
+    request: Callable[[StreamContext, datetime | None], Request] | None = None
+
+
 class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     """One provider resource, read page by page."""
 
@@ -132,6 +144,8 @@ class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     deleted: Callable[[Any], bool] | None = None
     remote_path: Callable[[StreamContext, Any], str] | None = None
     """The provider path of one record, stored in ``remote_data``."""
+    total: Total | None = None
+    """Where the listing's last position can be learnt (without it, reading ahead may ask past the end)."""
     complete: bool = False
     """The provider removes these records outright, leaving nothing a change feed could report (Xero Items).
     Every sync then reads the whole stream, and stored records missing from it are marked deleted. Only for

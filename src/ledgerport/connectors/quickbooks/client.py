@@ -65,6 +65,7 @@ __all__ = [
     "query_request",
     "quote",
     "select",
+    "select_count",
 ]
 
 MINOR_VERSION = "75"
@@ -152,6 +153,22 @@ def select(
         raise ValueError("STARTPOSITION is 1-based")
     if not 1 <= max_results <= MAX_RESULTS:
         raise ValueError(f"MAXRESULTS must be within 1..{MAX_RESULTS}")
+    head = f"SELECT * {_from(entity, changed_after, include_inactive, operator)}"
+    return f"{head} ORDERBY {LAST_UPDATED} STARTPOSITION {start} MAXRESULTS {max_results}"
+
+
+def select_count(
+    entity: Entity,
+    *,
+    changed_after: datetime | None = None,
+    include_inactive: bool = False,
+    operator: Literal[">", ">="] = ">",
+) -> str:
+    """``SELECT COUNT(*)`` over the rows :func:`select` pages through (``QueryResponse.totalCount``)."""
+    return f"SELECT COUNT(*) {_from(entity, changed_after, include_inactive, operator)}"
+
+
+def _from(entity: Entity, changed_after: datetime | None, include_inactive: bool, operator: str) -> str:
     conditions = []
     if changed_after is not None:
         conditions.append(f"{LAST_UPDATED} {operator} {quote(qbo_datetime(changed_after))}")
@@ -159,8 +176,7 @@ def select(
         conditions.append("Active IN (true, false)")
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     # Every part is typed (an Entity member, quoted moments, integers): no caller text reaches the query.
-    head = f"SELECT * FROM {Entity(entity).value}{where}"  # noqa: S608
-    return f"{head} ORDERBY {LAST_UPDATED} STARTPOSITION {start} MAXRESULTS {max_results}"
+    return f"FROM {Entity(entity).value}{where}"
 
 
 def _company_url(base_url: str, account: Mapping[str, str], path: str) -> str:

@@ -23,6 +23,7 @@ CONNECTOR = Connector(
     base_url=API_URL,
     auth=OAuth2(authorize_url=AUTHORIZE_URL, token_url=TOKEN_URL, scopes=SCOPES, client_auth="basic"),
     limits=Limits(per_minute=500, concurrent=10),
+    read_ahead=4,  # of the 10 requests a realm may have in flight; QBO does not say how many pages there are
     mappings=one_company(MAPPINGS),  # a linked account is one company
     errors=ERRORS,
     authorize=authorize,

@@ -43,7 +43,7 @@ import msgspec
 
 from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.paging import StartPosition
-from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Watermark, dig
+from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Total, Watermark, dig
 from ledgerport.connectors.quickbooks.client import (
     MAX_RESULTS,
     Entity,
@@ -51,6 +51,7 @@ from ledgerport.connectors.quickbooks.client import (
     parse_qbo_datetime,
     query_request,
     select,
+    select_count,
 )
 from ledgerport.kit import clock
 
@@ -159,6 +160,11 @@ class QboRead(msgspec.Struct, frozen=True, kw_only=True):
         )
         return query_request(context.base_url, context.account, text)
 
+    def count(self, context: StreamContext, since: datetime | None) -> Request:
+        """How many rows the query mode of this walk has: its last record position, for reading ahead."""
+        text = select_count(self.entity, changed_after=since, include_inactive=self.include_inactive, operator=">=")
+        return query_request(context.base_url, context.account, text)
+
 
 def _remote_path(entity: Entity) -> Callable[[StreamContext, Any], str]:
     path = entity.value.lower()
@@ -166,9 +172,11 @@ def _remote_path(entity: Entity) -> Callable[[StreamContext, Any], str]:
 
 
 def _stream(entity: Entity, *, name_list: bool = False, cdc: bool = True, incremental: bool = True) -> Stream:
+    read = QboRead(entity=entity, include_inactive=name_list, cdc=cdc)
     return Stream(
         name=entity.value,
-        request=QboRead(entity=entity, include_inactive=name_list, cdc=cdc),
+        request=read,
+        total=Total("QueryResponse.totalCount", request=read.count),
         records=page_records(entity),
         key="Id",
         paging=StartPosition(size=MAX_RESULTS),

@@ -35,6 +35,7 @@ CONNECTOR = Connector(
     base_url="https://api.xero.com",
     auth=OAuth2(authorize_url=AUTHORIZE_URL, token_url=TOKEN_URL, scopes=SCOPES, client_auth="basic"),
     limits=Limits(per_minute=60, per_day=5_000, concurrent=5),
+    read_ahead=3,  # of the 5 requests a tenant may have in flight; ``pageCount`` keeps it from asking past the end
     mappings=one_company(MAPPINGS),  # a linked account is one company
     errors=ERRORS,
     authorize=authorize,

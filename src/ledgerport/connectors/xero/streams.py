@@ -30,7 +30,7 @@ import msgspec
 
 from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.paging import PageNumber, Paginator
-from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Watermark
+from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Total, Watermark
 from ledgerport.connectors.xero.convert import http_date, xero_date
 
 __all__ = [
@@ -120,6 +120,7 @@ def _stream(
         records=collection,
         key=key,
         paging=paging,
+        total=Total("pagination.pageCount") if paged else None,
         since=_UPDATED if modified_since else None,
         deleted=StatusIn(status, gone) if gone else None,
         complete=complete,
