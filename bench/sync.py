@@ -590,7 +590,9 @@ async def phase_full_and_incremental(
         timing = Timing()
         gc.collect()
         load_before, cpu_before, sandbox_before = load(), time.process_time(), cpu_seconds(proc.pid)
-        report, wall = await timed_sync(database, settings, linked.account_id, timing, limits=False, capture=True)
+        report, wall = await timed_sync(
+            database, settings, linked.account_id, timing, limits=False, capture=True, read_ahead=args.read_ahead
+        )
         bench_cpu, sandbox_cpu = time.process_time() - cpu_before, cpu_seconds(proc.pid) - sandbox_before
         load_after = load()
         stored = sum(report.fetched.values())
@@ -922,6 +924,7 @@ def main() -> int:
         f"(default {', '.join(f'{k}={v}' for k, v in DEFAULT_LIMITED.items())})",
     )
     parser.add_argument("--change-fraction", type=float, default=0.01)
+    parser.add_argument("--read-ahead", type=int, default=None, help="pages read ahead (default: each connector's)")
     parser.add_argument("--skip-full", action="store_true", help="only the limits-on runs")
     parser.add_argument("--keep", action="store_true", help="keep PostgreSQL databases and the work directory")
     args = parser.parse_args()
