@@ -87,45 +87,24 @@ async def _stored(database: Database, account_id: uuid.UUID, model: str) -> dict
 @pytest.mark.parametrize("provider", ["xero", "quickbooks"])
 async def test_link_full_and_incremental_sync(database: Database, provider: str) -> None:
     connector, app, model, _collection = _provider(provider)
-    transport = AsgiTransport(app)
-    sealer = Sealer([new_key()])
-    async with database.write() as session:
-        organization_id = await accounts.create_organization(session, name=f"sync-{provider}")
-    made = await link_sandbox(
-        database,
-        sealer=sealer,
-        connector=connector,
-        client=CLIENT,
-        transport=transport,
-        organization_id=organization_id,
-        sandbox_url=SANDBOX,
-        end_user=EndUser(organization_name="Acme"),
-    )
-    deps = SyncDeps(
-        database=database,
-        sealer=sealer,
-        connectors={connector.key: connector},
-        clients={connector.key: CLIENT},
-        transport=lambda origin: transport,
-        budget=MemoryBudget(),
-    )
-    first = await sync_account(deps, made.account.id)
+    deps, account_id = await _linked(database, connector, app, f"sync-{provider}")
+    first = await sync_account(deps, account_id)
     assert first.failed is None
-    stored = await _stored(database, made.account.id, model)
+    stored = await _stored(database, account_id, model)
     assert stored, "the full sync stored no invoices"
     assert first.fetched[model] == len(stored)
 
-    second = await sync_account(deps, made.account.id)
+    second = await sync_account(deps, account_id)
     # Providers compare change times to the second, so the watermark's own second may come back once more.
     assert second.fetched.get(model, 0) <= 2, "an incremental sync re-read the invoices"
     assert second.requests <= len(connector.mappings) + 2
-    after = await _stored(database, made.account.id, model)
+    after = await _stored(database, account_id, model)
     assert {k: v["modified_at"] for k, v in after.items()} == {k: v["modified_at"] for k, v in stored.items()}
 
     # one linked account is one company: every record and line names its CompanyInfo record
-    (company,) = [doc["id"] for doc in (await _stored(database, made.account.id, "CompanyInfo")).values()]
+    (company,) = [doc["id"] for doc in (await _stored(database, account_id, "CompanyInfo")).values()]
     for name in ("Invoice", "Contact", "Account", "JournalEntry"):
-        documents = (await _stored(database, made.account.id, name)).values()
+        documents = (await _stored(database, account_id, name)).values()
         assert documents, name
         assert {doc["company"] for doc in documents} == {company}, name
     assert {line["company"] for doc in after.values() for line in doc["line_items"]} == {company}
@@ -134,57 +113,27 @@ async def test_link_full_and_incremental_sync(database: Database, provider: str)
 async def test_an_item_xero_deletes_outright_is_marked_deleted_by_the_next_sync(database: Database) -> None:
     """Xero leaves no trace of a deleted item; the next sync's whole listing of Items shows it gone."""
     connector, app, _model, _collection = _provider("xero")
-    transport = AsgiTransport(app)
-    sealer = Sealer([new_key()])
-    async with database.write() as session:
-        organization_id = await accounts.create_organization(session, name="sync-xero-items")
-    made = await link_sandbox(
-        database,
-        sealer=sealer,
-        connector=connector,
-        client=CLIENT,
-        transport=transport,
-        organization_id=organization_id,
-        sandbox_url=SANDBOX,
-        end_user=EndUser(organization_name="Acme"),
-    )
-    deps = SyncDeps(
-        database=database,
-        sealer=sealer,
-        connectors={connector.key: connector},
-        clients={connector.key: CLIENT},
-        transport=lambda origin: transport,
-        budget=MemoryBudget(),
-    )
-    assert (await sync_account(deps, made.account.id)).failed is None
-    items = await _stored(database, made.account.id, "Item")
+    deps, account_id = await _linked(database, connector, app, "sync-xero-items")
+    assert (await sync_account(deps, account_id)).failed is None
+    items = await _stored(database, account_id, "Item")
     assert len(items) >= 2
     assert not any(item["_deleted"] for item in items.values())
     gone = sorted(items)[0]
     tenant = next(
         t for t in app.tenants if gone in {r["ItemID"] for r in app.tenants[t].collections["Items"].all_records()}
     )
-    minted = await transport.send(Request(method="POST", url=f"{SANDBOX}/_sandbox/tokens", body=b"{}"))
-    token = msgspec.json.decode(minted.body)["access_token"]
-    deleted = await transport.send(
-        Request(
-            method="DELETE",
-            url=f"{SANDBOX}/api.xro/2.0/Items/{gone}",
-            headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant},
-        )
-    )
-    assert deleted.status == 204
+    assert await _xero_call(app, "DELETE", f"Items/{gone}", tenant) == 204
 
-    report = await sync_account(deps, made.account.id)
+    report = await sync_account(deps, account_id)
     assert report.deleted.get("Item") == 1
-    after = await _stored(database, made.account.id, "Item")
+    after = await _stored(database, account_id, "Item")
     assert {remote_id for remote_id, item in after.items() if item["_deleted"]} == {gone}
     assert after[gone]["remote_was_deleted"] is True
     assert {k: v["modified_at"] for k, v in after.items() if k != gone} == {
         k: v["modified_at"] for k, v in items.items() if k != gone
     }, "items still listed were rewritten"
 
-    again = await sync_account(deps, made.account.id)
+    again = await sync_account(deps, account_id)
     assert again.deleted.get("Item", 0) == 0, "a deletion is reported once"
 
 
