@@ -221,3 +221,25 @@ async def create_tenant(url: str, *, integration: str, seed: dict[str, int] | No
 
 
 TenantFactory = Callable[..., Tenant]
+
+
+class SandboxTokens:
+    """The trivial TokenSource for connector tests: one token set in memory, refreshed at a sandbox's token URL."""
+
+    def __init__(self, transport: Any, tokens: Any, *, oauth: Any, client: Any) -> None:
+        self.transport = transport
+        self.tokens = tokens
+        self.oauth = oauth
+        self.client = client
+        self.refreshes = 0
+
+    async def current(self) -> Any:
+        return self.tokens
+
+    async def refresh(self, stale: Any) -> Any:
+        from ledgerport.connectors._base.auth import read_tokens, refresh_request
+
+        response = await self.transport.send(refresh_request(self.oauth, self.client, stale))
+        self.tokens = read_tokens(response, extra=stale.extra)
+        self.refreshes += 1
+        return self.tokens

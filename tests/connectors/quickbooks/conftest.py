@@ -13,8 +13,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import msgspec
 import pytest
 
+from harness import SandboxTokens
 from ledgerport.connectors._base import AsgiTransport, Request
-from ledgerport.connectors._base.auth import OAuthClient, TokenSet, code_request, read_tokens, refresh_request
+from ledgerport.connectors._base.auth import OAuthClient, TokenSet, code_request, read_tokens
 from ledgerport.connectors._base.client import ProviderClient, RetryPolicy
 from ledgerport.connectors.quickbooks import CONNECTOR
 from ledgerport.kit.budget import MemoryBudget
@@ -29,23 +30,12 @@ def on_sandbox(url: str) -> str:
     return f"{ORIGIN}{urlsplit(url).path}"
 
 
-class MemoryTokens:
-    """The trivial TokenSource: one token set in memory, refreshed against the sandbox's token endpoint."""
+class MemoryTokens(SandboxTokens):
+    """One token set in memory, refreshed against the sandbox's token endpoint."""
 
     def __init__(self, transport: AsgiTransport, tokens: TokenSet) -> None:
-        self.transport = transport
-        self.tokens = tokens
-        self.refreshes = 0
-
-    async def current(self) -> TokenSet:
-        return self.tokens
-
-    async def refresh(self, stale: TokenSet) -> TokenSet:
         oauth = msgspec.structs.replace(CONNECTOR.auth, token_url=on_sandbox(CONNECTOR.auth.token_url))
-        response = await self.transport.send(refresh_request(oauth, OAUTH_CLIENT, stale))
-        self.tokens = read_tokens(response, extra=stale.extra)
-        self.refreshes += 1
-        return self.tokens
+        super().__init__(transport, tokens, oauth=oauth, client=OAUTH_CLIENT)
 
 
 async def link(transport: AsgiTransport, realm: str | None = None) -> TokenSet:

@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from harness import SandboxTokens
 from ledgerport.connectors._base import AsgiTransport, Request
-from ledgerport.connectors._base.auth import OAuthClient, TokenSet, read_tokens, refresh_request
+from ledgerport.connectors._base.auth import OAuthClient, TokenSet, read_tokens
 from ledgerport.connectors.xero import CONNECTOR
 
 ORIGIN = "http://sandbox"
@@ -21,23 +22,12 @@ def on_sandbox(url: str) -> str:
     return f"{ORIGIN}{parts.path}"
 
 
-class MemoryTokens:
-    """The trivial TokenSource: one token set in memory, refreshed against the sandbox's token endpoint."""
+class MemoryTokens(SandboxTokens):
+    """One token set in memory, refreshed against the sandbox's token endpoint."""
 
     def __init__(self, transport: AsgiTransport, tokens: TokenSet) -> None:
-        self.transport = transport
-        self.tokens = tokens
-        self.refreshes = 0
-
-    async def current(self) -> TokenSet:
-        return self.tokens
-
-    async def refresh(self, stale: TokenSet) -> TokenSet:
         oauth = msgspec.structs.replace(CONNECTOR.auth, token_url=on_sandbox(CONNECTOR.auth.token_url))
-        response = await self.transport.send(refresh_request(oauth, OAUTH_CLIENT, stale))
-        self.tokens = read_tokens(response, extra=stale.extra)
-        self.refreshes += 1
-        return self.tokens
+        super().__init__(transport, tokens, oauth=oauth, client=OAUTH_CLIENT)
 
 
 async def mint(transport: AsgiTransport, tenants: list[str], scope: str | None = None) -> TokenSet:
