@@ -116,7 +116,7 @@ from ledgerport.store.credentials import find_credentials
 from ledgerport.store.records import NewRecord
 from ledgerport.store.tables import records
 from ledgerport.sync import SyncReport, sync_account
-from ledgerport.worker import build_sync_deps, oauth_clients
+from ledgerport.worker import build_sync_deps, registrations
 
 BENCH = Path(__file__).resolve().parent
 ADMIN_URL = "postgresql://127.0.0.1:5432/test"
@@ -388,7 +388,7 @@ async def link(database: Database, settings: Settings, provider: str, sandbox: s
             database,
             sealer=sealer(settings),
             connector=connector,
-            client=oauth_clients(settings)[provider],
+            client=registrations(settings).client(provider, sandbox),
             transport=transport,
             organization_id=organization_id,
             sandbox_url=sandbox,

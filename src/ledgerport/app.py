@@ -1,9 +1,9 @@
 """``create_app(settings)``: the composition root of the HTTP process.
 
 Link-flow settings come from :class:`~ledgerport.config.Settings`: ``LEDGERPORT_SANDBOX_ORIGINS`` links chosen
-connectors against sandboxes, and ``LEDGERPORT_OAUTH_<KEY>_CLIENT_ID`` / ``_CLIENT_SECRET`` are the app's
-registration at each provider (the sandboxes' client otherwise). The redirect URI to register at a provider is
-``<public url>/link/callback``.
+connectors against sandboxes, ``LEDGERPORT_SANDBOX_URL_ALLOWLIST`` names other sandboxes a link may use, and
+``LEDGERPORT_OAUTH_<KEY>_CLIENT_ID`` / ``_CLIENT_SECRET`` are the app's registration at each real provider. The
+redirect URI to register at a provider is ``<public url>/link/callback``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 
 from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, build_routes
-from ledgerport.config import Settings, SettingsError, ensure_parent_dir, load_settings, public_url
-from ledgerport.connectors import CONNECTORS
+from ledgerport.config import Settings, ensure_parent_dir, load_settings, public_url
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.kit.ratelimit import MemoryQuota, Quota, RedisQuota
 from ledgerport.store import Database
-from ledgerport.worker import oauth_clients, sealer
+from ledgerport.worker import registrations, sealer
 
 __all__ = ["Background", "app_from_environment", "create_app"]
 
@@ -36,15 +35,6 @@ def _quota(settings: Settings) -> Quota | None:
 
         return RedisQuota(Redis.from_url(settings.redis_url), settings.rate_limit_per_minute)
     return MemoryQuota(settings.rate_limit_per_minute)
-
-
-def _link_origins(settings: Settings) -> dict[str, str | None]:
-    unknown = set(settings.sandbox_origins) - set(CONNECTORS)
-    if unknown:
-        raise SettingsError(
-            f"LEDGERPORT_SANDBOX_ORIGINS names unknown connectors {sorted(unknown)}; use {list(CONNECTORS)}"
-        )
-    return dict(settings.sandbox_origins)
 
 
 def create_app(
@@ -66,8 +56,7 @@ def create_app(
         database=database,
         quota=_quota(settings),
         credentials=CredentialCache(settings.auth_cache_seconds),
-        link_origins=_link_origins(settings),
-        oauth_clients=oauth_clients(settings),
+        registrations=registrations(settings),
         transport=lambda origin: local.get(origin or "", network),
         sealer=sealer(settings),
         public_url=public_url(settings),

@@ -480,6 +480,7 @@ def link_account(
     from ledgerport import worker as background
     from ledgerport.connectors import CONNECTORS, connector_for_slug
     from ledgerport.connectors._base import AiohttpTransport, ConnectorError
+    from ledgerport.connectors._base.registrations import NotRegistered, OriginRefused, normal_origin
     from ledgerport.linking import EndUser, link_sandbox
 
     try:
@@ -498,8 +499,10 @@ def link_account(
         try:
             await database.migrate()
             organization_id = await _organization_of(database, api_key)
-            client = background.oauth_clients(settings)[connector.key]
-            if sandbox is None:
+            registered = background.registrations(settings)
+            origin = normal_origin(sandbox) if sandbox else registered.configured_origin(connector.key)
+            client = registered.client(connector.key, origin)
+            if origin is None:
                 made = await _link_with_a_person(
                     database, settings, connector, client, transport, organization_id, end_user
                 )
@@ -511,7 +514,7 @@ def link_account(
                     client=client,
                     transport=transport,
                     organization_id=organization_id,
-                    sandbox_url=sandbox.rstrip("/"),
+                    sandbox_url=origin,
                     end_user=end_user,
                 )
             return {"linked_account_id": str(made.account.id), "account_token": made.account_token}
@@ -521,6 +524,8 @@ def link_account(
 
     try:
         _emit(_run(go()), as_json)
+    except (NotRegistered, OriginRefused) as exc:
+        raise _fail(f"cannot link: {exc}", 2) from exc
     except ConnectorError as exc:
         raise _fail(f"linking failed: {exc}") from exc
 

@@ -13,10 +13,14 @@ from pathlib import Path
 
 import msgspec
 
+from ledgerport.connectors._base.registrations import OriginRefused, normal_origin
+
 __all__ = [
     "OAuthApp",
+    "SANDBOX_CLIENT",
     "Settings",
     "SettingsError",
+    "callback_url",
     "ensure_parent_dir",
     "load_settings",
     "oauth_apps",
@@ -57,6 +61,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     = ``quickbooks=http://127.0.0.1:8100,xero=http://127.0.0.1:8101``); the link page then offers them."""
     job_lease_seconds: float = 60.0
     """How long a worker owns a job without renewing; a killed worker's job is taken over after this."""
+    sandbox_url_allowlist: frozenset[str] = frozenset()
+    """Other sandbox origins a person may type on the link page (or a script pass) for a connector that is
+    itself sandboxed (``LEDGERPORT_SANDBOX_URL_ALLOWLIST``, comma-separated); nothing else is ever accepted."""
 
 
 def _origins(raw: str) -> dict[str, str]:
@@ -68,6 +75,16 @@ def _origins(raw: str) -> dict[str, str]:
             raise ValueError(f"{pair!r} is not <connector>=<http(s) origin>")
         origins[key.strip()] = origin
     return origins
+
+
+def _allowlist(raw: str) -> frozenset[str]:
+    allowed = set()
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        try:
+            allowed.add(normal_origin(entry))
+        except OriginRefused as exc:
+            raise ValueError(str(exc)) from exc
+    return frozenset(allowed)
 
 
 _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
@@ -83,6 +100,7 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_SYNC_INTERVAL_SECONDS": ("sync_interval_seconds", int),
     "LEDGERPORT_JOB_LEASE_SECONDS": ("job_lease_seconds", float),
     "LEDGERPORT_SANDBOX_ORIGINS": ("sandbox_origins", lambda raw: _origins(raw)),
+    "LEDGERPORT_SANDBOX_URL_ALLOWLIST": ("sandbox_url_allowlist", lambda raw: _allowlist(raw)),
 }
 
 
@@ -159,7 +177,7 @@ class OAuthApp(msgspec.Struct, frozen=True):
 
 
 SANDBOX_CLIENT = ("sandbox-client", "sandbox-secret")
-"""What every bundled sandbox accepts; used for a provider whose real registration is not configured."""
+"""What every bundled sandbox accepts; the only registration sent to an origin the operator did not configure."""
 
 
 def public_url(settings: Settings) -> str:
@@ -167,13 +185,19 @@ def public_url(settings: Settings) -> str:
     return (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
 
 
+def callback_url(settings: Settings) -> str:
+    """The redirect URI to register at every provider."""
+    return f"{public_url(settings)}/link/callback"
+
+
 def oauth_apps(
     settings: Settings, keys: tuple[str, ...], environ: Mapping[str, str] | None = None
 ) -> dict[str, OAuthApp]:
-    """Each provider's registration from ``LEDGERPORT_OAUTH_<KEY>_CLIENT_ID`` / ``_CLIENT_SECRET``.
+    """The registrations the operator configured, from ``LEDGERPORT_OAUTH_<KEY>_CLIENT_ID`` / ``_CLIENT_SECRET``.
 
-    Without them, the sandboxes' client is used, which only a sandbox accepts. The redirect URI is this server's
-    ``/link/callback`` (register exactly that at the provider).
+    A provider without them has no entry: its sandboxes take the sandbox client, and a real link to it is refused.
+    The redirect URI is this server's ``/link/callback`` (register exactly that at the provider) unless
+    ``LEDGERPORT_OAUTH_<KEY>_REDIRECT_URI`` says otherwise.
     """
     env = os.environ if environ is None else environ
     apps = {}
@@ -182,7 +206,6 @@ def oauth_apps(
         client_id, secret = env.get(prefix + "CLIENT_ID"), env.get(prefix + "CLIENT_SECRET")
         if bool(client_id) != bool(secret):
             raise SettingsError(f"set both {prefix}CLIENT_ID and {prefix}CLIENT_SECRET, or neither")
-        client_id, secret = client_id or SANDBOX_CLIENT[0], secret or SANDBOX_CLIENT[1]
-        redirect = env.get(prefix + "REDIRECT_URI") or f"{public_url(settings)}/link/callback"
-        apps[key] = OAuthApp(client_id, secret, redirect)
+        if client_id and secret:
+            apps[key] = OAuthApp(client_id, secret, env.get(prefix + "REDIRECT_URI") or callback_url(settings))
     return apps

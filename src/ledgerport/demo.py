@@ -19,7 +19,7 @@ from ledgerport.connectors._base import AsgiTransport, Transport
 from ledgerport.linking import EndUser, link_sandbox
 from ledgerport.store import Database, accounts
 from ledgerport.sync import sync_account
-from ledgerport.worker import build_sync_deps, oauth_clients, sealer
+from ledgerport.worker import build_sync_deps, registrations, sealer
 
 __all__ = ["DEMO_ORGANIZATION", "DemoSandboxes", "build_sandboxes", "prepare_demo"]
 
@@ -80,7 +80,7 @@ async def prepare_demo(
             await accounts.delete_linked_account(session, account_id=account.id)
         key = await accounts.create_api_key(session, organization_id=organization_id, name="demo")
     deps = build_sync_deps(settings, database, transports=sandboxes.transports)
-    clients = oauth_clients(settings)
+    registered = registrations(settings)
     tokens: dict[str, str] = {}
     for connector_key, origin in sandboxes.origins.items():
         connector = CONNECTORS[connector_key]
@@ -88,7 +88,7 @@ async def prepare_demo(
             database,
             sealer=sealer(settings),
             connector=connector,
-            client=clients[connector_key],
+            client=registered.client(connector_key, origin),
             transport=sandboxes.transports[origin],
             organization_id=organization_id,
             sandbox_url=origin,

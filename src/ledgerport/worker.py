@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
-from ledgerport.config import Settings, oauth_apps, sealing_keys
+from ledgerport.config import SANDBOX_CLIENT, Settings, SettingsError, callback_url, oauth_apps, sealing_keys
 from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
+from ledgerport.connectors._base.registrations import Registrations
 from ledgerport.jobs import LocalWakeups, Ticker, Wakeups, Worker, run_worker
 from ledgerport.kit.budget import Budget, MemoryBudget, RedisBudget
 from ledgerport.kit.sealing import Sealer
@@ -16,7 +17,7 @@ from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
 from ledgerport.sync.tasks import schedule_tick, sync_handlers
 
-__all__ = ["build_sync_deps", "embedded_worker", "oauth_clients", "run", "sealer"]
+__all__ = ["build_sync_deps", "embedded_worker", "registrations", "run", "sealer"]
 
 
 def sealer(settings: Settings) -> Sealer:
@@ -24,10 +25,21 @@ def sealer(settings: Settings) -> Sealer:
     return Sealer(sealing_keys(settings))
 
 
-def oauth_clients(settings: Settings) -> dict[str, OAuthClient]:
-    """Each connector's OAuth registration (see :func:`ledgerport.config.oauth_apps`)."""
+def registrations(settings: Settings) -> Registrations:
+    """The app's OAuth registrations and the origins each may be sent to (see :mod:`~ledgerport.connectors._base.
+    registrations`)."""
+    unknown = set(settings.sandbox_origins) - set(CONNECTORS)
+    if unknown:
+        raise SettingsError(
+            f"LEDGERPORT_SANDBOX_ORIGINS names unknown connectors {sorted(unknown)}; use {list(CONNECTORS)}"
+        )
     apps = oauth_apps(settings, tuple(CONNECTORS))
-    return {key: OAuthClient(app.client_id, app.client_secret, app.redirect_uri) for key, app in apps.items()}
+    return Registrations(
+        configured={key: OAuthClient(app.client_id, app.client_secret, app.redirect_uri) for key, app in apps.items()},
+        sandbox_origins=dict(settings.sandbox_origins),
+        sandbox_client=OAuthClient(*SANDBOX_CLIENT, callback_url(settings)),
+        allowed_sandboxes=settings.sandbox_url_allowlist,
+    )
 
 
 def _budget(settings: Settings) -> Budget:
@@ -48,7 +60,7 @@ def build_sync_deps(
         database=database,
         sealer=sealer(settings),
         connectors=CONNECTORS,
-        clients=oauth_clients(settings),
+        registrations=registrations(settings),
         transport=lambda origin: local.get(origin or "", network),
         budget=_budget(settings),
     )

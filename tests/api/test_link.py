@@ -90,16 +90,24 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
                 process.wait()
 
 
+def _other_name(origin: str) -> str:
+    return origin.replace("127.0.0.1", "localhost")
+
+
 @pytest.fixture(scope="module")
 def link_server(
     database_url: str, sandboxes: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    """A server whose link flow reaches the sandboxes; its sealing key is its own, not the key file's."""
+    """A server whose link flow reaches the sandboxes; its sealing key is its own, not the key file's.
+
+    The operator allows one other sandbox origin: the Xero sandbox under the name ``localhost``.
+    """
     origins = ",".join(f"{key}={origin}" for key, origin in sandboxes.items())
     started = start_server(
         database_url,
         tmp_path_factory.mktemp("link"),
         LEDGERPORT_SANDBOX_ORIGINS=origins,
+        LEDGERPORT_SANDBOX_URL_ALLOWLIST=_other_name(sandboxes["xero"]),
         LEDGERPORT_SECRET_KEYS=new_key(),
     )
     yield started
@@ -478,14 +486,27 @@ class TestLinkErrors:
         assert refused.status_code == 400
         assert "http" in error_of(refused)
 
-    def test_typed_sandbox_url_is_where_the_person_goes(
+    def test_typed_allowlisted_sandbox_url_is_where_the_person_goes(
         self, link_server: Server, sandboxes: dict[str, str], make_tenant: TenantFactory, browser: httpx.Client
+    ) -> None:
+        other = _other_name(sandboxes["xero"])
+        made = create_link(link_server, make_tenant().api_key)
+        page = browser.get(made.magic_link_url)
+        started = click(browser, read_form(page), "xero", sandbox_url=other.upper().replace("HTTP", "http") + "/")
+        assert started.status_code == 302
+        assert started.headers["location"].startswith(f"{other}/identity/connect/authorize?")
+        linked = consent_and_return(browser, link_server, browser.get(started.headers["location"]), "Allow access")
+        assert linked.status_code == 200, linked.text
+
+    def test_typed_sandbox_url_outside_the_allowlist_is_refused(
+        self, link_server: Server, make_tenant: TenantFactory, browser: httpx.Client
     ) -> None:
         made = create_link(link_server, make_tenant().api_key)
         page = browser.get(made.magic_link_url)
-        started = click(browser, read_form(page), "xero", sandbox_url=sandboxes["xero"] + "/")
-        assert started.status_code == 302
-        assert started.headers["location"].startswith(f"{sandboxes['xero']}/identity/connect/authorize?")
+        refused = click(browser, read_form(page), "xero", sandbox_url="http://127.0.0.1:9/")
+        assert refused.status_code == 400
+        assert "location" not in refused.headers
+        assert "allows" in error_of(refused)
 
 
 class TestAccountToken:

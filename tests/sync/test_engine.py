@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ledgerport.connectors._base import AsgiTransport, Connector, Request
 from ledgerport.connectors._base.auth import OAuthClient
+from ledgerport.connectors._base.registrations import Registrations
 from ledgerport.kit.budget import MemoryBudget
 from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.linking import EndUser, link_sandbox
@@ -67,7 +68,7 @@ async def _linked(database: Database, connector: Connector, app: Any, name: str)
         database=database,
         sealer=sealer,
         connectors={connector.key: connector},
-        clients={connector.key: CLIENT},
+        registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=CLIENT),
         transport=lambda origin: transport,
         budget=MemoryBudget(),
     )

@@ -15,6 +15,7 @@ from litestar import Request
 
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
+from ledgerport.connectors._base.registrations import Registrations
 from ledgerport.kit.ratelimit import Quota
 from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.store import Database
@@ -67,6 +68,14 @@ def _one_aiohttp_transport() -> Callable[[str | None], Transport]:
     return lambda _origin: shared
 
 
+_NO_REGISTRATIONS = Registrations(
+    configured={},
+    sandbox_origins={},
+    sandbox_client=OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1:8000/link/callback"),
+)
+"""Contexts built for tests of other endpoints: every real link is refused."""
+
+
 @dataclass(frozen=True)
 class ApiContext:
     """The API's dependencies. The link-flow fields have defaults that link against the real providers, so
@@ -75,10 +84,8 @@ class ApiContext:
     database: Database
     quota: Quota | None
     credentials: CredentialCache
-    link_origins: dict[str, str | None] = field(default_factory=dict)
-    """Connector key → provider origin for the link flow; ``None`` or absent means the real provider."""
-    oauth_clients: dict[str, OAuthClient] = field(default_factory=dict)
-    """Connector key → the app's OAuth registration; absent means the sandboxes' ``sandbox-client``."""
+    registrations: Registrations = field(default_factory=lambda: _NO_REGISTRATIONS)
+    """The app's OAuth registrations, where each connector links, and which other origins a link may use."""
     transport: Callable[[str | None], Transport] = field(default_factory=_one_aiohttp_transport)
     """The transport that reaches a provider origin (``None``: the real one); the factory owns its lifetime."""
     sealer: Sealer = field(default_factory=lambda: Sealer([new_key()]))

@@ -11,15 +11,16 @@ backend   POST /account-token/regenerate        → {linked_account_id, account_
 
 The account token exists in the clear only in the exchange's answer: between the callback and the exchange it is
 sealed in the link session with the app's :class:`~ledgerport.kit.sealing.Sealer`. The pages answer HTML (errors
-too, 400), the endpoints JSON, as Merge's do. Provider origins come from ``ApiContext.link_origins``; a person may
-type another one only when the server runs against sandboxes.
+too, 400), the endpoints JSON, as Merge's do. Provider origins and the registration presented at each come from
+``ApiContext.registrations``: a person may type another origin only for a sandboxed connector and only one the
+operator allowlisted, and the operator's registration never goes anywhere but the configured origin.
 """
 
 from __future__ import annotations
 
 import secrets
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import msgspec
 from litestar import MediaType, Request, Response, get, post
@@ -32,6 +33,7 @@ from ledgerport.api.link_page import IntegrationChoice, choice_page, error_page,
 from ledgerport.connectors import CONNECTORS, Connector, connector_for_slug
 from ledgerport.connectors._base import ConnectorError
 from ledgerport.connectors._base.auth import OAuthClient
+from ledgerport.connectors._base.registrations import NotRegistered, OriginRefused
 from ledgerport.kit import clock
 from ledgerport.linking import EndUser, authorize_url, complete
 from ledgerport.models.integrations import INTEGRATIONS, Integration, UnknownIntegration, find_integration
@@ -205,26 +207,24 @@ def _choices(found: LinkSession) -> list[Connector]:
     return [c for c in CONNECTORS.values() if preselected is None or c.slug == preselected]
 
 
-def _sandboxed(context: ApiContext) -> bool:
-    return any(origin for origin in context.link_origins.values())
+def _typed_origins_allowed(context: ApiContext) -> bool:
+    """Whether the page offers a "sandbox URL" field: only when the operator allows other sandboxes."""
+    return bool(context.registrations.allowed_sandboxes) and bool(context.registrations.sandbox_origins)
 
 
-def _oauth_client(context: ApiContext, connector: Connector) -> OAuthClient:
-    client = context.oauth_clients.get(connector.key)
-    if client is None:
-        raise LookupError(f"no OAuth registration is configured for {connector.key}")
-    return client
+def _endpoint(context: ApiContext, connector: Connector, typed: str | None) -> tuple[str | None, OAuthClient]:
+    """The provider origin of this link and the registration to present there, or why the link cannot start.
 
-
-def _origin(context: ApiContext, connector: Connector, typed: str | None) -> str | None:
-    """The provider origin of this link: the configured one, or one typed on a sandboxed server's page."""
-    typed = (typed or "").strip().rstrip("/")
-    if not typed or not _sandboxed(context):
-        return context.link_origins.get(connector.key)
-    parts = urlsplit(typed)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise _Stop(f"The sandbox URL {typed!r} is not an http(s) URL.")
-    return typed
+    The origin is the configured one, or for a sandboxed connector an allowlisted sandbox typed on the page; the
+    operator's own registration is never presented anywhere but at the configured origin.
+    """
+    try:
+        origin = context.registrations.origin(connector.key, typed)
+        return origin, context.registrations.client(connector.key, origin)
+    except OriginRefused as exc:
+        raise _Stop(f"The sandbox URL cannot be used: {exc}.") from exc
+    except NotRegistered as exc:
+        raise _Stop(f"{connector.name} cannot be connected from this server yet: {exc}.") from exc
 
 
 @get("/link", name="link-page", include_in_schema=False)
@@ -243,7 +243,7 @@ async def show_link_page(request: Request[Any, Any, Any]) -> Response[str]:
         link_token=request.query_params["link_token"],
         organization_name=found.details["end_user"]["organization_name"],
         integrations=choices,
-        sandbox_url=_sandboxed(context),
+        sandbox_url=_typed_origins_allowed(context),
     )
     return _html(page)
 
@@ -259,14 +259,14 @@ async def start_link(request: Request[Any, Any, Any]) -> Response[Any]:
         connector = next((c for c in _choices(found) if c.slug == slug), None)
         if connector is None:
             raise _Stop(f"{slug or 'No integration'} is not one this link can connect.")
-        origin = _origin(context, connector, form.get("sandbox_url"))
+        origin, client = _endpoint(context, connector, form.get("sandbox_url"))
     except _Stop as stop:
         return _html(error_page(str(stop)), 400)
     state = secrets.token_urlsafe(32)
     async with context.database.write() as session:
         details = {**found.details, "connector": connector.key, "origin": origin}
         await start_link_session(session, session_id=found.id, state=state, details=details)
-    url = authorize_url(connector, _oauth_client(context, connector), state=state, base_url=origin)
+    url = authorize_url(connector, client, state=state, base_url=origin)
     return Redirect(path=url, status_code=302, headers=_PAGE_HEADERS)
 
 
@@ -274,14 +274,14 @@ async def _finish(context: ApiContext, found: LinkSession, params: dict[str, str
     connector = CONNECTORS.get(found.details.get("connector") or "")
     if connector is None:
         raise _Stop("This link was never sent to a provider. Open the link again.")
-    origin = found.details.get("origin")
+    origin, client = _endpoint(context, connector, found.details.get("origin"))
     end_user = found.details["end_user"]
     try:
         made = await complete(
             context.database,
             sealer=context.sealer,
             connector=connector,
-            client=_oauth_client(context, connector),
+            client=client,
             transport=context.transport(origin),
             organization_id=found.organization_id,
             params=params,

@@ -24,6 +24,7 @@ from ledgerport.connectors._base.auth import OAuthClient, decode_tokens
 from ledgerport.connectors._base.client import Page, ProviderClient, RetryPolicy
 from ledgerport.connectors._base.http import rebase
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
+from ledgerport.connectors._base.registrations import NotRegistered, Registrations
 from ledgerport.kit import clock
 from ledgerport.kit.budget import Budget
 from ledgerport.kit.sealing import Sealer
@@ -50,8 +51,8 @@ class SyncDeps(msgspec.Struct, frozen=True, kw_only=True):
     database: Database
     sealer: Sealer
     connectors: Mapping[str, Connector]
-    clients: Mapping[str, OAuthClient]
-    """The app's OAuth registration per connector key."""
+    registrations: Registrations
+    """The app's OAuth registrations, and which origin each may be presented to."""
     transport: Callable[[str | None], Transport]
     """The transport for a provider origin (``None``: the real provider)."""
     budget: Budget
@@ -162,6 +163,14 @@ async def _sync_mapping(
             )
 
 
+def _client(registrations: Registrations, key: str, origin: str | None) -> OAuthClient:
+    """The registration this account refreshes its tokens with; none usable is a grant nobody can renew."""
+    try:
+        return registrations.client(key, origin)
+    except NotRegistered as exc:
+        raise AuthRevoked(str(exc)) from exc
+
+
 async def sync_account(
     deps: SyncDeps,
     account_id: uuid.UUID,
@@ -184,7 +193,7 @@ async def sync_account(
         sealer=deps.sealer,
         account_id=account_id,
         oauth=connector.auth,
-        client=deps.clients[connector.key],
+        client=_client(deps.registrations, connector.key, stored.base_url),
         transport=transport,
         token_url=rebase(connector.auth.token_url, stored.base_url),
     )
