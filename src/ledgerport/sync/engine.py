@@ -13,30 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
 
-from ledgerport.connectors._base import AuthRevoked, Connector, ConnectorError, RateLimited, Transport
-from ledgerport.connectors._base.auth import OAuthClient, decode_tokens
-from ledgerport.connectors._base.client import Page, ProviderClient, RetryPolicy
-from ledgerport.connectors._base.http import rebase
+from ledgerport.connectors._base import AuthRevoked, ConnectorError, RateLimited
+from ledgerport.connectors._base.client import Page, ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
-from ledgerport.connectors._base.registrations import NotRegistered, Registrations
 from ledgerport.kit import clock
-from ledgerport.kit.budget import Budget
-from ledgerport.kit.sealing import Sealer
 from ledgerport.kit.timestamps import canonical
 from ledgerport.models import MODELS
-from ledgerport.store import Database
-from ledgerport.store.accounts import find_linked_account_by_id, set_account_status
-from ledgerport.store.credentials import find_credentials
+from ledgerport.remote import ProviderDeps, open_provider
+from ledgerport.store.accounts import set_account_status
 from ledgerport.store.issues import raise_issue, resolve_issues
 from ledgerport.store.records import NewRecord, live_remote_ids, mark_deleted, record_ids, upsert_many
 from ledgerport.store.sync_states import begin_sync, end_sync, save_watermark
-from ledgerport.sync.tokens import StoredTokens
 
 __all__ = ["SyncDeps", "SyncReport", "sync_account"]
 
@@ -45,18 +38,8 @@ Checkpoint = Callable[[], Awaitable[None]]
 """Called after every stored page: a job renews its lease there (and learns if it must stop)."""
 
 
-class SyncDeps(msgspec.Struct, frozen=True, kw_only=True):
-    """What a sync needs from its surroundings."""
-
-    database: Database
-    sealer: Sealer
-    connectors: Mapping[str, Connector]
-    registrations: Registrations
-    """The app's OAuth registrations, and which origin each may be presented to."""
-    transport: Callable[[str | None], Transport]
-    """The transport for a provider origin (``None``: the real provider)."""
-    budget: Budget
-    retry: RetryPolicy = RetryPolicy()
+SyncDeps = ProviderDeps
+"""What a sync needs from its surroundings: what every provider call needs."""
 
 
 class SyncReport(msgspec.Struct, kw_only=True):
@@ -163,14 +146,6 @@ async def _sync_mapping(
             )
 
 
-def _client(registrations: Registrations, key: str, origin: str | None) -> OAuthClient:
-    """The registration this account refreshes its tokens with; none usable is a grant nobody can renew."""
-    try:
-        return registrations.client(key, origin)
-    except NotRegistered as exc:
-        raise AuthRevoked(str(exc)) from exc
-
-
 async def sync_account(
     deps: SyncDeps,
     account_id: uuid.UUID,
@@ -180,32 +155,8 @@ async def sync_account(
     checkpoint: Checkpoint | None = None,
 ) -> SyncReport:
     """Sync one linked account (all its connector's models, or ``models``); failures are recorded, then raised."""
-    async with deps.database.read() as session:
-        account = await find_linked_account_by_id(session, account_id=account_id)
-        stored = await find_credentials(session, sealer=deps.sealer, linked_account_id=account_id)
-    if account is None or stored is None:
-        raise AuthRevoked("the linked account or its credentials are gone")
-    connector = deps.connectors[stored.connector]
-    facts = decode_tokens(stored.secret).extra
-    transport = deps.transport(stored.base_url)
-    tokens = StoredTokens(
-        deps.database,
-        sealer=deps.sealer,
-        account_id=account_id,
-        oauth=connector.auth,
-        client=_client(deps.registrations, connector.key, stored.base_url),
-        transport=transport,
-        token_url=rebase(connector.auth.token_url, stored.base_url),
-    )
-    client = ProviderClient(
-        connector,
-        transport=transport,
-        tokens=tokens,
-        budget=deps.budget,
-        budget_key=f"{connector.key}:{':'.join(sorted(facts.values())) or account_id}",
-        context=connector.context(facts, stored.base_url),
-        retry=deps.retry,
-    )
+    opened = await open_provider(deps, account_id)
+    connector, client = opened.connector, opened.client
     mappings = [m for m in connector.mappings if models is None or m.model in models]
     names = list(dict.fromkeys(m.model for m in mappings))
     async with deps.database.write() as session:
@@ -246,7 +197,7 @@ async def sync_account(
                     await end_sync(session, linked_account_id=account_id, model=mapping.model, succeeded=True)
     except ConnectorError as exc:
         report.failed = f"{type(exc).__name__}: {exc}"
-        await _record_failure(deps, account.organization_id, account_id, names, current, exc)
+        await _record_failure(deps, opened.account.organization_id, account_id, names, current, exc)
         raise
     finally:
         report.requests = client.requests_sent

@@ -1,0 +1,88 @@
+"""``open_provider``: from a linked account id to a :class:`ProviderClient` with its tokens, budget and context."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+
+import msgspec
+
+from ledgerport.connectors._base import AuthRevoked, Connector, Transport
+from ledgerport.connectors._base.auth import OAuthClient, decode_tokens
+from ledgerport.connectors._base.client import ProviderClient, RetryPolicy
+from ledgerport.connectors._base.http import rebase
+from ledgerport.connectors._base.registrations import NotRegistered, Registrations
+from ledgerport.kit.budget import Budget
+from ledgerport.kit.sealing import Sealer
+from ledgerport.remote.tokens import StoredTokens
+from ledgerport.store import Database
+from ledgerport.store.accounts import LinkedAccount, find_linked_account_by_id
+from ledgerport.store.credentials import find_credentials
+
+__all__ = ["Opened", "ProviderDeps", "open_provider"]
+
+
+class ProviderDeps(msgspec.Struct, frozen=True, kw_only=True):
+    """What calling providers needs from its surroundings."""
+
+    database: Database
+    sealer: Sealer
+    connectors: Mapping[str, Connector]
+    registrations: Registrations
+    """The app's OAuth registrations, and which origin each may be presented to."""
+    transport: Callable[[str | None], Transport]
+    """The transport for a provider origin (``None``: the real provider)."""
+    budget: Budget
+    retry: RetryPolicy = RetryPolicy()
+
+
+class Opened(msgspec.Struct, frozen=True, kw_only=True):
+    """A linked account ready to be called."""
+
+    account: LinkedAccount
+    connector: Connector
+    client: ProviderClient
+    facts: Mapping[str, str]
+    """What the link learned about the account (QBO realm, Xero tenant)."""
+    base_url: str | None
+    """The provider origin the account was linked at (``None``: the real provider)."""
+
+
+def _registration(registrations: Registrations, key: str, origin: str | None) -> OAuthClient:
+    """The registration this account refreshes its tokens with; none usable is a grant nobody can renew."""
+    try:
+        return registrations.client(key, origin)
+    except NotRegistered as exc:
+        raise AuthRevoked(str(exc)) from exc
+
+
+async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
+    """The client for one linked account; :class:`AuthRevoked` when the account or its credentials are gone."""
+    async with deps.database.read() as session:
+        account = await find_linked_account_by_id(session, account_id=account_id)
+        stored = await find_credentials(session, sealer=deps.sealer, linked_account_id=account_id)
+    if account is None or stored is None:
+        raise AuthRevoked("the linked account or its credentials are gone")
+    connector = deps.connectors[stored.connector]
+    facts = decode_tokens(stored.secret).extra
+    transport = deps.transport(stored.base_url)
+    tokens = StoredTokens(
+        deps.database,
+        sealer=deps.sealer,
+        account_id=account_id,
+        oauth=connector.auth,
+        client=_registration(deps.registrations, connector.key, stored.base_url),
+        transport=transport,
+        token_url=rebase(connector.auth.token_url, stored.base_url),
+    )
+    client = ProviderClient(
+        connector,
+        transport=transport,
+        tokens=tokens,
+        budget=deps.budget,
+        # One budget per provider company, whichever linked account or process calls it.
+        budget_key=f"{connector.key}:{':'.join(sorted(facts.values())) or account_id}",
+        context=connector.context(facts, stored.base_url),
+        retry=deps.retry,
+    )
+    return Opened(account=account, connector=connector, client=client, facts=facts, base_url=stored.base_url)
