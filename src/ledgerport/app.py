@@ -19,7 +19,8 @@ from ledgerport.config import Settings, ensure_parent_dir, load_settings, public
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.kit.ratelimit import MemoryQuota, Quota, RedisQuota
 from ledgerport.store import Database
-from ledgerport.worker import registrations, sealer
+from ledgerport.worker import build_sync_deps, registrations, sealer
+from ledgerport.writes import WriteDeps
 
 __all__ = ["Background", "app_from_environment", "create_app"]
 
@@ -52,6 +53,7 @@ def create_app(
     database = Database(settings.database_url)
     network = AiohttpTransport()
     local = dict(transports or {})
+    providers = build_sync_deps(settings, database, transports=local)
     context = ApiContext(
         database=database,
         quota=_quota(settings),
@@ -60,6 +62,12 @@ def create_app(
         transport=lambda origin: local.get(origin or "", network),
         sealer=sealer(settings),
         public_url=public_url(settings),
+        writes=WriteDeps(
+            providers=providers,
+            public_url=public_url(settings),
+            lease_seconds=settings.write_lease_seconds,
+            log_hours=settings.write_log_hours,
+        ),
     )
 
     @asynccontextmanager
@@ -73,6 +81,7 @@ def create_app(
             if task is not None:
                 await task
             await network.close()
+            await providers.transport(None).close()
             await database.dispose()
 
     app = Litestar(

@@ -61,6 +61,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     = ``quickbooks=http://127.0.0.1:8100,xero=http://127.0.0.1:8101``); the link page then offers them."""
     job_lease_seconds: float = 60.0
     """How long a worker owns a job without renewing; a killed worker's job is taken over after this."""
+    write_lease_seconds: float = 120.0
+    """How long a process owns a write it is sending; a retry with the same Idempotency-Key takes over after it."""
+    write_log_hours: float = 24.0 * 7
+    """How long the provider calls of writes are kept for ``GET /logs/{id}`` (debug mode)."""
     sandbox_url_allowlist: frozenset[str] = frozenset()
     """Other sandbox origins a person may type on the link page (or a script pass) for a connector that is
     itself sandboxed (``LEDGERPORT_SANDBOX_URL_ALLOWLIST``, comma-separated); nothing else is ever accepted."""
@@ -99,6 +103,8 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_SECRET_KEY_FILE": ("secret_key_file", str),
     "LEDGERPORT_SYNC_INTERVAL_SECONDS": ("sync_interval_seconds", int),
     "LEDGERPORT_JOB_LEASE_SECONDS": ("job_lease_seconds", float),
+    "LEDGERPORT_WRITE_LEASE_SECONDS": ("write_lease_seconds", float),
+    "LEDGERPORT_WRITE_LOG_HOURS": ("write_log_hours", float),
     "LEDGERPORT_SANDBOX_ORIGINS": ("sandbox_origins", lambda raw: _origins(raw)),
     "LEDGERPORT_SANDBOX_URL_ALLOWLIST": ("sandbox_url_allowlist", lambda raw: _allowlist(raw)),
 }

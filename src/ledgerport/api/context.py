@@ -20,6 +20,7 @@ from ledgerport.kit.ratelimit import Quota
 from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.store import Database
 from ledgerport.store.accounts import Credentials
+from ledgerport.writes import WriteDeps
 
 __all__ = ["ApiContext", "CredentialCache", "context_of"]
 
@@ -92,6 +93,8 @@ class ApiContext:
     """Seals credentials at rest; ``create_app`` passes the configured keys (a random key only suits tests)."""
     public_url: str = "http://127.0.0.1:8000"
     """Where browsers and providers reach this server (magic links, OAuth redirect URI); no trailing slash."""
+    writes: WriteDeps | None = None
+    """What writes need (provider plumbing shared with syncs); ``None`` in contexts that serve reads only."""
 
 
 def context_of(request: Request) -> ApiContext:

@@ -17,6 +17,7 @@ from ledgerport.api.accounting.keys import KEY_HANDLERS
 from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
 from ledgerport.api.accounting.resync import RESYNC_HANDLERS
 from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
+from ledgerport.api.accounting.writes import write_handlers
 from ledgerport.api.docs import docs_page
 from ledgerport.api.link import LINK_API_HANDLERS, LINK_PAGE_HANDLERS
 from ledgerport.api.openapi import openapi_document
@@ -51,6 +52,7 @@ def build_routes() -> list[ControllerRouterHandler]:
     """The route tree; handlers are made fresh per app so apps built in one process stay independent."""
     accounting = [
         *common_model_handlers(),
+        *write_handlers(),
         *LINKED_ACCOUNT_HANDLERS,
         *KEY_HANDLERS,
         *SYNC_STATUS_HANDLERS,

@@ -94,6 +94,9 @@ class ModelSpec(msgspec.Struct, frozen=True):
     company_field: str | None = "company"
     remote_id_filter: bool = True
     created_modified_filters: bool = True
+    writes: tuple[Literal["create", "update"], ...] = ()
+    """Merge's write operations on the model (``POST /<path>``, ``PATCH /<path>/{id}`` and their meta); whether a
+    linked account's integration can do them is its connector's answer."""
 
     @property
     def key_fields(self) -> tuple[str, ...]:

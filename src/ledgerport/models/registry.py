@@ -79,6 +79,7 @@ MODELS: dict[str, ModelSpec] = {
             "status": Equals("status", AccountStatus),
         },
         expand=_expand(_COMPANY),
+        writes=("create",),
     ),
     "AccountingPeriod": ModelSpec(
         "AccountingPeriod",
@@ -108,6 +109,7 @@ MODELS: dict[str, ModelSpec] = {
             "status": Equals("status", ActiveOrArchived),
         },
         expand=_expand(_ADDRESSES, _COMPANY, _PHONE_NUMBERS),
+        writes=("create", "update"),
     ),
     "CreditNote": ModelSpec(
         "CreditNote",
@@ -115,6 +117,7 @@ MODELS: dict[str, ModelSpec] = {
         CreditNote,
         filters=_dates("transaction_date"),
         expand=_expand(_PERIOD, _APPLIED_PAYMENTS, _COMPANY, _CONTACT, _LINE_ITEMS, _PAYMENTS, _TRACKING),
+        writes=("create", "update"),
     ),
     "Employee": ModelSpec("Employee", "employees", Employee, expand=_expand(_COMPANY)),
     "Invoice": ModelSpec(
@@ -143,6 +146,7 @@ MODELS: dict[str, ModelSpec] = {
             Relation("sales_orders", "SalesOrder", "many"),
             _TRACKING,
         ),
+        writes=("create", "update"),
     ),
     "Item": ModelSpec(
         "Item",
@@ -156,6 +160,7 @@ MODELS: dict[str, ModelSpec] = {
             Relation("sales_account", "Account"),
             Relation("sales_tax_rate", "TaxRate"),
         ),
+        writes=("create", "update"),
     ),
     "JournalEntry": ModelSpec(
         "JournalEntry",
@@ -163,6 +168,7 @@ MODELS: dict[str, ModelSpec] = {
         JournalEntry,
         filters=_dates("transaction_date"),
         expand=_expand(_PERIOD, _APPLIED_PAYMENTS, _COMPANY, _LINES, _PAYMENTS, _TRACKING),
+        writes=("create",),
     ),
     "Payment": ModelSpec(
         "Payment",
@@ -178,6 +184,7 @@ MODELS: dict[str, ModelSpec] = {
             Relation("payment_method", None),  # PaymentMethod is not one of the stored models
             _TRACKING,
         ),
+        writes=("create", "update"),
     ),
     "PaymentTerm": ModelSpec(
         "PaymentTerm",
@@ -209,6 +216,7 @@ MODELS: dict[str, ModelSpec] = {
             _TRACKING,
             Relation("vendor", "Contact"),
         ),
+        writes=("create",),
     ),
     "SalesOrder": ModelSpec(
         "SalesOrder",
@@ -249,5 +257,6 @@ MODELS: dict[str, ModelSpec] = {
         VendorCredit,
         filters=_dates("transaction_date"),
         expand=_expand(_PERIOD, _COMPANY, _LINES, _TRACKING, Relation("vendor", "Contact")),
+        writes=("create", "update"),
     ),
 }

@@ -29,6 +29,7 @@ __all__ = [
     "KeyTest",
     "NewRecord",
     "RecordQuery",
+    "Referenced",
     "StoredRecord",
     "count_records",
     "documents_by_id",
@@ -40,6 +41,7 @@ __all__ = [
     "page",
     "record_id",
     "record_ids",
+    "referenced",
     "upsert_many",
 ]
 
@@ -226,6 +228,32 @@ async def documents_by_id(
         select(c.id, c.document).where(c.linked_account_id == linked_account_id, c.model == model, c.id.in_(wanted))
     )
     return {row[0]: row[1] for row in rows}
+
+
+class Referenced(msgspec.Struct, frozen=True):
+    """What a write needs to know of a record it refers to."""
+
+    remote_id: str
+    deleted: bool
+
+
+async def referenced(
+    session: ReadSession, *, linked_account_id: uuid.UUID, model: str, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Referenced]:
+    """The records of this linked account and model among ``ids``; another account's ids are simply absent."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    c = records.c
+    found: dict[uuid.UUID, Referenced] = {}
+    for start in range(0, len(wanted), 500):
+        rows = await session.execute(
+            select(c.id, c.remote_id, c.remote_was_deleted).where(
+                c.linked_account_id == linked_account_id, c.model == model, c.id.in_(wanted[start : start + 500])
+            )
+        )
+        found.update({row[0]: Referenced(row[1], bool(row[2])) for row in rows})
+    return found
 
 
 async def live_remote_ids(session: ReadSession, *, linked_account_id: uuid.UUID, model: str) -> list[str]:

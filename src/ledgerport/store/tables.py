@@ -40,6 +40,8 @@ __all__ = [
     "organizations",
     "records",
     "sync_states",
+    "write_logs",
+    "write_operations",
 ]
 
 metadata = MetaData(
@@ -198,3 +200,49 @@ link_sessions = Table(
     Column("expires_at", BigInteger, nullable=False),
 )
 """A link flow in progress: ``POST /link-token`` → provider consent (``state``) → callback → public token."""
+
+write_operations = Table(
+    "write_operations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("idempotency_key", String(255), nullable=False),
+    Column("request_digest", String(64), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("record_id", Uuid, nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("lease_expires_at", BigInteger, nullable=True),
+    Column("attempts", BigInteger, nullable=False),
+    Column("status_code", BigInteger, nullable=True),
+    Column("response", _Bytes, nullable=True),
+    Column("remote_id", String(255), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=True),
+    UniqueConstraint("linked_account_id", "idempotency_key"),
+    Index("ix_write_operations_created_at", "created_at"),
+)
+"""One row per intended change to a provider (a create or an update), written before the provider is called.
+
+``state`` is ``sending`` while a process owns it (until ``lease_expires_at``), ``done`` once its answer is final
+(``status_code`` and ``response`` are what every replay of the same ``idempotency_key`` gets), and ``retry`` when
+the outcome is unknown or nothing was written (an outage, a throttle): a request with the same key takes it up
+again and presents the provider the same idempotency key (derived from ``id``), so the provider dedupes."""
+
+write_logs = Table(
+    "write_logs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("operation_id", Uuid, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("status_code", BigInteger, nullable=True),
+    Column("duration_ms", BigInteger, nullable=False),
+    Column("request", _Bytes, nullable=True),
+    Column("response", _Bytes, nullable=True),
+    Index("ix_write_logs_created_at", "created_at"),
+)
+"""Debug logs of the provider calls a write made (``is_debug_mode=true``), credentials removed; kept for a
+configurable time."""

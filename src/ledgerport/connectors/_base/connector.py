@@ -15,6 +15,7 @@ from ledgerport.connectors._base.errors import ErrorRule
 from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.mapping import ModelMap, supported_fields
 from ledgerport.connectors._base.streams import StreamContext
+from ledgerport.connectors._base.writes import WriteProtocol, WriteSpec
 
 __all__ = ["Connector", "Limits", "field_support"]
 
@@ -56,6 +57,10 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     facts_request: Callable[[str, str], Request] | None = None
     """A call to make after the code exchange to learn the facts: ``facts_request(base_url, access_token)``
     (Xero's ``GET /connections``)."""
+    writes: Mapping[str, WriteSpec] = {}
+    """Common model name → what this connector can write of it (see :mod:`~ledgerport.connectors._base.writes`)."""
+    writer: WriteProtocol | None = None
+    """How the write tables' payloads travel to the provider; ``None`` for a read-only connector."""
 
     def context(self, account: Mapping[str, str], base_url: str | None = None) -> StreamContext:
         """The stream context for one linked account."""

@@ -58,6 +58,7 @@ __all__ = [
     "account_facts",
     "authorize",
     "cdc_request",
+    "company_url",
     "fault_errors",
     "parse_qbo_datetime",
     "problems",
@@ -179,7 +180,7 @@ def _from(entity: Entity, changed_after: datetime | None, include_inactive: bool
     return f"FROM {Entity(entity).value}{where}"
 
 
-def _company_url(base_url: str, account: Mapping[str, str], path: str) -> str:
+def company_url(base_url: str, account: Mapping[str, str], path: str) -> str:
     realm = account.get("realm_id")
     if not realm:
         raise ValueError("a QBO linked account needs its realm_id")
@@ -189,7 +190,7 @@ def _company_url(base_url: str, account: Mapping[str, str], path: str) -> str:
 def query_request(base_url: str, account: Mapping[str, str], query: str) -> Request:
     """``GET /v3/company/{realm}/query?query=...&minorversion=75``."""
     params = (("query", query), ("minorversion", MINOR_VERSION))
-    return Request(method="GET", url=_company_url(base_url, account, "query"), params=params)
+    return Request(method="GET", url=company_url(base_url, account, "query"), params=params)
 
 
 def cdc_request(base_url: str, account: Mapping[str, str], entities: Sequence[Entity], since: datetime) -> Request:
@@ -199,7 +200,7 @@ def cdc_request(base_url: str, account: Mapping[str, str], entities: Sequence[En
         ("changedSince", qbo_datetime(since)),
         ("minorversion", MINOR_VERSION),
     )
-    return Request(method="GET", url=_company_url(base_url, account, "cdc"), params=params)
+    return Request(method="GET", url=company_url(base_url, account, "cdc"), params=params)
 
 
 # --- errors -------------------------------------------------------------------------------------------------------

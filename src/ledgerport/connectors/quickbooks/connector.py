@@ -8,6 +8,8 @@ from ledgerport.connectors._base.connector import Connector, Limits
 from ledgerport.connectors._base.mapping import one_company
 from ledgerport.connectors.quickbooks.client import ERRORS, account_facts, authorize
 from ledgerport.connectors.quickbooks.mapping import MAPPINGS
+from ledgerport.connectors.quickbooks.writer import WRITER
+from ledgerport.connectors.quickbooks.writes import WRITES
 
 __all__ = ["API_URL", "AUTHORIZE_URL", "CONNECTOR", "SCOPES", "TOKEN_URL"]
 
@@ -28,6 +30,8 @@ CONNECTOR = Connector(
     errors=ERRORS,
     authorize=authorize,
     account_facts=account_facts,
+    writes=WRITES,
+    writer=WRITER,
 )
 """500 requests a minute and 10 at once per realm (Intuit's limits page); ``account_facts`` reads ``realmId``
 from the OAuth callback's query parameters."""

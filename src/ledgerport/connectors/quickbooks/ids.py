@@ -24,7 +24,7 @@ from typing import Any
 from ledgerport.connectors._base.mapping import Computed, MappingContext
 from ledgerport.connectors._base.streams import dig
 
-__all__ = ["REMOTE_ID", "entity_remote_id", "linked_target", "ref_to", "remote_id_of"]
+__all__ = ["REMOTE_ID", "entity_of", "entity_remote_id", "linked_target", "qbo_id", "ref_to", "remote_id_of"]
 
 _PREFIXED = frozenset(
     {
@@ -47,6 +47,17 @@ def entity_remote_id(entity: str, qbo_id: Any) -> str | None:
     if qbo_id in (None, ""):
         return None
     return f"{entity}-{qbo_id}" if entity in _PREFIXED else str(qbo_id)
+
+
+def qbo_id(remote_id: str) -> str:
+    """QBO's own ``Id`` of a remote id under the rule above (``Vendor-3`` → ``3``, ``17`` → ``17``)."""
+    return remote_id.rpartition("-")[2]
+
+
+def entity_of(remote_id: str, default: str) -> str:
+    """The QBO entity a remote id names: its prefix, or ``default`` for a bare id."""
+    prefix, dash, _ = remote_id.rpartition("-")
+    return prefix if dash and prefix in _PREFIXED else default
 
 
 def remote_id_of(entity: str) -> Callable[[Any], str]:

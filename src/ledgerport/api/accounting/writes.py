@@ -1,0 +1,237 @@
+"""Create, PATCH and meta endpoints for every common model Merge writes (``ModelSpec.writes``).
+
+```
+POST  /<path>                {"model": {...}}  → 201 {model, warnings, errors[, logs]}   (400 {warnings, errors})
+PATCH /<path>/{id}           {"model": {...}}  → 200 the same
+GET   /<path>/meta/post      → {request_schema, status, has_conditional_params, has_required_linked_account_params}
+GET   /<path>/meta/patch/{id} → the same, for that record's provider object
+GET   /logs/{log_id}         → one provider call of a write (is_debug_mode links here)
+```
+
+The handlers authenticate, read the body and the ``Idempotency-Key`` header, and hand over to
+:func:`ledgerport.writes.perform`; whether the linked account's integration can write the model is the
+connector's answer, read from its write tables like everything else about writes.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Coroutine
+from decimal import Decimal
+from typing import Any, Literal
+
+import msgspec
+from litestar import MediaType, Request, Response, get, patch, post
+from litestar.handlers import HTTPRouteHandler
+
+from ledgerport.api.auth import authenticate_account
+from ledgerport.api.context import context_of
+from ledgerport.api.errors import BadRequest, NotFound
+from ledgerport.api.params import parse_uuid
+from ledgerport.connectors import connector_for_slug
+from ledgerport.connectors._base.writes import WriteSpec
+from ledgerport.models import MODELS, ModelSpec
+from ledgerport.store.accounts import LinkedAccount
+from ledgerport.store.operations import find_write_log
+from ledgerport.store.records import find_record
+from ledgerport.writes import WriteCall, perform, request_digest, request_schema
+
+__all__ = ["write_handlers"]
+
+Handler = Callable[..., Coroutine[Any, Any, Response[bytes]]]
+
+_decoder = msgspec.json.Decoder(float_hook=Decimal)
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no", ""}
+
+
+def _flag(request: Request[Any, Any, Any], name: str) -> bool:
+    raw = (request.query_params.get(name) or "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise BadRequest(f"{name} must be true or false.")
+
+
+async def _body(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    raw = await request.body()
+    try:
+        body = _decoder.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise BadRequest("The request body must be a JSON object in UTF-8.") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    if "model" not in body:
+        raise BadRequest('The request body must have a "model" object.')
+    return body
+
+
+def _idempotency_key(request: Request[Any, Any, Any]) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not _KEY.match(key):
+        raise BadRequest("Idempotency-Key must be 1 to 255 printable ASCII characters.")
+    return key
+
+
+def _answer(outcome: Any) -> Response[bytes]:
+    return Response(
+        content=outcome.body, status_code=outcome.status, media_type=MediaType.JSON, headers=dict(outcome.headers)
+    )
+
+
+def _writes(request: Request[Any, Any, Any]) -> Any:
+    deps = context_of(request).writes
+    if deps is None:
+        raise NotFound()
+    return deps
+
+
+async def _write(
+    request: Request[Any, Any, Any],
+    spec: ModelSpec,
+    kind: Literal["create", "update"],
+    record_id: uuid.UUID | None,
+) -> Response[bytes]:
+    account = await authenticate_account(request)
+    deps = _writes(request)
+    debug = _flag(request, "is_debug_mode")
+    _flag(request, "run_async")  # validated; the answer is the same either way until async writes exist
+    key = _idempotency_key(request)
+    body = await _body(request)
+    call = WriteCall(
+        account=account,
+        model=spec.name,
+        kind=kind,
+        given=body["model"],
+        record_id=record_id,
+        idempotency_key=key,
+        digest=request_digest(kind, f"{spec.name}/{record_id or ''}", body),
+        debug=debug,
+    )
+    return _answer(await perform(deps, call))
+
+
+def _create_handler(spec: ModelSpec) -> Handler:
+    async def create_record(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await _write(request, spec, "create", None)
+
+    create_record.__name__ = f"create_{spec.path.replace('-', '_')}"
+    return create_record
+
+
+def _update_handler(spec: ModelSpec) -> Handler:
+    async def update_record(request: Request[Any, Any, Any], record_id: str) -> Response[bytes]:
+        wanted = parse_uuid(record_id)
+        if wanted is None:
+            raise NotFound()
+        return await _write(request, spec, "update", wanted)
+
+    update_record.__name__ = f"update_{spec.path.replace('-', '_')}"
+    return update_record
+
+
+def _spec_for(account: LinkedAccount, model: str) -> WriteSpec | None:
+    connector = connector_for_slug(account.integration)
+    return None if connector is None or connector.writer is None else connector.writes.get(model)
+
+
+def _meta(
+    account: LinkedAccount, spec: ModelSpec, kind: Literal["create", "update"], written: WriteSpec | None, doc: Any
+) -> bytes:
+    usable = written is not None and (written.create if kind == "create" else written.update)
+    if written is None or not usable:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {"model": {"type": "object", "properties": {}}},
+            "required": ["model"],
+        }
+        conditional = False
+    else:
+        if doc is None:
+            targets = list(written.targets)
+        else:
+            chosen = written.target_for(doc)
+            targets = [] if chosen is None else [chosen]
+        schema, conditional = request_schema(written, spec.struct, kind, targets)
+    body = {
+        "request_schema": schema,
+        "status": {
+            "linked_account_status": account.status,
+            "can_make_request": usable and account.status == "COMPLETE",
+        },
+        "has_conditional_params": conditional,
+        "has_required_linked_account_params": False,
+    }
+    return msgspec.json.encode(body)
+
+
+def _meta_post_handler(spec: ModelSpec) -> Handler:
+    async def meta_post(request: Request[Any, Any, Any]) -> Response[bytes]:
+        account = await authenticate_account(request)
+        body = _meta(account, spec, "create", _spec_for(account, spec.name), None)
+        return Response(content=body, media_type=MediaType.JSON)
+
+    meta_post.__name__ = f"meta_post_{spec.path.replace('-', '_')}"
+    return meta_post
+
+
+def _meta_patch_handler(spec: ModelSpec) -> Handler:
+    async def meta_patch(request: Request[Any, Any, Any], record_id: str) -> Response[bytes]:
+        account = await authenticate_account(request)
+        wanted = parse_uuid(record_id)
+        if wanted is None:
+            raise NotFound()
+        async with context_of(request).database.read() as session:
+            row = await find_record(
+                session, linked_account_id=account.id, model=spec.name, record_id=wanted, with_remote_data=False
+            )
+        if row is None:
+            raise NotFound()
+        body = _meta(account, spec, "update", _spec_for(account, spec.name), _decoder.decode(row.document))
+        return Response(content=body, media_type=MediaType.JSON)
+
+    meta_patch.__name__ = f"meta_patch_{spec.path.replace('-', '_')}"
+    return meta_patch
+
+
+@get("/logs/{log_id:str}", name="write-log", include_in_schema=False)
+async def retrieve_write_log(request: Request[Any, Any, Any], log_id: str) -> Response[bytes]:
+    """One provider call a write made, with credentials removed (only the linked account's own)."""
+    account = await authenticate_account(request)
+    wanted = parse_uuid(log_id)
+    if wanted is None:
+        raise NotFound()
+    async with context_of(request).database.read() as session:
+        log = await find_write_log(session, linked_account_id=account.id, log_id=wanted)
+    if log is None:
+        raise NotFound()
+    body = {
+        "log_id": str(log.id),
+        "method": log.method,
+        "url": log.url,
+        "status_code": log.status_code,
+        "duration_ms": log.duration_ms,
+        "request": None if log.request is None else msgspec.json.decode(log.request),
+        "response": None if log.response is None else msgspec.json.decode(log.response),
+    }
+    return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)
+
+
+def write_handlers() -> list[HTTPRouteHandler]:
+    """The write endpoints of every model with ``writes``, made fresh per app."""
+    handlers: list[HTTPRouteHandler] = []
+    for spec in MODELS.values():
+        if "create" in spec.writes:
+            handlers.append(post(f"/{spec.path}", status_code=201, include_in_schema=False)(_create_handler(spec)))
+            handlers.append(get(f"/{spec.path}/meta/post", include_in_schema=False)(_meta_post_handler(spec)))
+        if "update" in spec.writes:
+            handlers.append(patch(f"/{spec.path}/{{record_id:str}}", include_in_schema=False)(_update_handler(spec)))
+            handlers.append(
+                get(f"/{spec.path}/meta/patch/{{record_id:str}}", include_in_schema=False)(_meta_patch_handler(spec))
+            )
+    return [*handlers, retrieve_write_log]

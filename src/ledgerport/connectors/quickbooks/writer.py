@@ -1,0 +1,84 @@
+"""How QBO takes writes: ``POST /v3/company/{realm}/{entity}?requestid=…``, sparse updates with a fresh SyncToken.
+
+* **Create**: the body is the entity's JSON; the answer is ``{"<Entity>": {...}, "time": ...}``.
+* **Update**: QBO needs the current ``SyncToken``; a sparse update (``"sparse": true``) changes only the elements
+  sent (a ``Line`` array replaces every line). The token is read just before sending; a stale one (fault 5010:
+  someone changed the object in between) is read again and the update retried, at most three times, so a field
+  the request did not name is never overwritten with an old value.
+* **requestid**: QBO's idempotency key, up to 50 characters. The engine's key is derived from the operation;
+  each update attempt adds its number, because QBO answers a repeated ``requestid`` with the first answer, which
+  for a lost race is the 5010 itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ledgerport.connectors._base import Conflict, Malformed, Request
+from ledgerport.connectors._base.client import ProviderClient
+from ledgerport.connectors._base.writes import Target, WriteProtocol
+from ledgerport.connectors.quickbooks.client import MINOR_VERSION, company_url
+from ledgerport.connectors.quickbooks.ids import entity_of, qbo_id
+
+__all__ = ["UPDATE_ATTEMPTS", "WRITER"]
+
+UPDATE_ATTEMPTS = 3
+_encoder = msgspec.json.Encoder(decimal_format="number")
+
+
+def _url(client: ProviderClient, target: Target, *tail: str) -> str:
+    path = "/".join((target.entity.lower(), *tail))
+    return company_url(client.context.base_url, client.context.account, path)
+
+
+def _record(target: Target, body: Any) -> Any:
+    found = body.get(target.entity) if isinstance(body, dict) else None
+    if not isinstance(found, dict):
+        raise Malformed(f"QuickBooks answered without the {target.entity}")
+    return found
+
+
+async def _post(client: ProviderClient, target: Target, payload: dict[str, Any], request_id: str) -> Any:
+    request = Request(
+        method="POST",
+        url=_url(client, target),
+        params=(("requestid", request_id[:50]), ("minorversion", MINOR_VERSION)),
+        headers={"Content-Type": "application/json"},
+        body=_encoder.encode(payload),
+    )
+    return _record(target, (await client.send(request)).json())
+
+
+async def create(client: ProviderClient, target: Target, payload: dict[str, Any], key: str) -> Any:
+    """Create one object."""
+    return await _post(client, target, payload, key)
+
+
+async def fetch(client: ProviderClient, target: Target, remote_id: str) -> Any:
+    """The object as it stands."""
+    request = Request(
+        method="GET", url=_url(client, target, qbo_id(remote_id)), params=(("minorversion", MINOR_VERSION),)
+    )
+    return _record(target, (await client.send(request)).json())
+
+
+async def update(client: ProviderClient, target: Target, remote_id: str, payload: dict[str, Any], key: str) -> Any:
+    """A sparse update on a freshly read SyncToken; a lost race is read again and retried."""
+    for attempt in range(UPDATE_ATTEMPTS):
+        current = await fetch(client, target, remote_id)
+        body = {**payload, "Id": current["Id"], "SyncToken": current.get("SyncToken", "0"), "sparse": True}
+        try:
+            return await _post(client, target, body, f"{key[:46]}-u{attempt}")
+        except Conflict:
+            continue
+    raise Conflict(f"the {target.entity} kept changing at QuickBooks; {UPDATE_ATTEMPTS} attempts lost the race")
+
+
+def owns(target: Target, remote_id: str) -> bool:
+    """Whether a stored record is an object of this target (``Bill-17`` is a Bill, ``17`` an Invoice)."""
+    return entity_of(remote_id, target.read.stream.name) == target.entity
+
+
+WRITER = WriteProtocol(create=create, update=update, fetch=fetch, owns=owns)

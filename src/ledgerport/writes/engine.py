@@ -1,0 +1,562 @@
+"""One write, exactly once: validate, claim the operation, call the provider, store what it answered.
+
+```
+request ──validate (tables)──> resolve references (store) ──claim operation (idempotency key)──┐
+                                                                                               ▼
+        provider call, keyed by the operation id ──> answer mapped by the read table ──> one commit:
+        record upserted + operation done (its response is what every replay of the key gets) + debug logs
+```
+
+The provider's idempotency key is derived from the operation, never drawn per attempt: a request retried with the
+same ``Idempotency-Key`` after a crash, a timeout or an outage presents the provider the same key, so the provider
+answers with the object it already made instead of making a second. An answer that is final (written, or refused
+by validation or by the provider) is stored with the operation and replayed; an outcome that is not known yet
+(outage, throttle, expired credentials) releases the operation for the next attempt with the same key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Literal
+
+import msgspec
+
+from ledgerport.connectors import connector_for_slug
+from ledgerport.connectors._base import (
+    AuthExpired,
+    AuthRevoked,
+    Conflict,
+    Connector,
+    ConnectorError,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Request,
+    Response,
+    Transport,
+)
+from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
+from ledgerport.connectors._base.writes import Target, WriteSpec, build_payload
+from ledgerport.kit import clock
+from ledgerport.models import MODELS
+from ledgerport.remote import ProviderDeps, open_provider
+from ledgerport.store.accounts import LinkedAccount
+from ledgerport.store.operations import (
+    WriteLog,
+    add_write_log,
+    claim_operation,
+    finish_operation,
+    purge_write_history,
+    release_operation,
+)
+from ledgerport.store.records import (
+    NewRecord,
+    StoredRecord,
+    find_record,
+    live_remote_ids,
+    record_ids,
+    referenced,
+    upsert_many,
+)
+from ledgerport.writes.problems import (
+    CREDENTIAL_REFRESH_FAILED,
+    ERROR,
+    INCORRECT_FIELD_TYPE,
+    INVALID_REFERENCE,
+    PROVIDER_ERROR,
+    Problem,
+    problem,
+)
+from ledgerport.writes.validate import Checked, check_request
+
+__all__ = ["Outcome", "WriteCall", "WriteDeps", "perform", "request_digest"]
+
+_decoder = msgspec.json.Decoder(float_hook=Decimal)
+_encoder = msgspec.json.Encoder(decimal_format="number")
+_HOUR = 3_600_000_000
+
+
+class WriteDeps(msgspec.Struct, frozen=True, kw_only=True):
+    """What writes need: the provider plumbing syncs use, and how long to keep what they leave behind."""
+
+    providers: ProviderDeps
+    public_url: str = "http://127.0.0.1:8000"
+    lease_seconds: float = 120.0
+    """How long a process owns an operation it is sending; after that, a retry with the same key takes it over."""
+    idempotency_hours: float = 24.0
+    log_hours: float = 24.0 * 7
+    busy_wait_seconds: float = 10.0
+    """How long a request whose key is being written by another request waits for that answer before a 409."""
+
+
+class WriteCall(msgspec.Struct, frozen=True, kw_only=True):
+    """One write request, authenticated and decoded."""
+
+    account: LinkedAccount
+    model: str
+    kind: Literal["create", "update"]
+    given: Any
+    """The body's ``model`` object."""
+    record_id: uuid.UUID | None = None
+    idempotency_key: str | None = None
+    digest: str = ""
+    debug: bool = False
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    """The HTTP answer to give."""
+
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = {}
+
+
+def request_digest(method: str, path: str, body: Any) -> str:
+    """What makes two requests "the same" for an idempotency key: method, path and the decoded body."""
+    canonical = _encoder.encode([method, path, body])
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _problems_body(warnings: list[Problem], errors: list[Problem]) -> bytes:
+    return _encoder.encode({"warnings": warnings, "errors": errors})
+
+
+def _detail(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Outcome:
+    return Outcome(status=status, body=_encoder.encode({"detail": detail}), headers=headers or {})
+
+
+# --- the provider's calls, recorded ------------------------------------------------------------------------------
+
+_SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"})
+
+
+class _Recorder:
+    """A transport that keeps every call it passes on, for debug mode and the operators' logs."""
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.calls: list[tuple[Request, Response | None, int, int]] = []
+
+    async def send(self, request: Request) -> Response:
+        started, moment = time.perf_counter(), clock.now_micros()
+        response: Response | None = None
+        try:
+            response = await self.inner.send(request)
+            return response
+        finally:
+            self.calls.append((request, response, moment, int((time.perf_counter() - started) * 1000)))
+
+    async def close(self) -> None:
+        """The inner transport belongs to the app."""
+
+
+def _log_of(
+    account_id: uuid.UUID, operation_id: uuid.UUID, call: tuple[Request, Response | None, int, int]
+) -> WriteLog:
+    request, response, moment, duration = call
+    headers = {k: ("[removed]" if k.lower() in _SECRET_HEADERS else v) for k, v in request.headers.items()}
+    return WriteLog(
+        id=uuid.uuid4(),
+        linked_account_id=account_id,
+        operation_id=operation_id,
+        created_at=moment,
+        method=request.method,
+        url=request.full_url[:2000],
+        status_code=None if response is None else response.status,
+        duration_ms=duration,
+        request=_encoder.encode({"headers": headers, "body": (request.body or b"").decode("utf-8", "replace")}),
+        response=None
+        if response is None
+        else _encoder.encode(
+            {
+                "headers": {k: v for k, v in response.headers.items() if k.lower() not in _SECRET_HEADERS},
+                "body": response.body.decode("utf-8", "replace"),
+            }
+        ),
+    )
+
+
+def _log_summaries(deps: WriteDeps, logs: list[WriteLog]) -> list[dict[str, Any]]:
+    return [
+        {
+            "log_id": str(log.id),
+            "dashboard_view": f"{deps.public_url}/api/accounting/v1/logs/{log.id}",
+            "log_summary": {"url": log.url, "method": log.method, "status_code": log.status_code},
+        }
+        for log in logs
+    ]
+
+
+# --- references ------------------------------------------------------------------------------------------------
+
+
+async def _resolve(deps: WriteDeps, account_id: uuid.UUID, checked: Checked) -> tuple[dict[str, str], list[Problem]]:
+    """Every record id the request names → its remote id, or a problem per id that is not a live record of this
+    account (the same answer whether or not the id exists in another account)."""
+    wanted: dict[str, set[uuid.UUID]] = {}
+    problems: list[Problem] = []
+    parsed: dict[str, uuid.UUID] = {}
+    for ref in checked.references:
+        try:
+            parsed[ref.value] = uuid.UUID(ref.value)
+        except ValueError:
+            problems.append(
+                problem(INCORRECT_FIELD_TYPE, "Incorrect Field Type", f"{ref.value!r} is no id.", ref.pointer)
+            )
+            continue
+        wanted.setdefault(ref.model, set()).add(parsed[ref.value])
+    found: dict[tuple[str, uuid.UUID], Any] = {}
+    async with deps.providers.database.read() as session:
+        for model, ids in wanted.items():
+            rows = await referenced(session, linked_account_id=account_id, model=model, ids=ids)
+            found.update({(model, key): row for key, row in rows.items()})
+    resolved: dict[str, str] = {}
+    for ref in checked.references:
+        key = parsed.get(ref.value)
+        if key is None:
+            continue
+        row = found.get((ref.model, key))
+        if row is None:
+            problems.append(
+                problem(
+                    INVALID_REFERENCE,
+                    "Invalid Reference",
+                    f"No {ref.model} with id {ref.value} exists in this linked account.",
+                    ref.pointer,
+                )
+            )
+        elif ref.accept is not None and not ref.accept(row.remote_id):
+            problems.append(
+                problem(
+                    INVALID_REFERENCE,
+                    "Invalid Reference",
+                    f"The {ref.model} {ref.value} cannot be used here: it must be {ref.accept_note or 'another kind'}.",
+                    ref.pointer,
+                )
+            )
+        elif row.deleted:
+            problems.append(
+                problem(
+                    INVALID_REFERENCE,
+                    "Invalid Reference",
+                    f"The {ref.model} {ref.value} was deleted at the provider.",
+                    ref.pointer,
+                )
+            )
+        else:
+            resolved[ref.value] = row.remote_id
+    return resolved, problems
+
+
+# --- the write --------------------------------------------------------------------------------------------------
+
+
+def _spec_of(connector: Connector, call: WriteCall) -> WriteSpec | None:
+    spec = connector.writes.get(call.model)
+    if spec is None or connector.writer is None:
+        return None
+    return spec if (spec.create if call.kind == "create" else spec.update) else None
+
+
+async def perform(deps: WriteDeps, call: WriteCall) -> Outcome:
+    """Answer one write request (see the module docstring)."""
+    connector = connector_for_slug(call.account.integration)
+    spec = None if connector is None else _spec_of(connector, call)
+    verb = "create" if call.kind == "create" else "update"
+    if connector is None or spec is None:
+        name = call.account.integration_name
+        why = problem(ERROR, "Unsupported Operation", f"{name} cannot {verb} {call.model} records through ledgerport.")
+        return Outcome(status=400, body=_problems_body([], [why]))
+    existing: StoredRecord | None = None
+    existing_doc: dict[str, Any] | None = None
+    if call.kind == "update":
+        async with deps.providers.database.read() as session:
+            existing = await find_record(
+                session,
+                linked_account_id=call.account.id,
+                model=call.model,
+                record_id=call.record_id or uuid.UUID(int=0),
+                with_remote_data=False,
+            )
+        if existing is None:
+            return _detail(404, "Not found.")
+        existing_doc = _decoder.decode(existing.document)
+    checked = check_request(
+        spec,
+        MODELS[call.model].struct,
+        call.given,
+        integration=call.account.integration_name,
+        kind=call.kind,
+        existing=existing_doc,
+    )
+    if checked.errors or checked.target is None:
+        return Outcome(status=400, body=_problems_body(checked.warnings, checked.errors))
+    resolved, problems = await _resolve(deps, call.account.id, checked)
+    if problems:
+        return Outcome(status=400, body=_problems_body(checked.warnings, problems))
+    remote_id = None if existing_doc is None else str(existing_doc.get("remote_id") or "")
+    assert connector.writer is not None
+    if remote_id is not None and not connector.writer.owns(checked.target, remote_id):
+        why = problem(ERROR, "Unsupported Operation", f"This {call.model} cannot change into another kind of object.")
+        return Outcome(status=400, body=_problems_body(checked.warnings, [why]))
+    return await _exactly_once(deps, call, connector, checked, resolved, remote_id)
+
+
+async def _exactly_once(
+    deps: WriteDeps,
+    call: WriteCall,
+    connector: Connector,
+    checked: Checked,
+    resolved: dict[str, str],
+    remote_id: str | None,
+) -> Outcome:
+    key = call.idempotency_key or f"auto:{uuid.uuid4()}"
+    deadline = time.monotonic() + deps.busy_wait_seconds
+    while True:
+        async with deps.providers.database.write() as session:
+            claim = await claim_operation(
+                session,
+                linked_account_id=call.account.id,
+                idempotency_key=key,
+                request_digest=call.digest,
+                model=call.model,
+                kind=call.kind,
+                record_id=call.record_id,
+                lease_seconds=deps.lease_seconds,
+            )
+        if claim.outcome == "run":
+            break
+        if claim.outcome == "replay":
+            return Outcome(
+                status=claim.status_code or 200, body=claim.response or b"{}", headers={"Idempotent-Replayed": "true"}
+            )
+        if claim.outcome == "mismatch":
+            return _detail(422, f"The Idempotency-Key {key!r} was already used with a different request.")
+        if time.monotonic() >= deadline:
+            wait = max(1, round(claim.retry_after))
+            return _detail(
+                409,
+                f"A request with the Idempotency-Key {key!r} is still being written; retry in {wait} seconds.",
+                {"Retry-After": str(wait)},
+            )
+        await asyncio.sleep(0.1)
+    return await _run(deps, call, connector, checked, resolved, remote_id, claim.operation_id)
+
+
+async def _run(
+    deps: WriteDeps,
+    call: WriteCall,
+    connector: Connector,
+    checked: Checked,
+    resolved: dict[str, str],
+    remote_id: str | None,
+    operation_id: uuid.UUID,
+) -> Outcome:
+    target = checked.target
+    writer = connector.writer
+    assert target is not None
+    assert writer is not None
+    recorders: list[_Recorder] = []
+
+    def recording(origin: str | None) -> Transport:
+        recorder = _Recorder(deps.providers.transport(origin))
+        recorders.append(recorder)
+        return recorder
+
+    providers = msgspec.structs.replace(deps.providers, transport=recording)
+    payload = build_payload(target, checked.model, resolved.__getitem__)
+    provider_key = operation_id.hex
+    try:
+        opened = await open_provider(providers, call.account.id)
+        if remote_id is None:
+            record = await writer.create(opened.client, target, payload, provider_key)
+        else:
+            record = await writer.update(opened.client, target, remote_id, payload, provider_key)
+    except (Rejected, NotFound) as exc:
+        errors = _provider_problems(exc, call.account.integration_name)
+        body = _problems_body(checked.warnings, errors)
+        return await _final(deps, call, operation_id, recorders, 400, body, None)
+    except (AuthRevoked, AuthExpired) as exc:
+        why = problem(
+            CREDENTIAL_REFRESH_FAILED,
+            "Credential Refresh Failed",
+            f"{call.account.integration_name} no longer accepts this linked account's credentials ({exc}); "
+            "link the account again, then retry with the same Idempotency-Key.",
+        )
+        return await _released(deps, call, operation_id, recorders, 400, _problems_body(checked.warnings, [why]))
+    except RateLimited as exc:
+        wait = max(1, round(exc.retry_after or 1))
+        body = _encoder.encode(
+            {
+                "detail": f"{call.account.integration_name} is rate limiting this company; nothing was written. "
+                f"Retry in {wait} seconds with the same Idempotency-Key."
+            }
+        )
+        return await _released(deps, call, operation_id, recorders, 429, body, {"Retry-After": str(wait)})
+    except Conflict:
+        body = _encoder.encode(
+            {
+                "detail": f"The object changed at {call.account.integration_name} while it was being updated; "
+                "retry with the same Idempotency-Key."
+            }
+        )
+        return await _released(deps, call, operation_id, recorders, 409, body)
+    except ConnectorError:
+        body = _encoder.encode(
+            {
+                "detail": f"{call.account.integration_name} did not answer, so whether the change was made is not "
+                "known yet. Retry with the same Idempotency-Key: it will be made at most once."
+            }
+        )
+        return await _released(deps, call, operation_id, recorders, 502, body, {"Retry-After": "5"})
+    except BaseException:
+        await _released(deps, call, operation_id, recorders, 500, b"")
+        raise
+    mapping = next(
+        (
+            m
+            for m in connector.mappings
+            if m.model == target.read.model and m.stream.name == target.read.stream.name and m.when is target.read.when
+        ),
+        target.read,
+    )
+    return await _store(deps, call, opened.client, target, mapping, record, operation_id, recorders, checked.warnings)
+
+
+def _provider_problems(exc: ConnectorError, integration: str) -> list[Problem]:
+    found = getattr(exc, "problems", None) or []
+    if not found:
+        return [problem(PROVIDER_ERROR, f"{integration} refused the request", str(exc))]
+    return [
+        problem(
+            PROVIDER_ERROR,
+            p.title,
+            p.detail,
+            p.pointer if p.pointer and p.pointer.startswith("/model") else None,
+            p.raw_error,
+        )
+        for p in found
+    ]
+
+
+async def _logs(session: Any, call: WriteCall, operation_id: uuid.UUID, recorders: list[_Recorder]) -> list[WriteLog]:
+    logs = [_log_of(call.account.id, operation_id, one) for recorder in recorders for one in recorder.calls]
+    for log in logs:
+        await add_write_log(session, log)
+    return logs
+
+
+async def _final(
+    deps: WriteDeps,
+    call: WriteCall,
+    operation_id: uuid.UUID,
+    recorders: list[_Recorder],
+    status: int,
+    body: bytes,
+    remote_id: str | None,
+) -> Outcome:
+    async with deps.providers.database.write() as session:
+        logs = await _logs(session, call, operation_id, recorders)
+        if call.debug:
+            body = _with_logs(body, _log_summaries(deps, logs))
+        await finish_operation(
+            session, operation_id=operation_id, status_code=status, response=body, remote_id=remote_id
+        )
+    return Outcome(status=status, body=body)
+
+
+async def _released(
+    deps: WriteDeps,
+    call: WriteCall,
+    operation_id: uuid.UUID,
+    recorders: list[_Recorder],
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+) -> Outcome:
+    async with deps.providers.database.write() as session:
+        logs = await _logs(session, call, operation_id, recorders)
+        await release_operation(session, operation_id=operation_id)
+    if call.debug and body:
+        body = _with_logs(body, _log_summaries(deps, logs))
+    return Outcome(status=status, body=body, headers=headers or {})
+
+
+def _with_logs(body: bytes, logs: list[dict[str, Any]]) -> bytes:
+    content = _decoder.decode(body)
+    content["logs"] = logs
+    return _encoder.encode(content)
+
+
+async def _store(
+    deps: WriteDeps,
+    call: WriteCall,
+    client: Any,
+    target: Target,
+    mapping: ModelMap,
+    record: Any,
+    operation_id: uuid.UUID,
+    recorders: list[_Recorder],
+    warnings: list[Problem],
+) -> Outcome:
+    """The provider's answer becomes the stored record (the next sync finds the same remote id) and the response.
+
+    ``mapping`` is the connector's own read mapping of the target (with whatever the connector adds to every
+    mapping, such as ``company``), so the stored record is byte for byte what a sync would store."""
+    account_id = call.account.id
+    remote_id = mapping.remote_id_of(record)
+    derive = record_ids(account_id)
+    async with deps.providers.database.read() as session:
+        companies = await live_remote_ids(session, linked_account_id=account_id, model="CompanyInfo")
+    context = MappingContext(
+        ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
+    )
+    stream = mapping.stream
+    path = stream.remote_path(client.context, record) if stream.remote_path is not None else target.entity
+    item = NewRecord(
+        remote_id=remote_id,
+        model=apply(mapping, record, context, remote_id=remote_id),
+        remote_data=[{"path": path, "data": record}],
+        remote_was_deleted=bool(stream.deleted is not None and stream.deleted(record)),
+    )
+    status = 201 if call.kind == "create" else 200
+    async with deps.providers.database.write() as session:
+        (stored_id,) = await upsert_many(
+            session,
+            linked_account_id=account_id,
+            model_name=call.model,
+            key_fields=MODELS[call.model].key_fields,
+            items=[item],
+        )
+        row = await find_record(
+            session, linked_account_id=account_id, model=call.model, record_id=stored_id, with_remote_data=True
+        )
+        assert row is not None
+        document = _decoder.decode(row.document)
+        document["remote_data"] = None if row.remote_data is None else _decoder.decode(row.remote_data)
+        logs = await _logs(session, call, operation_id, recorders)
+        answer: dict[str, Any] = {"model": document, "warnings": warnings, "errors": []}
+        if call.debug:
+            answer["logs"] = _log_summaries(deps, logs)
+        body = _encoder.encode(answer)
+        await finish_operation(
+            session, operation_id=operation_id, status_code=status, response=body, remote_id=remote_id
+        )
+        if _should_purge(operation_id):
+            now = clock.now_micros()
+            await purge_write_history(
+                session,
+                operations_before=now - int(deps.idempotency_hours * _HOUR),
+                logs_before=now - int(deps.log_hours * _HOUR),
+            )
+    return Outcome(status=status, body=body)
+
+
+def _should_purge(operation_id: uuid.UUID) -> bool:
+    """About one write in 256 sweeps expired history: no scheduler needed, and the cost is spread thin."""
+    return operation_id.bytes[-1] == 0
