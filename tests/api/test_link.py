@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -32,7 +33,9 @@ from ledgerport.kit import clock
 from ledgerport.kit.sealing import new_key
 from ledgerport.kit.secrets import digest
 from ledgerport.store import Database
+from ledgerport.store.jobs import list_jobs
 from ledgerport.store.tables import link_sessions
+from ledgerport.sync.tasks import SYNC_RUN
 
 PROVIDERS = {"quickbooks": "quickbooks-online", "xero": "xero"}
 NAMES = {"quickbooks-online": "QuickBooks Online", "xero": "Xero"}
@@ -416,6 +419,31 @@ class TestLinkFlow:
         assert "access_denied" in error_of(denied)
         done = link(browser, link_server, made.magic_link_url, slug)
         assert done.status_code == 200, done.text
+
+    def test_linking_queues_the_first_sync(
+        self,
+        link_server: Server,
+        database_url: str,
+        make_tenant: TenantFactory,
+        browser: httpx.Client,
+        key: str,
+        slug: str,
+    ) -> None:
+        """The account's data starts coming in when the person is done, not at the next scheduled sync."""
+        tenant = make_tenant()
+        done = link(browser, link_server, create_link(link_server, tenant.api_key).magic_link_url, slug)
+        exchanged = sdk(link_server, tenant.api_key).accounting.account_token.retrieve(public_token_of(done))
+
+        async def queued() -> list[tuple[str, str]]:
+            database = Database(database_url)
+            try:
+                async with database.read() as session:
+                    rows = await list_jobs(session, linked_account_id=uuid.UUID(exchanged.id))
+            finally:
+                await database.dispose()
+            return [(row.kind, row.status) for row in rows]
+
+        assert run(queued()) == [(SYNC_RUN, "queued")]  # this server runs no worker
 
 
 class TestLinkErrors:

@@ -48,6 +48,7 @@ from ledgerport.store.links import (
     finish_link_session,
     start_link_session,
 )
+from ledgerport.sync.tasks import queue_sync
 
 __all__ = ["LINK_API_HANDLERS", "LINK_PAGE_HANDLERS", "LinkTokenRequest"]
 
@@ -302,6 +303,7 @@ async def _finish(context: ApiContext, found: LinkSession, params: dict[str, str
             linked_account_id=made.account.id,
             details={**found.details, "sealed_account_token": sealed},
         )
+        await queue_sync(session, linked_account_id=made.account.id)  # the first sync starts now, as Merge's does
     return _html(
         linked_page(
             integration_name=made.account.integration_name,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from decimal import Decimal
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import msgspec
@@ -349,6 +351,40 @@ async def test_consent_page_and_bad_client(qbo: Connected) -> None:
     )
     assert wrong.status_code == 401
     assert wrong.json() == {"error": "invalid_client"}
+
+
+async def test_under_a_mount_prefix_its_own_urls_stay_under_it(clock: Clock) -> None:
+    """Served at ``/sandbox/qbo`` (``root_path``, whole ``path``: as uvicorn and PrefixMounts do), the consent form
+    posts, and the discovery document points, under the prefix; and they work there."""
+    transport = httpx.ASGITransport(app=create_app(seed=7, size="small", clock=clock), root_path="/sandbox/qbo")
+    async with httpx.AsyncClient(transport=transport, base_url="http://demo.test/sandbox/qbo") as client:
+        query = {
+            "client_id": "sandbox-client",
+            "redirect_uri": "http://x/cb",
+            "response_type": "code",
+            "scope": "com.intuit.quickbooks.accounting",
+            "state": "s",
+        }
+        page = await client.get("/connect/oauth2", params=query)
+        assert page.status_code == 200, page.text
+        action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+        assert action is not None, page.text
+        assert action.group(1) == "/sandbox/qbo/connect/oauth2"
+        approved = await client.post(urljoin(str(page.url), action.group(1)), data={**query, "decision": "approve"})
+        assert approved.status_code == 302, approved.text
+        assert approved.headers["location"].startswith("http://x/cb?code=")
+
+        discovery = (await client.get("/.well-known/openid_configuration/")).json()
+        endpoints = [value for key, value in discovery.items() if key.endswith(("_endpoint", "jwks_uri"))]
+        assert len(endpoints) == 5
+        assert all(url.startswith("http://demo.test/sandbox/qbo/") for url in endpoints), endpoints
+        code = parse_qs(urlsplit(approved.headers["location"]).query)["code"][0]
+        token = await client.post(
+            discovery["token_endpoint"],
+            data={"grant_type": "authorization_code", "code": code, "redirect_uri": "http://x/cb"},
+            headers={"Authorization": BASIC},
+        )
+        assert token.status_code == 200, token.text
 
 
 async def test_token_expiry_refresh_rotation_and_revocation(qbo: Connected, clock: Clock) -> None:

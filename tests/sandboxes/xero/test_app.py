@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from decimal import Decimal
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -112,6 +114,30 @@ class TestAuthAndTenants:
         answer = await client.post("/identity/connect/authorize", data={**params, "tenant": tenant_ids[1]})
         assert answer.status_code == 302
         assert "code=" in answer.headers["location"]
+
+    async def test_consent_form_posts_under_the_mount_prefix(self, app, tenant_ids):
+        """Served at ``/sandbox/xero`` (``root_path``, whole ``path``), the form posts back under the prefix."""
+        transport = httpx.ASGITransport(app=app, root_path="/sandbox/xero")
+        async with httpx.AsyncClient(transport=transport, base_url="http://demo.test/sandbox/xero") as client:
+            params = {
+                "response_type": "code",
+                "client_id": "sandbox-client",
+                "redirect_uri": "http://localhost/cb",
+                "scope": "accounting.transactions",
+                "state": "s",
+            }
+            page = await client.get("/identity/connect/authorize", params=params)
+            assert page.status_code == 200, page.text
+            action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+            assert action is not None, page.text
+            assert action.group(1) == "/sandbox/xero/identity/connect/authorize"
+            target = urljoin(str(page.url), action.group(1))
+            unchosen = await client.post(target, data={**params, "decision": "allow"})
+            assert unchosen.status_code == 200
+            assert 'action="/sandbox/xero/identity/connect/authorize"' in unchosen.text  # asked again, same place
+            answer = await client.post(target, data={**params, "tenant": tenant_ids[1], "decision": "allow"})
+            assert answer.status_code == 302, answer.text
+            assert answer.headers["location"].startswith("http://localhost/cb?code=")
 
     async def test_pkce(self, client):
         verifier = "v" * 50

@@ -124,7 +124,7 @@ class AsgiTransport:
         self._app = app
         self._timeout = timeout
         self._prefix = prefix.rstrip("/")
-        """The path the app is mounted under in this process's server; the app sees paths below it."""
+        """The path the app is mounted under in this process's server, given to it as ``root_path``."""
 
     async def send(self, request: Request) -> Response:
         """Run the app for one request and collect what it sends."""
@@ -135,8 +135,6 @@ class AsgiTransport:
         if body:
             headers.append((b"content-length", str(len(body)).encode()))
         path = parts.path or "/"
-        if self._prefix and (path == self._prefix or path.startswith(self._prefix + "/")):
-            path = path[len(self._prefix) :] or "/"
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},

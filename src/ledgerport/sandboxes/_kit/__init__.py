@@ -1,7 +1,9 @@
-"""What every sandbox needs: an OAuth 2.0 authorization server, request windows, and fault injection."""
+"""What every sandbox needs: an OAuth 2.0 authorization server, request windows, fault injection, and serving under
+a path prefix."""
 
 from ledgerport.sandboxes._kit.faults import Faults, FaultsMiddleware
 from ledgerport.sandboxes._kit.limits import ConcurrencyGate, WindowCounter
+from ledgerport.sandboxes._kit.mounting import at_own_root
 from ledgerport.sandboxes._kit.oauth import Grant, OAuthError, OAuthServer, TokenPair
 
 __all__ = [
@@ -13,4 +15,5 @@ __all__ = [
     "OAuthServer",
     "TokenPair",
     "WindowCounter",
+    "at_own_root",
 ]

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, OAuthServer
+from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, OAuthServer, at_own_root
 from ledgerport.sandboxes.quickbooks import errors
 from ledgerport.sandboxes.quickbooks.auth import ACCESS_TTL, REFRESH_TTL
 from ledgerport.sandboxes.quickbooks.clock import format_envelope_time
@@ -71,7 +71,9 @@ def _request(scope: Scope, body: bytes) -> Request:
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     host = headers.get("host") or "{}:{}".format(*(scope.get("server") or ("127.0.0.1", 80)))
     query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
-    return Request(scope["method"], scope["path"], query, headers, body, f"{scope.get('scheme', 'http')}://{host}")
+    root = scope.get("root_path", "")
+    base_url = f"{scope.get('scheme', 'http')}://{host}{root}"
+    return Request(scope["method"], scope["path"], query, headers, body, base_url, root_path=root)
 
 
 class _Router:
@@ -170,7 +172,9 @@ class QuickBooksSandbox:
         return self.state.faults
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Count, then serve."""
+        """Count, then serve (under a prefix, on the paths below it)."""
+        if scope["type"] in {"http", "websocket"}:
+            scope = at_own_root(scope)
         if scope["type"] == "http" and not scope["path"].startswith("/_sandbox"):
             self.state.stats[scope["path"]] += 1
         await self._app(scope, receive, send)

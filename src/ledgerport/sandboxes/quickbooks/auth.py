@@ -48,7 +48,7 @@ SCOPE = "com.intuit.quickbooks.accounting"
 
 _PAGE = """<!doctype html><html><head><title>QuickBooks sandbox: connect</title></head><body>
 <h1>Connect to QuickBooks (sandbox)</h1><p>{client} wants access to your company data ({scope}).</p>
-<form method="post" action="/connect/oauth2">{hidden}<label>Company <select name="realm_id">{options}</select></label>
+<form method="post" action="{action}">{hidden}<label>Company <select name="realm_id">{options}</select></label>
 <button type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="deny">Cancel</button></form></body></html>"""
 
@@ -94,7 +94,10 @@ def _grant(sandbox: Sandbox, params: dict[str, str]) -> Response:
 
 
 def authorize_page(sandbox: Sandbox, request: Request) -> Response:
-    """``GET /connect/oauth2``: the consent page, or straight to the callback with ``auto_approve=true``."""
+    """``GET /connect/oauth2``: the consent page, or straight to the callback with ``auto_approve=true``.
+
+    The form posts back under the prefix the sandbox is mounted at (``root_path``), where the browser found it.
+    """
     problem = _check_authorize(sandbox, request.query)
     if problem is not None:
         return _error_page(problem)
@@ -104,6 +107,7 @@ def authorize_page(sandbox: Sandbox, request: Request) -> Response:
     hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(request.query.get(k, ""))}">' for k in keep)
     options = "".join(f'<option value="{realm}">{realm}</option>' for realm in sandbox.realm_ids)
     page = _PAGE.format(
+        action=html.escape(f"{request.root_path}/connect/oauth2"),
         client=html.escape(request.query["client_id"]),
         scope=html.escape(request.query["scope"]),
         hidden=hidden,
@@ -180,7 +184,7 @@ def revoke_token(sandbox: Sandbox, request: Request) -> Response:
 
 
 def discovery(sandbox: Sandbox, request: Request) -> Response:
-    """The OpenID discovery document, every endpoint on this host."""
+    """The OpenID discovery document, every endpoint on this host and under this sandbox's mount prefix."""
     base = request.base_url
     return json_response(
         {

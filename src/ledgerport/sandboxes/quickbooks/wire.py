@@ -24,7 +24,11 @@ _DECODER = msgspec.json.Decoder(float_hook=Decimal)
 
 @dataclass
 class Request:
-    """What a handler sees; ``params`` are the route's named groups."""
+    """What a handler sees; ``params`` are the route's named groups.
+
+    ``path`` is below the prefix the sandbox is mounted at, ``root_path`` is that prefix, and ``base_url`` (scheme,
+    host and prefix) is where the sandbox's own URLs start.
+    """
 
     method: str
     path: str
@@ -33,6 +37,7 @@ class Request:
     body: bytes
     base_url: str
     params: dict[str, str] = field(default_factory=dict)
+    root_path: str = ""
 
 
 @dataclass

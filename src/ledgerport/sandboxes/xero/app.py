@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, OAuthServer
+from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, OAuthServer, at_own_root
 from ledgerport.sandboxes.xero.auth import Identity
 from ledgerport.sandboxes.xero.control import Control
 from ledgerport.sandboxes.xero.data import generate
@@ -46,7 +46,9 @@ class SandboxApp:
         self.throttle = throttle
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """Serve one ASGI connection."""
+        """Serve one ASGI connection (under a prefix, on the paths below it)."""
+        if scope["type"] in {"http", "websocket"}:
+            scope = at_own_root(scope)
         await self.app(scope, receive, send)
 
 

@@ -77,7 +77,8 @@ class Identity:
 
     # --- consent -------------------------------------------------------------------------------------------------
 
-    def _consent_page(self, params: dict[str, str], error: str = "") -> Response:
+    def _consent_page(self, params: dict[str, str], root_path: str, error: str = "") -> Response:
+        """The consent form; it posts back under ``root_path``, the prefix the browser reached the sandbox at."""
         hidden = "".join(
             f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
             for k, v in params.items()
@@ -92,7 +93,7 @@ class Identity:
             f"<!doctype html><html><head><title>Xero sandbox - connect</title></head><body>"
             f"<h1>Allow {html.escape(params.get('client_id', ''))} to access your Xero data</h1>"
             f"<p>Scopes: {html.escape(params.get('scope', ''))}</p><p style='color:red'>{html.escape(error)}</p>"
-            f'<form method="post" action="/identity/connect/authorize">{hidden}{boxes}'
+            f'<form method="post" action="{html.escape(root_path)}/identity/connect/authorize">{hidden}{boxes}'
             f'<button type="submit" name="decision" value="allow">Allow access</button> '
             f'<button type="submit" name="decision" value="deny">Cancel</button></form></body></html>'
         )
@@ -123,7 +124,7 @@ class Identity:
         if params.get("auto_approve", "").lower() == "true":
             chosen = params["tenant"].split(",") if params.get("tenant") else list(self.tenants)
             return self._approve(params, chosen)
-        return self._consent_page(params)
+        return self._consent_page(params, request.root_path)
 
     async def authorize_submit(self, request: Request) -> Response:
         """``POST /identity/connect/authorize``: the consent form's answer."""
@@ -136,7 +137,7 @@ class Identity:
             return self._redirect(params["redirect_uri"], error="access_denied", **state)
         chosen = [t for t in request.form_all("tenant") if t in self.tenants]
         if not chosen:
-            return self._consent_page(params, "Select at least one organisation")
+            return self._consent_page(params, request.root_path, "Select at least one organisation")
         return self._approve(params, chosen)
 
     def _approve(self, params: dict[str, str], chosen: list[str]) -> Response:

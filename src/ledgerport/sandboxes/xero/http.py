@@ -45,7 +45,11 @@ def decode_json(body: bytes) -> Any:
 
 @dataclass
 class Request:
-    """One HTTP request, fully read; query parameter names are matched case-insensitively, as Xero does."""
+    """One HTTP request, fully read; query parameter names are matched case-insensitively, as Xero does.
+
+    ``path`` is below the prefix the sandbox is mounted at; ``root_path`` is that prefix, which starts every URL the
+    sandbox writes that points back at itself.
+    """
 
     method: str
     path: str
@@ -53,6 +57,7 @@ class Request:
     headers: dict[str, str]
     body: bytes
     params: dict[str, str] = field(default_factory=dict)
+    root_path: str = ""
 
     def arg(self, name: str) -> str | None:
         """The first value of a query parameter, any case."""
@@ -153,7 +158,7 @@ class Router:
         if handler is None:
             response = Response(405, b"") if path_matched else self.not_found
         else:
-            request = Request(scope["method"], scope["path"], query, headers, body, params)
+            request = Request(scope["method"], scope["path"], query, headers, body, params, scope.get("root_path", ""))
             try:
                 response = await handler(request)
             except Halt as halt:
