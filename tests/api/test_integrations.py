@@ -25,6 +25,15 @@ class TestAvailableActions:
         assert "invoice_url" not in invoice_fields  # QuickBooks gives no such link; the table leaves it out
         assert actions.integration.slug == "quickbooks-online"
 
+    def test_write_operations_come_from_the_write_tables(self, server: Server, make_tenant: TenantFactory) -> None:
+        tenant = make_tenant(integration="quickbooks-online")
+        actions = _client(server, tenant.api_key, tenant.account_token).accounting.available_actions.retrieve()
+        operations = {op.model_name: op for op in actions.available_model_operations or []}
+        assert operations["Invoice"].available_operations == ["FETCH", "CREATE", "UPDATE"]
+        assert set(operations["Invoice"].required_post_parameters or []) == {"type", "contact", "line_items"}
+        assert operations["TaxRate"].available_operations == ["FETCH"]  # QuickBooks' API does not write tax rates
+        assert operations["TaxRate"].required_post_parameters == []
+
     def test_an_integration_without_a_connector_offers_nothing(
         self, server: Server, make_tenant: TenantFactory
     ) -> None:

@@ -16,7 +16,7 @@ import msgspec
 from ledgerport.connectors._base.writes import PutLines, Target, WriteField, WriteSpec
 from ledgerport.writes.fields import json_schema, line_struct, request_fields
 
-__all__ = ["request_schema", "writable_fields"]
+__all__ = ["request_schema", "required_fields", "writable_fields"]
 
 
 def _describe(field: WriteField, schema: dict[str, Any]) -> dict[str, Any]:
@@ -91,3 +91,10 @@ def writable_fields(spec: WriteSpec, kind: Literal["create", "update"]) -> list[
     for target in spec.targets:
         names.update(dict.fromkeys(_table(target, kind)))
     return list(names)
+
+
+def required_fields(spec: WriteSpec) -> list[str]:
+    """Fields every target of the spec requires on create (Merge's ``required_post_parameters``)."""
+    sets = [set(_required(target, "create")) for target in spec.targets]
+    always = set.intersection(*sets) if sets else set()
+    return [name for name in dict.fromkeys(n for t in spec.targets for n in t.fields) if name in always]

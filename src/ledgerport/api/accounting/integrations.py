@@ -1,7 +1,8 @@
 """What each integration can do: ``GET /available-actions`` (for a linked account) and ``GET /integrations``.
 
-The supported fields come from the connectors' mapping tables (:func:`field_support`), so the answer is never
-kept by hand: a field a mapping does not fill is a field the integration does not support.
+The supported fields come from the connectors' mapping tables (:func:`field_support`) and the write operations
+from their write tables, so the answer is never kept by hand: a field a mapping does not fill is a field the
+integration does not support, and a model without a write table cannot be written.
 """
 
 from __future__ import annotations
@@ -14,26 +15,40 @@ from litestar import MediaType, Request, Response, get
 
 from ledgerport.api.auth import authenticate_account
 from ledgerport.connectors import CONNECTORS, connector_for_slug
-from ledgerport.connectors._base import field_support
+from ledgerport.connectors._base import Connector, field_support
 from ledgerport.models.integrations import INTEGRATIONS
+from ledgerport.writes import required_fields
 
 __all__ = ["INTEGRATION_HANDLERS", "model_operations"]
 
 
+def _operations(connector: Connector, model: str) -> list[str]:
+    spec = connector.writes.get(model) if connector.writer is not None else None
+    operations = ["FETCH"]
+    if spec is not None and spec.create:
+        operations.append("CREATE")
+    if spec is not None and spec.update:
+        operations.append("UPDATE")
+    return operations
+
+
 @cache
 def model_operations(slug: str) -> list[dict[str, Any]]:
-    """Merge's ``ModelOperation`` list for an integration: read support and the fields it fills, per model."""
+    """Merge's ``ModelOperation`` list for an integration, per model: what it can read (the fields its mappings
+    fill) and write (``CREATE``/``UPDATE`` and the fields a create requires, from its write tables)."""
     connector = connector_for_slug(slug)
     if connector is None:
         return []
+    read = field_support(connector)
+    models = list(dict.fromkeys([*read, *connector.writes]))
     return [
         {
             "model_name": model,
-            "available_operations": ["FETCH"],
-            "required_post_parameters": [],
-            "supported_fields": fields,
+            "available_operations": _operations(connector, model),
+            "required_post_parameters": required_fields(connector.writes[model]) if model in connector.writes else [],
+            "supported_fields": read.get(model, []),
         }
-        for model, fields in field_support(connector).items()
+        for model in models
     ]
 
 
