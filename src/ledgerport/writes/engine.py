@@ -67,6 +67,7 @@ from ledgerport.writes.problems import (
     CREDENTIAL_REFRESH_FAILED,
     ERROR,
     INCORRECT_FIELD_TYPE,
+    INVALID_FIELD_CHOICE,
     INVALID_REFERENCE,
     PROVIDER_ERROR,
     Problem,
@@ -85,6 +86,10 @@ class WriteDeps(msgspec.Struct, frozen=True, kw_only=True):
     """What writes need: the provider plumbing syncs use, and how long to keep what they leave behind."""
 
     providers: ProviderDeps
+    currencies: dict[uuid.UUID, tuple[float, frozenset[str] | None]] = msgspec.field(default_factory=dict)
+    """Each linked account's usable currencies, remembered for ``currency_seconds`` (a write does not pay a
+    settings read at the provider each time)."""
+    currency_seconds: float = 600.0
     public_url: str = "http://127.0.0.1:8000"
     lease_seconds: float = 120.0
     """How long a process owns an operation it is sending; after that, a retry with the same key takes it over."""
@@ -253,6 +258,51 @@ async def _resolve(deps: WriteDeps, account_id: uuid.UUID, checked: Checked) -> 
     return resolved, problems
 
 
+# --- currencies -------------------------------------------------------------------------------------------------
+
+
+def _named_currencies(model: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(pointer, code)`` of every currency the request names, on the document and on its lines."""
+    found = [("/model/currency", str(model["currency"]))] if model.get("currency") else []
+    for name, value in model.items():
+        if isinstance(value, list):
+            for index, line in enumerate(value):
+                if isinstance(line, Mapping) and line.get("currency"):
+                    found.append((f"/model/{name}/{index}/currency", str(line["currency"])))
+    return found
+
+
+async def _check_currencies(deps: WriteDeps, call: WriteCall, connector: Connector, checked: Checked) -> list[Problem]:
+    named = _named_currencies(checked.model)
+    writer = connector.writer
+    if not named or writer is None or writer.currencies is None:
+        return []
+    cached = deps.currencies.get(call.account.id)
+    if cached is None or cached[0] < time.monotonic():
+        try:
+            opened = await open_provider(deps.providers, call.account.id)
+            usable = await writer.currencies(opened.client)
+        except ConnectorError:
+            return []  # the write itself will meet the same trouble, and say so
+        if len(deps.currencies) > 10_000:
+            deps.currencies.clear()
+        cached = deps.currencies[call.account.id] = (time.monotonic() + deps.currency_seconds, usable)
+    usable = cached[1]
+    if usable is None:
+        return []
+    return [
+        problem(
+            INVALID_FIELD_CHOICE,
+            "Invalid Field Choice",
+            f"{code} is not a currency this {call.account.integration_name} company uses "
+            f"(it uses {', '.join(sorted(usable))}).",
+            pointer,
+        )
+        for pointer, code in named
+        if code not in usable
+    ]
+
+
 # --- the write --------------------------------------------------------------------------------------------------
 
 
@@ -299,6 +349,9 @@ async def perform(deps: WriteDeps, call: WriteCall) -> Outcome:
     resolved, problems = await _resolve(deps, call.account.id, checked)
     if problems:
         return Outcome(status=400, body=_problems_body(checked.warnings, problems))
+    currency_problems = await _check_currencies(deps, call, connector, checked)
+    if currency_problems:
+        return Outcome(status=400, body=_problems_body(checked.warnings, currency_problems))
     remote_id = None if existing_doc is None else str(existing_doc.get("remote_id") or "")
     assert connector.writer is not None
     if remote_id is not None and not connector.writer.owns(checked.target, remote_id):

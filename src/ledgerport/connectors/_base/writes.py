@@ -216,6 +216,9 @@ class WriteProtocol(msgspec.Struct, frozen=True, kw_only=True):
     """Whether a stored record's remote id is an object of this target (QBO prefixes ``Bill-``)."""
     remote_path: Callable[[StreamContext, Target, str], str] | None = None
     """The path ``remote_data`` names for a written record (the read mapping's stream path by default)."""
+    currencies: Callable[[ProviderClient], Awaitable[frozenset[str] | None]] | None = None
+    """The currencies the company can keep documents in (``None``: any, the provider decides); a request naming
+    another is refused before anything is sent."""
 
 
 # --- building a payload from a validated request -----------------------------------------------------------------

@@ -81,4 +81,16 @@ def owns(target: Target, remote_id: str) -> bool:
     return entity_of(remote_id, target.read.stream.name) == target.entity
 
 
-WRITER = WriteProtocol(create=create, update=update, fetch=fetch, owns=owns)
+async def currencies(client: ProviderClient) -> frozenset[str] | None:
+    """A company without multicurrency keeps every document in its home currency; with it, QBO takes the
+    currencies the company added, which only QBO's answer to the write can tell (``None``)."""
+    url = company_url(client.context.base_url, client.context.account, "preferences")
+    body = (await client.send(Request(method="GET", url=url, params=(("minorversion", MINOR_VERSION),)))).json()
+    prefs = (body.get("Preferences") or {}).get("CurrencyPrefs") or {}
+    home = (prefs.get("HomeCurrency") or {}).get("value")
+    if prefs.get("MultiCurrencyEnabled") or not home:
+        return None
+    return frozenset({str(home)})
+
+
+WRITER = WriteProtocol(create=create, update=update, fetch=fetch, owns=owns, currencies=currencies)
