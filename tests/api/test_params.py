@@ -67,7 +67,7 @@ def test_an_empty_id_filter_means_any() -> None:
     assert parse_list(MultiDict({"contact_id": "", "company_id": ""}), MODELS["Invoice"], ACCOUNT).query.tests == ()
 
 
-# --- cursors are bound to the list that issued them --------------------------------------------------------------------
+# --- cursors are bound to the list that issued them -------------------------------------------------------------------
 
 
 def _issued(scope: str) -> str:
@@ -111,7 +111,7 @@ def test_every_cursor_of_a_page_carries_its_scope() -> None:
             parse_page(MultiDict({"cursor": text}), list_scope("Contact", OTHER_ACCOUNT))
 
 
-# --- what a parsed filter matches in the store ---------------------------------------------------------------------------
+# --- what a parsed filter matches in the store ------------------------------------------------------------------------
 
 
 @pytest.fixture
