@@ -102,6 +102,8 @@ def make_store() -> PostgresStore | SqliteStore:
 
 
 STORE = make_store()
+SCOPE = f"Invoice/{uuid.UUID(os.environ['BASELINE_ACCOUNT_ID'])}"
+"""The scope ledgerport binds its invoice cursors to (``api.params.list_scope``), so both servers' cursors match."""
 
 
 async def _respond(send: Send, status: int, body: bytes) -> None:
@@ -116,7 +118,7 @@ def _body(rows: list[Row]) -> bytes:
     cursor = b"null"
     if more:
         last_id, last_created = rows[-1][0], rows[-1][1]
-        cursor = b'"' + encode_cursor(Cursor(last_created, str(last_id))).encode() + b'"'
+        cursor = b'"' + encode_cursor(Cursor(last_created, str(last_id)), scope=SCOPE).encode() + b'"'
     results = b",".join(row[2][:-1] + _NULL_REMOTE_DATA for row in rows)
     return b"".join((b'{"next":', cursor, b',"previous":null,"results":[', results, b"]}"))
 
@@ -148,7 +150,7 @@ async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
     texts = parse_qs(scope["query_string"].decode("latin-1")).get("cursor")
     if texts:
         try:
-            cursor = decode_cursor(texts[0])
+            cursor = decode_cursor(texts[0], scope=SCOPE)
             after = (cursor.created, uuid.UUID(cursor.id))
         except (InvalidCursor, ValueError):
             await _respond(send, 400, b'{"detail":"Invalid cursor"}')

@@ -34,12 +34,23 @@ REFERENCE_DIR = Path(
 )
 """The provider specs and Merge references, kept beside the repository (``../shared/reference``)."""
 
+SEEDS_DIR = REFERENCE_DIR.parent / "seeds"
+"""Pages of Merge's documentation (field support by platform), kept beside the references (``../shared/seeds``)."""
+
 
 def reference(*parts: str) -> Path:
     """A reference file, or a skip naming where it was looked for."""
     path = REFERENCE_DIR.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"reference file {path} is not present (set LEDGERPORT_REFERENCE_DIR)")
+    return path
+
+
+def seed_page(name: str) -> Path:
+    """A page of Merge's documentation, or a skip naming where it was looked for."""
+    path = SEEDS_DIR / name
+    if not path.exists():
+        pytest.skip(f"Merge documentation page {path} is not present (looked for beside LEDGERPORT_REFERENCE_DIR)")
     return path
 
 

@@ -132,10 +132,20 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
 
 
 def ensure_parent_dir(database_url: str) -> None:
-    """Create the folder of an SQLite file so the embedded default works in a fresh checkout."""
+    """Create an SQLite database's folder and file, readable by their owner only, before SQLite opens the file.
+
+    The embedded default (``./var``) holds every linked account's data and, beside it, the key that seals their
+    provider tokens. A folder made here is 0700 and a file 0600; SQLite gives its ``-wal`` and ``-shm`` files the
+    database file's mode. A folder or file that already exists is left as it is: its owner chose it.
+    """
     prefix = "sqlite:///"
     if database_url.startswith(prefix) and ":memory:" not in database_url:
-        Path(database_url[len(prefix) :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database_url[len(prefix) :].partition("?")[0]).expanduser()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
 
 
 def sealing_keys(settings: Settings) -> tuple[str, ...]:
@@ -161,7 +171,7 @@ def _publish_once(path: Path, content: str) -> None:
     in full under a private name and then hard-linked into place, so a reader never sees it empty and
     the first writer's key is the one every process ends up using.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     descriptor, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(descriptor, "w") as sink:

@@ -3,7 +3,9 @@
 The sandboxes are mounted under ``/sandbox/<provider>`` of the API's own server, so the demo needs no other
 process, and the link page and the worker reach them like any provider origin. Sandboxes keep their state in
 memory, so every start links the demo's accounts afresh (the previous start's provider tokens died with that
-process) and syncs them; secrets are stored only as digests, so every start also prints new credentials.
+process) and syncs them; secrets are stored only as digests, so every start also prints new credentials. Only the
+demo's own accounts (known by the end-user origin ids it gives them) are replaced: accounts a person linked into
+the demo organization stay.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ _END_USERS = {
     ),
 }
 
+_DEMO_ORIGIN_IDS = [user.origin_id for user in _END_USERS.values() if user.origin_id is not None]
+"""How the demo's own linked accounts are known; a restart replaces those and no others."""
+
 Progress = Callable[[str, str, int], None]
 
 
@@ -63,7 +68,8 @@ def build_sandboxes(settings: Settings, *, seed: int = 0, size: str | int = "sma
 async def prepare_demo(
     settings: Settings, database: Database, sandboxes: DemoSandboxes, *, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Create or refresh the demo tenant: a new API key, one freshly linked and synced account per sandbox."""
+    """Create or refresh the demo tenant: a new API key, one freshly linked and synced account per sandbox (which
+    replaces the one a previous start linked)."""
     async with database.write() as session:
         organization_id = await accounts.find_organization_by_name(session, name=DEMO_ORGANIZATION)
         if organization_id is None:
@@ -71,7 +77,7 @@ async def prepare_demo(
         old = await accounts.list_linked_accounts(
             session,
             organization_id=organization_id,
-            filters=accounts.AccountFilters(),
+            filters=accounts.AccountFilters(end_user_origin_ids=_DEMO_ORIGIN_IDS),
             after=None,
             reverse=False,
             limit=100,

@@ -174,6 +174,22 @@ class TestCursor:
         back = get(server, "invoices", tenant, {"page_size": 3, "cursor": second["previous"]}).json()
         assert [item["id"] for item in back["results"]] == expected[2:5]
 
+    def test_cursor_of_another_list_is_400(self, server: Server, tenant: Tenant, make_tenant: TenantFactory) -> None:
+        """A cursor pages only the list that issued it: not another model's, nor another linked account's."""
+        cursor = get(server, "invoices", tenant, {"page_size": 2}).json()["next"]
+        assert get(server, "invoices", tenant, {"cursor": cursor}).status_code == 200
+        assert_problem(get(server, "contacts", tenant, {"cursor": cursor}), 400, names="cursor")
+        assert_problem(get(server, "sync-status", tenant, {"cursor": cursor}), 400, names="cursor")
+        other = make_tenant(seed={"invoices": 3})
+        assert_problem(get(server, "invoices", other, {"cursor": cursor}), 400, names="cursor")
+        issues = httpx.get(
+            f"{server.api}/accounting/v1/issues",
+            params={"cursor": cursor},
+            headers={"Authorization": f"Bearer {tenant.api_key}"},
+            timeout=30,
+        )
+        assert_problem(issues, 400, names="cursor")
+
     def test_cursor_is_bare_token_not_url(self, server: Server, tenant: Tenant) -> None:
         body = get(server, "invoices", tenant, {"page_size": 2}).json()
         assert body["next"]
@@ -195,6 +211,19 @@ class TestStrictParameters:
     def test_duplicated_parameter_is_400(self, server: Server, tenant: Tenant, query: str, name: str) -> None:
         response = httpx.get(f"{server.api}/accounting/v1/invoices?{query}", headers=headers(tenant), timeout=30)
         assert_problem(response, 400, names=name)
+
+    @pytest.mark.parametrize(
+        ("path", "name"),
+        [
+            ("invoices", "contact_id"),
+            ("invoices", "company_id"),
+            ("payments", "account_id"),
+            ("payments", "contact_id"),
+            ("contacts", "company_id"),
+        ],
+    )
+    def test_id_filter_that_is_not_a_uuid_is_400(self, server: Server, tenant: Tenant, path: str, name: str) -> None:
+        assert_problem(get(server, path, tenant, {name: "not-a-uuid"}), 400, names=name)
 
     def test_repeated_expand_values_combine(self, server: Server, tenant: Tenant) -> None:
         response = httpx.get(

@@ -210,6 +210,31 @@ def test_an_exploded_mapping_makes_one_record_per_element_owned_by_its_stream_re
     assert _OPTIONS.remote_id_of(live[0]["Options"][0]) == "o1"
 
 
+def test_a_deletion_belongs_only_to_the_mapping_whose_when_takes_the_record() -> None:
+    """Two mappings split one stream with ``when`` (Xero's CreditNotes: customer credits and vendor credits); a
+    deleted record must be reported gone by its own mapping only, or the other model loses a live record."""
+
+    def of_kind(kind: str) -> ModelMap:
+        return ModelMap(
+            model=kind,
+            struct=Option,
+            stream=_GROUPS,
+            when=lambda record: record.get("Kind") == kind,
+            fields={"remote_id": F("GroupID")},
+        )
+
+    deleted = [{"GroupID": "g1", "Kind": "credit"}, {"GroupID": "g2", "Kind": "debit"}]
+    assert of_kind("credit").gone([], deleted) == ["g1"]
+    assert of_kind("debit").gone([], deleted) == ["g2"]
+
+
+def test_an_exploded_mapping_reports_no_element_of_records_its_when_leaves_out() -> None:
+    live = [{"GroupID": "g1", "Kind": "other", "Options": [{"OptionID": "o1", "Status": "DELETED"}]}]
+    deleted = [{"GroupID": "g2", "Kind": "other", "Options": [{"OptionID": "o2"}]}]
+    assert _OPTIONS.gone(live, deleted) == []
+    assert sorted(_OPTIONS.gone([{**live[0], "Kind": "mine"}], [{**deleted[0], "Kind": "mine"}])) == ["o1", "o2"]
+
+
 def test_an_owner_reference_outside_an_exploded_mapping_is_none() -> None:
     plain = ModelMap(model="Option", struct=Option, stream=_GROUPS, fields={"parent": OwnerRef("Group")})
     assert apply(plain, {"GroupID": "g1"}, _context()).parent is None

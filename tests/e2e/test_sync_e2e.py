@@ -52,7 +52,8 @@ from ledgerport.connectors import CONNECTORS
 
 PROVIDERS = ["quickbooks", "xero"]
 COMPARED = ["Invoice", "Contact", "JournalEntry"]
-SEED_OFFSET = random.randrange(1, 10**6) * 10
+SEED_OFFSET = int(os.environ.get("LEDGERPORT_E2E_SEED_OFFSET") or random.randrange(1, 10**6) * 10)
+"""Set ``LEDGERPORT_E2E_SEED_OFFSET`` to a failed run's offset (its sandbox seed, less 1, 2 or 3) to replay it."""
 SYNC_TIMEOUT = 120.0
 FAULTS = {
     "latency_ms": 25,
@@ -310,14 +311,47 @@ def _newest_change(records: list[dict[str, Any]]) -> datetime:
     return max(parse_time(r["MetaData"]["LastUpdatedTime"]) for r in records)
 
 
+QBO_NAME_REFS = {"CustomerRef": "Customer", "ItemRef": "Item", "ClassRef": "Class", "DepartmentRef": "Department"}
+"""References of a sales document to name lists whose rows can be made inactive."""
+
+
+def _name_refs(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """``(entity, id)`` of every name-list reference anywhere in a QBO document."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _name_refs(item)
+    elif isinstance(value, dict):
+        if key in QBO_NAME_REFS and "value" in value:
+            yield QBO_NAME_REFS[key], str(value["value"])
+            return
+        for child_key, child in value.items():
+            yield from _name_refs(child, child_key)
+
+
+def qbo_editable(invoices: list[dict[str, Any]], inactive: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The invoices QBO lets one save again: those naming no inactive customer, item, class or department.
+
+    QBO refuses to save a transaction that names an inactive row (fault 610, "Object Not Found : Something you're
+    trying to use has been made inactive"), even a sparse update of its memo; the sandbox's seeded history
+    deactivates a customer, whose invoices are then read-only.
+    """
+    return [invoice for invoice in invoices if not set(_name_refs(invoice)) & inactive]
+
+
 def _edit_and_delete(synced: Synced, memo: str) -> tuple[Change, Change, Change]:
     """Through the provider's API: edit one invoice's memo, delete another, and delete a record of the stream
     that changed least recently (a quiet stream: for QBO the one whose newest change is oldest)."""
     sandbox = synced.sandbox
     if synced.provider == "quickbooks":
         invoices = [r for r in sandbox.dump("Invoice") if r.get("status") != "Deleted"]
-        edited = invoices[0]["Id"]
-        deleted = next(r["Id"] for r in invoices[1:] if not r.get("LinkedTxn"))
+        inactive = {
+            (entity, str(row["Id"]))
+            for entity in QBO_NAME_REFS.values()
+            for row in sandbox.dump(entity)
+            if row.get("Active") is False
+        }
+        edited = qbo_editable(invoices, inactive)[0]["Id"]
+        deleted = next(r["Id"] for r in invoices if r["Id"] != edited and not r.get("LinkedTxn"))
         streams = {
             entity: [r for r in sandbox.dump(entity) if r.get("status") != "Deleted"] for entity in QBO_QUIET_CANDIDATES
         }

@@ -158,6 +158,48 @@ class TestPage:
         assert {by_id[row.id] for row in rows} == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("_", {"A_1"}),
+        ("%", {"A%1"}),
+        ("/", {"A/1"}),
+        ("a_", {"A_1"}),
+        ("a%1", {"A%1"}),
+        ("a_1", {"A_1"}),  # ``_`` would match any one character: A%1, A/1, AB1 too
+        ("a%", {"A%1"}),  # ``%`` would match anything after the A
+        ("a", {"A_1", "A%1", "A/1", "AB1"}),
+    ],
+)
+async def test_contains_takes_wildcard_characters_literally(
+    database: Database, account_id: uuid.UUID, text: str, expected: set[str]
+) -> None:
+    """A name search for ``a_1`` finds names containing "a_1", not every three-letter name starting with "a"."""
+    numbers = ["A_1", "A%1", "A/1", "AB1"]
+    ids = await _write(database, account_id, [NewRecord(remote_id=n, model=Invoice(number=n)) for n in numbers])
+    by_id = dict(zip(ids, numbers, strict=True))
+    query = RecordQuery(linked_account_id=account_id, model="Invoice", tests=(KeyTest("number", "icontains", text),))
+    async with database.read() as session:
+        rows = await page(session, query, after=None, reverse=False, limit=100, with_remote_data=False)
+    assert {by_id[row.id] for row in rows} == expected
+
+
+async def test_an_upsert_of_many_records_finds_every_existing_one(database: Database, account_id: uuid.UUID) -> None:
+    """Existing rows are looked up in chunks: each must be found and updated, not inserted a second time."""
+    count = 1_234  # three lookups' worth
+    first = await _write(database, account_id, [_invoice(n) for n in range(count)], now=1_000_000)
+    changed = [_invoice(n, memo="changed") if n % 2 else _invoice(n) for n in range(count)]
+    again = await _write(database, account_id, changed, now=2_000_000)
+    assert again == first
+    async with database.read() as session:
+        assert await count_records(session, linked_account_id=account_id, model="Invoice") == count
+    for n in (0, 499, 500, 501, 1_000, 1_001, count - 1):
+        document = await _document(database, account_id, first[n])
+        assert document["created_at"] == "1970-01-01T00:00:01Z", n
+        assert document["modified_at"] == ("1970-01-01T00:00:02Z" if n % 2 else "1970-01-01T00:00:01Z"), n
+        assert document.get("memo") == ("changed" if n % 2 else None), n
+
+
 async def test_deleting_an_account_removes_its_records(database: Database, account_id: uuid.UUID) -> None:
     await _write(database, account_id, [_invoice(n) for n in range(3)])
     async with database.write() as session:

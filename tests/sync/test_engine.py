@@ -6,6 +6,7 @@ provider's API must show after the next incremental sync, which must ask for lit
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,13 +15,23 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
-from ledgerport.connectors._base import AsgiTransport, Connector, Request
+from ledgerport.connectors._base import (
+    AsgiTransport,
+    Connector,
+    ConnectorError,
+    FunctionTransport,
+    Request,
+    Response,
+    Transport,
+)
 from ledgerport.connectors._base.auth import OAuthClient
+from ledgerport.connectors._base.paging import PageNumber
 from ledgerport.connectors._base.registrations import Registrations
 from ledgerport.kit.budget import MemoryBudget
 from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.linking import EndUser, link_sandbox
 from ledgerport.store import Database, accounts
+from ledgerport.store.sync_states import list_sync_states
 from ledgerport.store.tables import records
 from ledgerport.sync import SyncDeps, sync_account
 
@@ -48,9 +59,11 @@ def _provider(name: str) -> tuple[Connector, Any, str, str]:
     return QBO, create_qbo(seed=3, size="small", limits=False), "Invoice", "Invoice"
 
 
-async def _linked(database: Database, connector: Connector, app: Any, name: str) -> tuple[SyncDeps, uuid.UUID]:
-    """A linked account on the sandbox ``app`` and what a sync of it needs."""
-    transport = AsgiTransport(app)
+async def _linked(
+    database: Database, connector: Connector, app: Any, name: str, transport: Transport | None = None
+) -> tuple[SyncDeps, uuid.UUID]:
+    """A linked account on the sandbox ``app`` (reached through ``transport`` when given) and what a sync needs."""
+    transport = transport or AsgiTransport(app)
     sealer = Sealer([new_key()])
     async with database.write() as session:
         organization_id = await accounts.create_organization(session, name=name)
@@ -177,15 +190,19 @@ async def test_xero_tracking_options_are_categories_under_their_category(databas
     assert set(tagged) <= options <= ids
 
 
-async def _xero_call(app: Any, method: str, path: str, tenant_id: str) -> int:
+async def _xero_call(app: Any, method: str, path: str, tenant_id: str, body: dict[str, Any] | None = None) -> int:
     transport = AsgiTransport(app)
     minted = await transport.send(Request(method="POST", url=f"{SANDBOX}/_sandbox/tokens", body=b"{}"))
     token = msgspec.json.decode(minted.body)["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": tenant_id}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
     response = await transport.send(
         Request(
             method=method,
             url=f"{SANDBOX}/api.xro/2.0/{path}",
-            headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant_id},
+            headers=headers,
+            body=b"" if body is None else msgspec.json.encode(body),
         )
     )
     return response.status
@@ -223,3 +240,97 @@ async def test_deleted_xero_tracking_options_and_categories_are_marked_deleted(d
         *rest,
     }
     assert (await sync_account(deps, account_id)).deleted.get("TrackingCategory", 0) == 0
+
+
+# --- resuming, clock skew and failures, against the Xero sandbox with small pages -------------------------------------
+
+
+def _paged_by(connector: Connector, model: str, size: int) -> Connector:
+    """``connector`` with ``model``'s stream read ``size`` records a page, so a small sandbox takes several pages."""
+    mappings = [
+        msgspec.structs.replace(m, stream=msgspec.structs.replace(m.stream, paging=PageNumber(size=size)))
+        if m.model == model
+        else m
+        for m in connector.mappings
+    ]
+    return msgspec.structs.replace(connector, mappings=mappings)
+
+
+class Killed(Exception):
+    """The worker running a sync dies (or loses its job's lease) right after a page is stored."""
+
+
+async def test_a_killed_sync_resumes_after_the_last_stored_page(database: Database) -> None:
+    """Each stored page saves its watermark with it: the next sync picks up there instead of starting over."""
+    from ledgerport.connectors.xero import CONNECTOR
+    from ledgerport.sandboxes.xero import create_app
+
+    connector = _paged_by(CONNECTOR, "Invoice", 10)
+    deps, account_id = await _linked(database, connector, create_app(seed=3, size="small", limits=False), "resume")
+    invoice_pages: list[int] = []  # invoices stored so far, after each page
+
+    def progress(model: str, done: int) -> None:
+        if model == "Invoice":
+            invoice_pages.append(done)
+
+    async def die_after_the_second_invoice_page() -> None:
+        if len(invoice_pages) == 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        await sync_account(deps, account_id, progress=progress, checkpoint=die_after_the_second_invoice_page)
+    before = invoice_pages[-1]
+    assert len(await _stored(database, account_id, "Invoice")) == before
+
+    resumed = await sync_account(deps, account_id)
+    assert resumed.failed is None
+    total = len(await _stored(database, account_id, "Invoice"))
+    assert total >= 4 * 10, "the sandbox holds too few invoices for several pages"
+    # Providers compare change times to the second, so records of the watermark's own second may come back.
+    assert total - before <= resumed.fetched["Invoice"] <= total - before + 2, "the resumed sync started over"
+
+
+async def test_a_change_stamped_by_a_provider_clock_running_behind_arrives(database: Database) -> None:
+    """The provider stamps an edit a couple of minutes before our clock says the last sync started: the next
+    incremental sync must still ask for it (a finished walk's watermark keeps a clock-skew allowance)."""
+    from ledgerport.connectors.xero import CONNECTOR
+    from ledgerport.sandboxes.xero import create_app
+
+    app = create_app(seed=3, size="small", limits=False, clock=lambda: time.time() - 120)
+    deps, account_id = await _linked(database, CONNECTOR, app, "skew")
+    assert (await sync_account(deps, account_id)).failed is None
+    stored = await _stored(database, account_id, "Invoice")
+    tenant_id, invoice = next(
+        (tenant_id, record)
+        for tenant_id, tenant in app.tenants.items()
+        for record in tenant.collections["Invoices"].all_records()
+        if record["InvoiceID"] in stored and record["Status"] == "AUTHORISED"
+    )
+    path = f"Invoices/{invoice['InvoiceID']}"
+    assert await _xero_call(app, "POST", path, tenant_id, {"Reference": "edited behind our clock"}) == 200
+
+    report = await sync_account(deps, account_id)
+    assert report.failed is None
+    assert (await _stored(database, account_id, "Invoice"))[invoice["InvoiceID"]]["memo"] == "edited behind our clock"
+
+
+async def test_the_model_whose_stream_fails_is_marked_failed(database: Database) -> None:
+    from ledgerport.connectors.xero import CONNECTOR
+    from ledgerport.sandboxes.xero import create_app
+
+    sandbox = AsgiTransport(create_app(seed=3, size="small", limits=False))
+
+    async def refuse_invoices(request: Request) -> Response:
+        if "/api.xro/2.0/Invoices" in request.url:
+            return Response(status=404, headers={}, body=b"The resource you're looking for cannot be found")
+        return await sandbox.send(request)
+
+    transport = FunctionTransport(refuse_invoices)
+    deps, account_id = await _linked(database, CONNECTOR, None, "failing", transport)
+    with pytest.raises(ConnectorError):
+        await sync_account(deps, account_id)
+    async with database.read() as session:
+        states = {state.model: state for state in await list_sync_states(session, linked_account_id=account_id)}
+    assert (states["Invoice"].status, states["Invoice"].last_sync_result) == ("FAILED", "FAILED")
+    assert states["Invoice"].reason
+    assert {states[model].status for model in ("CompanyInfo", "Account", "Contact", "Item")} == {"DONE"}

@@ -75,18 +75,21 @@ async def render_records(
     ]
 
 
-def _cursor_text(cursor: Cursor | None) -> bytes:
-    return b"null" if cursor is None else b'"' + encode_cursor(cursor).encode() + b'"'
+def _cursor_text(cursor: Cursor | None, scope: str) -> bytes:
+    return b"null" if cursor is None else b'"' + encode_cursor(cursor, scope=scope).encode() + b'"'
 
 
-def list_body(results: Sequence[bytes], *, next_cursor: Cursor | None, previous_cursor: Cursor | None) -> bytes:
-    """``{"next": ..., "previous": ..., "results": [...]}`` from already-encoded results."""
+def list_body(
+    results: Sequence[bytes], *, next_cursor: Cursor | None, previous_cursor: Cursor | None, scope: str
+) -> bytes:
+    """``{"next": ..., "previous": ..., "results": [...]}`` from already-encoded results; the cursors are bound to
+    ``scope`` (:func:`~ledgerport.api.params.list_scope`)."""
     return b"".join(
         (
             b'{"next":',
-            _cursor_text(next_cursor),
+            _cursor_text(next_cursor, scope),
             b',"previous":',
-            _cursor_text(previous_cursor),
+            _cursor_text(previous_cursor, scope),
             b',"results":[',
             b",".join(results),
             b"]}",

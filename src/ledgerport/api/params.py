@@ -13,9 +13,9 @@ import msgspec
 
 from ledgerport.api.errors import BadRequest
 from ledgerport.kit import clock
-from ledgerport.kit.cursor import Cursor, InvalidCursor, decode_cursor
+from ledgerport.kit.cursor import Cursor, ForeignCursor, InvalidCursor, decode_cursor
 from ledgerport.kit.timestamps import canonical, parse_rfc3339
-from ledgerport.models import BoolEquals, Contains, DateAfter, DateBefore, Equals, ModelSpec
+from ledgerport.models import BoolEquals, Contains, DateAfter, DateBefore, Equals, Filter, IdEquals, ModelSpec
 from ledgerport.store.records import KeyTest, RecordQuery
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "PageParams",
     "RetrieveParams",
+    "list_scope",
     "parse_bool",
     "parse_list",
     "parse_page",
@@ -100,8 +101,16 @@ def parse_uuid(raw: str) -> uuid.UUID | None:
         return None
 
 
-def parse_page(params: Mapping[str, Any]) -> PageParams:
-    """``cursor`` and ``page_size`` (1 to 100; larger values are capped at 100, as Merge caps them)."""
+def list_scope(listing: str, owner: uuid.UUID) -> str:
+    """What a list's cursors are bound to: what it lists (a model, ``linked-accounts``) and for whom (a linked
+    account, an organization). Filters are not part of it: a cursor is a position in the list's order, which
+    means the same whatever the filters."""
+    return f"{listing}/{owner}"
+
+
+def parse_page(params: Mapping[str, Any], scope: str) -> PageParams:
+    """``cursor`` (one this list issued: see :func:`list_scope`) and ``page_size`` (1 to 100; larger values are
+    capped at 100, as Merge caps them)."""
     raw_size = _one(params, "page_size")
     size = DEFAULT_PAGE_SIZE
     if raw_size is not None:
@@ -115,7 +124,9 @@ def parse_page(params: Mapping[str, Any]) -> PageParams:
     cursor = None
     if raw_cursor:
         try:
-            cursor = decode_cursor(raw_cursor)
+            cursor = decode_cursor(raw_cursor, scope=scope)
+        except ForeignCursor as exc:
+            raise BadRequest("Query parameter 'cursor' was issued by another list; it pages only that one.") from exc
         except InvalidCursor as exc:
             raise BadRequest("Query parameter 'cursor' is not a cursor this server issued.") from exc
         if parse_uuid(cursor.id) is None:
@@ -135,9 +146,14 @@ def _expand(params: Mapping[str, Any], spec: ModelSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _blank_means_any(rule: Filter) -> bool:
+    """Merge's enum filters list "" as a choice meaning "any"; its id filters (django-filter's) skip "" too."""
+    return isinstance(rule, IdEquals) or (isinstance(rule, Equals) and rule.choices is not None)
+
+
 def _tests(params: Mapping[str, Any], spec: ModelSpec) -> list[KeyTest]:
     tests: list[KeyTest] = []
-    for name, rule in spec.filters.items():
+    for name, rule in spec.list_filters.items():
         if isinstance(rule, BoolEquals):
             flag = parse_bool(params, name)
             if flag is not None:
@@ -150,19 +166,20 @@ def _tests(params: Mapping[str, Any], spec: ModelSpec) -> list[KeyTest]:
                 tests.append(KeyTest(rule.field, op, canonical(clock.from_micros(micros))))
             continue
         raw = _one(params, name)
-        if raw is None or (raw == "" and isinstance(rule, Equals) and rule.choices is not None):
-            continue  # Merge's enum filters list "" as a choice meaning "any"
+        if raw is None or (raw == "" and _blank_means_any(rule)):
+            continue
         if isinstance(rule, Contains):
             tests.append(KeyTest(rule.field, "icontains", raw))
+        elif isinstance(rule, IdEquals):
+            wanted = parse_uuid(raw)
+            if wanted is None:
+                raise BadRequest(f"Query parameter '{name}' must be a UUID, not {raw!r}.")
+            tests.append(KeyTest(rule.field, "eq", str(wanted)))
         elif isinstance(rule, Equals):
             if rule.choices is not None and raw not in {str(member.value) for member in rule.choices}:
                 allowed = ", ".join(str(member.value) for member in rule.choices)
                 raise BadRequest(f"Query parameter '{name}' must be one of {allowed}, not {raw!r}.")
             tests.append(KeyTest(rule.field, "eq", raw))
-    if spec.company_field is not None:
-        company = _one(params, "company_id")
-        if company is not None:
-            tests.append(KeyTest(spec.company_field, "eq", company))
     return tests
 
 
@@ -181,7 +198,7 @@ def parse_list(params: Mapping[str, Any], spec: ModelSpec, account_id: uuid.UUID
         tests=tuple(_tests(params, spec)),
     )
     return ListParams(
-        page=parse_page(params),
+        page=parse_page(params, list_scope(spec.name, account_id)),
         query=query,
         expand=_expand(params, spec),
         include_remote_data=bool(parse_bool(params, "include_remote_data")),

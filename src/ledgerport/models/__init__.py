@@ -8,7 +8,17 @@ filtered and expanded.
 from __future__ import annotations
 
 from ledgerport.models._base import CommonModel, DecimalString, Ref, RemoteData, RemoteField, RemoteFieldClass
-from ledgerport.models._spec import BoolEquals, Contains, DateAfter, DateBefore, Equals, Filter, ModelSpec, Relation
+from ledgerport.models._spec import (
+    BoolEquals,
+    Contains,
+    DateAfter,
+    DateBefore,
+    Equals,
+    Filter,
+    IdEquals,
+    ModelSpec,
+    Relation,
+)
 from ledgerport.models.account import Account, AccountAccountType, AccountStatus, Classification
 from ledgerport.models.accounting_period import AccountingPeriod
 from ledgerport.models.company_info import CompanyInfo
@@ -75,6 +85,7 @@ __all__ = [
     "Employee",
     "Equals",
     "Filter",
+    "IdEquals",
     "Invoice",
     "InvoiceLineItem",
     "InvoiceStatus",

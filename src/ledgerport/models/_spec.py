@@ -6,6 +6,7 @@ record's ``filter_values`` column when the record is written, so no filter ever 
 
 ```
 Filter ── Equals(field)                 ?status=PAID            filter_values.status == "PAID"
+       ├─ IdEquals(field)                ?contact_id=<uuid>       filter_values.contact == "<uuid>" (400 if no UUID)
        ├─ DateAfter(field) / DateBefore  ?issue_date_after=...   filter_values.issue_date > "2024-...Z"
        ├─ BoolEquals(field)              ?is_customer=true        filter_values.is_customer == "true"
        └─ Contains(field)                ?name=acme               filter_values.name contains "acme" (case-insensitive)
@@ -27,6 +28,7 @@ __all__ = [
     "DateBefore",
     "Equals",
     "Filter",
+    "IdEquals",
     "ModelSpec",
     "Relation",
 ]
@@ -37,6 +39,15 @@ class Equals(msgspec.Struct, frozen=True):
 
     field: str
     choices: type[enum.Enum] | None = None
+
+
+class IdEquals(msgspec.Struct, frozen=True):
+    """The document field holds the id of another record (``contact``) and equals the parameter.
+
+    The parameter must be a UUID: any other text can name no record of ours, and answering it with an empty page
+    would hide the caller's mistake (a provider's id where ours belongs, say)."""
+
+    field: str
 
 
 class DateAfter(msgspec.Struct, frozen=True):
@@ -63,7 +74,7 @@ class Contains(msgspec.Struct, frozen=True):
     field: str
 
 
-Filter = Equals | DateAfter | DateBefore | BoolEquals | Contains
+Filter = Equals | IdEquals | DateAfter | DateBefore | BoolEquals | Contains
 
 
 class Relation(msgspec.Struct, frozen=True):
@@ -97,6 +108,13 @@ class ModelSpec(msgspec.Struct, frozen=True):
     writes: tuple[Literal["create", "update"], ...] = ()
     """Merge's write operations on the model (``POST /<path>``, ``PATCH /<path>/{id}`` and their meta); whether a
     linked account's integration can do them is its connector's answer."""
+
+    @property
+    def list_filters(self) -> dict[str, Filter]:
+        """Every filter a list request may carry: ``filters``, and ``company_id`` where there is a company field."""
+        if self.company_field is None:
+            return dict(self.filters)
+        return {**self.filters, "company_id": IdEquals(self.company_field)}
 
     @property
     def key_fields(self) -> tuple[str, ...]:

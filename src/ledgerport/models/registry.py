@@ -15,6 +15,7 @@ from ledgerport.models._spec import (
     DateBefore,
     Equals,
     Filter,
+    IdEquals,
     ModelSpec,
     Relation,
 )
@@ -125,7 +126,7 @@ MODELS: dict[str, ModelSpec] = {
         "invoices",
         Invoice,
         filters={
-            "contact_id": Equals("contact"),
+            "contact_id": IdEquals("contact"),
             **_dates("issue_date"),
             "number": Equals("number"),
             "status": Equals("status", InvoiceStatus),
@@ -174,7 +175,7 @@ MODELS: dict[str, ModelSpec] = {
         "Payment",
         "payments",
         Payment,
-        filters={"account_id": Equals("account"), "contact_id": Equals("contact"), **_dates("transaction_date")},
+        filters={"account_id": IdEquals("account"), "contact_id": IdEquals("contact"), **_dates("transaction_date")},
         expand=_expand(
             _ACCOUNT,
             _PERIOD,

@@ -6,13 +6,13 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 from xero_connector_kit import ORIGIN
 
+from harness import seed_page
 from ledgerport.connectors._base import AsgiTransport, Request, field_support
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
@@ -21,7 +21,6 @@ from ledgerport.connectors.xero.mapping import CONTACT, INVOICE, JOURNAL_ENTRY, 
 from ledgerport.sandboxes.xero import SandboxApp
 
 CONTEXT = MappingContext(ref=lambda model, remote_id: f"{model}:{remote_id}")
-SEEDS = Path("/work/shared/seeds")
 _decode = msgspec.json.Decoder(float_hook=Decimal)
 
 
@@ -148,7 +147,7 @@ async def test_journal_entries_balance(make_client) -> None:
 
 MERGE_XERO_FIELDS = {
     # "Field support by platform" -> Xero -> "Supported Response Fields" in Merge's docs (the seeds in
-    # /work/shared/seeds/journal-entries.txt and transactions.txt), minus remote_data which the engine stores.
+    # ../shared/seeds/journal-entries.txt and transactions.txt), minus remote_data which the engine stores.
     "JournalEntry": {"memo", "remote_created_at", "remote_id", "transaction_date"},
     "Transaction": {"exchange_rate", "line_items", "remote_id", "total_amount", "transaction_date", "transaction_type"},
 }
@@ -160,7 +159,7 @@ MERGE_XERO_TRANSACTION_LINE_FIELDS = {
 
 def _merge_lists(seed: str) -> set[str]:
     """The top-level "Supported Response Fields" Merge lists for Xero in a seed page (first Xero block)."""
-    text = (SEEDS / seed).read_text()
+    text = seed_page(seed).read_text()
     block = text.split("\nXero\n", 1)[1].split("Supported Response Fields", 1)[1]
     block = re.split(r"\n(?:Zoho Books|Hint:|GET\n)", block, maxsplit=1)[0]
     fields = set()
@@ -171,7 +170,6 @@ def _merge_lists(seed: str) -> set[str]:
     return fields - {"remote_data"}
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="Merge's doc seeds are not on this machine")
 @pytest.mark.parametrize(
     ("model", "seed"), [("JournalEntry", "journal-entries.txt"), ("Transaction", "transactions.txt")]
 )

@@ -16,7 +16,7 @@ from ledgerport.api.auth import authenticate_account
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import NotFound
 from ledgerport.api.pages import list_body, render_records, window
-from ledgerport.api.params import parse_list, parse_retrieve, parse_uuid
+from ledgerport.api.params import list_scope, parse_list, parse_retrieve, parse_uuid
 from ledgerport.models import MODELS, ModelSpec
 from ledgerport.store.records import StoredRecord, find_record, page
 
@@ -48,7 +48,12 @@ def _list_handler(spec: ModelSpec) -> Handler:
             )
             page_rows = window(cursor, rows, size, _position)
             results = await render_records(read, account.id, spec, page_rows.rows, expand=params.expand)
-        body = list_body(results, next_cursor=page_rows.next, previous_cursor=page_rows.previous)
+        body = list_body(
+            results,
+            next_cursor=page_rows.next,
+            previous_cursor=page_rows.previous,
+            scope=list_scope(spec.name, account.id),
+        )
         return Response(content=body, media_type=MediaType.JSON)
 
     list_records.__name__ = f"list_{spec.path.replace('-', '_')}"

@@ -14,7 +14,7 @@ from ledgerport.api.auth import authenticate_account, authenticate_organization
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest
 from ledgerport.api.pages import list_body, window
-from ledgerport.api.params import parse_bool, parse_page, parse_uuid
+from ledgerport.api.params import list_scope, parse_bool, parse_page, parse_uuid
 from ledgerport.kit import clock
 from ledgerport.models.integrations import INTEGRATIONS, Integration
 from ledgerport.store.accounts import AccountFilters, LinkedAccount, delete_linked_account, list_linked_accounts
@@ -135,7 +135,8 @@ async def list_linked_accounts_handler(request: Request[Any, Any, Any]) -> Respo
     """The organization's linked accounts, filtered and paged like every Merge list."""
     organization_id = await authenticate_organization(request)
     params = request.query_params
-    page = parse_page(params)
+    scope = list_scope("linked-accounts", organization_id)
+    page = parse_page(params, scope)
     filters = _filters(params)
     if filters.integration_name is not None:
         wanted = filters.integration_name.lower()
@@ -156,7 +157,7 @@ async def list_linked_accounts_handler(request: Request[Any, Any, Any]) -> Respo
         )
     page_rows = window(cursor, rows, page.page_size, lambda row: (row.created_at, str(row.id)))
     results = [msgspec.json.encode(account_details_and_actions(row)) for row in page_rows.rows]
-    body = list_body(results, next_cursor=page_rows.next, previous_cursor=page_rows.previous)
+    body = list_body(results, next_cursor=page_rows.next, previous_cursor=page_rows.previous, scope=scope)
     return Response(content=body, media_type=MediaType.JSON)
 
 

@@ -14,7 +14,7 @@ from ledgerport.api.auth import authenticate_account, authenticate_organization
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest, NotFound
 from ledgerport.api.pages import list_body, window
-from ledgerport.api.params import parse_bool, parse_page, parse_uuid
+from ledgerport.api.params import list_scope, parse_bool, parse_page, parse_uuid
 from ledgerport.kit import clock
 from ledgerport.kit.timestamps import parse_rfc3339
 from ledgerport.store.issues import IssueRow, find_issue, list_issues
@@ -49,11 +49,13 @@ def sync_status_document(state: SyncState) -> dict[str, Any]:
 async def list_sync_status(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Every model's sync state for the linked account (one page: there are fewer models than a page holds)."""
     account = await authenticate_account(request)
-    parse_page(request.query_params)  # validated for Merge compatibility; the list always fits one page
+    scope = list_scope("sync-status", account.id)
+    parse_page(request.query_params, scope)  # validated for Merge compatibility; the list always fits one page
     async with context_of(request).database.read() as session:
         states = await list_sync_states(session, linked_account_id=account.id)
     results = [msgspec.json.encode(sync_status_document(state)) for state in states]
-    return Response(content=list_body(results, next_cursor=None, previous_cursor=None), media_type=MediaType.JSON)
+    body = list_body(results, next_cursor=None, previous_cursor=None, scope=scope)
+    return Response(content=body, media_type=MediaType.JSON)
 
 
 def issue_document(issue: IssueRow) -> dict[str, Any]:
@@ -91,7 +93,8 @@ async def list_issues_handler(request: Request[Any, Any, Any]) -> Response[bytes
     """The organization's issues, with Merge's filters."""
     organization_id = await authenticate_organization(request)
     params = request.query_params
-    page = parse_page(params)
+    scope = list_scope("issues", organization_id)
+    page = parse_page(params, scope)
     status = params.get("status")
     if status is not None and status not in {"ONGOING", "RESOLVED"}:
         raise BadRequest(f"Query parameter 'status' must be ONGOING or RESOLVED, not {status!r}.")
@@ -130,7 +133,8 @@ async def list_issues_handler(request: Request[Any, Any, Any]) -> Response[bytes
     shown = window(cursor, rows, page.page_size, lambda row: (row.first_incident_time, str(row.id)))
     results = [msgspec.json.encode(issue_document(row)) for row in shown.rows]
     return Response(
-        content=list_body(results, next_cursor=shown.next, previous_cursor=shown.previous), media_type=MediaType.JSON
+        content=list_body(results, next_cursor=shown.next, previous_cursor=shown.previous, scope=scope),
+        media_type=MediaType.JSON,
     )
 
 
