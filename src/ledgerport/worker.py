@@ -15,7 +15,7 @@ from ledgerport.kit.budget import Budget, MemoryBudget, RedisBudget
 from ledgerport.kit.sealing import Sealer
 from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
-from ledgerport.sync.tasks import schedule_tick, sync_handlers
+from ledgerport.sync.tasks import schedule_tick, sync_abandoned, sync_handlers
 
 __all__ = ["build_sync_deps", "embedded_worker", "registrations", "run", "sealer"]
 
@@ -80,6 +80,7 @@ async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wake
                 stop=stop,
                 ticks={"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)},
                 lease_seconds=settings.job_lease_seconds,
+                abandoned=sync_abandoned(),
             )
         finally:
             await deps.transport(None).close()
@@ -101,6 +102,7 @@ def embedded_worker(
             concurrency=concurrency,
             wakeups=wakeups,
             lease_seconds=settings.job_lease_seconds,
+            abandoned=sync_abandoned(),
         )
         ticker = Ticker(database, {"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)})
         try:

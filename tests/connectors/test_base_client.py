@@ -12,10 +12,13 @@ from typing import Any
 import msgspec
 import pytest
 
+from harness import free_port
 from ledgerport.connectors._base import (
+    AiohttpTransport,
     AuthExpired,
     AuthRevoked,
     Connector,
+    ConnectorError,
     ErrorRule,
     FunctionTransport,
     Limits,
@@ -24,9 +27,12 @@ from ledgerport.connectors._base import (
     Request,
     Response,
     Transient,
+    Unreachable,
+    cause_of,
 )
 from ledgerport.connectors._base.auth import OAuth2, TokenSet
 from ledgerport.connectors._base.client import ProviderClient, RetryPolicy
+from ledgerport.connectors._base.errors import CAUSES
 from ledgerport.connectors._base.paging import PageNumber
 from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Total, Watermark
 from ledgerport.kit.budget import MemoryBudget
@@ -139,6 +145,60 @@ async def test_transient_failures_are_retried_then_raised() -> None:
     with pytest.raises(Transient):
         await client.send(Request(method="GET", url="https://api.test/x"))
     assert len(transport.requests) == 3
+
+
+async def test_each_failure_about_to_be_retried_is_told_to_on_retry() -> None:
+    told: list[tuple[str, int]] = []
+
+    async def on_retry(error: ConnectorError, failures: int) -> None:
+        told.append((type(error).__name__, failures))
+
+    client, _ = _client(lambda r: Response(status=503, headers={}, body=b"down"))
+    client.on_retry = on_retry
+    with pytest.raises(Transient):
+        await client.send(Request(method="GET", url="https://api.test/x"))
+    assert told == [("Transient", 1), ("Transient", 2)], "the last failure is raised, not retried"
+
+    told.clear()
+    answers = iter([ok(b'{"a"'), ok(b"{}")])
+    client, _ = _client(lambda r: next(answers))
+    client.on_retry = on_retry
+    assert await client.json(Request(method="GET", url="https://api.test/x")) == {}
+    assert told == [("Malformed", 1)]
+
+
+def _error_classes(root: type[ConnectorError] = ConnectorError) -> list[type[ConnectorError]]:
+    return [root, *(kind for sub in root.__subclasses__() for kind in _error_classes(sub))]
+
+
+def _instance(kind: type[ConnectorError]) -> ConnectorError:
+    if issubclass(kind, RateLimited):
+        return kind("GET http://10.0.0.7/x: throttled", retry_after=1)
+    return kind("GET http://10.0.0.7/x: ClientConnectorError(...)")
+
+
+@pytest.mark.parametrize("kind", _error_classes(), ids=lambda kind: kind.__name__)
+def test_every_connector_error_has_a_public_cause(kind: type[ConnectorError]) -> None:
+    cause = cause_of(_instance(kind))
+    assert cause.key.isidentifier()
+    assert cause.reason.endswith(".")
+    for internal in ("http", "10.0.0.7", "Error(", kind.__name__):
+        assert internal not in cause.reason, "the message never reaches the reason"
+
+
+def test_causes_tell_the_failures_people_act_on_apart() -> None:
+    assert len({cause.key for cause in CAUSES.values()}) == len(CAUSES)
+    assert cause_of(Unreachable("x")) != cause_of(Transient("x")), "no answer at all is not a server error"
+    assert cause_of(AuthRevoked("x")).key == "authorization_revoked"
+
+
+async def test_a_refused_connection_is_unreachable() -> None:
+    transport = AiohttpTransport(timeout=10)
+    try:
+        with pytest.raises(Unreachable):
+            await transport.send(Request(method="GET", url=f"http://127.0.0.1:{free_port()}/x"))
+    finally:
+        await transport.close()
 
 
 async def test_truncated_body_is_retried() -> None:

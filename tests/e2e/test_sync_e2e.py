@@ -10,6 +10,8 @@ outbound budget shared through Redis). Both providers' syncs of a scenario run a
 * ``TestSyncUnderFaults``: throttles, 503s, truncated bodies, latency and an access-token expiry mid-sync change
   nothing about the outcome.
 * ``TestSigkillMidSync``: a worker SIGKILLed in the middle of a larger sync loses nothing; another worker finishes.
+* ``TestProviderKilledMidSync``: a sandbox SIGKILLed mid-sync reads ``FAILED`` with a public reason and one
+  ongoing issue while the worker is still retrying, not ``SYNCING`` until the retries are spent.
 
 Ground truth is the sandbox's ``/_sandbox/dump`` (deleted records included), mapped to ledgerport's remote ids the
 way the connectors map them (``connectors/quickbooks/ids.py``: Invoice ``Id``, Bill ``Bill-<Id>``, Vendor
@@ -49,6 +51,7 @@ from sync_harness import (
 
 from harness import REDIS_URL, Server, redis_problem, start_server
 from ledgerport.connectors import CONNECTORS
+from ledgerport.connectors._base import Unreachable, cause_of
 
 PROVIDERS = ["quickbooks", "xero"]
 COMPARED = ["Invoice", "Contact", "JournalEntry"]
@@ -723,3 +726,98 @@ class TestSigkillMidSync:
         held = assert_store_equals_sandbox(recovered.ledger, recovered.sandbox, model)
         if model == "Invoice":
             assert assert_totals_exact(held, upstream(recovered.sandbox, "Invoice")) >= 1000
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# 7: the provider SIGKILLed mid-sync
+
+UNREACHABLE = cause_of(Unreachable("")).reason
+
+
+@dataclass
+class Cutoff:
+    ledger: Ledger
+    provider: str
+    at_kill: dict[str, str]
+    seen: dict[str, dict[str, Any]]
+    ongoing: list[dict[str, Any]]
+    account_status: str
+
+
+@pytest.fixture(scope="module")
+def cutoff_runs(stack: Stack) -> Iterator[dict[str, Cutoff]]:
+    """Both providers' first syncs in one worker; each sandbox is SIGKILLed once its sync is under way, and the API
+    is read while the worker still retries the dead provider."""
+    sandboxes = start_sandboxes({p: (p, SEED_OFFSET + 4, "small") for p in PROVIDERS}, stack.log_dir)
+    worker = None
+    try:
+        for sandbox in sandboxes.values():
+            sandbox.faults(latency_ms=100)  # a few seconds of sync, so the kill lands mid-sync
+        ledgers = stack.link_all(sandboxes)
+        stack.queue_all(ledgers)
+        # Not stack.start_worker(): this one is killed at the end, as its runs go on retrying a provider that is gone.
+        worker = running = stack.cli.worker(concurrency=2)
+        at_kill: dict[str, dict[str, str]] = {}
+
+        def kill_when_syncing() -> bool:
+            assert running.alive(), f"the worker exited: {tail(running.log)}"
+            for p, ledger in ledgers.items():
+                states = {model: row["status"] for model, row in ledger.sync_status().items()}
+                if p in at_kill or not states:
+                    continue
+                if set(states.values()) == {"DONE"}:
+                    raise AssertionError(f"the {p} sync ended before its provider was killed; slow it down")
+                if "SYNCING" in states.values():
+                    sandboxes[p].process.kill()
+                    at_kill[p] = states
+            return len(at_kill) == len(ledgers)
+
+        wait_for(kill_when_syncing, timeout=SYNC_TIMEOUT, what="both syncs to be under way")
+
+        def failed(ledger: Ledger) -> dict[str, dict[str, Any]] | None:
+            states = ledger.sync_status()
+            return states if any(state["status"] == "FAILED" for state in states.values()) else None
+
+        # Well within the minute a run spends retrying one call before it gives up.
+        seen = {
+            p: wait_for(lambda ledger=ledger: failed(ledger), timeout=20, what=f"the {p} sync to read FAILED")
+            for p, ledger in ledgers.items()
+        }
+        yield {
+            p: Cutoff(
+                ledger,
+                p,
+                at_kill[p],
+                seen[p],
+                ledger.get("issues", status="ONGOING", linked_account_id=ledger.account_id)["results"],
+                ledger.get("account-details")["status"],
+            )
+            for p, ledger in ledgers.items()
+        }
+    finally:
+        if worker is not None:
+            worker.kill()
+        for sandbox in sandboxes.values():
+            sandbox.close()
+
+
+@pytest.fixture
+def cutoff(cutoff_runs: dict[str, Cutoff], provider: str) -> Cutoff:
+    return cutoff_runs[provider]
+
+
+class TestProviderKilledMidSync:
+    def test_the_provider_died_mid_sync(self, cutoff: Cutoff) -> None:
+        assert "SYNCING" in cutoff.at_kill.values(), cutoff.at_kill
+
+    def test_sync_status_reads_failed_with_a_public_reason(self, cutoff: Cutoff) -> None:
+        states = cutoff.seen
+        assert {state["status"] for state in states.values()} <= {"DONE", "FAILED"}, "nothing still reads SYNCING"
+        reasons = {state["sync_status_reason"] for state in states.values() if state["status"] == "FAILED"}
+        assert reasons == {UNREACHABLE}
+
+    def test_one_ongoing_issue_names_the_cause(self, cutoff: Cutoff) -> None:
+        assert [issue["error_description"] for issue in cutoff.ongoing] == [UNREACHABLE]
+
+    def test_an_outage_is_not_the_accounts_fault(self, cutoff: Cutoff) -> None:
+        assert cutoff.account_status == "COMPLETE"

@@ -209,7 +209,8 @@ async def test_checkpoint_raises_lease_lost_once_another_worker_took_over(databa
         await wait_for(lambda: _true_when(outcome), timeout=5)
     assert outcome == ["lease lost"]
     row = await row_of(database, job_id)
-    assert (row.status, row.lease_owner, row.attempts) == (RUNNING, "thief", 2), "the loser wrote nothing"
+    assert (row.status, row.lease_owner) == (RUNNING, "thief"), "the loser wrote nothing"
+    assert (row.attempts, row.takeovers) == (1, 1), "the takeover spent no attempt"
 
 
 async def _true_when(items: list[Any]) -> bool:
@@ -262,25 +263,55 @@ async def test_stop_ends_jobs_at_their_next_checkpoint_and_requeues_them(databas
     assert 1 <= len(steps) < 10
 
 
-async def test_a_job_whose_workers_keep_dying_fails_for_good(database: Database, kind: str) -> None:
+async def _workers_died_holding(database: Database, kind: str, claims: int) -> uuid.UUID:
+    """A job that ``claims`` workers claimed and died holding (the first claim, then takeovers); every lease
+    expired long ago."""
     long_ago = clock.now_micros() - 100 * SECOND
     async with database.write() as session:
         job_id = await job_rows.insert(session, kind=kind, payload={}, run_after=long_ago)
-    for attempt in range(3):  # three workers died holding it; the last lease expired long ago
+    for claim in range(claims):
         async with database.write() as session:
             assert await job_rows.claim(
-                session, kinds=[kind], owner=f"dead-{attempt}", lease_seconds=1, now=long_ago + attempt * 2 * SECOND
+                session, kinds=[kind], owner=f"dead-{claim}", lease_seconds=1, now=long_ago + claim * 2 * SECOND
             )
+    return job_id
+
+
+async def test_killed_workers_do_not_spend_the_attempts_meant_for_errors(database: Database, kind: str) -> None:
+    job_id = await _workers_died_holding(database, kind, claims=6)  # more deaths than max_attempts
+    retry_in: list[float | None] = []
+
+    async def handler(context: JobContext) -> None:
+        retry_in.append(context.retry_in)
+        if context.row.attempts < 3:
+            raise RuntimeError(f"a real error, attempt {context.row.attempts}")
+
+    async with running(fast(database, {kind: handler}, max_attempts=3)):
+        row = await wait_status(database, job_id, DONE)
+    assert (row.attempts, row.takeovers) == (3, 6), "three real attempts, whatever the killed workers did"
+    assert len(retry_in) == 3
+    assert all(seconds is not None and seconds > 0 for seconds in retry_in[:2])
+    assert retry_in[2] is None, "the last attempt knows no retry follows"
+
+
+async def test_a_job_taken_over_too_often_fails_for_good_with_the_reason(database: Database, kind: str) -> None:
+    job_id = await _workers_died_holding(database, kind, claims=4)  # the first claim, then three takeovers
     ran: list[bool] = []
+    abandoned: list[tuple[uuid.UUID, str]] = []
 
     async def handler(context: JobContext) -> None:
         ran.append(True)
 
-    async with running(fast(database, {kind: handler}, max_attempts=3)):
+    async def record(db: Database, row: JobRow, reason: str) -> None:
+        abandoned.append((row.id, reason))
+
+    worker = fast(database, {kind: handler}, max_attempts=3, max_takeovers=4, abandoned={kind: record})
+    async with running(worker):
         row = await wait_status(database, job_id, FAILED)
-    assert not ran
-    assert row.error is not None
-    assert "gave up after 3 attempts" in row.error
+    assert not ran, "a job that kills its workers is not run again"
+    assert (row.attempts, row.takeovers) == (1, 4)
+    assert row.error == "the worker running this job stopped 4 times"
+    assert abandoned == [(job_id, "the worker running this job stopped 4 times")]
 
 
 def test_handler_kinds_are_room_dot_verb() -> None:
@@ -331,7 +362,7 @@ async def test_a_sigkilled_worker_process_loses_nothing(database: Database, kind
     rescuer = Worker(database, {kind: make_handler(effects_path, step_seconds)}, lease_seconds=1.0, poll_interval=0.05)
     async with running(rescuer):
         row = await wait_status(database, job_id, DONE, timeout=15)
-    assert (row.attempts, row.error) == (2, None)
+    assert (row.attempts, row.takeovers, row.error) == (1, 1, None), "the killed run spent no attempt"
 
     with contextlib.closing(sqlite3.connect(effects_path)) as db:
         effects = db.execute("SELECT step, pid FROM effects ORDER BY step").fetchall()

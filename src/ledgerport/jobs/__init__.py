@@ -18,13 +18,22 @@ record; ``run_worker`` for the CLI), ``ticker.py`` (periodic schedule callbacks)
 All SQL lives in :mod:`ledgerport.store.jobs`.
 """
 
-from ledgerport.jobs.registry import Handler, JobContext, LeaseLost, RetryLater, WorkerStopping, check_handlers
+from ledgerport.jobs.registry import (
+    Abandoned,
+    Handler,
+    JobContext,
+    LeaseLost,
+    RetryLater,
+    WorkerStopping,
+    check_handlers,
+)
 from ledgerport.jobs.submit import submit
 from ledgerport.jobs.ticker import Tick, Ticker
 from ledgerport.jobs.wakeups import LocalWakeups, RedisWakeups, Subscription, Wakeups, open_wakeups
 from ledgerport.jobs.worker import Worker, run_worker
 
 __all__ = [
+    "Abandoned",
     "Handler",
     "JobContext",
     "LeaseLost",

@@ -4,6 +4,10 @@ There is no global handler table: whoever builds a :class:`~ledgerport.jobs.work
 kind → handler it wants that worker to run, so tests, the embedded server and ``ledgerport worker`` each compose
 their own. Kinds are named ``"<room>.<verb>"`` (``"sync.run"``); the job row is the handler's only input.
 
+A room may also say what to do when the worker gives one of its jobs up without running it (its workers kept
+stopping while they ran it): an :data:`Abandoned` callback per kind, which records the reason where the room's
+users look.
+
 Exceptions a handler meets::
 
     Exception
@@ -21,7 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from ledgerport.store import Database
 from ledgerport.store.jobs import JobRow
 
-__all__ = ["Handler", "JobContext", "LeaseLost", "RetryLater", "WorkerStopping", "check_handlers"]
+__all__ = ["Abandoned", "Handler", "JobContext", "LeaseLost", "RetryLater", "WorkerStopping", "check_handlers"]
 
 _KIND = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 
@@ -60,9 +64,12 @@ class JobContext:
         database: Database,
         renew: Callable[[], Awaitable[bool]],
         stopping: asyncio.Event,
+        retry_in: float | None = None,
     ) -> None:
         self.row = row
         self.database = database
+        self.retry_in = retry_in
+        """Seconds after which the job runs again if this run fails; ``None``: this is its last attempt."""
         self._renew = renew
         self._stopping = stopping
         self._lost = False
@@ -98,6 +105,9 @@ class JobContext:
 
 Handler = Callable[[JobContext], Awaitable[None]]
 """Runs one job; returning means done, raising means this attempt failed (see the tree above)."""
+
+Abandoned = Callable[[Database, JobRow, str], Awaitable[None]]
+"""Called once a job has been failed for good without running (the ``str`` says why); it must not raise."""
 
 
 def check_handlers(handlers: Mapping[str, Handler]) -> dict[str, Handler]:

@@ -11,8 +11,13 @@ How a run ends::
     RetryLater(seconds)         -> release to queued at now + seconds (attempt given back)
     WorkerStopping (checkpoint) -> release to queued now (attempt given back)
     LeaseLost / cancelled       -> nothing: the new owner writes the outcome
-    any other exception         -> fail: queued again after exponential backoff, or failed for good once
-                                   ``max_attempts`` are spent (claims of crashed workers count too)
+    any other exception         -> fail: queued again after exponential backoff (``JobContext.retry_in``), or
+                                   failed for good once ``max_attempts`` are spent
+
+A worker that dies (SIGKILL, OOM, a stall past its lease) spends none of those attempts: the next claim is a
+takeover, counted apart. A job taken over ``max_takeovers`` times is failed for good without being run ("the
+worker running this job stopped N times"), so a job that kills its workers cannot do so forever, and the
+``abandoned`` callback of its kind records why where the job's room shows it.
 
 On ``stop`` the worker claims nothing more and waits for running jobs, whose next :meth:`JobContext.checkpoint`
 raises :class:`WorkerStopping`, so each ends after its current step.
@@ -30,7 +35,15 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from ledgerport.jobs.registry import Handler, JobContext, LeaseLost, RetryLater, WorkerStopping, check_handlers
+from ledgerport.jobs.registry import (
+    Abandoned,
+    Handler,
+    JobContext,
+    LeaseLost,
+    RetryLater,
+    WorkerStopping,
+    check_handlers,
+)
 from ledgerport.jobs.ticker import Tick, Ticker
 from ledgerport.jobs.wakeups import LocalWakeups, Subscription, Wakeups, open_wakeups
 from ledgerport.kit import clock
@@ -62,11 +75,15 @@ class Worker:
         owner: str | None = None,
         wakeups: Wakeups | None = None,
         max_attempts: int = 5,
+        max_takeovers: int = 10,
         retry_base: float = 2.0,
         retry_cap: float = 3600.0,
+        abandoned: Mapping[str, Abandoned] | None = None,
     ) -> None:
-        if concurrency < 1 or lease_seconds <= 0 or poll_interval <= 0 or max_attempts < 1:
-            raise ValueError("concurrency, lease_seconds, poll_interval and max_attempts must be positive")
+        if min(concurrency, max_attempts, max_takeovers) < 1 or lease_seconds <= 0 or poll_interval <= 0:
+            raise ValueError(
+                "concurrency, lease_seconds, poll_interval, max_attempts and max_takeovers must be positive"
+            )
         self.database = database
         self.handlers = check_handlers(handlers)
         self.concurrency = concurrency
@@ -75,6 +92,8 @@ class Worker:
         self.owner = (owner or default_owner())[:54]  # + "/" + 8 hex fits lease_owner's 64
         self.wakeups: Wakeups = wakeups if wakeups is not None else LocalWakeups()
         self.max_attempts = max_attempts
+        self.max_takeovers = max_takeovers
+        self.abandoned = dict(abandoned or {})
         self.retry_base = retry_base
         self.retry_cap = retry_cap
         self._stopping = asyncio.Event()
@@ -155,11 +174,17 @@ class Worker:
     async def _execute(self, row: JobRow) -> None:
         assert row.lease_owner is not None
         owner = row.lease_owner
-        if row.attempts > self.max_attempts:  # workers died holding it: a job that kills its worker stops here
-            error = f"gave up after {row.attempts - 1} attempts; last error: {row.error or 'worker lost its lease'}"
-            await self._record(row, lambda s: job_rows.fail(s, row.id, owner=owner, error=error, retry_at=None))
+        if row.takeovers >= self.max_takeovers:  # a job that kills its workers stops here
+            await self._abandon(row, f"the worker running this job stopped {row.takeovers} times")
             return
-        context = JobContext(row=row, database=self.database, renew=lambda: self._renew(row), stopping=self._stopping)
+        retry_in = None if row.attempts >= self.max_attempts else self._backoff(row.attempts)
+        context = JobContext(
+            row=row,
+            database=self.database,
+            renew=lambda: self._renew(row),
+            stopping=self._stopping,
+            retry_in=retry_in,
+        )
         work = asyncio.create_task(self.handlers[row.kind](context))
         keeper = asyncio.create_task(self._keep_lease(row, context, work))
         try:
@@ -183,23 +208,40 @@ class Worker:
         else:
             log.error("job %s (%s) attempt %d failed", row.id, row.kind, row.attempts, exc_info=error)
             text = f"{type(error).__name__}: {error}"
-            retry = None if row.attempts >= self.max_attempts else now + int(self._backoff(row.attempts) * 1e6)
+            retry = None if retry_in is None else now + int(retry_in * 1e6)
             await self._record(row, lambda s: job_rows.fail(s, row.id, owner=owner, error=text, retry_at=retry))
+
+    async def _abandon(self, row: JobRow, reason: str) -> None:
+        """Fail the job for good without running it, then let its room record why."""
+        assert row.lease_owner is not None
+        owner = row.lease_owner
+        log.error("job %s (%s) given up: %s", row.id, row.kind, reason)
+        if not await self._record(row, lambda s: job_rows.fail(s, row.id, owner=owner, error=reason, retry_at=None)):
+            return
+        callback = self.abandoned.get(row.kind)
+        if callback is None:
+            return
+        try:
+            await callback(self.database, row, reason)
+        except Exception:
+            log.exception("recording why job %s was given up failed", row.id)
 
     def _backoff(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1``: doubling from ``retry_base``, capped, with ±20 % jitter."""
         delay = min(self.retry_cap, self.retry_base * 2 ** (attempts - 1))
         return delay * random.uniform(0.8, 1.2)  # noqa: S311 - spreading retries, not a secret
 
-    async def _record(self, row: JobRow, write: Callable[[Any], Awaitable[bool]]) -> None:
+    async def _record(self, row: JobRow, write: Callable[[Any], Awaitable[bool]]) -> bool:
+        """Whether the outcome was written (``False``: the write failed, or another worker holds the job now)."""
         try:
             async with self.database.write() as session:
                 held = await write(session)
         except Exception:  # the lease will expire and another claim retries the job
             log.exception("recording the outcome of job %s failed", row.id)
-            return
+            return False
         if not held:
             log.warning("job %s (%s) ended after its lease was taken over; outcome dropped", row.id, row.kind)
+        return held
 
 
 async def run_worker(
@@ -212,6 +254,7 @@ async def run_worker(
     ticks: Mapping[str, Tick] | None = None,
     tick_interval: float = 30.0,
     lease_seconds: float = 60.0,
+    abandoned: Mapping[str, Abandoned] | None = None,
 ) -> None:
     """``ledgerport worker``: one :class:`Worker` (and a :class:`Ticker` for ``ticks``) until ``stop`` is set.
 
@@ -220,7 +263,14 @@ async def run_worker(
     database = Database(database_url)
     wakeups = await open_wakeups(redis_url)
     try:
-        worker = Worker(database, handlers, concurrency=concurrency, wakeups=wakeups, lease_seconds=lease_seconds)
+        worker = Worker(
+            database,
+            handlers,
+            concurrency=concurrency,
+            wakeups=wakeups,
+            lease_seconds=lease_seconds,
+            abandoned=abandoned,
+        )
         loops = [worker.run(stop)]
         if ticks:
             loops.append(Ticker(database, ticks, interval=tick_interval).run(stop))

@@ -6,7 +6,12 @@ A job's row is its only truth (see :mod:`ledgerport.jobs`). Its life::
                  ^                  │ └───fail(retry_at=None)──> failed
                  └─fail(retry_at)───┤
                  └─release──────────┘   (no attempt spent: RetryLater, graceful stop)
-                 running + lease expired ──claim──> running (another owner, attempts + 1)
+                 running + lease expired ──claim──> running (another owner, takeovers + 1)
+
+``attempts`` counts the job's own failures: a claim of a queued row spends one, :func:`release` gives it back, and a
+takeover (a claim of a running row whose lease expired: its worker died or stalled) spends none, since the run
+that died never reached an outcome. Takeovers are counted apart in ``takeovers``, so killed workers cannot use up
+the attempts meant for real errors, and the worker can stop a job that keeps killing its workers.
 
 ``lease_owner`` names one claim, not one process: a worker passes a fresh token per claim, so every write that
 ends or extends a run (:func:`renew`, :func:`finish`, :func:`fail`, :func:`release`) is fenced by it and turns into
@@ -29,7 +34,7 @@ from collections.abc import Callable, Collection, Hashable
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import and_, case, event, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -78,6 +83,7 @@ class JobRow(msgspec.Struct, frozen=True, kw_only=True):
     payload: dict[str, Any]
     status: str
     attempts: int
+    takeovers: int
     run_after: int
     lease_owner: str | None
     lease_expires_at: int | None
@@ -118,6 +124,7 @@ async def insert(
         "payload": payload,
         "status": QUEUED,
         "attempts": 0,
+        "takeovers": 0,
         "run_after": now if run_after is None else run_after,
         "created_at": now,
         "dedupe_key": dedupe_key,
@@ -169,8 +176,9 @@ async def claim(
 ) -> JobRow | None:
     """Lease the oldest due job of ``kinds`` to ``owner``, or return ``None`` when none is due.
 
-    Due means queued with ``run_after <= now``, or running under a lease that expired (its worker died). The
-    claim spends an attempt. On SQLite this must be the transaction's first statement (see the module docstring).
+    Due means queued with ``run_after <= now``, or running under a lease that expired (its worker died). Claiming
+    a queued job spends an attempt; taking a running one over counts a takeover instead. On SQLite this must be the
+    transaction's first statement (see the module docstring).
     """
     c = jobs.c
     due = (
@@ -194,7 +202,9 @@ async def claim(
             status=RUNNING,
             lease_owner=owner,
             lease_expires_at=now + _micros(lease_seconds),
-            attempts=c.attempts + 1,
+            # SET expressions read the row as it was: ``status`` here is the one before this claim.
+            attempts=c.attempts + case((c.status == QUEUED, 1), else_=0),
+            takeovers=c.takeovers + case((c.status == RUNNING, 1), else_=0),
         )
         .returning(*jobs.c)
     )

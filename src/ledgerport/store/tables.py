@@ -156,6 +156,7 @@ jobs = Table(
     Column("payload", _Json, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", BigInteger, nullable=False),
+    Column("takeovers", BigInteger, nullable=False, server_default="0"),
     Column("run_after", BigInteger, nullable=False),
     Column("lease_owner", String(64), nullable=True),
     Column("lease_expires_at", BigInteger, nullable=True),
@@ -168,6 +169,7 @@ jobs = Table(
 )
 """Durable jobs: the row is the truth. A worker leases a row (``lease_owner``/``lease_expires_at``), renews the
 lease while it works, and finishes it; a lease that expires (a killed worker) makes the row claimable again.
+``attempts`` counts runs that ended in (or are running after) a failure, ``takeovers`` claims of an expired lease.
 ``dedupe_key`` keeps one queued or running job per purpose (one sync per linked account)."""
 
 issues = Table(

@@ -6,7 +6,9 @@ records, deletions and the new watermark in one transaction. A sync that dies (a
 resumes from the last stored page: nothing is lost and, because records upsert by provider id, nothing is
 duplicated. ``modified_at`` moves only for records whose common document changed.
 
-The engine is generic over :class:`~ledgerport.connectors._base.Connector`; no provider's name appears here.
+What the run shows while and after it runs (sync-status, issues, the account's status) is
+:mod:`ledgerport.sync.status`'s job. The engine is generic over :class:`~ledgerport.connectors._base.Connector`; no
+provider's name appears here.
 """
 
 from __future__ import annotations
@@ -15,27 +17,25 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import msgspec
 
-from ledgerport.connectors._base import AuthRevoked, ConnectorError, RateLimited
 from ledgerport.connectors._base.client import Page, ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
 from ledgerport.kit import clock
 from ledgerport.kit.timestamps import canonical
 from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
-from ledgerport.store.accounts import set_account_status
-from ledgerport.store.issues import raise_issue, resolve_issues
 from ledgerport.store.records import NewRecord, live_remote_ids, mark_deleted, record_ids, upsert_many
-from ledgerport.store.sync_states import begin_sync, end_sync, save_watermark
+from ledgerport.store.sync_states import begin_sync, save_watermark
+from ledgerport.sync.status import RunStatus
 
 __all__ = ["SyncDeps", "SyncReport", "sync_account"]
 
 Progress = Callable[[str, int], None]
 Checkpoint = Callable[[], Awaitable[None]]
-"""Called after every stored page: a job renews its lease there (and learns if it must stop)."""
+"""Called after every stored page: a job renews its lease there (and learns if it must stop). What it raises ends
+the run without counting as the sync's failure: the caller stopped it."""
 
 
 SyncDeps = ProviderDeps
@@ -83,6 +83,7 @@ async def _sync_mapping(
     report: SyncReport,
     progress: Progress | None,
     listed: set[str] | None,
+    status: RunStatus,
 ) -> None:
     """``listed`` collects the remote ids a ``complete`` stream lists (``None`` for other streams)."""
     stream = mapping.stream
@@ -112,6 +113,7 @@ async def _sync_mapping(
                 )
         report.fetched[mapping.model] = report.fetched.get(mapping.model, 0) + len(items)
         report.deleted[mapping.model] = report.deleted.get(mapping.model, 0) + removed
+        await status.progress()
         if progress is not None:
             progress(mapping.model, report.fetched[mapping.model])
         if checkpoint is not None:
@@ -154,11 +156,18 @@ async def sync_account(
     progress: Progress | None = None,
     checkpoint: Checkpoint | None = None,
 ) -> SyncReport:
-    """Sync one linked account (all its connector's models, or ``models``); failures are recorded, then raised."""
+    """Sync one linked account (all its connector's models, or ``models``); failures are recorded, then raised.
+
+    Whatever ``checkpoint`` raises is re-raised unrecorded: the run was stopped, it did not fail.
+    """
     opened = await open_provider(deps, account_id)
     connector, client = opened.connector, opened.client
     mappings = [m for m in connector.mappings if models is None or m.model in models]
     names = list(dict.fromkeys(m.model for m in mappings))
+    status = RunStatus(
+        deps.database, organization_id=opened.account.organization_id, account_id=account_id, models=names
+    )
+    client.on_retry = status.retrying
     async with deps.database.write() as session:
         marks = {
             model: _watermarks(raw)
@@ -168,16 +177,24 @@ async def sync_account(
     context = MappingContext(ref=ref, child=record_ids(account_id), company=await _company(deps, account_id, ref))
     report = SyncReport()
     started = clock.now()
-    current = names[0] if names else ""
+    stopped: list[BaseException] = []
+
+    async def stop_here() -> None:
+        if checkpoint is not None:
+            try:
+                await checkpoint()
+            except BaseException as exc:
+                stopped.append(exc)
+                raise
+
     # Per model fed by ``complete`` streams: what this sync's listings held (several mappings may feed one model,
     # so records missing from all of them are the deleted ones).
     listed: dict[str, set[str]] = {}
     try:
         for mapping in mappings:
-            current = mapping.model
             await _sync_mapping(
                 started,
-                checkpoint,
+                stop_here,
                 deps,
                 client,
                 account_id,
@@ -187,23 +204,22 @@ async def sync_account(
                 report,
                 progress,
                 listed.setdefault(mapping.model, set()) if mapping.stream.complete else None,
+                status,
             )
             if mapping.model == COMPANY_MODEL:
                 context = msgspec.structs.replace(context, company=await _company(deps, account_id, ref))
             if mapping is _last_of(mappings, mapping.model):
                 if mapping.model in listed:
                     await _remove_unlisted(deps, account_id, mapping.model, listed[mapping.model], report)
-                async with deps.database.write() as session:
-                    await end_sync(session, linked_account_id=account_id, model=mapping.model, succeeded=True)
-    except ConnectorError as exc:
-        report.failed = f"{type(exc).__name__}: {exc}"
-        await _record_failure(deps, opened.account.organization_id, account_id, names, current, exc)
+                await status.model_done(mapping.model)
+    except Exception as exc:
+        if exc not in stopped:
+            report.failed = f"{type(exc).__name__}: {exc}"
+            await status.failed(exc)
         raise
     finally:
         report.requests = client.requests_sent
-    async with deps.database.write() as session:
-        await resolve_issues(session, linked_account_id=account_id)
-        await set_account_status(session, account_id=account_id, status="COMPLETE")
+    await status.succeeded()
     return report
 
 
@@ -252,29 +268,3 @@ def _ref_cache(account_id: uuid.UUID) -> Callable[[str, str], str]:
 
 def _last_of(mappings: Sequence[ModelMap], model: str) -> ModelMap:
     return [m for m in mappings if m.model == model][-1]
-
-
-async def _record_failure(
-    deps: SyncDeps,
-    organization_id: uuid.UUID,
-    account_id: uuid.UUID,
-    names: Sequence[str],
-    current: str,
-    error: ConnectorError,
-) -> None:
-    reason = f"{type(error).__name__}: {error}"[:2000]
-    throttled = isinstance(error, RateLimited)
-    async with deps.database.write() as session:
-        for model in names[names.index(current) :] if current in names else names:
-            await end_sync(session, linked_account_id=account_id, model=model, succeeded=False, reason=reason)
-        if isinstance(error, AuthRevoked):
-            await set_account_status(session, account_id=account_id, status="RELINK_NEEDED")
-        if not throttled:
-            details: Any = {"model": current, "error": type(error).__name__, "at": clock.now_micros()}
-            await raise_issue(
-                session,
-                organization_id=organization_id,
-                linked_account_id=account_id,
-                description=f"Sync failed: {reason}"[:500],
-                details=details,
-            )

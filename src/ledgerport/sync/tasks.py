@@ -3,23 +3,43 @@
 ``sync.run`` syncs one linked account (payload ``{"linked_account_id", "models"?}``). A provider throttle that
 asks for a long wait re-queues the job for then (the attempt is given back); a revoked grant ends it (the account
 is marked ``RELINK_NEEDED`` and an issue raised; retrying cannot help); anything else fails the attempt and the
-worker retries with backoff. The ``sync.schedule`` tick queues a sync for every account whose last one finished
-more than the interval ago; a dedupe key keeps one live sync job per account.
+worker retries with backoff. Either way the sync-status rows show ``FAILED`` with the reason meanwhile, and
+``next_sync_start`` says when the retry runs. A sync job the worker gives up on unrun (its workers kept stopping)
+ends ``FAILED`` with the worker's reason (:func:`sync_abandoned`).
+
+The ``sync.schedule`` tick queues a sync for every account whose last one finished more than the interval ago; a
+dedupe key keeps one live sync job per account.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping, Sequence
 
 from ledgerport.connectors._base import AuthRevoked, RateLimited
-from ledgerport.jobs import Handler, JobContext, RetryLater, Tick, Wakeups, submit
+from ledgerport.jobs import (
+    Abandoned,
+    Handler,
+    JobContext,
+    LeaseLost,
+    RetryLater,
+    Tick,
+    Wakeups,
+    WorkerStopping,
+    submit,
+)
 from ledgerport.kit import clock
 from ledgerport.store import Database, WriteSession
-from ledgerport.store.sync_states import due_accounts
+from ledgerport.store.accounts import find_linked_account_by_id
+from ledgerport.store.jobs import JobRow
+from ledgerport.store.sync_states import due_accounts, schedule_next
 from ledgerport.sync.engine import SyncDeps, sync_account
+from ledgerport.sync.status import record_abandoned
 
-__all__ = ["SYNC_RUN", "queue_sync", "schedule_tick", "sync_handlers"]
+__all__ = ["SYNC_RUN", "queue_sync", "schedule_tick", "sync_abandoned", "sync_handlers"]
+
+log = logging.getLogger(__name__)
 
 SYNC_RUN = "sync.run"
 
@@ -50,19 +70,48 @@ def sync_handlers(deps: SyncDeps) -> Mapping[str, Handler]:
 
     async def run(context: JobContext) -> None:
         payload = context.row.payload
+        account_id = uuid.UUID(str(payload["linked_account_id"]))
         try:
-            await sync_account(
-                deps,
-                uuid.UUID(str(payload["linked_account_id"])),
-                models=payload.get("models"),
-                checkpoint=context.checkpoint,
-            )
+            await sync_account(deps, account_id, models=payload.get("models"), checkpoint=context.checkpoint)
         except AuthRevoked:
             return  # recorded by the engine; only a person relinking can fix it
         except RateLimited as throttled:
+            await _retry_at(deps.database, account_id, throttled.retry_after)
             raise RetryLater(throttled.retry_after, str(throttled)) from throttled
+        except (LeaseLost, WorkerStopping):
+            raise  # the run was stopped, not failed: the job runs again as it is
+        except Exception:
+            await _retry_at(deps.database, account_id, context.retry_in)
+            raise
 
     return {SYNC_RUN: run}
+
+
+async def _retry_at(database: Database, account_id: uuid.UUID, seconds: float | None) -> None:
+    """``next_sync_start`` of a failed run: when the job runs again (``None``: not before the schedule)."""
+    if seconds is None:
+        return
+    try:
+        async with database.write() as session:
+            at = clock.now_micros() + int(seconds * 1_000_000)
+            await schedule_next(session, linked_account_id=account_id, at=at)
+    except Exception:  # the failure being handled matters more than this detail of it
+        log.exception("recording when the sync of %s runs again failed", account_id)
+
+
+def sync_abandoned() -> Mapping[str, Abandoned]:
+    """What the worker calls when it gives a sync job up unrun: the account's sync-status and issues say why."""
+
+    async def abandoned(database: Database, row: JobRow, reason: str) -> None:
+        account_id = uuid.UUID(str(row.payload["linked_account_id"]))
+        async with database.read() as session:
+            account = await find_linked_account_by_id(session, account_id=account_id)
+        if account is not None:
+            await record_abandoned(
+                database, organization_id=account.organization_id, account_id=account_id, reason=reason
+            )
+
+    return {SYNC_RUN: abandoned}
 
 
 def schedule_tick(interval_seconds: int, wakeups: Wakeups | None = None) -> Tick:

@@ -17,7 +17,13 @@ from ledgerport.api.pages import list_body, window
 from ledgerport.api.params import list_scope, parse_bool, parse_page, parse_uuid
 from ledgerport.kit import clock
 from ledgerport.models.integrations import INTEGRATIONS, Integration
-from ledgerport.store.accounts import AccountFilters, LinkedAccount, delete_linked_account, list_linked_accounts
+from ledgerport.store.accounts import (
+    AccountFilters,
+    LinkedAccount,
+    delete_linked_account,
+    find_linked_account_by_id,
+    list_linked_accounts,
+)
 
 __all__ = ["LINKED_ACCOUNT_HANDLERS"]
 
@@ -125,8 +131,11 @@ def _filters(params: Any) -> AccountFilters:
 
 @get("/account-details", name="account-details", include_in_schema=False)
 async def retrieve_account_details(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """The linked account behind the account token."""
+    """The linked account behind the account token, read afresh: its ``status`` changes as syncs run, and the
+    credential cache may hold an older copy."""
     account = await authenticate_account(request)
+    async with context_of(request).database.read() as session:
+        account = await find_linked_account_by_id(session, account_id=account.id) or account
     return Response(content=msgspec.json.encode(account_details(account)), media_type=MediaType.JSON)
 
 

@@ -74,8 +74,14 @@ def issue_document(issue: IssueRow) -> dict[str, Any]:
         "first_incident_time": _iso(issue.first_incident_time),
         "last_incident_time": _iso(issue.last_incident_time),
         "is_muted": issue.is_muted,
-        "error_details": [] if issue.error_details is None else [issue.error_details],
+        "error_details": _details(issue.error_details),
     }
+
+
+def _details(stored: Any) -> list[str]:
+    """Merge's ``error_details`` is a list of strings; rows written before it was stored as one are shown empty
+    (they held internal details)."""
+    return [item for item in stored if isinstance(item, str)] if isinstance(stored, list) else []
 
 
 def _micros(params: Any, name: str) -> int | None:

@@ -4,6 +4,7 @@ from ledgerport.connectors._base.connector import Connector, Limits, field_suppo
 from ledgerport.connectors._base.errors import (
     AuthExpired,
     AuthRevoked,
+    Cause,
     Conflict,
     ConnectorError,
     DailyLimitReached,
@@ -14,6 +15,8 @@ from ledgerport.connectors._base.errors import (
     RateLimited,
     Rejected,
     Transient,
+    Unreachable,
+    cause_of,
     classify,
 )
 from ledgerport.connectors._base.http import (
@@ -30,6 +33,7 @@ __all__ = [
     "AsgiTransport",
     "AuthExpired",
     "AuthRevoked",
+    "Cause",
     "Conflict",
     "Connector",
     "ConnectorError",
@@ -46,6 +50,8 @@ __all__ = [
     "Response",
     "Transient",
     "Transport",
+    "Unreachable",
+    "cause_of",
     "classify",
     "field_support",
 ]

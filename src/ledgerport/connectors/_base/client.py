@@ -4,7 +4,8 @@
 ``ERRORS`` table. It then reacts the same way for every provider: a throttle pauses the whole budget for
 ``Retry-After`` (every worker calling that account waits, not just this one) and retries; an expired access token
 is refreshed once through the :class:`TokenSource` and the call retried; transient failures and malformed bodies
-are retried with exponential backoff and jitter. What remains is raised to the engine.
+are retried with exponential backoff and jitter, and each such failure is told to ``on_retry`` first (the engine
+shows a failure that persists while it is still being retried). What remains is raised to the engine.
 
 ``pages`` walks a stream: it builds each page's request from the stream's paginator, reads the records, tells
 deletions apart, and yields them with the page's watermark. Pages are yielded in order, but once a full page shows
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -26,6 +27,7 @@ from ledgerport.connectors._base.auth import TokenSet
 from ledgerport.connectors._base.connector import Connector
 from ledgerport.connectors._base.errors import (
     AuthExpired,
+    ConnectorError,
     DailyLimitReached,
     Malformed,
     RateLimited,
@@ -37,7 +39,10 @@ from ledgerport.connectors._base.paging import guard
 from ledgerport.connectors._base.streams import Stream, StreamContext, dig
 from ledgerport.kit.budget import Budget, Quotas
 
-__all__ = ["Page", "ProviderClient", "RetryPolicy", "TokenSource"]
+__all__ = ["OnRetry", "Page", "ProviderClient", "RetryPolicy", "TokenSource"]
+
+OnRetry = Callable[[ConnectorError, int], Awaitable[None]]
+"""Told each failure that is about to be retried, with how many times in a row this call has failed so far."""
 
 
 class TokenSource(Protocol):
@@ -84,6 +89,7 @@ class ProviderClient:
         budget_key: str,
         context: StreamContext,
         retry: RetryPolicy | None = None,
+        on_retry: OnRetry | None = None,
     ) -> None:
         self.connector = connector
         self.transport = transport
@@ -92,6 +98,7 @@ class ProviderClient:
         self.budget_key = budget_key
         self.context = context
         self.retry = retry or RetryPolicy()
+        self.on_retry = on_retry
         self.requests_sent = 0
         limits = connector.limits
         self._quotas = Quotas(per_minute=limits.per_minute, per_day=limits.per_day, concurrent=limits.concurrent)
@@ -129,10 +136,11 @@ class ProviderClient:
                 if throttled.retry_after > self.retry.max_throttle_wait:
                     raise
                 await self.budget.pause(self.budget_key, throttled.retry_after)
-            except Transient:
+            except Transient as failed:
                 failures += 1
                 if failures >= self.retry.attempts:
                     raise
+                await self._retrying(failed, failures)
                 delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (failures - 1))
                 await asyncio.sleep(delay * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not security
 
@@ -143,11 +151,16 @@ class ProviderClient:
             response = await self.send(request)
             try:
                 return response.json()
-            except Malformed:
+            except Malformed as failed:
                 failures += 1
                 if failures >= self.retry.attempts:
                     raise
+                await self._retrying(failed, failures)
                 await asyncio.sleep(self.retry.base_delay * failures)
+
+    async def _retrying(self, error: ConnectorError, failures: int) -> None:
+        if self.on_retry is not None:
+            await self.on_retry(error, failures)
 
     async def pages(self, stream: Stream, since: datetime | None) -> AsyncIterator[Page]:
         """Every page of ``stream`` changed after ``since`` (everything when ``None``).

@@ -9,17 +9,23 @@ ConnectorError
  ├─ NotFound                        the object does not exist at the provider
  ├─ Rejected(problems)              the provider refused the request's content (→ Merge ``errors``)
  ├─ Conflict                        a stale version (QBO SyncToken) — re-read and retry
- ├─ Transient                       5xx, timeouts, connection resets: retry with backoff
- └─ Malformed                       a body that does not parse: retry (a truncated page), then fail
+ └─ Transient                       5xx: retry with backoff
+     ├─ Unreachable                 no answer at all (refused, reset, timed out): retry with backoff
+     └─ Malformed                   a body that does not parse: retry (a truncated page), then fail
 ```
 
 Each client declares an ``ERRORS`` table of :class:`ErrorRule` rows; :func:`classify` applies the first row that
 matches, the way httpx maps httpcore exceptions.
+
+A message says what happened for the logs, and may name hosts, URLs and the provider's or a library's words. What
+users of the API read (sync-status reasons, issues) is the error's :class:`Cause` instead, from the ``CAUSES``
+table by the error's class (:func:`cause_of`): a stable key and a sentence that holds none of those, so one cause
+is one issue however many requests failed with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -30,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AuthExpired",
     "AuthRevoked",
+    "CAUSES",
+    "Cause",
     "Conflict",
     "ConnectorError",
     "DailyLimitReached",
@@ -40,6 +48,8 @@ __all__ = [
     "RateLimited",
     "Rejected",
     "Transient",
+    "Unreachable",
+    "cause_of",
     "classify",
 ]
 
@@ -98,8 +108,42 @@ class Transient(ConnectorError):
     """A failure that a later attempt may not meet."""
 
 
+class Unreachable(Transient):
+    """No answer came: the connection was refused or reset, the name did not resolve, or the provider timed out."""
+
+
 class Malformed(Transient):
     """A response body that cannot be read."""
+
+
+class Cause(msgspec.Struct, frozen=True):
+    """A failure as users of the API are told it: ``key`` names it for grouping, ``reason`` says it to a person."""
+
+    key: str
+    reason: str
+
+
+CAUSES: Mapping[type[ConnectorError], Cause] = {
+    AuthRevoked: Cause(
+        "authorization_revoked", "The provider no longer accepts this account's authorization; link it again."
+    ),
+    AuthExpired: Cause("authorization_refused", "The provider refused this account's access token."),
+    DailyLimitReached: Cause("daily_limit_reached", "The provider's daily request limit for this account is spent."),
+    RateLimited: Cause("rate_limited", "The provider is rate limiting this account."),
+    NotFound: Cause("not_found", "The provider answered that something this sync asked for does not exist."),
+    Rejected: Cause("rejected", "The provider refused a request of this sync."),
+    Conflict: Cause("conflict", "The provider refused a change made from an outdated copy of the record."),
+    Unreachable: Cause("provider_unreachable", "The provider could not be reached."),
+    Malformed: Cause("malformed_response", "The provider sent a response that could not be read."),
+    Transient: Cause("provider_unavailable", "The provider is unavailable: it answers with server errors."),
+    ConnectorError: Cause("provider_error", "The provider reported an error."),
+}
+"""Each error class's cause; a class not listed has its nearest listed ancestor's."""
+
+
+def cause_of(error: ConnectorError) -> Cause:
+    """What users of the API are told about ``error`` (see the module docstring)."""
+    return next(CAUSES[kind] for kind in type(error).__mro__ if kind in CAUSES)
 
 
 class ErrorRule(msgspec.Struct, frozen=True):

@@ -3,7 +3,8 @@
 Connectors build requests as values and read responses as values; they never see a library's objects, so the
 same client code runs against a provider over aiohttp (:class:`AiohttpTransport`), against a sandbox mounted in
 the same process (:class:`AsgiTransport`), or against a function in a unit test (:class:`FunctionTransport`).
-Network failures surface as :class:`~ledgerport.connectors._base.errors.Transient`.
+Network failures surface as :class:`~ledgerport.connectors._base.errors.Unreachable` (no answer: refused, reset,
+timed out) or :class:`~ledgerport.connectors._base.errors.Transient` (an answer cut short).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import msgspec
 
-from ledgerport.connectors._base.errors import Malformed, Transient
+from ledgerport.connectors._base.errors import Malformed, Transient, Unreachable
 
 __all__ = ["AiohttpTransport", "AsgiTransport", "FunctionTransport", "Request", "Response", "Transport", "rebase"]
 
@@ -86,7 +87,7 @@ class AiohttpTransport:
         self._session: Any = None
 
     async def send(self, request: Request) -> Response:
-        """Send over the network; timeouts and connection failures become ``Transient``."""
+        """Send over the network; timeouts and connection failures become ``Unreachable``, others ``Transient``."""
         import aiohttp
 
         if self._session is None:
@@ -107,7 +108,9 @@ class AiohttpTransport:
                 body = await response.read()
                 headers = {key.lower(): value for key, value in response.headers.items()}
                 return Response(status=response.status, headers=headers, body=body, url=str(response.url))
-        except (TimeoutError, aiohttp.ClientError) as exc:
+        except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+            raise Unreachable(f"{request.method} {request.url}: {exc!r}") from exc
+        except aiohttp.ClientError as exc:
             raise Transient(f"{request.method} {request.url}: {exc!r}") from exc
 
     async def close(self) -> None:
@@ -173,7 +176,7 @@ class AsgiTransport:
         try:
             await asyncio.wait_for(self._app(scope, receive, send), self._timeout)
         except TimeoutError as exc:
-            raise Transient(f"{request.method} {request.url}: timed out") from exc
+            raise Unreachable(f"{request.method} {request.url}: timed out") from exc
         return Response(status=status, headers=response_headers, body=b"".join(chunks), url=request.full_url)
 
     async def close(self) -> None:

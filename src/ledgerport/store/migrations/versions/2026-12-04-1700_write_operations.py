@@ -1,7 +1,7 @@
 """Write operations (idempotency and exactly-once writes) and their debug logs.
 
-Revision ID: 0003_write_operations
-Revises: 0002_sync_jobs_issues_links
+Revision ID: 0004_write_operations
+Revises: 0003_job_takeovers
 Create Date: 2026-12-04 17:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import BYTEA
 
-revision = "0003_write_operations"
-down_revision = "0002_sync_jobs_issues_links"
+revision = "0004_write_operations"
+down_revision = "0003_job_takeovers"
 branch_labels = None
 depends_on = None
 
