@@ -40,6 +40,7 @@ from ledgerport.connectors._base import (
     Response,
     Transport,
 )
+from ledgerport.connectors._base.errors import cause_of
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
 from ledgerport.connectors._base.writes import Target, WriteSpec, build_payload
 from ledgerport.kit import clock
@@ -438,8 +439,7 @@ async def _run(
         why = problem(
             CREDENTIAL_REFRESH_FAILED,
             "Credential Refresh Failed",
-            f"{call.account.integration_name} no longer accepts this linked account's credentials ({exc}); "
-            "link the account again, then retry with the same Idempotency-Key.",
+            f"{cause_of(exc).reason} Then retry with the same Idempotency-Key.",
         )
         return await _released(deps, call, operation_id, recorders, 400, _problems_body(checked.warnings, [why]))
     except RateLimited as exc:
@@ -459,11 +459,11 @@ async def _run(
             }
         )
         return await _released(deps, call, operation_id, recorders, 409, body)
-    except ConnectorError:
+    except ConnectorError as exc:
         body = _encoder.encode(
             {
-                "detail": f"{call.account.integration_name} did not answer, so whether the change was made is not "
-                "known yet. Retry with the same Idempotency-Key: it will be made at most once."
+                "detail": f"{cause_of(exc).reason} Whether {call.account.integration_name} made the change is not "
+                "known yet: retry with the same Idempotency-Key, and it will be made at most once."
             }
         )
         return await _released(deps, call, operation_id, recorders, 502, body, {"Retry-After": "5"})
