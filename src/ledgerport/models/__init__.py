@@ -23,6 +23,7 @@ from ledgerport.models.credit_note import (
 from ledgerport.models.currency import Currency
 from ledgerport.models.employee import Employee
 from ledgerport.models.enums import ActiveOrArchived, ActiveOrInactive
+from ledgerport.models.expense import Expense, ExpenseLine
 from ledgerport.models.invoice import (
     CreditNoteApplyLineForInvoice,
     Invoice,
@@ -74,6 +75,8 @@ __all__ = [
     "DecimalString",
     "Employee",
     "Equals",
+    "Expense",
+    "ExpenseLine",
     "Filter",
     "Invoice",
     "InvoiceLineItem",
