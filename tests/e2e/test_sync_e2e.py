@@ -33,6 +33,7 @@ from typing import Any
 
 import pytest
 from sync_harness import (
+    PATHS,
     Cli,
     Ledger,
     Process,
@@ -51,7 +52,7 @@ from harness import REDIS_URL, Server, redis_problem, start_server
 from ledgerport.connectors import CONNECTORS
 
 PROVIDERS = ["quickbooks", "xero"]
-COMPARED = ["Invoice", "Contact", "JournalEntry"]
+COMPARED = ["Invoice", "Contact", "JournalEntry", "Expense"]
 SEED_OFFSET = random.randrange(1, 10**6) * 10
 SYNC_TIMEOUT = 120.0
 FAULTS = {
@@ -299,7 +300,7 @@ QBO_QUIET_CANDIDATES = {
     # QBO entity -> (common model, remote-id prefix from connectors/quickbooks/ids.py); deleting these touches
     # no other record.
     "JournalEntry": ("JournalEntry", ""),
-    "Purchase": ("Transaction", "Purchase-"),
+    "Purchase": ("Expense", "Purchase-"),
     "Deposit": ("Transaction", "Deposit-"),
     "Transfer": ("Transaction", "Transfer-"),
     "Estimate": ("Transaction", "Estimate-"),
@@ -473,7 +474,7 @@ class TestFullThenIncrementalSync:
         assert after["remote_was_deleted"] is True, f"{change.model} {change.remote_id} ({change.what}) still live"
         assert after["id"] == before["id"]
         assert parse_time(after["modified_at"]) > parse_time(before["modified_at"])
-        path = {"Invoice": "invoices", "JournalEntry": "journal-entries", "Transaction": "transactions"}[change.model]
+        path = PATHS[change.model]
         hidden = synced.ledger.get(path, remote_id=change.remote_id)["results"]
         assert hidden == [], "a deleted record is listed without include_deleted_data"
 
