@@ -347,24 +347,22 @@ PURCHASE_ORDER = ModelMap(
 )
 
 
-def _entity(record: Any, kinds: tuple[str, ...]) -> tuple[str, str] | None:
-    """``(model, remote id)`` of a purchase's payee (``EntityRef``) when its type is one of ``kinds``."""
+def _payee(record: Any, context: MappingContext, model: str, kinds: tuple[str, ...]) -> str | None:
+    """A purchase's payee (``EntityRef``) as a ``model`` record, when its type is one of ``kinds``."""
     ref = record.get("EntityRef") or {}
     kind = str(ref.get("type") or "")
     remote_id = entity_remote_id(kind, ref.get("value")) if kind in kinds else None
-    return None if remote_id is None else ("Employee" if kind == "Employee" else "Contact", remote_id)
+    return None if remote_id is None else context.ref(model, remote_id)
 
 
 def _entity_contact(record: Any, context: MappingContext) -> str | None:
     """A purchase's payee when it is a customer or vendor (an employee payee is no contact)."""
-    found = _entity(record, ("Customer", "Vendor"))
-    return None if found is None else context.ref(*found)
+    return _payee(record, context, "Contact", ("Customer", "Vendor"))
 
 
 def _entity_employee(record: Any, context: MappingContext) -> str | None:
     """A purchase's payee when it is an employee (an out-of-pocket expense paid back to them)."""
-    found = _entity(record, ("Employee",))
-    return None if found is None else context.ref(*found)
+    return _payee(record, context, "Employee", ("Employee",))
 
 
 def _spent(path: str) -> Computed:
