@@ -247,6 +247,7 @@ async def seed(url: str, size: int, loader: str) -> Seeded:
                 database,
                 linked_account_id=account_id,
                 invoices=size,
+                expenses=0,
                 transactions=0,
                 journal_entries=0,
                 seed=0,

@@ -60,6 +60,8 @@ def test_create_org_account_and_seed(sqlite_url: str) -> None:
             str(account["account_token"]),
             "--invoices",
             "12",
+            "--expenses",
+            "6",
             "--transactions",
             "5",
             "--journal-entries",
@@ -72,7 +74,7 @@ def test_create_org_account_and_seed(sqlite_url: str) -> None:
     )
     records = seeded["records"]
     assert isinstance(records, dict)
-    assert (records["Invoice"], records["Transaction"], records["JournalEntry"]) == (12, 5, 4)
+    assert (records["Invoice"], records["Expense"], records["Transaction"], records["JournalEntry"]) == (12, 6, 5, 4)
 
 
 def test_wrong_api_key_is_refused(sqlite_url: str) -> None:

@@ -251,12 +251,19 @@ def _progress() -> Progress:
 
 
 async def _seed(
-    database: Database, account_id: uuid.UUID, *, invoices: int, transactions: int, journal_entries: int, seed: int
+    database: Database,
+    account_id: uuid.UUID,
+    *,
+    invoices: int,
+    expenses: int,
+    transactions: int,
+    journal_entries: int,
+    seed: int,
 ) -> dict[str, int]:
     """Seed with a progress bar per model on stderr."""
     from ledgerport.dev.seed import seed_account
 
-    totals = {"Invoice": invoices, "Transaction": transactions, "JournalEntry": journal_entries}
+    totals = {"Invoice": invoices, "Expense": expenses, "Transaction": transactions, "JournalEntry": journal_entries}
     with _progress() as progress:
         bars: dict[str, TaskID] = {}
 
@@ -269,6 +276,7 @@ async def _seed(
             database,
             linked_account_id=account_id,
             invoices=invoices,
+            expenses=expenses,
             transactions=transactions,
             journal_entries=journal_entries,
             seed=seed,
@@ -281,6 +289,7 @@ async def _seed(
 def seed(
     account_token: Annotated[str, typer.Option(help="The linked account to fill.")],
     invoices: Annotated[int, typer.Option(min=0)] = 200,
+    expenses: Annotated[int, typer.Option(min=0)] = 100,
     transactions: Annotated[int, typer.Option(min=0)] = 100,
     journal_entries: Annotated[int, typer.Option(min=0)] = 100,
     seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 0,
@@ -297,6 +306,7 @@ def seed(
                 database,
                 account.id,
                 invoices=invoices,
+                expenses=expenses,
                 transactions=transactions,
                 journal_entries=journal_entries,
                 seed=seed,

@@ -23,6 +23,8 @@ class TestAvailableActions:
         invoice_fields = set(operations["Invoice"].supported_fields or [])
         assert {"number", "total_amount", "line_items", "contact", "currency"} <= invoice_fields
         assert "invoice_url" not in invoice_fields  # QuickBooks gives no such link; the table leaves it out
+        expense_fields = set(operations["Expense"].supported_fields or [])
+        assert {"account", "contact", "employee", "total_amount", "lines", "memo"} <= expense_fields
         assert actions.integration.slug == "quickbooks-online"
 
     def test_write_operations_come_from_the_write_tables(self, server: Server, make_tenant: TenantFactory) -> None:
@@ -45,8 +47,10 @@ class TestAvailableActions:
         listing = {row["slug"]: row for row in httpx.get(f"{server.api}/integrations").json()}
         assert listing["xero"]["available"] is True
         assert listing["netsuite"]["available"] is False
-        xero_models = {op["model_name"] for op in listing["xero"]["available_model_operations"]}
-        assert "JournalEntry" in xero_models
+        xero = {op["model_name"]: op for op in listing["xero"]["available_model_operations"]}
+        assert "JournalEntry" in xero
+        expense_fields = set(xero["Expense"]["supported_fields"])
+        assert {"account", "contact", "sub_total", "total_tax_amount", "lines"} <= expense_fields
 
 
 class TestSyncStatus:

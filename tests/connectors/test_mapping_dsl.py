@@ -238,3 +238,18 @@ def test_an_exploded_mapping_reports_no_element_of_records_its_when_leaves_out()
 def test_an_owner_reference_outside_an_exploded_mapping_is_none() -> None:
     plain = ModelMap(model="Option", struct=Option, stream=_GROUPS, fields={"parent": OwnerRef("Group")})
     assert apply(plain, {"GroupID": "g1"}, _context()).parent is None
+
+
+def test_a_nested_rule_sees_the_document_its_line_is_listed_in() -> None:
+    """A line's rule may depend on its document (a refund's lines are signed unlike a purchase's)."""
+    signed = NestedMap(
+        Line,
+        {"amount": Computed(lambda line, c: Decimal(line["Amount"]) * (1 if c.document.get("Refund") else -1))},
+    )
+    plain = ModelMap(model="Doc", struct=Doc, stream=_STREAM, fields={"lines": Each("Lines", signed)})
+    lines = [{"Amount": "2.50"}, {"Amount": "1"}]
+    purchase = apply(plain, {"Doc": {"Id": 1}, "Lines": lines}, _context())
+    refund = apply(plain, {"Doc": {"Id": 2}, "Refund": True, "Lines": lines}, _context())
+    assert [line.amount for line in purchase.lines] == [Decimal("-2.50"), Decimal(-1)]
+    assert [line.amount for line in refund.lines] == [Decimal("2.50"), Decimal(1)]
+    assert apply(plain, {"Doc": {"Id": 3}}, _context()).lines == []

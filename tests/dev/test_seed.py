@@ -20,6 +20,7 @@ from ledgerport.dev import seed_account
 from ledgerport.models import (
     Account,
     Contact,
+    Expense,
     Invoice,
     InvoiceStatus,
     InvoiceType,
@@ -35,7 +36,7 @@ from ledgerport.store.records import RecordQuery, StoredRecord, count_records, p
 
 S = TypeVar("S", bound=msgspec.Struct)
 CENT = Decimal("0.01")
-SIZES = {"invoices": 300, "transactions": 150, "journal_entries": 150}
+SIZES = {"invoices": 300, "expenses": 150, "transactions": 150, "journal_entries": 150}
 
 
 async def _database(path: Path) -> tuple[Database, uuid.UUID]:
@@ -87,6 +88,7 @@ def _money(value: Decimal) -> Decimal:
 
 async def test_summary_counts_what_the_store_holds(seeded: Seeded) -> None:
     assert seeded.summary.counts["Invoice"] == SIZES["invoices"]
+    assert seeded.summary.counts["Expense"] == SIZES["expenses"]
     assert seeded.summary.counts["Transaction"] == SIZES["transactions"]
     assert seeded.summary.counts["JournalEntry"] == SIZES["journal_entries"]
     async with seeded.database.read() as session:
@@ -193,7 +195,25 @@ async def test_transaction_lines_add_up(seeded: Seeded) -> None:
         for line in transaction.line_items:
             assert Decimal(line.unit_price) * Decimal(line.quantity) == Decimal(line.total_line_amount)  # type: ignore[arg-type]
     kinds = {transaction.transaction_type for transaction in transactions}
-    assert {"deposit", "transfer", "purchase", "sales receipt"} <= kinds
+    assert kinds == {"deposit", "transfer", "sales receipt"}  # purchases are Expenses
+
+
+async def test_expenses_add_up_and_are_signed_as_merge_signs_them(seeded: Seeded) -> None:
+    """Purchases negative, refunds positive; lines add up to ``sub_total``, and tax on top to ``total_amount``."""
+    expenses = await _decoded(seeded, "Expense", Expense)
+    assert len(expenses) == SIZES["expenses"]
+    for expense in expenses:
+        assert expense.lines
+        assert sum(line.net_amount for line in expense.lines) == expense.sub_total  # type: ignore[misc]
+        assert expense.sub_total + expense.total_tax_amount == expense.total_amount  # type: ignore[operator]
+        for line in expense.lines:
+            assert Decimal(line.unit_price) * Decimal(line.quantity) == line.net_amount  # type: ignore[arg-type]
+            assert (line.net_amount > 0) is (expense.total_amount > 0)  # type: ignore[operator]
+        assert (expense.contact is None) is (expense.employee is not None)
+    refunds = [expense for expense in expenses if expense.total_amount > 0]  # type: ignore[operator]
+    assert 0 < len(refunds) < len(expenses) * 0.2
+    assert any(expense.employee for expense in expenses)
+    assert any(line.item for expense in expenses for line in expense.lines)
 
 
 async def test_references_point_at_records_of_the_right_model(seeded: Seeded) -> None:
@@ -236,6 +256,17 @@ async def test_references_point_at_records_of_the_right_model(seeded: Seeded) ->
     for entry in await _decoded(seeded, "JournalEntry", JournalEntry):
         assert entry.company in ids["CompanyInfo"]
         assert all(line.account in ids["Account"] for line in entry.lines)
+    for expense in await _decoded(seeded, "Expense", Expense):
+        assert expense.company in ids["CompanyInfo"]
+        assert expense.account in ids["Account"]
+        assert expense.contact is None or expense.contact in ids["Contact"]
+        assert expense.employee is None or expense.employee in ids["Employee"]
+        assert expense.accounting_period in ids["AccountingPeriod"]
+        assert set(expense.tracking_categories) <= ids["TrackingCategory"]
+        for line in expense.lines:
+            assert line.account in ids["Account"]
+            assert line.item is None or line.item in ids["Item"]
+            assert line.tax_rate is None or line.tax_rate in ids["TaxRate"]
     for transaction in await _decoded(seeded, "Transaction", Transaction):
         assert transaction.account in ids["Account"]
         assert transaction.contact is None or transaction.contact in ids["Contact"]
@@ -271,6 +302,7 @@ async def test_several_currencies_and_some_deletions(seeded: Seeded) -> None:
     assert len({invoice.currency for invoice in invoices}) >= 4
     for model, count in (
         ("Invoice", SIZES["invoices"]),
+        ("Expense", SIZES["expenses"]),
         ("Transaction", SIZES["transactions"]),
         ("JournalEntry", SIZES["journal_entries"]),
     ):
@@ -336,7 +368,7 @@ async def test_rerun_with_the_same_seed_changes_nothing(tmp_path: Path) -> None:
     database, account = await _database(tmp_path / "rerun.db")
     seeded = Seeded(database, account, seed_module.SeedSummary({}))
     try:
-        sizes = {"invoices": 60, "transactions": 20, "journal_entries": 20}
+        sizes = {"invoices": 60, "expenses": 20, "transactions": 20, "journal_entries": 20}
         first = await seed_account(database, linked_account_id=account, seed=3, **sizes)
         before = {model: await _stored(seeded, model) for model in first.counts}
         second = await seed_account(database, linked_account_id=account, seed=3, **sizes)
@@ -356,6 +388,7 @@ async def test_progress_is_reported_after_every_batch(tmp_path: Path, monkeypatc
             database,
             linked_account_id=account,
             invoices=100,
+            expenses=5,
             transactions=5,
             journal_entries=5,
             progress=lambda model, n: calls.append((model, n)),

@@ -362,6 +362,7 @@ SOURCES: dict[str, dict[str, list[tuple[str, str, str, Callable[[Mapping[str, An
         "Invoice": [("Invoice", "", "Id", _QBO_DELETED, "TotalAmt"), ("Bill", "Bill-", "Id", _QBO_DELETED, "TotalAmt")],
         "Contact": [("Customer", "", "Id", _QBO_DELETED, None), ("Vendor", "Vendor-", "Id", _QBO_DELETED, None)],
         "JournalEntry": [("JournalEntry", "", "Id", _QBO_DELETED, None)],
+        "Expense": [("Purchase", "Purchase-", "Id", _QBO_DELETED, None)],
     },
     "xero": {
         # streams.py: deletions are statuses (Invoices DELETED; ManualJournals DELETED or VOIDED; Contacts GDPR).
@@ -370,15 +371,23 @@ SOURCES: dict[str, dict[str, list[tuple[str, str, str, Callable[[Mapping[str, An
         "JournalEntry": [
             ("ManualJournals", "", "ManualJournalID", lambda r: r.get("Status") in {"DELETED", "VOIDED"}, None)
         ],
+        "Expense": [
+            ("BankTransactions", "", "BankTransactionID", lambda r: r.get("Status") in {"DELETED", "VOIDED"}, None)
+        ],
     },
+}
+ONLY: dict[tuple[str, str], Callable[[Mapping[str, Any]], bool]] = {
+    # documents.py: Xero's Spend and Receive Money are Expenses; its other bank transactions are Transactions.
+    ("xero", "Expense"): lambda r: r.get("Type") in {"SPEND", "RECEIVE"},
 }
 
 
 def upstream(sandbox: Sandbox, model: str) -> dict[str, Upstream]:
     """The sandbox's records of ``model`` by ledgerport remote id (deleted ones included)."""
     found: dict[str, Upstream] = {}
+    keep = ONLY.get((sandbox.provider, model), lambda record: True)
     for collection, prefix, id_field, is_deleted, total_field in SOURCES[sandbox.provider][model]:
-        for record in sandbox.dump(collection):
+        for record in filter(keep, sandbox.dump(collection)):
             remote_id = f"{prefix}{record[id_field]}"
             assert remote_id not in found, f"two sandbox records map to remote id {remote_id}"
             total = record.get(total_field) if total_field else None
@@ -395,9 +404,16 @@ RESOURCES = {
     "Invoice": "invoices",
     "Contact": "contacts",
     "JournalEntry": "journal_entries",
+    "Expense": "expenses",
     "Transaction": "transactions",
 }
-PATHS = {"Invoice": "invoices", "Contact": "contacts", "JournalEntry": "journal-entries", "Transaction": "transactions"}
+PATHS = {
+    "Invoice": "invoices",
+    "Contact": "contacts",
+    "JournalEntry": "journal-entries",
+    "Expense": "expenses",
+    "Transaction": "transactions",
+}
 
 
 @dataclass

@@ -22,7 +22,7 @@ import msgspec
 import pytest
 from merge import Merge
 from merge.core.api_error import ApiError
-from merge.resources.accounting import Contact
+from merge.resources.accounting import Account, AccountingPeriod, CompanyInfo, Contact, Employee, TrackingCategory
 from sqlalchemy import func, select
 
 from harness import Server, Tenant, TenantFactory, run
@@ -33,9 +33,14 @@ from ledgerport.store import records as store_records
 from ledgerport.store.tables import linked_accounts as linked_accounts_table
 from ledgerport.store.tables import records as records_table
 
-SEED = {"invoices": 250, "transactions": 120, "journal_entries": 120}
-RESOURCES = {"Invoice": "invoices", "Transaction": "transactions", "JournalEntry": "journal_entries"}
-PATHS = {"Invoice": "invoices", "Transaction": "transactions", "JournalEntry": "journal-entries"}
+SEED = {"invoices": 250, "expenses": 120, "transactions": 120, "journal_entries": 120}
+RESOURCES = {
+    "Invoice": "invoices",
+    "Expense": "expenses",
+    "Transaction": "transactions",
+    "JournalEntry": "journal_entries",
+}
+PATHS = {"Invoice": "invoices", "Expense": "expenses", "Transaction": "transactions", "JournalEntry": "journal-entries"}
 NO_ACCOUNT_TOKEN = "Account Token must be passed in as an X-Account-Token header."
 INVOICE_EXPAND = ["contact", "company", "tracking_categories", "payment_term", "accounting_period"]
 EXPAND_TARGETS = {
@@ -228,7 +233,8 @@ def other(make_tenant: TenantFactory) -> Tenant:
 @pytest.fixture(scope="module")
 def truth(database_url: str, tenant: Tenant) -> dict[str, list[Stored]]:
     """Ground truth of the main tenant, by model (read once: those tests never write)."""
-    return {model: stored(database_url, tenant, model) for model in [*RESOURCES, *EXPAND_TARGETS.values()]}
+    related = [*EXPAND_TARGETS.values(), "Account", "Employee"]
+    return {model: stored(database_url, tenant, model) for model in dict.fromkeys([*RESOURCES, *related])}
 
 
 def client(server: Server, tenant: Tenant, *, base_url: str | None = None, **overrides: Any) -> Merge:
@@ -618,6 +624,7 @@ class TestExpand:
             ("invoices", "Contact"),
             ("transactions", "payment_term"),
             ("journal-entries", "contact"),
+            ("expenses", "vendor"),
         ],
     )
     def test_unknown_expand_is_400(self, server: Server, tenant: Tenant, path: str, expand: str) -> None:
@@ -912,9 +919,9 @@ class TestInvoiceFilters:
 
 
 class TestDateFilters:
-    """``transaction_date_after`` / ``_before`` of transactions and journal entries."""
+    """``transaction_date_after`` / ``_before`` of expenses, transactions and journal entries."""
 
-    @pytest.mark.parametrize("model", ["Transaction", "JournalEntry"])
+    @pytest.mark.parametrize("model", ["Expense", "Transaction", "JournalEntry"])
     def test_transaction_date(self, merge: Merge, truth: dict[str, list[Stored]], model: str) -> None:
         rows = live(truth[model])
         pivot = _pivot(_at(row.doc["transaction_date"]) for row in rows)
@@ -930,7 +937,7 @@ class TestDateFilters:
             transaction_date_before=pivot,
         )
 
-    @pytest.mark.parametrize("path", ["transactions", "journal-entries"])
+    @pytest.mark.parametrize("path", ["expenses", "transactions", "journal-entries"])
     @pytest.mark.parametrize("value", ["2024-01-01", "yesterday"])
     def test_malformed_transaction_date_is_400(self, server: Server, tenant: Tenant, path: str, value: str) -> None:
         response = raw(server, tenant, path, {"transaction_date_after": value})
@@ -981,6 +988,69 @@ class TestAmounts:
             assert [line.total_amount for line in invoice.line_items] == [
                 float(line["total_amount"]) for line in docs[invoice.id].doc["line_items"]
             ]
+
+
+class TestExpenses:
+    """Expenses as the SDK reads them: signed amounts and lines exactly as stored, and Merge's expand values."""
+
+    EXPAND = ("account", "contact", "employee", "company", "accounting_period", "tracking_categories")
+    TYPES = {
+        "account": Account,
+        "contact": Contact,
+        "employee": Employee,
+        "company": CompanyInfo,
+        "accounting_period": AccountingPeriod,
+    }
+
+    def test_sdk_reads_amounts_and_lines_as_stored(self, merge: Merge, truth: dict[str, list[Stored]]) -> None:
+        docs = by_id(truth["Expense"])
+        page = merge.accounting.expenses.list(page_size=100)
+        assert len(page.results) == 100
+        for expense in page.results:
+            doc = docs[expense.id].doc
+            assert expense.transaction_date == _at(doc["transaction_date"])
+            for field in ("total_amount", "sub_total", "total_tax_amount"):
+                assert getattr(expense, field) == float(doc[field]), (expense.id, field)
+            assert [(line.id, line.net_amount, line.quantity, line.unit_price) for line in expense.lines] == [
+                (line["id"], float(line["net_amount"]), line["quantity"], line["unit_price"]) for line in doc["lines"]
+            ]
+        signs = {expense.total_amount > 0 for expense in page.results}
+        assert signs == {True, False}, "purchases (negative) and refunds (positive) both seeded"
+
+    def test_sdk_expands_every_relation_merge_offers(self, merge: Merge, truth: dict[str, list[Stored]]) -> None:
+        rows = [row for row in live(truth["Expense"]) if row.doc["employee"]][:3]
+        rows += [row for row in live(truth["Expense"]) if row.doc["contact"]][:3]
+        assert len(rows) == 6
+        for row in rows:
+            expense = merge.accounting.expenses.retrieve(row.id, expand=list(self.EXPAND))
+            for field, kind in self.TYPES.items():
+                value = getattr(expense, field)
+                if row.doc[field] is None:
+                    assert value is None, field
+                else:
+                    assert isinstance(value, kind), field
+                    assert value.id == row.doc[field]
+            assert [category.id for category in expense.tracking_categories] == row.doc["tracking_categories"]
+            assert all(isinstance(category, TrackingCategory) for category in expense.tracking_categories)
+
+    def test_raw_list_with_expand_equals_the_stored_documents(
+        self, server: Server, tenant: Tenant, truth: dict[str, list[Stored]]
+    ) -> None:
+        related = {
+            row.id: {**row.doc, "remote_data": None}
+            for model in ("Account", "Contact", "Employee", "CompanyInfo", "AccountingPeriod")
+            for row in truth[model]
+        }
+        body = exact(raw(server, tenant, "expenses", {"expand": "account,contact,employee", "page_size": 40}))
+        expected = [
+            {
+                **row.doc,
+                "remote_data": None,
+                **{field: related.get(row.doc[field], row.doc[field]) for field in ("account", "contact", "employee")},
+            }
+            for row in live(truth["Expense"])[:40]
+        ]
+        assert body["results"] == expected
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from typing import Any
 
 import pytest
 from sync_harness import (
+    PATHS,
     Cli,
     Ledger,
     Process,
@@ -54,7 +55,7 @@ from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import Unreachable, cause_of
 
 PROVIDERS = ["quickbooks", "xero"]
-COMPARED = ["Invoice", "Contact", "JournalEntry"]
+COMPARED = ["Invoice", "Contact", "JournalEntry", "Expense"]
 SEED_OFFSET = int(os.environ.get("LEDGERPORT_E2E_SEED_OFFSET") or random.randrange(1, 10**6) * 10)
 """Set ``LEDGERPORT_E2E_SEED_OFFSET`` to a failed run's offset (its sandbox seed, less 1, 2 or 3) to replay it."""
 SYNC_TIMEOUT = 120.0
@@ -303,7 +304,7 @@ QBO_QUIET_CANDIDATES = {
     # QBO entity -> (common model, remote-id prefix from connectors/quickbooks/ids.py); deleting these touches
     # no other record.
     "JournalEntry": ("JournalEntry", ""),
-    "Purchase": ("Transaction", "Purchase-"),
+    "Purchase": ("Expense", "Purchase-"),
     "Deposit": ("Transaction", "Deposit-"),
     "Transfer": ("Transaction", "Transfer-"),
     "Estimate": ("Transaction", "Estimate-"),
@@ -510,7 +511,7 @@ class TestFullThenIncrementalSync:
         assert after["remote_was_deleted"] is True, f"{change.model} {change.remote_id} ({change.what}) still live"
         assert after["id"] == before["id"]
         assert parse_time(after["modified_at"]) > parse_time(before["modified_at"])
-        path = {"Invoice": "invoices", "JournalEntry": "journal-entries", "Transaction": "transactions"}[change.model]
+        path = PATHS[change.model]
         hidden = synced.ledger.get(path, remote_id=change.remote_id)["results"]
         assert hidden == [], "a deleted record is listed without include_deleted_data"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -95,7 +96,10 @@ async def _stored(database: Database, account_id: uuid.UUID, model: str) -> dict
                 records.c.linked_account_id == account_id, records.c.model == model
             )
         )
-        return {row[0]: {**msgspec.json.decode(row[1]), "_deleted": row[2]} for row in rows}
+        return {row[0]: {**_exact.decode(row[1]), "_deleted": row[2]} for row in rows}
+
+
+_exact = msgspec.json.Decoder(float_hook=Decimal)
 
 
 @pytest.mark.parametrize("provider", ["xero", "quickbooks"])
@@ -122,6 +126,58 @@ async def test_link_full_and_incremental_sync(database: Database, provider: str)
         assert documents, name
         assert {doc["company"] for doc in documents} == {company}, name
     assert {line["company"] for doc in after.values() for line in doc["line_items"]} == {company}
+
+
+def _spending(app: Any, provider: str, stored: set[str]) -> dict[str, tuple[dict[str, Any], bool]]:
+    """The linked company's purchases (QBO) or Spend and Receive Money (Xero), by remote id: (record, deleted)."""
+    if provider == "quickbooks":
+        company = next(iter(app.companies.values()))  # the seeded company is the one a sandbox link picks
+        return {f"Purchase-{r['Id']}": (r, r.get("status") == "Deleted") for r in company.table("Purchase").dump()}
+    tenant = next(
+        t
+        for t in app.tenants.values()
+        if stored <= {r["BankTransactionID"] for r in t.collections["BankTransactions"].all_records()}
+    )
+    return {
+        r["BankTransactionID"]: (r, r["Status"] in {"DELETED", "VOIDED"})
+        for r in tenant.collections["BankTransactions"].all_records()
+        if r["Type"] in {"SPEND", "RECEIVE"}
+    }
+
+
+@pytest.mark.parametrize("provider", ["xero", "quickbooks"])
+async def test_expenses_arrive_from_both_sandboxes_signed_as_merge_signs_them(
+    database: Database, provider: str
+) -> None:
+    """QBO's Purchases and Xero's Spend and Receive Money are stored as Expenses (never also as Transactions):
+    purchases negative, refunds positive, lines adding up, every reference naming a stored record."""
+    connector, app, _model, _collection = _provider(provider)
+    deps, account_id = await _linked(database, connector, app, f"sync-{provider}-expenses")
+    report = await sync_account(deps, account_id)
+    assert report.failed is None
+    expenses = await _stored(database, account_id, "Expense")
+    truth = _spending(app, provider, set(expenses))
+    live = {remote_id for remote_id, doc in expenses.items() if not doc["_deleted"]}
+    assert live == {remote_id for remote_id, (_, gone) in truth.items() if not gone}
+    assert report.fetched["Expense"] == len(expenses)
+    assert not set(await _stored(database, account_id, "Transaction")) & set(truth)
+
+    (company,) = [doc["id"] for doc in (await _stored(database, account_id, "CompanyInfo")).values()]
+    accounts = {doc["id"] for doc in (await _stored(database, account_id, "Account")).values()}
+    refunds = 0
+    for remote_id in live:
+        record, doc = truth[remote_id][0], expenses[remote_id]
+        refund = record.get("Credit") is True if provider == "quickbooks" else record["Type"] == "RECEIVE"
+        total = record["TotalAmt" if provider == "quickbooks" else "Total"]
+        assert doc["total_amount"] == (total if refund else -total), remote_id
+        lines = sum((line["net_amount"] for line in doc["lines"]), Decimal(0))
+        assert lines == (doc["total_amount"] if doc["inclusive_of_tax"] else doc["sub_total"]), remote_id
+        assert doc["sub_total"] + (doc["total_tax_amount"] or 0) == doc["total_amount"], remote_id
+        assert doc["company"] == company
+        assert {line["company"] for line in doc["lines"]} <= {company}
+        assert doc["account"] in accounts
+        refunds += refund
+    assert 0 < refunds < len(live), "the sandbox seeds both purchases and refunds"
 
 
 async def test_an_item_xero_deletes_outright_is_marked_deleted_by_the_next_sync(database: Database) -> None:

@@ -283,10 +283,9 @@ class TransactionKind(msgspec.Struct, frozen=True):
 TRANSACTION_KINDS: tuple[TransactionKind, ...] = (
     TransactionKind("deposit", "1000", ("4900", "3000", "4000"), None, (5_000, 2_500_000), "DEP"),
     TransactionKind("transfer", "1000", ("1010", "1020", "1030"), None, (100_000, 5_000_000), "TRF"),
-    TransactionKind("purchase", "2100", ("6200", "6300", "6400", "6700"), "supplier", (500, 250_000), "PUR"),
     TransactionKind("sales receipt", "1000", ("4000", "4100", "4200"), "customer", (2_000, 800_000), "SR"),
-    TransactionKind("check", "1000", ("6000", "6500", "2700"), "supplier", (10_000, 1_500_000), "CHK"),
 )
+"""Money spent on the spot (cash, cheques, card charges) is an Expense, seeded by :mod:`ledgerport.dev.expenses`."""
 
 
 class JournalTemplate(msgspec.Struct, frozen=True):

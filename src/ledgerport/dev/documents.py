@@ -240,7 +240,7 @@ def _transaction(rng: random.Random, ledger: Ledger, n: int, kind: TransactionKi
 
 
 def transactions(rng: random.Random, ledger: Ledger, count: int) -> Iterator[NewRecord]:
-    """``count`` deposits, transfers, purchases, sales receipts and checks; lines add up to ``total_amount``."""
+    """``count`` deposits, transfers and sales receipts; lines add up to ``total_amount``."""
     for n in range(1, count + 1):
         yield _transaction(rng, ledger, n, rng.choice(TRANSACTION_KINDS))
 

@@ -16,7 +16,7 @@ Order of writing (a record is written after everything it points at)::
 
     CompanyInfo → AccountingPeriod, Account, TaxRate, TrackingCategory (parents first), PaymentTerm
       → Contact, Employee, Item → Project → PurchaseOrder, SalesOrder, CreditNote, VendorCredit
-      → Invoice → Payment (one per sampled PAID invoice) → Transaction → JournalEntry
+      → Invoice → Payment (one per sampled PAID invoice) → Expense → Transaction → JournalEntry
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import msgspec
 
 from ledgerport.dev import documents, orders, reference
+from ledgerport.dev import expenses as spending
 from ledgerport.dev.catalog import ACCOUNTS, PAYMENT_TERMS, TAX_RATES, TRACKING_CATEGORIES
 from ledgerport.dev.ledger import Ledger, Tax, Term
 from ledgerport.models import MODELS, CategoryType, InvoiceStatus
@@ -181,6 +182,7 @@ async def seed_account(
     *,
     linked_account_id: uuid.UUID,
     invoices: int = 200,
+    expenses: int = 100,
     transactions: int = 100,
     journal_entries: int = 100,
     seed: int = 0,
@@ -202,6 +204,7 @@ async def seed_account(
     )
     settled = [(str(invoice_id), record) for record, invoice_id in paid]
     await writer.write("Payment", orders.payments(_stream(seed, "Payment"), ledger, settled))
+    await writer.stream("Expense", spending.expenses(_stream(seed, "Expense"), ledger, expenses), keep=_nothing)
     await writer.stream(
         "Transaction", documents.transactions(_stream(seed, "Transaction"), ledger, transactions), keep=_nothing
     )

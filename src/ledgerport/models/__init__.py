@@ -33,6 +33,7 @@ from ledgerport.models.credit_note import (
 from ledgerport.models.currency import Currency
 from ledgerport.models.employee import Employee
 from ledgerport.models.enums import ActiveOrArchived, ActiveOrInactive
+from ledgerport.models.expense import Expense, ExpenseLine
 from ledgerport.models.invoice import (
     CreditNoteApplyLineForInvoice,
     Invoice,
@@ -84,6 +85,8 @@ __all__ = [
     "DecimalString",
     "Employee",
     "Equals",
+    "Expense",
+    "ExpenseLine",
     "Filter",
     "IdEquals",
     "Invoice",

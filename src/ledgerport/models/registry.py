@@ -26,6 +26,7 @@ from ledgerport.models.contact import Contact
 from ledgerport.models.credit_note import CreditNote
 from ledgerport.models.employee import Employee
 from ledgerport.models.enums import ActiveOrArchived
+from ledgerport.models.expense import Expense
 from ledgerport.models.invoice import Invoice, InvoiceStatus, InvoiceType
 from ledgerport.models.item import Item
 from ledgerport.models.journal_entry import JournalEntry
@@ -64,6 +65,7 @@ _PAYMENTS = Relation("payments", "Payment", "many")
 _APPLIED_PAYMENTS = Relation("applied_payments", None, "many")
 _LINE_ITEMS = Relation("line_items", None, "many")
 _LINES = Relation("lines", None, "many")
+_EMPLOYEE = Relation("employee", "Employee")
 _ADDRESSES = Relation("addresses", None, "many")
 _PHONE_NUMBERS = Relation("phone_numbers", None, "many")
 
@@ -121,6 +123,13 @@ MODELS: dict[str, ModelSpec] = {
         writes=("create", "update"),
     ),
     "Employee": ModelSpec("Employee", "employees", Employee, expand=_expand(_COMPANY)),
+    "Expense": ModelSpec(
+        "Expense",
+        "expenses",
+        Expense,
+        filters=_dates("transaction_date"),
+        expand=_expand(_ACCOUNT, _PERIOD, _COMPANY, _CONTACT, _EMPLOYEE, _LINES, _TRACKING),
+    ),
     "Invoice": ModelSpec(
         "Invoice",
         "invoices",
@@ -139,7 +148,7 @@ MODELS: dict[str, ModelSpec] = {
             Relation("applied_vendor_credits", None, "many"),
             _COMPANY,
             _CONTACT,
-            Relation("employee", "Employee"),
+            _EMPLOYEE,
             _LINE_ITEMS,
             _TERM,
             _PAYMENTS,

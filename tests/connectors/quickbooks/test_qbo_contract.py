@@ -1,11 +1,15 @@
 """Every mapping against a seeded sandbox: walk, map, encode; ids match the sandbox's own dump; CDC increments.
 
 Also checks what Merge says it fills for QuickBooks Online (the "field support by platform" lists in
-``/work/shared/seeds``) against ``field_support(CONNECTOR)``, minus the gaps the report names.
+``/work/shared/seeds`` and in Merge's 2026 spec) against ``field_support(CONNECTOR)``, minus the gaps named here.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,10 +18,11 @@ import msgspec
 import pytest
 
 from conftest import ORIGIN, ClientFactory, call
+from harness import REFERENCE_DIR
 from ledgerport.connectors._base import Request, field_support
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
 from ledgerport.connectors.quickbooks import CONNECTOR
-from ledgerport.connectors.quickbooks.mapping import MAPPINGS
+from ledgerport.connectors.quickbooks.mapping import EXPENSE, MAPPINGS
 from ledgerport.connectors.quickbooks.streams import INVOICES
 from ledgerport.kit import clock
 
@@ -114,6 +119,25 @@ async def test_refs_point_at_records_that_exist(synced, transport) -> None:
             assert not missing, (name, struct.remote_id, missing)
 
 
+async def test_expenses_add_up_are_signed_and_point_at_records_that_exist(synced) -> None:
+    known = {f"{m.model}:{s.remote_id}" for m, _, structs in synced.values() for s in structs}
+    _, records, expenses = synced["Purchase"]
+    assert expenses
+    for record, expense in zip(records, expenses, strict=True):
+        assert sum((line.net_amount for line in expense.lines), Decimal(0)) == expense.sub_total, expense.remote_id
+        assert expense.sub_total + (expense.total_tax_amount or 0) == expense.total_amount, expense.remote_id
+        assert (expense.total_amount > 0) is (record.get("Credit") is True), expense.remote_id
+        refs = [expense.account, expense.contact, expense.employee, *expense.tracking_categories]
+        refs += [ref for line in expense.lines for ref in (line.item, line.account, *line.tracking_categories)]
+        missing = [ref for ref in refs if ref and ref not in known]
+        assert not missing, (expense.remote_id, missing)
+    # the sandbox seeds what QBO holds: cash, cheque and card spending, card refunds, employee payees, item lines
+    assert {record["PaymentType"] for record in records} == {"Cash", "Check", "CreditCard"}
+    assert any(expense.total_amount > 0 for expense in expenses)
+    assert any(expense.employee for expense in expenses)
+    assert any(line.item for expense in expenses for line in expense.lines)
+
+
 async def test_incremental_sees_the_edit_and_the_deletion(transport, make_client: ClientFactory, realm) -> None:
     since = clock.now() - timedelta(seconds=1)
     client = make_client()
@@ -167,7 +191,26 @@ MERGE_QBO_FIELDS = {
     # /work/shared/seeds/journal-entries.txt, "QuickBooks Online" → Supported Response Fields
     "JournalEntry": {"currency", "memo", "remote_created_at", "remote_id", "remote_updated_at", "transaction_date"},
 }
-GAPS = {"Transaction": {"company"}, "JournalEntry": set()}
+MERGE_QBO_FIELDS["Expense"] = {
+    # Merge's 2026 spec, GET /expenses, "supported fields by integration" → QuickBooks Online
+    "account",
+    "contact",
+    "currency",
+    "employee",
+    "exchange_rate",
+    "lines",
+    "memo",
+    "remote_created_at",
+    "remote_id",
+    "total_amount",
+    "tracking_categories",
+    "transaction_date",
+}
+MERGE_QBO_EXPENSE_LINE_FIELDS = {
+    "account", "contact", "description", "item", "net_amount", "project", "quantity", "remote_id",
+    "tracking_categories", "unit_price",
+}  # fmt: skip
+GAPS = {"Transaction": {"company"}, "JournalEntry": set(), "Expense": set()}
 """Fields Merge fills for QBO that ledgerport does not (``company``: a mapping cannot name the CompanyInfo
 record); ``created_at``/``modified_at``/``remote_data`` are the store's, not a mapping's."""
 
@@ -176,3 +219,34 @@ record); ``created_at``/``modified_at``/``remote_data`` are the store's, not a m
 def test_field_support_covers_merges_qbo_fields(model: str) -> None:
     supported = set(field_support(CONNECTOR)[model])
     assert MERGE_QBO_FIELDS[model] - GAPS[model] <= supported
+
+
+EXPENSE_LINE_GAPS = {"project"}
+"""QBO's projects are customers flagged ``IsProject``; ledgerport reads no Project records from QuickBooks yet."""
+
+
+def test_expense_line_fields_cover_merges_qbo_list() -> None:
+    nested = EXPENSE.fields["lines"].nested.fields  # type: ignore[union-attr]
+    assert MERGE_QBO_EXPENSE_LINE_FIELDS - set(nested) == EXPENSE_LINE_GAPS
+
+
+SPEC = REFERENCE_DIR / "merge-accounting-openapi-2026-fern.yaml"
+
+
+def merge_supported_fields(path: str, integration: str) -> set[str]:
+    """The fields Merge's 2026 spec lists for ``integration`` on ``GET <path>`` (a gzipped JSON widget in the
+    operation's description), without the ids and remote data every model has."""
+    text = SPEC.read_text()
+    found = re.search(r'data="([^"]+)"', text[text.index(f"  {path}:\n") :])
+    assert found is not None
+    widget = json.loads(gzip.decompress(base64.b64decode(found.group(1))))
+    (entry,) = [entry for entry in widget["integrations"] if entry["integrationName"] == integration]
+    return set(entry["supportedFields"]) - {"remote_data", "remote_data_path", "model_uuid"}
+
+
+@pytest.mark.skipif(not SPEC.is_file(), reason="Merge's 2026 spec is not on this machine")
+def test_merge_lists_match_its_spec() -> None:
+    fields = merge_supported_fields("/accounting/v1/expenses", "QuickBooks Online")
+    assert {name for name in fields if "." not in name} == MERGE_QBO_FIELDS["Expense"]
+    lines = {name.split(".", 1)[1] for name in fields if name.startswith("ExpenseLine.")}
+    assert lines - {"expense", "remote_data", "remote_data_path", "model_uuid"} == MERGE_QBO_EXPENSE_LINE_FIELDS

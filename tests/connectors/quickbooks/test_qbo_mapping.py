@@ -15,7 +15,7 @@ import msgspec
 import pytest
 
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
-from ledgerport.connectors.quickbooks.mapping import BILL, INVOICE, JOURNAL_ENTRY, MAPPINGS
+from ledgerport.connectors.quickbooks.mapping import BILL, EXPENSE, INVOICE, JOURNAL_ENTRY, MAPPINGS
 from ledgerport.models.invoice import InvoiceStatus
 from ledgerport.models.registry import MODELS
 
@@ -143,6 +143,44 @@ def test_a_cdc_deletion_stub_maps() -> None:
     assert stub.line_items == []
 
 
-@pytest.mark.parametrize("mapping", [INVOICE, BILL, JOURNAL_ENTRY], ids=lambda m: m.stream.name)
+def test_purchases_are_expenses_signed_as_merge_signs_them() -> None:
+    """Merge: a purchase's amounts are negative and a refund's positive; QBO keeps both positive and marks a card
+    refund with ``Credit``."""
+    spent = _mapped("purchase_cash_employee_taxed")
+    assert (spent.total_amount, spent.sub_total, spent.total_tax_amount) == (
+        Decimal("-237.87"),
+        Decimal("-210.50"),
+        Decimal("-27.37"),
+    )
+    assert spent.sub_total + spent.total_tax_amount == spent.total_amount
+    assert sum(line.net_amount for line in spent.lines) == spent.sub_total
+    card = _mapped("purchase_card")
+    assert card.total_amount == sum(line.net_amount for line in card.lines) == Decimal("-3827.80")
+    refund = _mapped("purchase_card_refund")
+    assert refund.total_amount == sum(line.net_amount for line in refund.lines) == Decimal("429.98")
+    (line,) = refund.lines
+    assert Decimal(line.quantity) * Decimal(line.unit_price) == line.net_amount
+    assert (line.item, line.account) == ("Item:12", None)  # an item line posts to the item's account
+
+
+def test_an_expense_names_its_payee_and_keeps_the_purchase_prefix() -> None:
+    card = _mapped("purchase_card")
+    assert (card.remote_id, card.contact, card.employee) == ("Purchase-1", "Contact:Vendor-4", None)
+    assert card.lines[0].id == "ExpenseLine:Purchase-1/1"
+    spent = _mapped("purchase_cash_employee_taxed")
+    assert (spent.contact, spent.employee) == (None, "Employee:5")
+    assert spent.memo == "Client dinner, Toronto"
+    assert spent.lines[0].contact == "Contact:4"  # billable to a customer
+    assert spent.lines[0].tax_rate == "TaxRate:TaxCode-6"
+    assert spent.tracking_categories == ["TrackingCategory:Department-2", "TrackingCategory:1"]
+    stub = _mapped("purchase_deleted_cdc_stub")
+    assert (stub.remote_id, stub.remote_was_deleted, stub.total_amount, stub.lines) == ("Purchase-31", True, None, [])
+
+
+def test_a_purchase_feeds_only_the_expense_model() -> None:
+    assert [mapping.model for mapping in MAPPINGS if mapping.stream.name == "Purchase"] == ["Expense"]
+
+
+@pytest.mark.parametrize("mapping", [INVOICE, BILL, JOURNAL_ENTRY, EXPENSE], ids=lambda m: m.stream.name)
 def test_mapping_tables_name_real_fields(mapping: ModelMap) -> None:
     assert set(mapping.fields) <= set(mapping.struct.__struct_fields__)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -12,12 +15,12 @@ import msgspec
 import pytest
 from xero_connector_kit import ORIGIN
 
-from harness import seed_page
+from harness import REFERENCE_DIR, seed_page
 from ledgerport.connectors._base import AsgiTransport, Request, field_support
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
 from ledgerport.connectors.xero import CONNECTOR
-from ledgerport.connectors.xero.mapping import CONTACT, INVOICE, JOURNAL_ENTRY, TRANSACTION
+from ledgerport.connectors.xero.mapping import CONTACT, EXPENSE, INVOICE, JOURNAL_ENTRY, TRANSACTION
 from ledgerport.sandboxes.xero import SandboxApp
 
 CONTEXT = MappingContext(ref=lambda model, remote_id: f"{model}:{remote_id}")
@@ -134,6 +137,19 @@ async def test_transaction_lines_add_up(make_client) -> None:
             assert lines <= Decimal(transaction.total_amount)
 
 
+async def test_expenses_add_up_and_are_signed_by_type(make_client) -> None:
+    pairs = await _walk(make_client(), EXPENSE)
+    assert {record["Type"] for record, _ in pairs} == {"SPEND", "RECEIVE"}
+    for record, expense in pairs:
+        assert (expense.total_amount > 0) is (record["Type"] == "RECEIVE"), record["BankTransactionID"]
+        assert expense.sub_total + expense.total_tax_amount == expense.total_amount
+        lines = sum((line.net_amount for line in expense.lines), Decimal(0))
+        assert lines == (expense.total_amount if expense.inclusive_of_tax else expense.sub_total)
+    others = await _walk(make_client(), TRANSACTION)
+    assert others
+    assert {record["Type"] for record, _ in others} <= {"SPEND-OVERPAYMENT", "RECEIVE-PREPAYMENT"}
+
+
 async def test_journal_entries_balance(make_client) -> None:
     entries = await _walk(make_client(), JOURNAL_ENTRY)
     for _, entry in entries:
@@ -151,6 +167,14 @@ MERGE_XERO_FIELDS = {
     "JournalEntry": {"memo", "remote_created_at", "remote_id", "transaction_date"},
     "Transaction": {"exchange_rate", "line_items", "remote_id", "total_amount", "transaction_date", "transaction_type"},
 }
+MERGE_XERO_EXPENSE_FIELDS = {
+    # Merge's 2026 spec, GET /expenses, "supported fields by integration" -> Xero (minus remote_data)
+    "account", "contact", "currency", "exchange_rate", "inclusive_of_tax", "lines", "memo", "remote_id", "sub_total",
+    "total_amount", "total_tax_amount", "transaction_date",
+}  # fmt: skip
+MERGE_XERO_EXPENSE_LINE_FIELDS = {
+    "account", "description", "item", "net_amount", "remote_id", "tax_rate", "tracking_categories",
+}  # fmt: skip
 MERGE_XERO_TRANSACTION_LINE_FIELDS = {
     "remote_id", "memo", "unit_price", "quantity", "item", "account", "tracking_category", "tracking_categories",
     "total_line_amount", "tax_rate", "currency", "exchange_rate", "company",
@@ -213,3 +237,31 @@ TRANSACTION_LINE_GAPS = {
 def test_transaction_line_fields_cover_merges_list() -> None:
     nested = TRANSACTION.fields["line_items"].nested.fields  # type: ignore[union-attr]
     assert MERGE_XERO_TRANSACTION_LINE_FIELDS - set(nested) == TRANSACTION_LINE_GAPS
+
+
+def test_expense_fields_cover_merges_list() -> None:
+    assert MERGE_XERO_EXPENSE_FIELDS <= set(field_support(CONNECTOR)["Expense"])
+    nested = EXPENSE.fields["lines"].nested.fields  # type: ignore[union-attr]
+    assert MERGE_XERO_EXPENSE_LINE_FIELDS <= set(nested)
+
+
+SPEC = REFERENCE_DIR / "merge-accounting-openapi-2026-fern.yaml"
+
+
+def _merge_supported_fields(path: str, integration: str) -> set[str]:
+    """The fields Merge's 2026 spec lists for ``integration`` on ``GET <path>`` (a gzipped JSON widget in the
+    operation's description), without the ids and remote data every model has."""
+    text = SPEC.read_text()
+    found = re.search(r'data="([^"]+)"', text[text.index(f"  {path}:\n") :])
+    assert found is not None
+    widget = json.loads(gzip.decompress(base64.b64decode(found.group(1))))
+    (entry,) = [entry for entry in widget["integrations"] if entry["integrationName"] == integration]
+    return set(entry["supportedFields"]) - {"remote_data", "remote_data_path", "model_uuid"}
+
+
+@pytest.mark.skipif(not SPEC.is_file(), reason="Merge's 2026 spec is not on this machine")
+def test_merge_expense_lists_match_its_spec() -> None:
+    fields = _merge_supported_fields("/accounting/v1/expenses", "Xero")
+    assert {name for name in fields if "." not in name} == MERGE_XERO_EXPENSE_FIELDS
+    lines = {name.split(".", 1)[1] for name in fields if name.startswith("ExpenseLine.")}
+    assert lines - {"expense"} == MERGE_XERO_EXPENSE_LINE_FIELDS

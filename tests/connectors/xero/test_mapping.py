@@ -28,7 +28,7 @@ from ledgerport.connectors.xero.convert import (
     xero_date,
     xero_day,
 )
-from ledgerport.connectors.xero.mapping import INVOICE, JOURNAL_ENTRY, TRACKING_OPTION
+from ledgerport.connectors.xero.mapping import EXPENSE, INVOICE, JOURNAL_ENTRY, TRACKING_OPTION, TRANSACTION
 from ledgerport.models.currency import Currency
 from ledgerport.models.enums import ActiveOrArchived
 from ledgerport.models.invoice import InvoiceStatus
@@ -137,6 +137,39 @@ def test_journal_lines_keep_xero_signs_and_balance() -> None:
         assert [line.account for line in entry.lines] == [
             f"Account:{line['AccountID']}" for line in record["JournalLines"]
         ]
+
+
+def test_spend_and_receive_money_are_expenses_signed_as_merge_signs_them() -> None:
+    """Merge: a purchase's amounts are negative (Spend Money), a refund's positive (Receive Money)."""
+    record = _case("expense", "openapi_update_spend")
+    spent = apply(EXPENSE, record, CONTEXT)
+    assert (spent.total_amount, spent.sub_total, spent.total_tax_amount) == (
+        -record["Total"],
+        -record["SubTotal"],
+        -record["TotalTax"],
+    )
+    assert spent.sub_total + spent.total_tax_amount == spent.total_amount
+    assert spent.inclusive_of_tax is True
+    assert sum(line.net_amount for line in spent.lines) == spent.total_amount  # inclusive: lines carry the tax
+    assert spent.memo == record["Reference"]
+    assert spent.account == f"Account:{record['BankAccount']['AccountID']}"
+    received = apply(EXPENSE, _case("expense", "sandbox_deleted_receive"), CONTEXT)
+    assert received.total_amount == received.sub_total + received.total_tax_amount > 0
+    assert sum(line.net_amount for line in received.lines) == received.sub_total
+    assert received.remote_was_deleted is True
+    (line,) = received.lines
+    assert Decimal(line.quantity) * Decimal(line.unit_price) == line.net_amount
+
+
+def test_bank_transactions_split_by_type_between_expense_and_transaction() -> None:
+    record = _case("transaction", "openapi_list_overpayment")
+    kinds = ("SPEND", "RECEIVE", "SPEND-TRANSFER", "RECEIVE-TRANSFER", "SPEND-OVERPAYMENT", "RECEIVE-PREPAYMENT")
+    split = {
+        kind: (EXPENSE.when({**record, "Type": kind}), TRANSACTION.when({**record, "Type": kind})) for kind in kinds
+    }
+    assert split == {kind: (kind in ("SPEND", "RECEIVE"), kind not in ("SPEND", "RECEIVE")) for kind in kinds}
+    overpayment = apply(TRANSACTION, record, CONTEXT)
+    assert (overpayment.transaction_type, overpayment.total_amount) == ("SPEND-OVERPAYMENT", str(record["Total"]))
 
 
 # --- converters ------------------------------------------------------------------------------------------------------

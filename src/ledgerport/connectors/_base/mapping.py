@@ -64,6 +64,9 @@ class MappingContext(msgspec.Struct, frozen=True):
     """Inside ``Each``: the remote id of the record the nested objects belong to."""
     index: int = 0
     """Inside ``Each``: the nested object's position in its list."""
+    document: Any = None
+    """Inside ``Each``: the provider record the nested objects are listed in, for a rule of a line that depends on
+    its document (an expense line's sign follows whether its expense is a purchase or a refund)."""
     owner: str = ""
     """In an exploded mapping: the remote id of the stream record the element was listed inside."""
     company: str | None = None
@@ -290,7 +293,7 @@ def _compile_each(field: Each) -> Build:
 
     def each(record: Any, context: MappingContext) -> list[Any]:
         items = [item for item in get(record) or [] if keep is None or keep(item)]
-        return [build(item, replace(context, index=index)) for index, item in enumerate(items)]
+        return [build(item, replace(context, index=index, document=record)) for index, item in enumerate(items)]
 
     return each
 

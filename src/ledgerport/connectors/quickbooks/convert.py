@@ -31,6 +31,7 @@ __all__ = [
     "addresses",
     "country",
     "currency",
+    "expense_amount",
     "invoice_status",
     "is_voided",
     "phone_numbers",
@@ -168,6 +169,16 @@ def signed_amount(line: Any) -> Decimal | None:
         return None
     posting = (line.get("JournalEntryLineDetail") or {}).get("PostingType")
     return -amount if posting == "Credit" else amount
+
+
+def expense_amount(value: Any, purchase: Any) -> Decimal | None:
+    """An amount of a Purchase (or of one of its lines) signed as Merge signs expenses: negative for money spent,
+    positive for a refund. QBO keeps every amount positive and marks a refund with ``Credit`` true (a credit card
+    credit); a deletion stub has no ``Credit`` and no amounts."""
+    amount = to_decimal(value)
+    if amount is None:
+        return None
+    return amount if isinstance(purchase, Mapping) and purchase.get("Credit") is True else -amount
 
 
 def _address(raw: Any, kind: AddressType | None) -> Address | None:

@@ -1,13 +1,17 @@
 """QBO's transactions → common models: invoices and bills, payments, journal entries, credit memos, vendor credits,
-purchase orders, and the Transaction model for the rest (purchases, deposits, transfers, sales receipts, estimates).
+purchase orders, expenses, and the Transaction model for the rest (deposits, transfers, sales receipts, estimates).
 
 Two maps on two streams feed one model where QBO splits what Merge joins (Invoice ← Invoice + Bill, Payment ←
 Payment + BillPayment); ``ids`` says how their remote ids stay apart. Payments and invoices share PaymentLineItem
 ids, ``{payment remote id}/{invoice remote id}``, computed from both sides (a payment's ``Line[].LinkedTxn``, an
 invoice's ``LinkedTxn``), so ``Invoice.applied_payments`` and ``Payment.applied_to_lines`` agree without a lookup.
 
-Purchases (QBO's expenses, cheques and card charges) are Merge's Expense model, which ledgerport has no model for
-yet; until it does they are Transactions with ``transaction_type="purchase"``.
+**Expenses.** Every Purchase (QBO's expenses, cheques and card charges: ``PaymentType`` Cash, Check or
+CreditCard) is an Expense, as Merge lists it for QuickBooks Online; its remote id keeps the ``Purchase-`` prefix
+(``ids`` says why). Merge signs an expense's amounts, purchases negative and refunds positive; QBO keeps them
+positive and marks a card refund with ``Credit`` true, so every amount goes through ``convert.expense_amount``.
+The payee (``EntityRef``) is the ``contact`` when it is a customer or vendor and the ``employee`` when it is an
+employee.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from typing import Any
 
 from ledgerport.connectors._base.convert import decimal_string, iso_date, to_decimal, to_str
 from ledgerport.connectors._base.mapping import Computed, Const, Each, F, Field, MappingContext, ModelMap, Ref
-from ledgerport.connectors._base.streams import Stream, dig
+from ledgerport.connectors._base.streams import Stream, dig, getter
 from ledgerport.connectors.quickbooks.client import parse_qbo_datetime
-from ledgerport.connectors.quickbooks.convert import PO_STATUS, currency, invoice_status
+from ledgerport.connectors.quickbooks.convert import PO_STATUS, currency, expense_amount, invoice_status
 from ledgerport.connectors.quickbooks.ids import REMOTE_ID, entity_remote_id, linked_target, ref_to, remote_id_of
 from ledgerport.connectors.quickbooks.lines import (
     CREDIT_NOTE_LINE,
+    EXPENSE_LINE,
     INVOICE_LINE,
     ITEM_LINE_TYPES,
     JOURNAL_LINE,
@@ -49,6 +54,7 @@ from ledgerport.connectors.quickbooks.streams import (
     VENDOR_CREDITS,
 )
 from ledgerport.models.credit_note import CreditNote, CreditNoteStatus
+from ledgerport.models.expense import Expense
 from ledgerport.models.invoice import Invoice, InvoiceType
 from ledgerport.models.journal_entry import JournalEntry, PostingStatus
 from ledgerport.models.payment import Payment, PaymentLineItem, PaymentType
@@ -60,6 +66,7 @@ __all__ = [
     "BILL",
     "BILL_PAYMENT",
     "CREDIT_NOTE",
+    "EXPENSE",
     "INVOICE",
     "JOURNAL_ENTRY",
     "PAYMENT",
@@ -340,12 +347,54 @@ PURCHASE_ORDER = ModelMap(
 )
 
 
-def _entity_contact(record: Any, context: MappingContext) -> str | None:
-    """A purchase's payee: ``EntityRef`` typed Customer or Vendor (an employee payee is no contact)."""
+def _payee(record: Any, context: MappingContext, model: str, kinds: tuple[str, ...]) -> str | None:
+    """A purchase's payee (``EntityRef``) as a ``model`` record, when its type is one of ``kinds``."""
     ref = record.get("EntityRef") or {}
     kind = str(ref.get("type") or "")
-    remote_id = entity_remote_id(kind, ref.get("value")) if kind in ("Customer", "Vendor") else None
-    return None if remote_id is None else context.ref("Contact", remote_id)
+    remote_id = entity_remote_id(kind, ref.get("value")) if kind in kinds else None
+    return None if remote_id is None else context.ref(model, remote_id)
+
+
+def _entity_contact(record: Any, context: MappingContext) -> str | None:
+    """A purchase's payee when it is a customer or vendor (an employee payee is no contact)."""
+    return _payee(record, context, "Contact", ("Customer", "Vendor"))
+
+
+def _entity_employee(record: Any, context: MappingContext) -> str | None:
+    """A purchase's payee when it is an employee (an out-of-pocket expense paid back to them)."""
+    return _payee(record, context, "Employee", ("Employee",))
+
+
+def _spent(path: str) -> Computed:
+    """The Purchase's amount at ``path``, signed as Merge signs expenses."""
+    get = getter(path)
+    return Computed(lambda record, context: expense_amount(get(record), record))
+
+
+EXPENSE = ModelMap(
+    model="Expense",
+    struct=Expense,
+    stream=PURCHASES,
+    remote_id=remote_id_of("Purchase"),
+    fields={
+        "remote_id": REMOTE_ID,
+        "transaction_date": F("TxnDate", iso_date),
+        "remote_created_at": F("MetaData.CreateTime", parse_qbo_datetime),
+        "account": Ref("AccountRef.value", "Account"),  # the bank or card account paid from (or refunded to)
+        "contact": Computed(_entity_contact),
+        "total_amount": _spent("TotalAmt"),
+        "sub_total": Computed(lambda record, context: expense_amount(_sub_total(record, context), record)),
+        "total_tax_amount": _spent("TxnTaxDetail.TotalTax"),
+        "currency": F("CurrencyRef.value", currency),
+        "exchange_rate": F("ExchangeRate", decimal_string),
+        "inclusive_of_tax": Computed(_inclusive),
+        "employee": Computed(_entity_employee),
+        "memo": F("PrivateNote", to_str),
+        "lines": Each("Line", EXPENSE_LINE),
+        "tracking_categories": Computed(document_tracking),
+        "remote_was_deleted": deleted(PURCHASES),
+    },
+)
 
 
 def _transaction(
@@ -377,7 +426,6 @@ def _transaction(
 _CUSTOMER = ref_to("Contact", "Customer", "CustomerRef.value")
 
 TRANSACTIONS = (
-    _transaction(PURCHASES, "Purchase", "purchase", account="AccountRef", contact=Computed(_entity_contact)),
     _transaction(DEPOSITS, "Deposit", "deposit", account="DepositToAccountRef", contact=None),
     _transaction(TRANSFERS, "Transfer", "transfer", account="FromAccountRef", contact=None, total="Amount"),
     _transaction(SALES_RECEIPTS, "SalesReceipt", "sales_receipt", account="DepositToAccountRef", contact=_CUSTOMER),

@@ -6,7 +6,11 @@ QBO numbers each entity on its own (Invoice 17 and Bill 17 both exist), while th
 * the entity Merge's model is named after keeps QBO's bare ``Id``: Invoice, Customer, Payment, Class, TaxRate;
 * every other entity feeding the same model is prefixed with its QBO name: ``Bill-17``, ``Vendor-3``,
   ``BillPayment-5``, ``Department-2``, ``TaxCode-4``;
-* Transaction has no namesake in QBO, so each of its entities is prefixed (``Deposit-3``, ``Purchase-12``).
+* Transaction and Expense have no namesake in QBO, so each of their entities is prefixed (``Deposit-3``,
+  ``Purchase-12``). Expense has one entity, Purchase, and keeps the prefix all the same: a model named after no
+  QBO entity always names the entity, so a second source (should one come) needs no change of ids, and a
+  Purchase keeps the remote id it had as a Transaction before Expense existed. A write that creates a Purchase
+  spells its remote id ``Purchase-{Id}`` through :func:`entity_remote_id`.
 
 Bare ids keep the common case (an AR invoice, a customer) equal to the id QBO shows, so writes and support
 tickets line up; the prefix says which endpoint a prefixed record came from (``remote_data.path`` says it too).

@@ -17,9 +17,10 @@ from typing import Any
 from ledgerport.connectors._base.convert import decimal_string, to_decimal, to_str
 from ledgerport.connectors._base.mapping import ChildId, Computed, F, MappingContext, NestedMap, Ref, getter
 from ledgerport.connectors._base.streams import dig
-from ledgerport.connectors.quickbooks.convert import signed_amount
+from ledgerport.connectors.quickbooks.convert import expense_amount, signed_amount
 from ledgerport.connectors.quickbooks.ids import entity_remote_id
 from ledgerport.models.credit_note import CreditNoteLineItem
+from ledgerport.models.expense import ExpenseLine
 from ledgerport.models.invoice import InvoiceLineItem
 from ledgerport.models.journal_entry import JournalLine
 from ledgerport.models.purchase_order import PurchaseOrderLineItem
@@ -28,6 +29,7 @@ from ledgerport.models.vendor_credit import VendorCreditLine
 
 __all__ = [
     "CREDIT_NOTE_LINE",
+    "EXPENSE_LINE",
     "INVOICE_LINE",
     "ITEM_LINE_TYPES",
     "JOURNAL_LINE",
@@ -198,6 +200,37 @@ TRANSACTION_LINE = NestedMap(
     },
     when=_not_subtotal,
 )
+
+
+def _spent(read: Callable[[Any], Any], convert: Callable[[Any], Any] | None = None) -> Computed:
+    """A Purchase line's amount, signed by its Purchase (see ``convert.expense_amount``), then converted."""
+
+    def amount(line: Any, context: MappingContext) -> Any:
+        signed = expense_amount(read(line), context.document)
+        return signed if convert is None else convert(signed)
+
+    return Computed(amount)
+
+
+EXPENSE_LINE = NestedMap(
+    ExpenseLine,
+    {
+        "id": ChildId("ExpenseLine", "Id"),
+        "remote_id": F("Id", to_str),
+        "item": _ITEM,
+        "net_amount": _spent(getter("Amount")),
+        "tracking_category": _CLASS,
+        "tracking_categories": Computed(line_tracking),
+        "account": _ACCOUNT,
+        "contact": _CUSTOMER,  # the customer an expense line is billable to
+        "description": F("Description", to_str),
+        "tax_rate": Computed(_line_tax_rate),
+        "quantity": detail("Qty", decimal_string),
+        "unit_price": _spent(lambda line: _detail_object(line).get("UnitPrice"), decimal_string),
+    },
+    when=_is_item_line,
+)
+"""A Purchase's expense lines (account- or item-based); amounts signed like the Purchase's."""
 
 CREDIT_NOTE_LINE = NestedMap(
     CreditNoteLineItem,

@@ -39,6 +39,7 @@ from ledgerport.connectors.quickbooks.documents import (
     BILL,
     BILL_PAYMENT,
     CREDIT_NOTE,
+    EXPENSE,
     INVOICE,
     JOURNAL_ENTRY,
     PAYMENT,
@@ -322,6 +323,7 @@ MAPPINGS: Sequence[ModelMap] = (
     PAYMENT,
     BILL_PAYMENT,
     JOURNAL_ENTRY,
+    EXPENSE,
     *TRANSACTIONS,
 )
 """Referenced models first: the engine syncs in this order."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from ledgerport.connectors._base.convert import currency, enum_map, iso_datetime
+from ledgerport.connectors._base.convert import currency, enum_map, iso_datetime, to_decimal
 from ledgerport.models.account import AccountAccountType, AccountStatus, Classification
 from ledgerport.models.country import Country
 from ledgerport.models.credit_note import CreditNoteStatus
@@ -30,6 +31,7 @@ __all__ = [
     "ACCOUNT_TYPE",
     "ACTIVE_OR_ARCHIVED",
     "CREDIT_NOTE_STATUS",
+    "EXPENSE_TYPES",
     "INVOICE_STATUS",
     "INVOICE_TYPE",
     "PAYMENT_TYPE",
@@ -37,6 +39,7 @@ __all__ = [
     "PURCHASE_ORDER_STATUS",
     "country",
     "currency",
+    "expense_amount",
     "http_date",
     "inclusive_of_tax",
     "unique",
@@ -84,6 +87,20 @@ _LINE_AMOUNT_TYPES: Mapping[str, bool] = {"Inclusive": True, "Exclusive": False,
 def inclusive_of_tax(value: Any) -> bool | None:
     """``LineAmountTypes``: ``Inclusive`` amounts include tax; ``Exclusive`` and ``NoTax`` ones do not."""
     return None if value is None else _LINE_AMOUNT_TYPES.get(str(value))
+
+
+EXPENSE_TYPES = frozenset({"SPEND", "RECEIVE"})
+"""The bank transactions that are Expenses: Spend Money (a purchase) and Receive Money (a refund). Transfers and
+over- or prepayments (``SPEND-TRANSFER``, ``RECEIVE-OVERPAYMENT``, ...) are Transactions (see ``documents``)."""
+
+
+def expense_amount(value: Any, transaction: Any) -> Decimal | None:
+    """An amount of a bank transaction (or of one of its lines) signed as Merge signs expenses: negative for Spend
+    Money, positive for Receive Money. Xero keeps both positive and says which by ``Type``."""
+    amount = to_decimal(value)
+    if amount is None:
+        return None
+    return amount if isinstance(transaction, Mapping) and transaction.get("Type") == "RECEIVE" else -amount
 
 
 def country(value: Any) -> Country | None:

@@ -3,6 +3,20 @@ transactions and manual journals (the reference data they point at is in ``mappi
 
 Payments and invoices share PaymentLineItem ids: ``{PaymentID}/{InvoiceID}`` names the application of one payment to
 one document from either side, so ``Invoice.applied_payments`` and ``Payment.applied_to_lines`` agree.
+
+**Bank transactions** are split by ``Type`` between two tables over one stream:
+
+* ``SPEND`` (Spend Money) and ``RECEIVE`` (Receive Money) are **Expenses**. Merge reads Expenses for Xero from
+  ``GET /BankTransactions`` (its Xero provider-interactions page lists that endpoint for Expense and ExpenseLine
+  and for no other model), and it writes an Expense to Xero as Spend Money when its amounts are negative (a
+  purchase) and as Receive Money when they are positive (a refund; help.merge.dev "POSTing Expenses to Xero"). A
+  written refund must read back as the Expense it was written as, under the same remote id, so Receive Money is an
+  Expense too, signed positive, even where it records income rather than a refund: the API cannot tell the two
+  apart without reading the accounts its lines post to.
+* Transfers (``SPEND-TRANSFER``, ``RECEIVE-TRANSFER``) move money between the organisation's own accounts, and
+  over- and prepayments (``*-OVERPAYMENT``, ``*-PREPAYMENT``) are credit held with a contact until it is allocated
+  to an invoice or a bill, which is where the spending is counted; none is a purchase, so they stay
+  **Transactions**, with Xero's own ``Type`` as ``transaction_type``.
 """
 
 from __future__ import annotations
@@ -12,15 +26,17 @@ from typing import Any
 
 from ledgerport.connectors._base.convert import decimal_string, to_decimal, to_str
 from ledgerport.connectors._base.mapping import Computed, Each, F, MappingContext, ModelMap, Ref, RefList
-from ledgerport.connectors._base.streams import Stream
+from ledgerport.connectors._base.streams import Stream, getter
 from ledgerport.connectors.xero.convert import (
     CREDIT_NOTE_STATUS,
+    EXPENSE_TYPES,
     INVOICE_STATUS,
     INVOICE_TYPE,
     PAYMENT_TYPE,
     POSTING_STATUS,
     PURCHASE_ORDER_STATUS,
     currency,
+    expense_amount,
     inclusive_of_tax,
     xero_date,
     xero_day,
@@ -29,6 +45,7 @@ from ledgerport.connectors.xero.lines import (
     ALLOCATION_FOR_CREDIT_NOTE,
     ALLOCATION_FOR_VENDOR_CREDIT,
     CREDIT_NOTE_LINE,
+    EXPENSE_LINE,
     INVOICE_LINE,
     JOURNAL_LINE,
     PURCHASE_ORDER_LINE,
@@ -46,6 +63,7 @@ from ledgerport.connectors.xero.streams import (
     PURCHASE_ORDERS,
 )
 from ledgerport.models.credit_note import CreditNote
+from ledgerport.models.expense import Expense
 from ledgerport.models.invoice import (
     CreditNoteApplyLineForInvoice,
     Invoice,
@@ -60,6 +78,7 @@ from ledgerport.models.vendor_credit import VendorCredit
 
 __all__ = [
     "CREDIT_NOTE",
+    "EXPENSE",
     "INVOICE",
     "JOURNAL_ENTRY",
     "PAYMENT",
@@ -273,13 +292,44 @@ PAYMENT = ModelMap(
     },
 )
 
+
+def _spent(path: str) -> Computed:
+    """The bank transaction's amount at ``path``, signed as Merge signs expenses."""
+    get = getter(path)
+    return Computed(lambda record, context: expense_amount(get(record), record))
+
+
+EXPENSE = ModelMap(
+    model="Expense",
+    struct=Expense,
+    stream=BANK_TRANSACTIONS,
+    when=lambda record: record.get("Type") in EXPENSE_TYPES,
+    fields={
+        "remote_id": F("BankTransactionID"),
+        "transaction_date": F("Date", xero_day),
+        "account": Ref("BankAccount.AccountID", "Account"),
+        "contact": Ref("Contact.ContactID", "Contact"),
+        "total_amount": _spent("Total"),
+        "sub_total": _spent("SubTotal"),
+        "total_tax_amount": _spent("TotalTax"),
+        "currency": F("CurrencyCode", currency),
+        "exchange_rate": F("CurrencyRate", decimal_string),
+        "inclusive_of_tax": F("LineAmountTypes", inclusive_of_tax),
+        "memo": F("Reference", to_str),
+        "lines": Each("LineItems", EXPENSE_LINE),
+        "tracking_categories": document_tracking("LineItems"),
+        "remote_was_deleted": deleted(BANK_TRANSACTIONS),
+    },
+)
+
 TRANSACTION = ModelMap(
     model="Transaction",
     struct=Transaction,
     stream=BANK_TRANSACTIONS,
+    when=lambda record: record.get("Type") not in EXPENSE_TYPES,
     fields={
         "remote_id": F("BankTransactionID"),
-        # Xero's own word (SPEND, RECEIVE, SPEND-TRANSFER, RECEIVE-OVERPAYMENT, ...): Merge's field is free text.
+        # Xero's own word (SPEND-TRANSFER, RECEIVE-OVERPAYMENT, ...): Merge's field is free text.
         "transaction_type": F("Type", to_str),
         "transaction_date": F("Date", xero_day),
         "account": Ref("BankAccount.AccountID", "Account"),

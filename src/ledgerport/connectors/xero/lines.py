@@ -14,15 +14,16 @@ follows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ledgerport.connectors._base.convert import decimal_string, enum_map, to_decimal, to_str
 from ledgerport.connectors._base.mapping import ChildId, Computed, F, Field, MappingContext, NestedMap, Ref, RefList
-from ledgerport.connectors._base.streams import dig
-from ledgerport.connectors.xero.convert import country, unique, xero_day
+from ledgerport.connectors._base.streams import dig, getter
+from ledgerport.connectors.xero.convert import country, expense_amount, unique, xero_day
 from ledgerport.models.contact import AccountingPhoneNumber, Address, AddressType
 from ledgerport.models.credit_note import CreditNoteApplyLineForCreditNote, CreditNoteLineItem
+from ledgerport.models.expense import ExpenseLine
 from ledgerport.models.invoice import InvoiceLineItem
 from ledgerport.models.journal_entry import JournalLine
 from ledgerport.models.purchase_order import PurchaseOrderLineItem
@@ -34,6 +35,7 @@ __all__ = [
     "ALLOCATION_FOR_CREDIT_NOTE",
     "ALLOCATION_FOR_VENDOR_CREDIT",
     "CREDIT_NOTE_LINE",
+    "EXPENSE_LINE",
     "INVOICE_LINE",
     "JOURNAL_LINE",
     "PHONE",
@@ -119,6 +121,36 @@ TRANSACTION_LINE = _line(
         "tax_rate": _TAX_RATE,
     },
 )
+
+
+def _spent(path: str, convert: Callable[[Any], Any] | None = None) -> Computed:
+    """A bank transaction line's amount at ``path``, signed by its transaction's ``Type``, then converted."""
+    get = getter(path)
+
+    def amount(line: Any, context: MappingContext) -> Any:
+        signed = expense_amount(get(line), context.document)
+        return signed if convert is None else convert(signed)
+
+    return Computed(amount)
+
+
+EXPENSE_LINE = _line(
+    ExpenseLine,
+    {
+        "id": ChildId("ExpenseLine", "LineItemID"),
+        "remote_id": F("LineItemID"),
+        "item": _ITEM,
+        # Xero's own line amount, net of any discount, tax included when the transaction's amounts are Inclusive
+        "net_amount": _spent("LineAmount"),
+        "tracking_categories": TRACKING,
+        "account": _ACCOUNT,
+        "description": F("Description", to_str),
+        "tax_rate": _TAX_RATE,
+        "quantity": F("Quantity", decimal_string),
+        "unit_price": _spent("UnitAmount", decimal_string),
+    },
+)
+"""A Spend or Receive Money line; amounts signed like its transaction (see ``convert.expense_amount``)."""
 
 CREDIT_NOTE_LINE = _line(
     CreditNoteLineItem,

@@ -14,6 +14,8 @@ none). Decisions worth knowing:
 * **Archived contacts** stay live with ``status=ARCHIVED`` (Merge's behaviour); only GDPR-erased ones are deleted.
 * **Bills and vendor credits.** ``Invoices`` of type ACCPAY are ACCOUNTS_PAYABLE invoices; ``CreditNotes`` of type
   ACCPAYCREDIT are VendorCredits and ACCRECCREDIT ones CreditNotes (two tables over one stream, split by ``when``).
+* **Expenses.** ``BankTransactions`` of type SPEND and RECEIVE are Expenses, the other types Transactions (why is
+  in ``documents``).
 * **Company.** ``company`` is the organisation's CompanyInfo record on every record and line (``one_company``).
 """
 
@@ -46,6 +48,7 @@ from ledgerport.connectors.xero.convert import (
 )
 from ledgerport.connectors.xero.documents import (
     CREDIT_NOTE,
+    EXPENSE,
     INVOICE,
     JOURNAL_ENTRY,
     PAYMENT,
@@ -242,6 +245,7 @@ MAPPINGS: Sequence[ModelMap] = (
     VENDOR_CREDIT,
     PURCHASE_ORDER,
     PAYMENT,
+    EXPENSE,
     TRANSACTION,
     JOURNAL_ENTRY,
 )

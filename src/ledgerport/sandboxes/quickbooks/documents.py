@@ -323,22 +323,45 @@ def bill_payment(plan: Plan, index: int) -> Body:
     }
 
 
+_PAYMENT_TYPES = ("Cash", "Check", "CreditCard")
+
+
+def _payee(plan: Plan, index: int, rng: Random, vendor: int) -> dict[str, str] | None:
+    """Who was paid: a vendor mostly, an employee paid back by cheque, or nobody named (cash at a counter).
+
+    Chosen by position so that even the smallest company has each kind (at least five purchases)."""
+    if index % 7 == 4:
+        employee = 1 + rng.randrange(plan.counts["Employee"])
+        return {"value": str(employee), "name": " ".join(plan.employee_name(employee)), "type": "Employee"}
+    if index % 10 == 3:
+        return None
+    return {"value": str(vendor), "name": plan.vendor_name(vendor), "type": "Vendor"}
+
+
 def purchase(plan: Plan, index: int) -> Body:
-    """Cash, check or card spending with expense lines."""
+    """Cash, cheque or card spending with expense and item lines; every sixth one is a card refund (``Credit``)."""
     rng = plan.rng("Purchase", index)
     vendor = 1 + rng.randrange(plan.counts["Vendor"])
     body = _header(plan, "Purchase", index, rng, HOME_CURRENCY, "P-")
-    kind = rng.choice(("Cash", "Check", "CreditCard"))
-    lines, total = _expense_lines(rng, HOME_CURRENCY, rng.randint(1, 3), items=False)
+    kind = _PAYMENT_TYPES[index % len(_PAYMENT_TYPES)]
+    lines, total = _expense_lines(rng, HOME_CURRENCY, rng.randint(1, 3), items=True)
+    for line in lines:
+        if rng.random() < 0.3:
+            klass = rng.randrange(len(CLASSES))
+            line[line["DetailType"]]["ClassRef"] = ref(klass + 1, CLASSES[klass])
     body.update(
         {
             "PaymentType": kind,
             "AccountRef": account_ref("Visa Credit Card" if kind == "CreditCard" else "Checking"),
-            "EntityRef": {"value": str(vendor), "name": plan.vendor_name(vendor), "type": "Vendor"},
-            "Credit": False,
+            "Credit": kind == "CreditCard" and index % 6 == 5,  # QBO allows a refund only on a card
             "Line": lines,
         }
     )
+    payee = _payee(plan, index, rng, vendor)
+    if payee is not None:
+        body["EntityRef"] = payee
+    if rng.random() < 0.3:
+        body["PrivateNote"] = rng.choice(("Receipt attached", "Team lunch", "Reimbursed in full", "Returned goods"))
     return _with_home(body, total)
 
 

@@ -320,7 +320,8 @@ class Ledger:
         return record
 
     def bank_transaction(self, slot: int) -> Record:
-        """A generated SPEND or RECEIVE in the base-currency bank account."""
+        """A generated SPEND or RECEIVE in the base-currency bank account; every tenth slot is instead money paid to
+        a supplier in advance or received from a customer in advance (see :meth:`_credit_held`)."""
         rng = self.rng("BankTransactions", slot)
         receive = rng.random() < 0.45
         status = "DELETED" if rng.random() < 0.05 else "AUTHORISED"
@@ -352,7 +353,24 @@ class Ledger:
             "UpdatedDateUTC": ms_date(updated),
             "CurrencyCode": self.base_currency,
         }
-        return record
+        return self._credit_held(record, rng) if slot % 10 == 9 else record
+
+    @staticmethod
+    def _credit_held(record: Record, rng: random.Random) -> Record:
+        """The same money as a SPEND-OVERPAYMENT (to a supplier) or a RECEIVE-PREPAYMENT (from a customer), in the
+        shape Xero lists them: no line items, no tax, no ``Reference`` (Xero keeps it for SPEND and RECEIVE only)
+        and the id of the Overpayment or Prepayment the money became."""
+        receive = record["Type"] == "RECEIVE"
+        kind, key = ("RECEIVE-PREPAYMENT", "PrepaymentID") if receive else ("SPEND-OVERPAYMENT", "OverpaymentID")
+        held = {name: value for name, value in record.items() if name != "Reference"}
+        return held | {
+            "Type": kind,
+            key: random_id(rng),
+            "LineAmountTypes": "NoTax",
+            "LineItems": [],
+            "SubTotal": record["Total"],
+            "TotalTax": ZERO,
+        }
 
     def manual_journal(self, slot: int) -> Record:
         """A generated balanced journal: signed lines (debits positive) summing to zero."""
