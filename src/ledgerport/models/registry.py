@@ -129,6 +129,7 @@ MODELS: dict[str, ModelSpec] = {
         Expense,
         filters=_dates("transaction_date"),
         expand=_expand(_ACCOUNT, _PERIOD, _COMPANY, _CONTACT, _EMPLOYEE, _LINES, _TRACKING),
+        writes=("create",),
     ),
     "Invoice": ModelSpec(
         "Invoice",

@@ -235,6 +235,7 @@ class Referenced(msgspec.Struct, frozen=True):
 
     remote_id: str
     deleted: bool
+    document: bytes
 
 
 async def referenced(
@@ -248,11 +249,11 @@ async def referenced(
     found: dict[uuid.UUID, Referenced] = {}
     for start in range(0, len(wanted), 500):
         rows = await session.execute(
-            select(c.id, c.remote_id, c.remote_was_deleted).where(
+            select(c.id, c.remote_id, c.remote_was_deleted, c.document).where(
                 c.linked_account_id == linked_account_id, c.model == model, c.id.in_(wanted[start : start + 500])
             )
         )
-        found.update({row[0]: Referenced(row[1], bool(row[2])) for row in rows})
+        found.update({row[0]: Referenced(row[1], bool(row[2]), bytes(row[3])) for row in rows})
     return found
 
 

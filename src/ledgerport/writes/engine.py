@@ -201,7 +201,22 @@ def _log_summaries(deps: WriteDeps, logs: list[WriteLog]) -> list[dict[str, Any]
 # --- references ------------------------------------------------------------------------------------------------
 
 
-async def _resolve(deps: WriteDeps, account_id: uuid.UUID, checked: Checked) -> tuple[dict[str, str], list[Problem]]:
+class _Resolver:
+    """The records a validated request names (see :class:`~ledgerport.connectors._base.writes.Resolved`)."""
+
+    def __init__(self) -> None:
+        self.remote_ids: dict[str, str] = {}
+        self.documents: dict[str, bytes] = {}
+
+    def __call__(self, record_id: str) -> str | None:
+        return self.remote_ids.get(record_id)
+
+    def document(self, record_id: str) -> Mapping[str, Any] | None:
+        raw = self.documents.get(record_id)
+        return None if raw is None else _decoder.decode(raw)
+
+
+async def _resolve(deps: WriteDeps, account_id: uuid.UUID, checked: Checked) -> tuple[_Resolver, list[Problem]]:
     """Every record id the request names → its remote id, or a problem per id that is not a live record of this
     account (the same answer whether or not the id exists in another account)."""
     wanted: dict[str, set[uuid.UUID]] = {}
@@ -221,7 +236,7 @@ async def _resolve(deps: WriteDeps, account_id: uuid.UUID, checked: Checked) -> 
         for model, ids in wanted.items():
             rows = await referenced(session, linked_account_id=account_id, model=model, ids=ids)
             found.update({(model, key): row for key, row in rows.items()})
-    resolved: dict[str, str] = {}
+    resolved = _Resolver()
     for ref in checked.references:
         key = parsed.get(ref.value)
         if key is None:
@@ -255,7 +270,8 @@ async def _resolve(deps: WriteDeps, account_id: uuid.UUID, checked: Checked) -> 
                 )
             )
         else:
-            resolved[ref.value] = row.remote_id
+            resolved.remote_ids[ref.value] = row.remote_id
+            resolved.documents[ref.value] = row.document
     return resolved, problems
 
 
@@ -366,7 +382,7 @@ async def _exactly_once(
     call: WriteCall,
     connector: Connector,
     checked: Checked,
-    resolved: dict[str, str],
+    resolved: _Resolver,
     remote_id: str | None,
 ) -> Outcome:
     key = call.idempotency_key or f"auto:{uuid.uuid4()}"
@@ -407,7 +423,7 @@ async def _run(
     call: WriteCall,
     connector: Connector,
     checked: Checked,
-    resolved: dict[str, str],
+    resolved: _Resolver,
     remote_id: str | None,
     operation_id: uuid.UUID,
 ) -> Outcome:
@@ -423,7 +439,7 @@ async def _run(
         return recorder
 
     providers = msgspec.structs.replace(deps.providers, transport=recording)
-    payload = build_payload(target, checked.model, resolved.__getitem__)
+    payload = build_payload(target, checked.model, resolved)
     provider_key = operation_id.hex
     try:
         opened = await open_provider(providers, call.account.id)

@@ -30,7 +30,7 @@ How a target travels (paths, idempotency headers, concurrency tokens, reading th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import msgspec
 
@@ -60,8 +60,19 @@ __all__ = [
     "reference_fields",
 ]
 
-Resolved = Callable[[str], str | None]
-"""A record id of ours → that record's remote id (every id in a validated request resolves)."""
+
+class Resolved(Protocol):
+    """The records a validated request names: ``resolved(id)`` is the record's remote id (every id resolves), and
+    ``resolved.document(id)`` its stored common-model document, for a table that depends on what the record is (a
+    QBO purchase's payment type follows its account's type)."""
+
+    def __call__(self, record_id: str) -> str | None:
+        """The remote id of one of our records."""
+        ...
+
+    def document(self, record_id: str) -> Mapping[str, Any] | None:
+        """The stored document of one of our records."""
+        ...
 
 
 class Put(msgspec.Struct, frozen=True):

@@ -33,7 +33,7 @@ from ledgerport.connectors._base.writes import (
     WriteSpec,
     put,
 )
-from ledgerport.connectors.quickbooks.documents import BILL, INVOICE
+from ledgerport.connectors.quickbooks.documents import BILL, EXPENSE, INVOICE
 from ledgerport.connectors.quickbooks.ids import qbo_id
 
 __all__ = ["WRITES"]
@@ -157,10 +157,10 @@ EXPENSE_LINE = Lines(
 )
 
 
-def _every_expense_line_has_an_account_or_item(model: Mapping[str, Any]) -> str | None:
-    for index, line in enumerate(model.get("line_items") or []):
+def _every_line_booked(model: Mapping[str, Any], lines: str) -> str | None:
+    for index, line in enumerate(model.get(lines) or []):
         if line.get("item") is None and line.get("account") is None:
-            return f"line {index} needs an account or an item: QuickBooks books every bill line to one."
+            return f"line {index} needs an account or an item: QuickBooks books every expense line to one."
     return None
 
 
@@ -236,11 +236,124 @@ INVOICE_WRITES = WriteSpec(
             },
             checks=(
                 _TOTALS,
-                Check("/model/line_items", "Line Needs An Account", _every_expense_line_has_an_account_or_item),
+                Check("/model/line_items", "Line Needs An Account", lambda m: _every_line_booked(m, "line_items")),
             ),
             updatable=frozenset(_DOCUMENT) - {"type"} | {"contact", "line_items"},
         ),
     ),
 )
 
-WRITES: Mapping[str, WriteSpec] = {spec.model: spec for spec in (INVOICE_WRITES,)}
+# --- expenses ---------------------------------------------------------------------------------------------------
+#
+# An Expense is a QBO Purchase. Merge signs expenses (negative: money spent; positive: a refund), QBO keeps every
+# amount positive and marks a refund ``Credit: true``, which it allows on card purchases only. The payment type
+# follows the account paid from: a card account makes a ``CreditCard`` purchase, a bank account a ``Cash`` one
+# (QBO's ``Check`` needs a cheque number Merge's model has no field for).
+
+
+def _purchase_account(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
+    if value is None:
+        return
+    payload["AccountRef"] = {"value": resolved(value)}
+    account = resolved.document(value) or {}
+    payload["PaymentType"] = "CreditCard" if account.get("account_type") == "CREDIT_CARD" else "Cash"
+
+
+def _payee(kind: str) -> Derive:
+    def write(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
+        remote = resolved(value) if value is not None else None
+        if remote is not None:
+            entity = kind if kind == "Employee" else ("Vendor" if remote.startswith("Vendor-") else "Customer")
+            payload["EntityRef"] = {"value": qbo_id(remote), "type": entity}
+
+    model = "Employee" if kind == "Employee" else "Contact"
+    return Derive(write, model=model, note=f"The payee (QuickBooks' EntityRef, typed {kind}).")
+
+
+def _refund(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
+    if value is not None and Decimal(value) > 0:
+        payload["Credit"] = True
+
+
+def _spent_amount(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
+    if value is not None:
+        payload["Amount"] = abs(Decimal(value))
+
+
+def _unsigned_price(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
+    if value is not None:
+        put(payload, "Detail.UnitPrice", abs(Decimal(value)))
+
+
+def _purchase_line(built: dict[str, Any], line: Mapping[str, Any]) -> dict[str, Any]:
+    """A purchase line is booked like a bill line; its amount is already unsigned."""
+    return _expense_line(built, {"total_amount": built.get("Amount")})
+
+
+PURCHASE_LINE = Lines(
+    {
+        "description": Put("Description"),
+        "net_amount": Derive(_spent_amount, required=True, note="Negative for money spent, positive for a refund."),
+        "quantity": Put("Detail.Qty", Decimal),
+        "unit_price": Derive(_unsigned_price),
+        "item": PutRef("Detail.ItemRef.value", "Item", note="An item line; without one, account is required."),
+        "account": PutRef("Detail.AccountRef.value", "Account"),
+        "tax_rate": PutRef("Detail.TaxCodeRef.value", "TaxRate", **_TAX_CODE),
+        "contact": PutRef(
+            "Detail.CustomerRef.value", "Contact", accept=_bare, accept_note="a customer the line is billable to"
+        ),
+        "tracking_category": PutRef("Detail.ClassRef.value", "TrackingCategory", accept=_bare, accept_note="a class"),
+        "tracking_categories": _line_class("Detail"),
+    },
+    finish=_purchase_line,
+)
+
+
+def _expense_signs_agree(model: Mapping[str, Any]) -> str | None:
+    """QBO cannot hold a purchase whose lines go both ways, and a stated total must be the lines' sum."""
+    amounts = [Decimal(line["net_amount"]) for line in model.get("lines") or [] if line.get("net_amount") is not None]
+    if any(a > 0 for a in amounts) and any(a < 0 for a in amounts):
+        return "every line of one expense must be spent (negative) or every line refunded (positive), not both."
+    stated = model.get("total_amount")
+    if stated is not None and amounts:
+        tax = Decimal(model.get("total_tax_amount") or 0)
+        expected = sum(amounts, _ZERO) + (_ZERO if model.get("inclusive_of_tax") else tax)
+        if Decimal(stated) != expected:
+            return f"total_amount is {stated}, but the lines add up to {expected}."
+    return None
+
+
+EXPENSE_WRITES = WriteSpec(
+    model="Expense",
+    targets=(
+        Target(
+            entity="Purchase",
+            read=EXPENSE,
+            fields={
+                "transaction_date": Put("TxnDate", qbo_date),
+                "account": Derive(
+                    _purchase_account,
+                    required=True,
+                    model="Account",
+                    note="The bank account (a Cash purchase) or credit card (a CreditCard purchase) paid from.",
+                ),
+                "contact": _payee("Contact"),
+                "employee": _payee("Employee"),
+                "total_amount": Derive(_refund, note="Negative: a purchase. Positive: a card refund (Credit)."),
+                "total_tax_amount": Expect(),
+                "sub_total": Expect(),
+                "currency": Put("CurrencyRef.value", str),
+                "exchange_rate": Put("ExchangeRate", Decimal),
+                "memo": Put("PrivateNote"),
+                "tracking_categories": Derive(_document_tracking, model="TrackingCategory", many=True),
+                "lines": PutLines("Line", PURCHASE_LINE, required=True),
+            },
+            checks=(
+                Check("/model/lines", "Lines Disagree", _expense_signs_agree),
+                Check("/model/lines", "Line Needs An Account", lambda m: _every_line_booked(m, "lines")),
+            ),
+        ),
+    ),
+)
+
+WRITES: Mapping[str, WriteSpec] = {spec.model: spec for spec in (INVOICE_WRITES, EXPENSE_WRITES)}

@@ -149,7 +149,8 @@ def _resolve_refs(company: Company, value: Any, key: str = "") -> None:
         target = value["type"]
     if target is not None and "value" in value:
         reference = str(value["value"])
-        value.pop("type", None)
+        if key != "EntityRef":  # QBO answers a payee's EntityRef with its type (Purchase examples in its docs)
+            value.pop("type", None)
         if key.endswith("TaxCodeRef") and reference in _PSEUDO_TAX_CODES:
             value["value"] = reference
             return
