@@ -28,14 +28,32 @@ Background = Callable[[Database, asyncio.Event], Awaitable[None]]
 """Work the embedded default runs inside the server process (the job worker): runs until the event is set."""
 
 
-def _quota(settings: Settings) -> Quota | None:
-    if settings.rate_limit_per_minute == 0:
-        return None
+_QUOTAS = {
+    "account": ("rate_limit_per_minute", "ledgerport:quota:"),
+    "organization": ("organization_rate_limit_per_minute", "ledgerport:org-quota:"),
+    "failure": ("auth_failures_per_minute", "ledgerport:auth-failures:"),
+}
+"""Each budget's setting (requests per minute, 0 = off) and its Redis key space: the same id never shares a
+budget across two of them."""
+
+
+def _quotas(settings: Settings) -> dict[str, Quota | None]:
+    """The budgets, in process memory or shared by every process through Redis."""
+    redis = None
     if settings.redis_url:
         from redis.asyncio import Redis
 
-        return RedisQuota(Redis.from_url(settings.redis_url), settings.rate_limit_per_minute)
-    return MemoryQuota(settings.rate_limit_per_minute)
+        redis = Redis.from_url(settings.redis_url)
+    quotas: dict[str, Quota | None] = {}
+    for name, (field, prefix) in _QUOTAS.items():
+        limit = getattr(settings, field)
+        if limit == 0:
+            quotas[name] = None
+        elif redis is not None:
+            quotas[name] = RedisQuota(redis, limit, prefix=prefix)
+        else:
+            quotas[name] = MemoryQuota(limit)
+    return quotas
 
 
 def _link_origins(settings: Settings) -> dict[str, str | None]:
@@ -62,9 +80,12 @@ def create_app(
     database = Database(settings.database_url)
     network = AiohttpTransport()
     local = dict(transports or {})
+    quotas = _quotas(settings)
     context = ApiContext(
         database=database,
-        quota=_quota(settings),
+        quota=quotas["account"],
+        organization_quota=quotas["organization"],
+        failure_quota=quotas["failure"],
         credentials=CredentialCache(settings.auth_cache_seconds),
         link_origins=_link_origins(settings),
         oauth_clients=oauth_clients(settings),

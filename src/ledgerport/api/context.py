@@ -74,7 +74,12 @@ class ApiContext:
 
     database: Database
     quota: Quota | None
+    """Each linked account's request budget (keyed by account id)."""
     credentials: CredentialCache
+    organization_quota: Quota | None = None
+    """Each organization's budget for the endpoints its API key alone opens (keyed by organization id)."""
+    failure_quota: Quota | None = None
+    """Each client address's budget of failed credential lookups (keyed by address)."""
     link_origins: dict[str, str | None] = field(default_factory=dict)
     """Connector key → provider origin for the link flow; ``None`` or absent means the real provider."""
     oauth_clients: dict[str, OAuthClient] = field(default_factory=dict)
