@@ -47,6 +47,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Failed credential lookups (wrong API key or account token) allowed per client address per minute; past it
     that address is answered 429 before any lookup. Keyed by address, never by the key presented, so nobody can
     lock a tenant out by sending its key wrongly. 0 turns it off."""
+    request_timeout_seconds: float = 10.0
+    """How long a client may take to send one whole request (line, headers, body) from its first byte, or from
+    connecting for the first request; slower connections are closed (slowloris). API requests are small: 10 s
+    leaves a slow mobile link several retransmissions."""
+    max_header_bytes: int = 16 * 1024
+    """Largest request line plus headers accepted (h11's and Node's default); a larger head is answered 431 and
+    the connection closed."""
+    max_headers: int = 100
+    """Most header fields in one request (Apache's default); more are answered 431."""
+    max_concurrency: int = 1000
+    """Connections plus requests in flight per server process before new requests get 503; 0 means no limit."""
     auth_cache_seconds: float = 2.0
     """How long a process may reuse a credential lookup; revocation takes effect within this delay everywhere."""
     host: str = "127.0.0.1"
@@ -83,6 +94,10 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "LEDGERPORT_ORGANIZATION_RATE_LIMIT_PER_MINUTE": ("organization_rate_limit_per_minute", int),
     "LEDGERPORT_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
+    "LEDGERPORT_REQUEST_TIMEOUT_SECONDS": ("request_timeout_seconds", float),
+    "LEDGERPORT_MAX_HEADER_BYTES": ("max_header_bytes", int),
+    "LEDGERPORT_MAX_HEADERS": ("max_headers", int),
+    "LEDGERPORT_MAX_CONCURRENCY": ("max_concurrency", int),
     "LEDGERPORT_AUTH_CACHE_SECONDS": ("auth_cache_seconds", float),
     "LEDGERPORT_HOST": ("host", str),
     "LEDGERPORT_PORT": ("port", int),
@@ -120,6 +135,10 @@ _LEAST: Mapping[str, float] = {
     "LEDGERPORT_RATE_LIMIT_PER_MINUTE": 0,
     "LEDGERPORT_ORGANIZATION_RATE_LIMIT_PER_MINUTE": 0,
     "LEDGERPORT_AUTH_FAILURES_PER_MINUTE": 0,
+    "LEDGERPORT_REQUEST_TIMEOUT_SECONDS": 0.1,
+    "LEDGERPORT_MAX_HEADER_BYTES": 1024,
+    "LEDGERPORT_MAX_HEADERS": 10,
+    "LEDGERPORT_MAX_CONCURRENCY": 0,
 }
 """Each number setting's least usable value."""
 
