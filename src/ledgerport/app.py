@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
-from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, build_routes
+from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, add_security_headers, build_routes
 from ledgerport.config import Settings, SettingsError, ensure_parent_dir, load_settings, public_url
 from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import AiohttpTransport, Transport
@@ -110,6 +110,7 @@ def create_app(
     app = Litestar(
         route_handlers=build_routes(),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_send=[add_security_headers],
         lifespan=[lifespan],
         openapi_config=None,
         debug=False,
