@@ -32,6 +32,7 @@ _QUOTAS = {
     "account": ("rate_limit_per_minute", "ledgerport:quota:"),
     "organization": ("organization_rate_limit_per_minute", "ledgerport:org-quota:"),
     "failure": ("auth_failures_per_minute", "ledgerport:auth-failures:"),
+    "public": ("public_rate_limit_per_minute", "ledgerport:public-quota:"),
 }
 """Each budget's setting (requests per minute, 0 = off) and its Redis key space: the same id never shares a
 budget across two of them."""
@@ -86,6 +87,7 @@ def create_app(
         quota=quotas["account"],
         organization_quota=quotas["organization"],
         failure_quota=quotas["failure"],
+        public_quota=quotas["public"],
         credentials=CredentialCache(settings.auth_cache_seconds),
         link_origins=_link_origins(settings),
         oauth_clients=oauth_clients(settings),

@@ -47,6 +47,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Failed credential lookups (wrong API key or account token) allowed per client address per minute; past it
     that address is answered 429 before any lookup. Keyed by address, never by the key presented, so nobody can
     lock a tenant out by sending its key wrongly. 0 turns it off."""
+    public_rate_limit_per_minute: int = 300
+    """Requests per minute per client address to what needs no credentials (link pages, docs, schema,
+    integrations; not /health); 0 turns it off."""
     request_timeout_seconds: float = 10.0
     """How long a client may take to send one whole request (line, headers, body) from its first byte, or from
     connecting for the first request; slower connections are closed (slowloris). API requests are small: 10 s
@@ -94,6 +97,7 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "LEDGERPORT_ORGANIZATION_RATE_LIMIT_PER_MINUTE": ("organization_rate_limit_per_minute", int),
     "LEDGERPORT_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
+    "LEDGERPORT_PUBLIC_RATE_LIMIT_PER_MINUTE": ("public_rate_limit_per_minute", int),
     "LEDGERPORT_REQUEST_TIMEOUT_SECONDS": ("request_timeout_seconds", float),
     "LEDGERPORT_MAX_HEADER_BYTES": ("max_header_bytes", int),
     "LEDGERPORT_MAX_HEADERS": ("max_headers", int),
@@ -135,6 +139,7 @@ _LEAST: Mapping[str, float] = {
     "LEDGERPORT_RATE_LIMIT_PER_MINUTE": 0,
     "LEDGERPORT_ORGANIZATION_RATE_LIMIT_PER_MINUTE": 0,
     "LEDGERPORT_AUTH_FAILURES_PER_MINUTE": 0,
+    "LEDGERPORT_PUBLIC_RATE_LIMIT_PER_MINUTE": 0,
     "LEDGERPORT_REQUEST_TIMEOUT_SECONDS": 0.1,
     "LEDGERPORT_MAX_HEADER_BYTES": 1024,
     "LEDGERPORT_MAX_HEADERS": 10,

@@ -1,8 +1,9 @@
-"""The budgets in front of every door that takes credentials, over real server processes on loopback.
+"""The budgets in front of every door, over real server processes on loopback.
 
 Each organization has a budget for the endpoints its API key alone opens, apart from its accounts' budgets; each
-client address has a budget of failed credential lookups. A client address is chosen per test from 127.0.0.0/8
-(the whole range reaches loopback), so tests never share one, not even with an earlier run through Redis.
+client address has a budget of failed credential lookups, and one for the doors that take no credentials. A client
+address is chosen per test from 127.0.0.0/8 (the whole range reaches loopback), so tests never share one, not even
+with an earlier run through Redis.
 """
 
 from __future__ import annotations
@@ -43,14 +44,15 @@ ORGANIZATION_DOORS = [
 
 @pytest.fixture(scope="module")
 def guarded(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server allowing 5 requests per minute per organization and per linked account, and 5 failed lookups per
-    minute per client address (budgets in process memory)."""
+    """A server allowing 5 requests per minute per organization and per linked account, 5 failed lookups and 5
+    credential-free requests per minute per client address (budgets in process memory)."""
     started = start_server(
         database_url,
         tmp_path_factory.mktemp("guarded"),
         LEDGERPORT_RATE_LIMIT_PER_MINUTE=str(LIMIT),
         LEDGERPORT_ORGANIZATION_RATE_LIMIT_PER_MINUTE=str(LIMIT),
         LEDGERPORT_AUTH_FAILURES_PER_MINUTE=str(LIMIT),
+        LEDGERPORT_PUBLIC_RATE_LIMIT_PER_MINUTE=str(LIMIT),
     )
     try:
         yield started
@@ -161,6 +163,27 @@ class TestFailedLookups:
             answer = call(client, guarded, "GET", "invoices", key=tenant.api_key, token=tenant.account_token)
             assert answer.status_code == 200, answer.text
             assert call(client, guarded, "GET", "linked-accounts", key=tenant.api_key).status_code == 200
+
+
+class TestPublicBudget:
+    def test_doors_without_credentials_share_one_budget_per_address(self, guarded: Server) -> None:
+        with client_from(an_address()) as client:
+            for _ in range(LIMIT):
+                assert client.get(f"{guarded.url}/api/integrations").status_code == 200
+            for path in (
+                "/api/integrations",
+                "/docs",
+                "/api/docs",
+                "/api/accounting/v1/schema",
+                "/accounting/v1/schema",
+                "/link?link_token=lpl_x",
+                "/link/callback?state=x&code=y",
+            ):
+                assert_throttled(client.get(f"{guarded.url}{path}"))
+            assert_throttled(client.post(f"{guarded.url}/link/start", data={"link_token": "lpl_x"}))
+            assert client.get(f"{guarded.url}/health").status_code == 200  # load balancers are never throttled
+        with client_from(an_address()) as client:
+            assert client.get(f"{guarded.url}/docs").status_code == 200
 
 
 def test_budgets_are_shared_through_redis(database_url: str, tmp_path: Path, make_tenant: TenantFactory) -> None:

@@ -4,18 +4,22 @@ linked accounts. Error bodies are Merge's, word for word where Merge's are known
 A token that belongs to another organization's linked account answers 404, like a record of another
 organization: the caller learns nothing about it.
 
-Three budgets answer 429 with ``Retry-After``: each linked account's (every call naming one), each organization's
-(every other call its API key opens), and each client address's budget of failed lookups. The last is checked before
-a lookup the credential cache cannot answer and spent when the lookup fails, so an address that keeps guessing is
-refused without touching the database, while a tenant calling from elsewhere is not affected: the budget is the
-address's, never the key's. Cached credentials were found valid moments ago and skip the check.
+Four budgets answer 429 with ``Retry-After``: each linked account's (every call naming one), each organization's
+(every other call its API key opens), each client address's budget of failed lookups, and each client address's
+budget for the doors that need no credentials (:func:`public_budget`, a guard on those routes). Failed lookups are
+checked before a lookup the credential cache cannot answer and spent when the lookup fails, so an address that
+keeps guessing is refused without touching the database, while a tenant calling from elsewhere is not affected:
+the budget is the address's, never the key's. Cached credentials were found valid moments ago and skip the check.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import NotFound, Throttled, Unauthorized
@@ -23,7 +27,7 @@ from ledgerport.kit.ratelimit import Quota
 from ledgerport.kit.secrets import digest
 from ledgerport.store.accounts import Credentials, LinkedAccount, resolve_credentials
 
-__all__ = ["api_key_of", "authenticate_account", "authenticate_organization"]
+__all__ = ["api_key_of", "authenticate_account", "authenticate_organization", "public_budget"]
 
 NO_CREDENTIALS = "Authentication credentials were not provided."
 INVALID_KEY = "Invalid token."
@@ -42,9 +46,9 @@ def api_key_of(request: Request) -> str:
     return key.strip()
 
 
-def _address(request: Request) -> str:
+def _address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The client's address as the server saw it (uvicorn puts a trusted proxy's ``X-Forwarded-For`` there)."""
-    client = request.client
+    client = connection.client
     return "unknown" if client is None else client.host
 
 
@@ -53,6 +57,11 @@ async def _spend(quota: Quota | None, key: str) -> None:
         decision = await quota.hit(key)
         if not decision.allowed:
             raise Throttled(decision.retry_after)
+
+
+async def public_budget(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """A guard for the routes anyone may call: each client address spends its own budget on them."""
+    await _spend(context_of(connection).public_quota, _address(connection))
 
 
 async def _credentials(request: Request, api_key: str, account_token: str | None) -> Credentials:

@@ -10,8 +10,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from litestar import Request
+from litestar.connection import ASGIConnection
 
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
@@ -80,6 +81,8 @@ class ApiContext:
     """Each organization's budget for the endpoints its API key alone opens (keyed by organization id)."""
     failure_quota: Quota | None = None
     """Each client address's budget of failed credential lookups (keyed by address)."""
+    public_quota: Quota | None = None
+    """Each client address's budget for what needs no credentials: link pages, docs, schema, integrations."""
     link_origins: dict[str, str | None] = field(default_factory=dict)
     """Connector key → provider origin for the link flow; ``None`` or absent means the real provider."""
     oauth_clients: dict[str, OAuthClient] = field(default_factory=dict)
@@ -92,7 +95,7 @@ class ApiContext:
     """Where browsers and providers reach this server (magic links, OAuth redirect URI); no trailing slash."""
 
 
-def context_of(request: Request) -> ApiContext:
-    """The context the app was built with."""
+def context_of(request: ASGIConnection[Any, Any, Any, Any]) -> ApiContext:
+    """The context the app was built with (for a request, or a guard's connection)."""
     context: ApiContext = request.app.state.ledgerport
     return context
