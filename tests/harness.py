@@ -175,6 +175,9 @@ def start_server(database_url: str, log_dir: Path, **env: str) -> Server:
         "LEDGERPORT_PORT": str(port),
         "LEDGERPORT_HOST": "127.0.0.1",
         "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
+        "LEDGERPORT_ORGANIZATION_RATE_LIMIT_PER_MINUTE": "0",
+        "LEDGERPORT_AUTH_FAILURES_PER_MINUTE": "0",
+        "LEDGERPORT_PUBLIC_RATE_LIMIT_PER_MINUTE": "0",
         "LEDGERPORT_SECRET_KEYS": TEST_SEALING_KEY,
         **env,
     }

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
-from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, build_routes
+from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, add_security_headers, build_routes
 from ledgerport.config import Settings, ensure_parent_dir, load_settings, public_url
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.kit.ratelimit import MemoryQuota, Quota, RedisQuota
@@ -28,14 +28,33 @@ Background = Callable[[Database, asyncio.Event], Awaitable[None]]
 """Work the embedded default runs inside the server process (the job worker): runs until the event is set."""
 
 
-def _quota(settings: Settings) -> Quota | None:
-    if settings.rate_limit_per_minute == 0:
-        return None
+_QUOTAS = {
+    "account": ("rate_limit_per_minute", "ledgerport:quota:"),
+    "organization": ("organization_rate_limit_per_minute", "ledgerport:org-quota:"),
+    "failure": ("auth_failures_per_minute", "ledgerport:auth-failures:"),
+    "public": ("public_rate_limit_per_minute", "ledgerport:public-quota:"),
+}
+"""Each budget's setting (requests per minute, 0 = off) and its Redis key space: the same id never shares a
+budget across two of them."""
+
+
+def _quotas(settings: Settings) -> dict[str, Quota | None]:
+    """The budgets, in process memory or shared by every process through Redis."""
+    redis = None
     if settings.redis_url:
         from redis.asyncio import Redis
 
-        return RedisQuota(Redis.from_url(settings.redis_url), settings.rate_limit_per_minute)
-    return MemoryQuota(settings.rate_limit_per_minute)
+        redis = Redis.from_url(settings.redis_url)
+    quotas: dict[str, Quota | None] = {}
+    for name, (field, prefix) in _QUOTAS.items():
+        limit = getattr(settings, field)
+        if limit == 0:
+            quotas[name] = None
+        elif redis is not None:
+            quotas[name] = RedisQuota(redis, limit, prefix=prefix)
+        else:
+            quotas[name] = MemoryQuota(limit)
+    return quotas
 
 
 def create_app(
@@ -54,9 +73,13 @@ def create_app(
     network = AiohttpTransport()
     local = dict(transports or {})
     providers = build_sync_deps(settings, database, transports=local)
+    quotas = _quotas(settings)
     context = ApiContext(
         database=database,
-        quota=_quota(settings),
+        quota=quotas["account"],
+        organization_quota=quotas["organization"],
+        failure_quota=quotas["failure"],
+        public_quota=quotas["public"],
         credentials=CredentialCache(settings.auth_cache_seconds),
         registrations=registrations(settings),
         transport=lambda origin: local.get(origin or "", network),
@@ -87,6 +110,7 @@ def create_app(
     app = Litestar(
         route_handlers=build_routes(),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_send=[add_security_headers],
         lifespan=[lifespan],
         openapi_config=None,
         debug=False,

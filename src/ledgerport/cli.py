@@ -116,15 +116,35 @@ def serve(
             workers=workers,
             log_level="warning",
             access_log=False,
+            **_server_limits(settings),
         )
     else:
-        uvicorn.run(_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False)
+        uvicorn.run(
+            _app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            access_log=False,
+            **_server_limits(settings),
+        )
 
 
 def _app(settings: Settings) -> Any:
     from ledgerport.app import create_app
 
     return create_app(settings)
+
+
+def _server_limits(settings: Settings) -> dict[str, Any]:
+    """What the server refuses: oversize or overlong request heads, slow clients, too many connections."""
+    from ledgerport.kit.serving import server_options
+
+    return server_options(
+        request_timeout=settings.request_timeout_seconds,
+        max_header_bytes=settings.max_header_bytes,
+        max_headers=settings.max_headers,
+        max_concurrency=settings.max_concurrency,
+    )
 
 
 @orgs_app.command("create")
@@ -390,6 +410,7 @@ def demo(
         port=settings.port,
         log_level="warning",
         access_log=False,
+        **_server_limits(settings),
     )
 
 

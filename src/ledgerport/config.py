@@ -44,6 +44,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """When set, rate-limit budgets are shared by every process through this Redis."""
     rate_limit_per_minute: int = 600
     """Requests per minute per linked account (Merge's Enterprise tier); 0 turns the limit off."""
+    organization_rate_limit_per_minute: int = 600
+    """Requests per minute per organization to the endpoints the API key alone opens (linked-accounts, keys,
+    link-token, account-token exchange, issues); a budget apart from the accounts'; 0 turns it off."""
+    auth_failures_per_minute: int = 30
+    """Failed credential lookups (wrong API key or account token) allowed per client address per minute; past it
+    that address is answered 429 before any lookup. Keyed by address, never by the key presented, so nobody can
+    lock a tenant out by sending its key wrongly. 0 turns it off."""
+    public_rate_limit_per_minute: int = 300
+    """Requests per minute per client address to what needs no credentials (link pages, docs, schema,
+    integrations; not /health); 0 turns it off."""
+    request_timeout_seconds: float = 10.0
+    """How long a client may take to send one whole request (line, headers, body) from its first byte, or from
+    connecting for the first request; slower connections are closed (slowloris). API requests are small: 10 s
+    leaves a slow mobile link several retransmissions."""
+    max_header_bytes: int = 16 * 1024
+    """Largest request line plus headers accepted (h11's and Node's default); a larger head is answered 431 and
+    the connection closed."""
+    max_headers: int = 100
+    """Most header fields in one request (Apache's default); more are answered 431."""
+    max_concurrency: int = 1000
+    """Connections plus requests in flight per server process before new requests get 503; 0 means no limit."""
     auth_cache_seconds: float = 2.0
     """How long a process may reuse a credential lookup; revocation takes effect within this delay everywhere."""
     host: str = "127.0.0.1"
@@ -95,6 +116,13 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_DATABASE_URL": ("database_url", str),
     "LEDGERPORT_REDIS_URL": ("redis_url", str),
     "LEDGERPORT_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
+    "LEDGERPORT_ORGANIZATION_RATE_LIMIT_PER_MINUTE": ("organization_rate_limit_per_minute", int),
+    "LEDGERPORT_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
+    "LEDGERPORT_PUBLIC_RATE_LIMIT_PER_MINUTE": ("public_rate_limit_per_minute", int),
+    "LEDGERPORT_REQUEST_TIMEOUT_SECONDS": ("request_timeout_seconds", float),
+    "LEDGERPORT_MAX_HEADER_BYTES": ("max_header_bytes", int),
+    "LEDGERPORT_MAX_HEADERS": ("max_headers", int),
+    "LEDGERPORT_MAX_CONCURRENCY": ("max_concurrency", int),
     "LEDGERPORT_AUTH_CACHE_SECONDS": ("auth_cache_seconds", float),
     "LEDGERPORT_HOST": ("host", str),
     "LEDGERPORT_PORT": ("port", int),
@@ -124,11 +152,24 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
             raise SettingsError(f"{variable}={raw!r} is not valid: {exc}") from exc
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = msgspec.convert(values, Settings)
-    if settings.sync_interval_seconds < 10:
-        raise SettingsError("LEDGERPORT_SYNC_INTERVAL_SECONDS must be at least 10")
-    if settings.rate_limit_per_minute < 0:
-        raise SettingsError("LEDGERPORT_RATE_LIMIT_PER_MINUTE must be 0 (off) or positive")
+    for variable, least in _LEAST.items():
+        if getattr(settings, _ENV[variable][0]) < least:
+            raise SettingsError(f"{variable} must be at least {least}{' (0 turns it off)' if least == 0 else ''}")
     return settings
+
+
+_LEAST: Mapping[str, float] = {
+    "LEDGERPORT_SYNC_INTERVAL_SECONDS": 10,
+    "LEDGERPORT_RATE_LIMIT_PER_MINUTE": 0,
+    "LEDGERPORT_ORGANIZATION_RATE_LIMIT_PER_MINUTE": 0,
+    "LEDGERPORT_AUTH_FAILURES_PER_MINUTE": 0,
+    "LEDGERPORT_PUBLIC_RATE_LIMIT_PER_MINUTE": 0,
+    "LEDGERPORT_REQUEST_TIMEOUT_SECONDS": 0.1,
+    "LEDGERPORT_MAX_HEADER_BYTES": 1024,
+    "LEDGERPORT_MAX_HEADERS": 10,
+    "LEDGERPORT_MAX_CONCURRENCY": 0,
+}
+"""Each number setting's least usable value."""
 
 
 def ensure_parent_dir(database_url: str) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -81,3 +83,19 @@ def test_printed_curl_and_sdk_snippet_work(demo: tuple[str, Path]) -> None:
     printed = subprocess.run([sys.executable, "-c", snippet.group(1)], capture_output=True, text=True, timeout=60)
     assert printed.returncode == 0, printed.stderr
     assert len(printed.stdout.splitlines()) == 5
+
+    # The demo's server has the limits `ledgerport serve` has: a header flood is refused.
+    parts = urlsplit(url.group(1))
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as connection:
+        fields = b"".join(b"X-Field-%d: v\r\n" % index for index in range(5_000))
+        try:
+            connection.sendall(b"GET /health HTTP/1.1\r\nHost: demo\r\n" + fields + b"Connection: close\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except ConnectionResetError:  # refused before it was all read
+            pass
+    assert not answer.startswith(b"HTTP/1.1 200"), answer[:200]

@@ -37,3 +37,38 @@ async def test_redis_quota_is_shared_between_clients() -> None:
     finally:
         await first.aclose()
         await second.aclose()
+
+
+async def test_check_answers_without_spending() -> None:
+    quota = MemoryQuota(limit=2, period=60)
+    for _ in range(5):
+        assert (await quota.check("a")).allowed
+    assert (await quota.hit("a")).allowed
+    assert (await quota.hit("a")).allowed
+    refused = await quota.check("a")
+    assert not refused.allowed
+    assert 0 < refused.retry_after <= 30.0
+    assert (await quota.check("b")).allowed
+
+
+async def test_redis_check_sees_what_other_clients_spent() -> None:
+    from harness import REDIS_URL, redis_problem
+
+    problem = redis_problem()
+    if problem:
+        pytest.skip(problem)
+    from redis.asyncio import Redis
+
+    first, second = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
+    key = uuid.uuid4().hex
+    try:
+        spender, watcher = RedisQuota(first, limit=2, period=60), RedisQuota(second, limit=2, period=60)
+        assert [(await watcher.check(key)).allowed for _ in range(3)] == [True] * 3
+        assert [(await spender.hit(key)).allowed for _ in range(2)] == [True, True]
+        refused = await watcher.check(key)
+        assert not refused.allowed
+        assert 0 < refused.retry_after <= 30.0
+        assert not (await spender.hit(key)).allowed
+    finally:
+        await first.aclose()
+        await second.aclose()

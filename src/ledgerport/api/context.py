@@ -10,8 +10,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from litestar import Request
+from litestar.connection import ASGIConnection
 
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
@@ -84,9 +85,16 @@ class ApiContext:
 
     database: Database
     quota: Quota | None
+    """Each linked account's request budget (keyed by account id)."""
     credentials: CredentialCache
     registrations: Registrations = field(default_factory=lambda: _NO_REGISTRATIONS)
     """The app's OAuth registrations, where each connector links, and which other origins a link may use."""
+    organization_quota: Quota | None = None
+    """Each organization's budget for the endpoints its API key alone opens (keyed by organization id)."""
+    failure_quota: Quota | None = None
+    """Each client address's budget of failed credential lookups (keyed by address)."""
+    public_quota: Quota | None = None
+    """Each client address's budget for what needs no credentials: link pages, docs, schema, integrations."""
     transport: Callable[[str | None], Transport] = field(default_factory=_one_aiohttp_transport)
     """The transport that reaches a provider origin (``None``: the real one); the factory owns its lifetime."""
     sealer: Sealer = field(default_factory=lambda: Sealer([new_key()]))
@@ -97,7 +105,7 @@ class ApiContext:
     """What writes need (provider plumbing shared with syncs); ``None`` in contexts that serve reads only."""
 
 
-def context_of(request: Request) -> ApiContext:
-    """The context the app was built with."""
+def context_of(request: ASGIConnection[Any, Any, Any, Any]) -> ApiContext:
+    """The context the app was built with (for a request, or a guard's connection)."""
     context: ApiContext = request.app.state.ledgerport
     return context

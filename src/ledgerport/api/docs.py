@@ -1,11 +1,23 @@
-"""A human-readable reference page, rendered on the server from the OpenAPI document (no script, no CDN)."""
+"""A human-readable reference page, rendered on the server from the OpenAPI document (no script, no CDN).
+
+Its one inline style is a constant in :data:`INLINE_STYLES`, whose hash the page's Content-Security-Policy allows.
+"""
 
 from __future__ import annotations
 
 import html
 from typing import Any
 
-__all__ = ["docs_page"]
+__all__ = ["INLINE_STYLES", "docs_page"]
+
+_STYLE = (
+    "body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}"
+    "table{border-collapse:collapse;width:100%;font-size:13px}"
+    "td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}"
+    "h2{font-size:16px;margin-top:2em}.m{background:#225;color:#fff;padding:1px 6px;border-radius:3px}"
+)
+INLINE_STYLES = (_STYLE,)
+"""Every ``<style>`` element's text on the page."""
 
 
 def _parameters(operation: dict[str, Any]) -> str:
@@ -30,12 +42,7 @@ def docs_page(document: dict[str, Any]) -> str:
     info = document["info"]
     return (
         "<!doctype html><html><head><meta charset=utf-8>"
-        f"<title>{html.escape(info['title'])}</title><style>"
-        "body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}"
-        "table{border-collapse:collapse;width:100%;font-size:13px}"
-        "td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}"
-        "h2{font-size:16px;margin-top:2em}.m{background:#225;color:#fff;padding:1px 6px;border-radius:3px}"
-        "</style></head><body>"
+        f"<title>{html.escape(info['title'])}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{html.escape(info['title'])} <small>{html.escape(info['version'])}</small></h1>"
         f"<p>{html.escape(info['description'])} Machine-readable: <a href='/api/accounting/v1/schema'>OpenAPI 3.1</a>. "
         "Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code> and, for account data, "

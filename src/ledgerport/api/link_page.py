@@ -3,6 +3,11 @@
 Every value that reaches a page is escaped here, so the handlers in :mod:`ledgerport.api.link` pass plain text.
 The one script, on the success page, hands the public token to the window that opened the flow (Merge Link's
 ``onSuccess``) when there is one; the page works the same without it.
+
+The inline style and script are constants, listed in :data:`INLINE_STYLES` and :data:`INLINE_SCRIPTS`: the pages'
+Content-Security-Policy allows exactly their hashes, so nothing else inline can run or apply. Values therefore
+never go into them (the script reads the token from the page), and the integrations' colours are SVG fills, which
+the policy does not govern, rather than style attributes, which it would have to allow wholesale.
 """
 
 from __future__ import annotations
@@ -12,17 +17,25 @@ from collections.abc import Sequence
 
 import msgspec
 
-__all__ = ["IntegrationChoice", "choice_page", "error_page", "linked_page"]
+__all__ = ["INLINE_SCRIPTS", "INLINE_STYLES", "IntegrationChoice", "choice_page", "error_page", "linked_page"]
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1d1d1f}"
     "button{display:block;width:100%;margin:.5rem 0;padding:.75rem;font-size:1rem;border-radius:.5rem;"
     "border:1px solid #ccc;background:#fff;cursor:pointer;text-align:left}"
-    "button span{display:inline-block;width:.75rem;height:.75rem;border-radius:50%;margin-right:.5rem}"
+    "button svg{width:.75rem;height:.75rem;margin-right:.5rem;vertical-align:middle}"
     "input[type=url]{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}"
     "code{word-break:break-all;background:#f4f4f4;padding:.25rem .5rem;border-radius:.25rem}"
     ".error{color:#b00020}"
 )
+_SCRIPT = (
+    "if (window.opener) { window.opener.postMessage("
+    '{type: "ledgerport:linked", public_token: document.getElementById("public-token").textContent}, "*"); }'
+)
+INLINE_STYLES = (_STYLE,)
+"""Every ``<style>`` element's text on these pages."""
+INLINE_SCRIPTS = (_SCRIPT,)
+"""Every ``<script>`` element's text on these pages."""
 
 
 class IntegrationChoice(msgspec.Struct, frozen=True):
@@ -47,7 +60,8 @@ def choice_page(
     """Pick the accounting platform to connect; one submit button per integration."""
     buttons = "".join(
         f'<button type="submit" name="integration" value="{html.escape(choice.slug)}">'
-        f'<span style="background:{html.escape(choice.color)}"></span>{html.escape(choice.name)}</button>'
+        f'<svg viewBox="0 0 2 2" aria-hidden="true"><circle cx="1" cy="1" r="1" fill="{html.escape(choice.color)}"/>'
+        f"</svg>{html.escape(choice.name)}</button>"
         for choice in integrations
     )
     sandbox = (
@@ -68,14 +82,11 @@ def choice_page(
 
 def linked_page(*, integration_name: str, organization_name: str, public_token: str) -> str:
     """The end of the flow: the public token the organization's backend exchanges for an account token."""
-    message = msgspec.json.encode({"type": "ledgerport:linked", "public_token": public_token}).decode()
-    # JSON inside <script>: escaping "<" keeps a value from closing the element.
-    script = message.replace("<", "\\u003c")
     body = (
         f"<h1>Linked {html.escape(organization_name)}</h1>"
         f"<p>{html.escape(integration_name)} is connected. You can close this window.</p>"
         f'<p>Public token: <code id="public-token">{html.escape(public_token)}</code></p>'
-        f"<script>if (window.opener) {{ window.opener.postMessage({script}, '*'); }}</script>"
+        f"<script>{_SCRIPT}</script>"
     )
     return _page(f"Linked {organization_name}", body)
 

@@ -1,5 +1,8 @@
 """ROUTES: everything the HTTP process serves. The accounting routes are mounted twice, under ``/api/accounting/v1``
 (what SDKs built with ``base_url=".../api"`` call) and ``/accounting/v1`` (what they call without ``/api``).
+
+Routes that take no credentials (the link pages, docs, schema, integrations) are guarded by a per-address budget;
+``/health`` is not, so load balancers are never throttled.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
 from ledgerport.api.accounting.resync import RESYNC_HANDLERS
 from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
 from ledgerport.api.accounting.writes import write_handlers
+from ledgerport.api.auth import public_budget
 from ledgerport.api.docs import docs_page
 from ledgerport.api.link import LINK_API_HANDLERS, LINK_PAGE_HANDLERS
 from ledgerport.api.openapi import openapi_document
@@ -30,13 +34,13 @@ def _schema_bytes() -> bytes:
     return msgspec.json.encode(openapi_document())
 
 
-@get("/schema", name="schema", include_in_schema=False)
+@get("/schema", name="schema", include_in_schema=False, guards=[public_budget])
 async def retrieve_schema() -> Response[bytes]:
     """The OpenAPI document; public, as Merge's is."""
     return Response(content=_schema_bytes(), media_type=MediaType.JSON)
 
 
-@get(["/docs", "/api/docs"], name="docs", include_in_schema=False, media_type=MediaType.HTML)
+@get(["/docs", "/api/docs"], name="docs", include_in_schema=False, media_type=MediaType.HTML, guards=[public_budget])
 async def read_docs() -> str:
     """The reference page."""
     return docs_page(openapi_document())
@@ -64,8 +68,8 @@ def build_routes() -> list[ControllerRouterHandler]:
     return [
         Router(path="/api/accounting/v1", route_handlers=accounting),
         Router(path="/accounting/v1", route_handlers=accounting),
-        Router(path="/api", route_handlers=[list_integrations]),
-        *LINK_PAGE_HANDLERS,
+        Router(path="/api", route_handlers=[list_integrations], guards=[public_budget]),
+        Router(path="/", route_handlers=LINK_PAGE_HANDLERS, guards=[public_budget]),
         read_docs,
         health,
     ]

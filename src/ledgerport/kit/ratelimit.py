@@ -5,6 +5,9 @@ quota of N per minute evenly instead of allowing N at the top of each minute, an
 ``Retry-After`` a refused caller should wait. :class:`MemoryQuota` serves one process (the embedded default);
 :class:`RedisQuota` runs the same arithmetic in one Lua call so that every server process sharing a Redis
 shares each key's budget.
+
+:meth:`Quota.check` answers without counting: a budget of *failures* (spent only when something goes wrong) is
+checked before the work and hit after it fails.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ class Quota(Protocol):
         """Count one request for ``key`` and say whether it is allowed."""
         ...
 
+    async def check(self, key: str) -> Decision:
+        """Whether a request for ``key`` would be allowed now, without counting it."""
+        ...
+
 
 class MemoryQuota:
     """GCRA in process memory."""
@@ -63,6 +70,13 @@ class MemoryQuota:
                 self._tat = {k: v for k, v in self._tat.items() if v > now}
             return Decision((True, 0.0))
 
+    async def check(self, key: str) -> Decision:
+        """Whether ``key`` has budget left, without spending it."""
+        now = time.monotonic()
+        with self._lock:
+            allow_at = max(self._tat.get(key, now), now) + self._interval - self._burst
+        return Decision((True, 0.0)) if allow_at <= now else Decision((False, allow_at - now))
+
 
 _GCRA_LUA = """
 local now = redis.call('TIME')
@@ -77,6 +91,16 @@ redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', math.ceil(burst * 100
 return {1, '0'}
 """
 
+_GCRA_CHECK_LUA = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local tat = tonumber(redis.call('GET', KEYS[1]) or t)
+if tat < t then tat = t end
+local allow_at = tat + tonumber(ARGV[1]) - tonumber(ARGV[2])
+if allow_at > t then return {0, tostring(allow_at - t)} end
+return {1, '0'}
+"""
+
 
 class RedisQuota:
     """GCRA in Redis, atomic per key; the server's clock is the only clock, so processes never disagree."""
@@ -88,6 +112,7 @@ class RedisQuota:
             raise TypeError("RedisQuota needs a redis.asyncio.Redis client")
         self._client = client
         self._script = client.register_script(_GCRA_LUA)
+        self._check = client.register_script(_GCRA_CHECK_LUA)
         self._interval = period / limit
         self._burst = period
         self._prefix = prefix
@@ -95,6 +120,11 @@ class RedisQuota:
     async def hit(self, key: str) -> Decision:
         """Count one request for ``key``."""
         allowed, wait = await self._script(keys=[self._prefix + key], args=[self._interval, self._burst])
+        return Decision((bool(int(allowed)), float(wait)))
+
+    async def check(self, key: str) -> Decision:
+        """Whether ``key`` has budget left, without spending it."""
+        allowed, wait = await self._check(keys=[self._prefix + key], args=[self._interval, self._burst])
         return Decision((bool(int(allowed)), float(wait)))
 
 
