@@ -20,6 +20,7 @@ from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
 from ledgerport.api.docs import docs_page
 from ledgerport.api.link import LINK_API_HANDLERS, LINK_PAGE_HANDLERS
 from ledgerport.api.openapi import openapi_document
+from ledgerport.api.params import refuse_null_characters
 
 __all__ = ["build_routes"]
 
@@ -60,9 +61,9 @@ def build_routes() -> list[ControllerRouterHandler]:
         retrieve_schema,
     ]
     return [
-        Router(path="/api/accounting/v1", route_handlers=accounting),
-        Router(path="/accounting/v1", route_handlers=accounting),
-        Router(path="/api", route_handlers=[list_integrations]),
+        Router(path="/api/accounting/v1", route_handlers=accounting, before_request=refuse_null_characters),
+        Router(path="/accounting/v1", route_handlers=accounting, before_request=refuse_null_characters),
+        Router(path="/api", route_handlers=[list_integrations], before_request=refuse_null_characters),
         *LINK_PAGE_HANDLERS,
         read_docs,
         health,
