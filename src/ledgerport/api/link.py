@@ -19,7 +19,7 @@ operator allowlisted, and the operator's registration never goes anywhere but th
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import msgspec
@@ -27,9 +27,11 @@ from litestar import MediaType, Request, Response, get, post
 from litestar.response import Redirect
 
 from ledgerport.api.auth import authenticate_account, authenticate_organization
+from ledgerport.api.bodies import read_json
 from ledgerport.api.context import ApiContext, context_of
 from ledgerport.api.errors import BadRequest, NotFound
 from ledgerport.api.link_page import IntegrationChoice, choice_page, error_page, linked_page
+from ledgerport.api.shapes import AccountIntegration, AccountToken, LinkToken, RegenerateAccountToken
 from ledgerport.connectors import CONNECTORS, Connector, connector_for_slug
 from ledgerport.connectors._base import ConnectorError
 from ledgerport.connectors._base.auth import OAuthClient
@@ -61,11 +63,25 @@ _PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 class LinkTokenRequest(msgspec.Struct, kw_only=True):
     """The body of ``POST /link-token``; the SDK's other optional fields are accepted and ignored."""
 
+    # The OpenAPI document declares this Struct as the request body: its annotations are the rules both ways.
+
     end_user_email_address: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     end_user_organization_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     end_user_origin_id: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    categories: list[str]
-    integration: str | None = None
+    categories: Annotated[
+        list[Literal["accounting"]],
+        msgspec.Meta(min_length=1, description='["accounting"]: ledgerport links accounting platforms only.'),
+    ]
+    integration: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                description="The integration to link, preselected (its slug; names and aliases are accepted too).",
+                extra_json_schema={"enum": sorted(connector.slug for connector in CONNECTORS.values())},
+            ),
+        ]
+        | None
+    ) = None
     link_expiry_mins: Annotated[int, msgspec.Meta(ge=30, le=720)] | None = None
 
 
@@ -73,15 +89,7 @@ class LinkTokenRequest(msgspec.Struct, kw_only=True):
 
 
 async def _link_token_body(request: Request[Any, Any, Any]) -> LinkTokenRequest:
-    try:
-        body = msgspec.json.decode(await request.body(), type=LinkTokenRequest)
-    except msgspec.ValidationError as exc:
-        raise BadRequest(f"Invalid request body: {exc}.") from exc
-    except msgspec.DecodeError as exc:
-        raise BadRequest("The request body must be a JSON object.") from exc
-    if not body.categories or set(body.categories) != {"accounting"}:
-        raise BadRequest('categories must be ["accounting"]: ledgerport links accounting platforms only.')
-    return body
+    return await read_json(request, LinkTokenRequest)
 
 
 def _linkable(text: str) -> Integration:
@@ -120,24 +128,24 @@ async def create_link_token(request: Request[Any, Any, Any]) -> Response[bytes]:
             details=details,
             expires_at=clock.now_micros() + minutes * _MINUTE,
         )
-    answer = {
-        "link_token": made.link_token,
-        "integration_name": None if integration is None else integration.name,
-        "magic_link_url": f"{context.public_url}/link?link_token={quote(made.link_token)}",
-    }
+    answer = LinkToken(
+        link_token=made.link_token,
+        integration_name=None if integration is None else integration.name,
+        magic_link_url=f"{context.public_url}/link?link_token={quote(made.link_token)}",
+    )
     return Response(content=msgspec.json.encode(answer), media_type=MediaType.JSON)
 
 
-def _integration_body(slug: str, name: str) -> dict[str, Any]:
+def _integration_body(slug: str, name: str) -> AccountIntegration:
     integration = INTEGRATIONS.get(slug) or Integration(slug=slug, name=name, abbreviated_name=name, color="#000000")
-    return {
-        "name": integration.name,
-        "categories": ["accounting"],
-        "image": None,
-        "square_image": None,
-        "color": integration.color,
-        "slug": integration.slug,
-    }
+    return AccountIntegration(
+        name=integration.name,
+        categories=["accounting"],
+        image=None,
+        square_image=None,
+        color=integration.color,
+        slug=integration.slug,
+    )
 
 
 @get("/account-token/{public_token:str}", name="account-token", include_in_schema=False)
@@ -155,11 +163,11 @@ async def retrieve_account_token(request: Request[Any, Any, Any], public_token: 
         if account is None:
             raise NotFound()
         account_token = context.sealer.open(claimed.details["sealed_account_token"].encode()).decode()
-    answer = {
-        "account_token": account_token,
-        "integration": _integration_body(account.integration, account.integration_name),
-        "id": str(account.id),
-    }
+    answer = AccountToken(
+        account_token=account_token,
+        integration=_integration_body(account.integration, account.integration_name),
+        id=str(account.id),
+    )
     return Response(content=msgspec.json.encode(answer), media_type=MediaType.JSON)
 
 
@@ -171,7 +179,7 @@ async def regenerate_account_token_handler(request: Request[Any, Any, Any]) -> R
     async with context.database.write() as session:
         token = await regenerate_account_token(session, account_id=account.id)
     context.credentials.forget_account(account.id)
-    answer = {"linked_account_id": str(account.id), "account_token": token}
+    answer = RegenerateAccountToken(linked_account_id=str(account.id), account_token=token)
     return Response(content=msgspec.json.encode(answer), media_type=MediaType.JSON)
 
 

@@ -1,28 +1,76 @@
 """The OpenAPI document of the whole API, served where Merge serves its own (``/api/accounting/v1/schema``).
 
-Built from the model registry, so every model's list and retrieve operations, their filters and ``expand``
-values are documented exactly as the handlers parse them. Component schemas come from the msgspec Structs.
+Nothing in it is written twice. Common-model operations, their filters and ``expand`` values come from the model
+registry, exactly as the handlers parse them; every schema is generated from a msgspec Struct that a handler
+encodes (models, :mod:`ledgerport.api.shapes`) or decodes (request bodies, read with
+:func:`ledgerport.api.bodies.read_json`). Two corrections make the generated schemas say what goes on the wire:
+
+* msgspec documents ``Decimal`` as a string, its default encoding; the store encodes amounts as JSON numbers
+  (``decimal_format="number"``), so they are declared as Merge declares them, ``number`` / ``double``.
+* A relation field holds an id, or the related object once ``expand`` names it; and ``remote_data`` is added to
+  every model's document by the API, never stored in it.
+
+An operation is one :func:`_operation` call; a request body is the Struct the handler decodes
+(``body=LinkTokenRequest``), a response the Struct it encodes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 import msgspec
 
 from ledgerport import __version__
-from ledgerport.models import MODELS, BoolEquals, DateAfter, DateBefore, Equals, ModelSpec
+from ledgerport.api.accounting.keys import RemoteKeyRequest
+from ledgerport.api.accounting.linked_accounts import ACCOUNT_CATEGORIES, ACCOUNT_STATUSES
+from ledgerport.api.accounting.sync_status import ISSUE_STATUSES, ISSUE_TIME_FILTERS
+from ledgerport.api.accounting.writes import WriteBody
+from ledgerport.api.link import LinkTokenRequest
+from ledgerport.api.params import MAX_PAGE_SIZE
+from ledgerport.api.shapes import (
+    AccountDetails,
+    AccountDetailsAndActions,
+    AccountToken,
+    AvailableActions,
+    IntegrationListing,
+    Issue,
+    LinkToken,
+    RegenerateAccountToken,
+    RemoteKey,
+    SyncStatus,
+)
+from ledgerport.models import MODELS, BoolEquals, DateAfter, DateBefore, Equals, ModelSpec, Ref, RemoteData
+from ledgerport.writes.problems import Problem
 
 __all__ = ["openapi_document"]
 
-_BOOL = {"type": "boolean"}
+Schema = dict[str, Any]
+
+_BOOL: Schema = {"type": "boolean"}
+_DATETIME: Schema = {"type": "string", "format": "date-time"}
+_STRING: Schema = {"type": "string"}
+_UUID: Schema = {"type": "string", "format": "uuid"}
 _REMOTE_DATA_HELP = "Whether to include the original data Merge fetched from the third-party to produce these models."
-_DATETIME = {"type": "string", "format": "date-time"}
-_STRING = {"type": "string"}
+
+_DECIMAL_AS_MSGSPEC_DOCUMENTS_IT = msgspec.json.schema(Decimal)
+_AMOUNT: Schema = {"type": "number", "format": "double"}
+_REF = msgspec.json.schema(Ref)
 
 
-def _param(name: str, schema: dict[str, Any], description: str, where: str = "query") -> dict[str, Any]:
+def _ref(struct: type[msgspec.Struct]) -> Schema:
+    return {"$ref": f"#/components/schemas/{struct.__name__}"}
+
+
+def _param(name: str, schema: Schema, description: str, where: str = "query") -> Schema:
     return {"name": name, "in": where, "required": where == "path", "schema": schema, "description": description}
+
+
+def _comma_list(name: str, values: Iterable[str], description: str) -> Schema:
+    """A query parameter holding comma-separated values from a fixed set (``expand=contact,company``)."""
+    schema = {"type": "array", "items": {"type": "string", "enum": sorted(values)}}
+    return {**_param(name, schema, description), "style": "form", "explode": False}
 
 
 _ACCOUNT_TOKEN = {
@@ -36,22 +84,74 @@ _PAGE = [
     _param("cursor", _STRING, "The pagination cursor value."),
     _param(
         "page_size",
-        {"type": "integer", "minimum": 1, "maximum": 100},
-        "Number of results to return per page. The maximum limit is 100.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        f"Number of results to return per page. The maximum limit is {MAX_PAGE_SIZE}.",
     ),
 ]
-_ERRORS = {
-    status: {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    for status, text in (
-        ("400", "A malformed parameter"),
-        ("401", "Missing or wrong credentials"),
-        ("404", "Not found"),
-        ("429", "Rate limited; see Retry-After"),
-    )
+_ERROR_TEXTS = {
+    "400": "A malformed parameter or body, named in the detail",
+    "401": "Missing or wrong credentials",
+    "404": "Not found (or an account token of another organization)",
+    "409": "A write with this Idempotency-Key is still in progress, or the object changed meanwhile; see Retry-After",
+    "422": "This Idempotency-Key was used with another request",
+    "429": "Rate limited; see Retry-After",
+    "502": "The provider did not answer; retry with the same Idempotency-Key",
 }
+_ACCOUNT_ERRORS = ("401", "404", "429")
+"""What every operation authenticated with an account token may answer."""
 
 
-def _filter_schema(rule: Any) -> dict[str, Any]:
+def _operation(
+    operation_id: str,
+    tag: str,
+    summary: str,
+    *,
+    ok: Schema,
+    errors: Iterable[str],
+    parameters: Iterable[Schema] = (),
+    body: type[msgspec.Struct] | None = None,
+    public: bool = False,
+    status: str = "200",
+    error_bodies: dict[str, Schema] | None = None,
+) -> Schema:
+    """One operation: ``ok`` is the ``status`` body's schema, ``body`` the Struct the handler decodes;
+    ``error_bodies`` replaces ``{"detail"}`` for the statuses that answer otherwise (a write's problems)."""
+    operation: Schema = {"operationId": operation_id, "tags": [tag], "summary": summary}
+    if parameters:
+        operation["parameters"] = list(parameters)
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    if public:
+        operation["security"] = []
+    error_schema: Schema = {"$ref": "#/components/schemas/Error"}
+    special = error_bodies or {}
+    operation["responses"] = {
+        status: {"description": "", "content": {"application/json": {"schema": ok}}},
+        **{
+            code: {
+                "description": _ERROR_TEXTS[code],
+                "content": {"application/json": {"schema": special.get(code, error_schema)}},
+            }
+            for code in sorted(set(errors))
+        },
+    }
+    return operation
+
+
+def _page_of(item: Schema) -> Schema:
+    return {
+        "type": "object",
+        "properties": {
+            "next": {"type": ["string", "null"]},
+            "previous": {"type": ["string", "null"]},
+            "results": {"type": "array", "items": item},
+        },
+        "required": ["next", "previous", "results"],
+        "additionalProperties": False,
+    }
+
+
+def _filter_schema(rule: Any) -> Schema:
     if isinstance(rule, BoolEquals):
         return _BOOL
     if isinstance(rule, DateAfter | DateBefore):
@@ -61,19 +161,13 @@ def _filter_schema(rule: Any) -> dict[str, Any]:
     return _STRING
 
 
-def _expand_param(spec: ModelSpec) -> list[dict[str, Any]]:
+def _expand_param(spec: ModelSpec) -> list[Schema]:
     if not spec.expand:
         return []
-    return [
-        _param(
-            "expand",
-            {"type": "string"},
-            "Comma-separated related objects to expand: " + ", ".join(sorted(spec.expand)) + ".",
-        )
-    ]
+    return [_comma_list("expand", spec.expand, "Which relations to expand into the related objects.")]
 
 
-def _list_params(spec: ModelSpec) -> list[dict[str, Any]]:
+def _list_params(spec: ModelSpec) -> list[Schema]:
     params = list(_PAGE)
     if spec.created_modified_filters:
         params += [
@@ -85,11 +179,7 @@ def _list_params(spec: ModelSpec) -> list[dict[str, Any]]:
         _param(
             "include_deleted_data", _BOOL, "Whether to include data that was marked as deleted by third party webhooks."
         ),
-        _param(
-            "include_remote_data",
-            _BOOL,
-            _REMOTE_DATA_HELP,
-        ),
+        _param("include_remote_data", _BOOL, _REMOTE_DATA_HELP),
     ]
     if spec.remote_id_filter:
         params.append(_param("remote_id", _STRING, "The API provider's ID for the given object."))
@@ -99,208 +189,422 @@ def _list_params(spec: ModelSpec) -> list[dict[str, Any]]:
     return params + _expand_param(spec)
 
 
-def _ok(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"200": {"description": "", "content": {"application/json": {"schema": schema}}}, **_ERRORS}
-
-
 def _model_paths(spec: ModelSpec) -> dict[str, Any]:
-    ref = {"$ref": f"#/components/schemas/{spec.struct.__name__}"}
     plural = spec.path.replace("-", "_")
-    page_schema = {
-        "type": "object",
-        "properties": {
-            "next": {"type": ["string", "null"]},
-            "previous": {"type": ["string", "null"]},
-            "results": {"type": "array", "items": ref},
-        },
-    }
     return {
         f"/accounting/v1/{spec.path}": {
-            "get": {
-                "operationId": f"{plural}_list",
-                "tags": [spec.path],
-                "summary": f"Returns a list of `{spec.name}` objects.",
-                "parameters": [_ACCOUNT_TOKEN, *_list_params(spec)],
-                "responses": _ok(page_schema),
-            }
+            "get": _operation(
+                f"{plural}_list",
+                spec.path,
+                f"Returns a list of `{spec.name}` objects.",
+                parameters=[_ACCOUNT_TOKEN, *_list_params(spec)],
+                ok=_page_of(_ref(spec.struct)),
+                errors=("400", *_ACCOUNT_ERRORS),
+            )
         },
         f"/accounting/v1/{spec.path}/{{id}}": {
-            "get": {
-                "operationId": f"{plural}_retrieve",
-                "tags": [spec.path],
-                "summary": f"Returns a `{spec.name}` object with the given `id`.",
-                "parameters": [
+            "get": _operation(
+                f"{plural}_retrieve",
+                spec.path,
+                f"Returns a `{spec.name}` object with the given `id`.",
+                parameters=[
                     _ACCOUNT_TOKEN,
-                    _param("id", {"type": "string", "format": "uuid"}, "", "path"),
+                    _param("id", _UUID, "", "path"),
                     *_expand_param(spec),
-                    _param(
-                        "include_remote_data",
-                        _BOOL,
-                        _REMOTE_DATA_HELP,
-                    ),
+                    _param("include_remote_data", _BOOL, _REMOTE_DATA_HELP),
                 ],
-                "responses": _ok(ref),
-            }
+                ok=_ref(spec.struct),
+                errors=("400", *_ACCOUNT_ERRORS),
+            )
         },
     }
 
 
-_ACCOUNT_PATHS: dict[str, Any] = {
+_LINKED_ACCOUNT_FILTERS = [
+    _param("category", {"type": "string", "enum": list(ACCOUNT_CATEGORIES)}, "Filter on `category`."),
+    *[
+        _param(name, _STRING, f"Filter on `{name}`.")
+        for name in ("end_user_email_address", "end_user_organization_name", "end_user_origin_id")
+    ],
+    _param("end_user_origin_ids", _STRING, "Comma-separated `end_user_origin_id` values."),
+    _param("id", _UUID, "Filter on `id`."),
+    _param("ids", _STRING, "Comma-separated linked account ids."),
+    _param("integration_name", _STRING, "Filter on the integration (its name or slug)."),
+    _param("is_test_account", _BOOL, "Test accounts only if true; production accounts if false or not given."),
+    _param("status", {"type": "string", "enum": list(ACCOUNT_STATUSES)}, "Filter on `status`."),
+]
+_ISSUE_FILTERS = [
+    _param("status", {"type": "string", "enum": list(ISSUE_STATUSES)}, "Filter on `status`."),
+    _param("linked_account_id", _UUID, "Only the issues of this linked account."),
+    _param("integration_name", _STRING, "Filter on the integration's name."),
+    _param("end_user_organization_name", _STRING, "Filter on the end user's organization name."),
+    _param("include_muted", _BOOL, "Whether muted issues are included."),
+    *[_param(name, _DATETIME, f"Filter on `{name}`.") for name in ISSUE_TIME_FILTERS],
+]
+
+
+def _key_operation(name: str, summary: str) -> Schema:
+    return _operation(
+        f"{name.replace('-', '_')}_create",
+        name,
+        summary,
+        body=RemoteKeyRequest,
+        ok=_ref(RemoteKey),
+        errors=("400", "401"),
+    )
+
+
+_OTHER_PATHS: dict[str, Any] = {
     "/accounting/v1/account-details": {
-        "get": {
-            "operationId": "account_details_retrieve",
-            "tags": ["account-details"],
-            "summary": "Get details for a linked account.",
-            "parameters": [_ACCOUNT_TOKEN],
-            "responses": _ok({"type": "object"}),
-        }
-    },
-    "/accounting/v1/linked-accounts": {
-        "get": {
-            "operationId": "linked_accounts_list",
-            "tags": ["linked-accounts"],
-            "summary": "List linked accounts for your organization.",
-            "parameters": [
-                *_PAGE,
-                *[
-                    _param(name, _STRING, f"Filter on `{name}`.")
-                    for name in (
-                        "category",
-                        "end_user_email_address",
-                        "end_user_organization_name",
-                        "end_user_origin_id",
-                        "end_user_origin_ids",
-                        "id",
-                        "ids",
-                        "integration_name",
-                        "is_test_account",
-                        "status",
-                    )
-                ],
-            ],
-            "responses": _ok({"type": "object"}),
-        }
-    },
-    **{
-        f"/accounting/v1/{name}": {
-            "post": {
-                "operationId": f"{name.replace('-', '_')}_create",
-                "tags": [name],
-                "summary": summary,
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {"name": {"type": "string", "minLength": 1}},
-                                "required": ["name"],
-                            }
-                        }
-                    },
-                },
-                "responses": _ok({"type": "object", "properties": {"name": _STRING, "key": _STRING}}),
-            }
-        }
-        for name, summary in (
-            ("generate-key", "Create a new API key for your organization (shown once)."),
-            ("regenerate-key", "Create a new API key and revoke the one this request was made with."),
+        "get": _operation(
+            "account_details_retrieve",
+            "account-details",
+            "Get details for a linked account.",
+            parameters=[_ACCOUNT_TOKEN],
+            ok=_ref(AccountDetails),
+            errors=_ACCOUNT_ERRORS,
         )
     },
+    "/accounting/v1/linked-accounts": {
+        "get": _operation(
+            "linked_accounts_list",
+            "linked-accounts",
+            "List linked accounts for your organization.",
+            parameters=[*_PAGE, *_LINKED_ACCOUNT_FILTERS],
+            ok=_page_of(_ref(AccountDetailsAndActions)),
+            errors=("400", "401"),
+        )
+    },
+    "/accounting/v1/generate-key": {
+        "post": _key_operation("generate-key", "Create a new API key for your organization (shown once).")
+    },
+    "/accounting/v1/regenerate-key": {
+        "post": _key_operation("regenerate-key", "Create a new API key and revoke the one this request was made with.")
+    },
     "/accounting/v1/link-token": {
-        "post": {
-            "operationId": "link_token_create",
-            "tags": ["link-token"],
-            "summary": "Creates a link token to be used when linking a new end user; `magic_link_url` opens the flow.",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "end_user_email_address": {"type": "string", "minLength": 1, "maxLength": 200},
-                                "end_user_organization_name": {"type": "string", "minLength": 1, "maxLength": 200},
-                                "end_user_origin_id": {"type": "string", "minLength": 1, "maxLength": 200},
-                                "categories": {"type": "array", "items": {"type": "string", "enum": ["accounting"]}},
-                                "integration": {"type": ["string", "null"]},
-                                "link_expiry_mins": {"type": ["integer", "null"], "minimum": 30, "maximum": 720},
-                            },
-                            "required": [
-                                "end_user_email_address",
-                                "end_user_organization_name",
-                                "end_user_origin_id",
-                                "categories",
-                            ],
-                        }
-                    }
-                },
-            },
-            "responses": _ok(
-                {
-                    "type": "object",
-                    "properties": {
-                        "link_token": _STRING,
-                        "integration_name": {"type": ["string", "null"]},
-                        "magic_link_url": _STRING,
-                    },
-                    "required": ["link_token"],
-                }
-            ),
-        }
+        "post": _operation(
+            "link_token_create",
+            "link-token",
+            "Creates a link token to be used when linking a new end user; `magic_link_url` opens the flow.",
+            body=LinkTokenRequest,
+            ok=_ref(LinkToken),
+            errors=("400", "401"),
+        )
     },
     "/accounting/v1/account-token/{public_token}": {
-        "get": {
-            "operationId": "account_token_retrieve",
-            "tags": ["account-token"],
-            "summary": "Returns the account token for the end user with the provided public token (once).",
-            "parameters": [_param("public_token", _STRING, "", "path")],
-            "responses": _ok(
-                {
-                    "type": "object",
-                    "properties": {"account_token": _STRING, "integration": {"type": "object"}, "id": _STRING},
-                    "required": ["account_token", "integration", "id"],
-                }
-            ),
-        }
+        "get": _operation(
+            "account_token_retrieve",
+            "account-token",
+            "Returns the account token for the end user with the provided public token (once).",
+            parameters=[_param("public_token", _STRING, "", "path")],
+            ok=_ref(AccountToken),
+            errors=("401", "404"),
+        )
     },
     "/accounting/v1/account-token/regenerate": {
-        "post": {
-            "operationId": "account_token_regenerate_create",
-            "tags": ["account-token"],
-            "summary": "Exchange the linked account's current account token for a new one; the old one stops working.",
-            "parameters": [_ACCOUNT_TOKEN],
-            "responses": _ok(
-                {
-                    "type": "object",
-                    "properties": {"linked_account_id": _STRING, "account_token": _STRING},
-                    "required": ["linked_account_id", "account_token"],
-                }
-            ),
-        }
+        "post": _operation(
+            "account_token_regenerate_create",
+            "account-token",
+            "Exchange the linked account's current account token for a new one; the old one stops working.",
+            parameters=[_ACCOUNT_TOKEN],
+            ok=_ref(RegenerateAccountToken),
+            errors=_ACCOUNT_ERRORS,
+        )
     },
     "/accounting/v1/delete-account": {
-        "post": {
-            "operationId": "delete_account_create",
-            "tags": ["delete-account"],
-            "summary": "Delete a linked account and all data synced for it.",
-            "parameters": [_ACCOUNT_TOKEN],
-            "responses": _ok({"type": "object"}),
-        }
+        "post": _operation(
+            "delete_account_create",
+            "delete-account",
+            "Delete a linked account and all data synced for it.",
+            parameters=[_ACCOUNT_TOKEN],
+            ok={"type": "object", "additionalProperties": False},
+            errors=_ACCOUNT_ERRORS,
+        )
+    },
+    "/accounting/v1/available-actions": {
+        "get": _operation(
+            "available_actions_retrieve",
+            "available-actions",
+            "Returns a list of models and actions available for an account.",
+            parameters=[_ACCOUNT_TOKEN],
+            ok=_ref(AvailableActions),
+            errors=_ACCOUNT_ERRORS,
+        )
+    },
+    "/accounting/v1/sync-status": {
+        "get": _operation(
+            "sync_status_list",
+            "sync-status",
+            "Get the sync status of each model of the linked account.",
+            parameters=[_ACCOUNT_TOKEN, *_PAGE],
+            ok=_page_of(_ref(SyncStatus)),
+            errors=("400", *_ACCOUNT_ERRORS),
+        )
+    },
+    "/accounting/v1/sync-status/resync": {
+        "post": _operation(
+            "sync_status_resync_create",
+            "force-resync",
+            "Queue a sync of the linked account now (a sync already queued or running is not doubled).",
+            parameters=[_ACCOUNT_TOKEN],
+            ok={"type": "array", "items": _ref(SyncStatus)},
+            errors=_ACCOUNT_ERRORS,
+        )
+    },
+    "/accounting/v1/issues": {
+        "get": _operation(
+            "issues_list",
+            "issues",
+            "Gets the issues of your organization.",
+            parameters=[*_PAGE, *_ISSUE_FILTERS],
+            ok=_page_of(_ref(Issue)),
+            errors=("400", "401"),
+        )
+    },
+    "/accounting/v1/issues/{id}": {
+        "get": _operation(
+            "issues_retrieve",
+            "issues",
+            "Get a specific issue.",
+            parameters=[_param("id", _UUID, "", "path")],
+            ok=_ref(Issue),
+            errors=("401", "404"),
+        )
+    },
+    "/integrations": {
+        "get": _operation(
+            "integrations_list",
+            "integrations",
+            "Every integration ledgerport knows, and what the linkable ones can read (no credentials needed).",
+            ok={"type": "array", "items": _ref(IntegrationListing)},
+            errors=(),
+            public=True,
+        )
     },
 }
+
+_STRUCTS: tuple[type[msgspec.Struct], ...] = (
+    RemoteData,
+    WriteBody,
+    Problem,
+    RemoteKeyRequest,
+    LinkTokenRequest,
+    AccountDetails,
+    AccountDetailsAndActions,
+    AccountToken,
+    AvailableActions,
+    IntegrationListing,
+    Issue,
+    LinkToken,
+    RegenerateAccountToken,
+    RemoteKey,
+    SyncStatus,
+)
+"""Every Struct an operation names besides the common models (their nested Structs follow by themselves)."""
+
+
+def _replace(schema: Any, wanted: Schema, make: Callable[[Schema], Schema]) -> tuple[Any, int]:
+    """``schema`` with every sub-schema equal to ``wanted`` replaced by ``make(it)``, and how many were."""
+    if schema == wanted:
+        return make(schema), 1
+    if isinstance(schema, dict):
+        pairs = [(key, _replace(value, wanted, make)) for key, value in schema.items()]
+        return {key: value for key, (value, _) in pairs}, sum(count for _, (_, count) in pairs)
+    if isinstance(schema, list):
+        items = [_replace(value, wanted, make) for value in schema]
+        return [value for value, _ in items], sum(count for _, count in items)
+    return schema, 0
+
+
+def _as_served(spec: ModelSpec, schema: Schema) -> Schema:
+    """A model's component as the API serves it: relations ``expand`` can fill, and ``remote_data``."""
+    properties = dict(schema["properties"])
+    for name, relation in spec.expand.items():
+        if relation.model is None:
+            continue  # nested objects already, or ids of rows that are not stored on their own
+        either: Schema = {"anyOf": [_REF, _ref(MODELS[relation.model].struct)]}
+        properties[name], count = _replace(properties[name], _REF, lambda _, either=either: either)
+        if count == 0:
+            raise TypeError(f"{spec.name}.{name} can be expanded but is not a Ref")
+    properties["remote_data"] = {"anyOf": [{"type": "array", "items": _ref(RemoteData)}, {"type": "null"}]}
+    return {**schema, "properties": properties}
+
+
+def _components() -> dict[str, Schema]:
+    structs = [spec.struct for spec in MODELS.values()] + list(_STRUCTS)
+    _, components = msgspec.json.schema_components(structs, ref_template="#/components/schemas/{name}")
+    components, _ = _replace(components, _DECIMAL_AS_MSGSPEC_DOCUMENTS_IT, lambda _: dict(_AMOUNT))
+    for spec in MODELS.values():
+        name = spec.struct.__name__
+        components[name] = _as_served(spec, components[name])
+    components["Error"] = {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+        "additionalProperties": False,
+    }
+    return dict(sorted(components.items()))
+
+
+_PROBLEMS: Schema = {"type": "array", "items": _ref(Problem)}
+_DEBUG_LOGS: Schema = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "log_id": _STRING,
+            "dashboard_view": _STRING,
+            "log_summary": {
+                "type": "object",
+                "properties": {"url": _STRING, "method": _STRING, "status_code": {"type": ["integer", "null"]}},
+            },
+        },
+        "required": ["log_id", "dashboard_view", "log_summary"],
+    },
+}
+_REFUSED: Schema = {
+    "anyOf": [
+        {
+            "type": "object",
+            "properties": {"warnings": _PROBLEMS, "errors": _PROBLEMS, "logs": _DEBUG_LOGS},
+            "required": ["warnings", "errors"],
+        },
+        {"$ref": "#/components/schemas/Error"},
+    ]
+}
+"""A refused write: Merge's problems (validation, or the provider's refusal), or ``{"detail"}`` for the rest."""
+_WRITE_FLAGS = [
+    _param("is_debug_mode", _BOOL, "Whether to include debug fields (such as log file links) in the response."),
+    _param("run_async", _BOOL, "Whether or not third-party updates should be run asynchronously."),
+    {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+        "description": "The same key and body within 24 hours answer the first response; the write happens once.",
+    },
+]
+_META: Schema = {
+    "type": "object",
+    "properties": {
+        "request_schema": {"type": "object"},
+        "status": {
+            "type": "object",
+            "properties": {"linked_account_status": _STRING, "can_make_request": _BOOL},
+            "required": ["linked_account_status", "can_make_request"],
+        },
+        "has_conditional_params": _BOOL,
+        "has_required_linked_account_params": _BOOL,
+    },
+    "required": ["request_schema", "status", "has_conditional_params", "has_required_linked_account_params"],
+}
+
+
+def _write_paths(spec: ModelSpec) -> dict[str, Any]:
+    """The write operations of a model Merge writes; what ``model`` may hold is the linked account's integration's,
+    which ``meta/post`` and ``meta/patch/{id}`` describe."""
+    plural = spec.path.replace("-", "_")
+    answer: Schema = {
+        "type": "object",
+        "properties": {
+            "model": _ref(spec.struct),
+            "warnings": _PROBLEMS,
+            "errors": _PROBLEMS,
+            "logs": _DEBUG_LOGS,
+        },
+        "required": ["model", "warnings", "errors"],
+    }
+    refused = {"400": _REFUSED}
+    statuses = ("400", "409", "422", "502", *_ACCOUNT_ERRORS)
+    paths: dict[str, Any] = {}
+    if "create" in spec.writes:
+        paths[f"/accounting/v1/{spec.path}"] = {
+            "post": _operation(
+                f"{plural}_create",
+                spec.path,
+                f"Creates a `{spec.name}` object with the given values.",
+                parameters=[_ACCOUNT_TOKEN, *_WRITE_FLAGS],
+                body=WriteBody,
+                ok=answer,
+                status="201",
+                errors=statuses,
+                error_bodies=refused,
+            )
+        }
+        paths[f"/accounting/v1/{spec.path}/meta/post"] = {
+            "get": _operation(
+                f"{plural}_meta_post_retrieve",
+                spec.path,
+                f"Returns metadata for `{spec.name}` POSTs.",
+                parameters=[_ACCOUNT_TOKEN],
+                ok=_META,
+                errors=_ACCOUNT_ERRORS,
+            )
+        }
+    if "update" in spec.writes:
+        paths[f"/accounting/v1/{spec.path}/{{id}}"] = {
+            "patch": _operation(
+                f"{plural}_partial_update",
+                spec.path,
+                f"Updates a `{spec.name}` object with the given `id`: only the fields sent change.",
+                parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path"), *_WRITE_FLAGS],
+                body=WriteBody,
+                ok=answer,
+                errors=statuses,
+                error_bodies=refused,
+            )
+        }
+        paths[f"/accounting/v1/{spec.path}/meta/patch/{{id}}"] = {
+            "get": _operation(
+                f"{plural}_meta_patch_retrieve",
+                spec.path,
+                f"Returns metadata for `{spec.name}` PATCHs.",
+                parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path")],
+                ok=_META,
+                errors=_ACCOUNT_ERRORS,
+            )
+        }
+    return paths
+
+
+_WRITE_LOG_PATH = {
+    "/accounting/v1/logs/{id}": {
+        "get": _operation(
+            "logs_retrieve",
+            "logs",
+            "One provider call a write made (debug mode), with credentials removed.",
+            parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path")],
+            ok={
+                "type": "object",
+                "properties": {
+                    "log_id": _STRING,
+                    "method": _STRING,
+                    "url": _STRING,
+                    "status_code": {"type": ["integer", "null"]},
+                    "duration_ms": {"type": "integer"},
+                    "request": {},
+                    "response": {},
+                },
+                "required": ["log_id", "method", "url", "status_code", "duration_ms", "request", "response"],
+            },
+            errors=_ACCOUNT_ERRORS,
+        )
+    }
+}
+
+
+def _paths() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for spec in MODELS.values():
+        for path, operations in [*_model_paths(spec).items(), *_write_paths(spec).items()]:
+            paths.setdefault(path, {}).update(operations)
+    paths.update(_WRITE_LOG_PATH)
+    paths.update(_OTHER_PATHS)
+    return dict(sorted(paths.items()))
 
 
 def openapi_document(server_url: str = "/api") -> dict[str, Any]:
     """The OpenAPI 3.1 document; ``server_url`` is the base URL SDK users pass (ending in ``/api``)."""
-    paths: dict[str, Any] = {}
-    for spec in MODELS.values():
-        paths.update(_model_paths(spec))
-    paths.update(_ACCOUNT_PATHS)
-    _, components = msgspec.json.schema_components(
-        [spec.struct for spec in MODELS.values()], ref_template="#/components/schemas/{name}"
-    )
-    components["Error"] = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -310,9 +614,9 @@ def openapi_document(server_url: str = "/api") -> dict[str, Any]:
         },
         "servers": [{"url": server_url}],
         "security": [{"tokenAuth": []}],
-        "paths": dict(sorted(paths.items())),
+        "paths": _paths(),
         "components": {
-            "schemas": dict(sorted(components.items())),
+            "schemas": _components(),
             "securitySchemes": {
                 "tokenAuth": {
                     "type": "http",

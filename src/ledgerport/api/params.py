@@ -1,6 +1,8 @@
 """Query parameters, parsed strictly: a value that is not what Merge documents is a 400 that names it.
 
 Parameters the API does not know are ignored (as Merge's DRF views do); known ones are never silently dropped.
+A NUL character is refused in any parameter, known or not, and in the path: PostgreSQL cannot compare text holding
+one (SQLite would quietly cut the text short), and Merge refuses them too ("Null characters are not allowed.").
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
+from litestar import Request
 
 from ledgerport.api.errors import BadRequest
 from ledgerport.kit import clock
@@ -30,6 +33,7 @@ __all__ = [
     "parse_page",
     "parse_retrieve",
     "parse_uuid",
+    "refuse_null_characters",
 ]
 
 DEFAULT_PAGE_SIZE = 30
@@ -66,6 +70,16 @@ def _one(params: Mapping[str, Any], name: str) -> str | None:
     if len(values) > 1:
         raise BadRequest(f"Query parameter '{name}' was given more than once.")
     return str(values[0])
+
+
+async def refuse_null_characters(request: Request[Any, Any, Any]) -> None:
+    """A ``before_request`` hook for every API route: a 400 naming the parameter that holds a NUL character."""
+    if "\x00" in request.url.path:
+        raise BadRequest("The path holds a null character; null characters are not allowed.")
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            shown = name.replace("\x00", "\\x00")
+            raise BadRequest(f"Query parameter '{shown}' holds a null character; null characters are not allowed.")
 
 
 def parse_bool(params: Mapping[str, Any], name: str) -> bool | None:

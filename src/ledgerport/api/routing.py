@@ -25,6 +25,7 @@ from ledgerport.api.auth import public_budget
 from ledgerport.api.docs import docs_page
 from ledgerport.api.link import LINK_API_HANDLERS, LINK_PAGE_HANDLERS
 from ledgerport.api.openapi import openapi_document
+from ledgerport.api.params import refuse_null_characters
 
 __all__ = ["build_routes"]
 
@@ -66,9 +67,14 @@ def build_routes() -> list[ControllerRouterHandler]:
         retrieve_schema,
     ]
     return [
-        Router(path="/api/accounting/v1", route_handlers=accounting),
-        Router(path="/accounting/v1", route_handlers=accounting),
-        Router(path="/api", route_handlers=[list_integrations], guards=[public_budget]),
+        Router(path="/api/accounting/v1", route_handlers=accounting, before_request=refuse_null_characters),
+        Router(path="/accounting/v1", route_handlers=accounting, before_request=refuse_null_characters),
+        Router(
+            path="/api",
+            route_handlers=[list_integrations],
+            guards=[public_budget],
+            before_request=refuse_null_characters,
+        ),
         Router(path="/", route_handlers=LINK_PAGE_HANDLERS, guards=[public_budget]),
         read_docs,
         health,

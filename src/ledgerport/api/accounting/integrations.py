@@ -14,6 +14,7 @@ import msgspec
 from litestar import MediaType, Request, Response, get
 
 from ledgerport.api.auth import authenticate_account
+from ledgerport.api.shapes import AccountIntegration, AvailableActions, IntegrationListing, ModelOperation
 from ledgerport.connectors import CONNECTORS, connector_for_slug
 from ledgerport.connectors._base import Connector, field_support
 from ledgerport.models.integrations import INTEGRATIONS
@@ -33,7 +34,7 @@ def _operations(connector: Connector, model: str) -> list[str]:
 
 
 @cache
-def model_operations(slug: str) -> list[dict[str, Any]]:
+def model_operations(slug: str) -> list[ModelOperation]:
     """Merge's ``ModelOperation`` list for an integration, per model: what it can read (the fields its mappings
     fill) and write (``CREATE``/``UPDATE`` and the fields a create requires, from its write tables)."""
     connector = connector_for_slug(slug)
@@ -42,12 +43,12 @@ def model_operations(slug: str) -> list[dict[str, Any]]:
     read = field_support(connector)
     models = list(dict.fromkeys([*read, *connector.writes]))
     return [
-        {
-            "model_name": model,
-            "available_operations": _operations(connector, model),
-            "required_post_parameters": required_fields(connector.writes[model]) if model in connector.writes else [],
-            "supported_fields": read.get(model, []),
-        }
+        ModelOperation(
+            model_name=model,
+            available_operations=_operations(connector, model),
+            required_post_parameters=required_fields(connector.writes[model]) if model in connector.writes else [],
+            supported_fields=read.get(model, []),
+        )
         for model in models
     ]
 
@@ -57,18 +58,18 @@ async def retrieve_available_actions(request: Request[Any, Any, Any]) -> Respons
     """The linked account's integration and what can be read from it."""
     account = await authenticate_account(request)
     integration = INTEGRATIONS.get(account.integration)
-    body = {
-        "integration": {
-            "name": account.integration_name,
-            "categories": [account.category],
-            "image": None,
-            "square_image": None,
-            "color": None if integration is None else integration.color,
-            "slug": account.integration,
-        },
-        "passthrough_available": False,
-        "available_model_operations": model_operations(account.integration),
-    }
+    body = AvailableActions(
+        integration=AccountIntegration(
+            name=account.integration_name,
+            categories=[account.category],
+            image=None,
+            square_image=None,
+            color=None if integration is None else integration.color,
+            slug=account.integration,
+        ),
+        passthrough_available=False,
+        available_model_operations=model_operations(account.integration),
+    )
     return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)
 
 
@@ -77,14 +78,14 @@ async def list_integrations() -> Response[bytes]:
     """Every integration ledgerport knows, and for those with a connector, the fields it fills per model."""
     live = {connector.slug for connector in CONNECTORS.values()}
     body = [
-        {
-            "slug": integration.slug,
-            "name": integration.name,
-            "categories": ["accounting"],
-            "color": integration.color,
-            "available": integration.slug in live,
-            "available_model_operations": model_operations(integration.slug),
-        }
+        IntegrationListing(
+            slug=integration.slug,
+            name=integration.name,
+            categories=["accounting"],
+            color=integration.color,
+            available=integration.slug in live,
+            available_model_operations=model_operations(integration.slug),
+        )
         for integration in INTEGRATIONS.values()
     ]
     return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)

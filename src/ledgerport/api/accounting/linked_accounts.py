@@ -15,6 +15,7 @@ from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest
 from ledgerport.api.pages import list_body, window
 from ledgerport.api.params import list_scope, parse_bool, parse_page, parse_uuid
+from ledgerport.api.shapes import AccountDetails, AccountDetailsAndActions, AccountDetailsAndActionsIntegration
 from ledgerport.kit import clock
 from ledgerport.models.integrations import INTEGRATIONS, Integration
 from ledgerport.store.accounts import (
@@ -25,10 +26,10 @@ from ledgerport.store.accounts import (
     list_linked_accounts,
 )
 
-__all__ = ["LINKED_ACCOUNT_HANDLERS"]
+__all__ = ["ACCOUNT_CATEGORIES", "ACCOUNT_STATUSES", "LINKED_ACCOUNT_HANDLERS"]
 
-_STATUSES = ("COMPLETE", "INCOMPLETE", "RELINK_NEEDED", "IDLE")
-_CATEGORIES = ("hris", "ats", "accounting", "ticketing", "crm", "mktg", "filestorage", "knowledgebase", "chat")
+ACCOUNT_STATUSES = ("COMPLETE", "INCOMPLETE", "RELINK_NEEDED", "IDLE")
+ACCOUNT_CATEGORIES = ("hris", "ats", "accounting", "ticketing", "crm", "mktg", "filestorage", "knowledgebase", "chat")
 
 
 def _integration(account: LinkedAccount) -> Integration:
@@ -44,54 +45,54 @@ def _iso(micros: int | None) -> str | None:
     return None if micros is None else clock.from_micros(micros).isoformat().replace("+00:00", "Z")
 
 
-def account_details(account: LinkedAccount) -> dict[str, Any]:
+def account_details(account: LinkedAccount) -> AccountDetails:
     """Merge's ``AccountDetails``."""
-    return {
-        "id": str(account.id),
-        "integration": account.integration_name,
-        "integration_slug": account.integration,
-        "category": account.category,
-        "end_user_origin_id": account.end_user_origin_id,
-        "end_user_organization_name": account.end_user_organization_name,
-        "end_user_email_address": account.end_user_email_address,
-        "status": account.status,
-        "webhook_listener_url": None,
-        "is_duplicate": None if account.is_test_account else False,
-        "account_type": "TEST" if account.is_test_account else "PRODUCTION",
-        "completed_at": _iso(account.completed_at),
-        "instance_id": None,
-        "instance_display_value": None,
-    }
+    return AccountDetails(
+        id=str(account.id),
+        integration=account.integration_name,
+        integration_slug=account.integration,
+        category=account.category,
+        end_user_origin_id=account.end_user_origin_id,
+        end_user_organization_name=account.end_user_organization_name,
+        end_user_email_address=account.end_user_email_address,
+        status=account.status,
+        webhook_listener_url=None,
+        is_duplicate=None if account.is_test_account else False,
+        account_type="TEST" if account.is_test_account else "PRODUCTION",
+        completed_at=_iso(account.completed_at),
+        instance_id=None,
+        instance_display_value=None,
+    )
 
 
-def account_details_and_actions(account: LinkedAccount) -> dict[str, Any]:
+def account_details_and_actions(account: LinkedAccount) -> AccountDetailsAndActions:
     """Merge's ``AccountDetailsAndActions`` (a ``linked-accounts`` result)."""
     integration = _integration(account)
-    return {
-        "id": str(account.id),
-        "category": account.category,
-        "status": account.status,
-        "status_detail": "",
-        "end_user_origin_id": account.end_user_origin_id,
-        "end_user_organization_name": account.end_user_organization_name,
-        "end_user_email_address": account.end_user_email_address,
-        "subdomain": None,
-        "webhook_listener_url": "",
-        "is_duplicate": None if account.is_test_account else False,
-        "integration": {
-            "name": integration.name,
-            "categories": [account.category],
-            "image": None,
-            "square_image": None,
-            "color": integration.color,
-            "slug": integration.slug,
-            "passthrough_available": False,
-            "available_model_operations": model_operations(integration.slug),
-        },
-        "account_type": "TEST" if account.is_test_account else "PRODUCTION",
-        "completed_at": _iso(account.completed_at),
-        "integration_specific_fields": {},
-    }
+    return AccountDetailsAndActions(
+        id=str(account.id),
+        category=account.category,
+        status=account.status,
+        status_detail="",
+        end_user_origin_id=account.end_user_origin_id,
+        end_user_organization_name=account.end_user_organization_name,
+        end_user_email_address=account.end_user_email_address,
+        subdomain=None,
+        webhook_listener_url="",
+        is_duplicate=None if account.is_test_account else False,
+        integration=AccountDetailsAndActionsIntegration(
+            name=integration.name,
+            categories=[account.category],
+            image=None,
+            square_image=None,
+            color=integration.color,
+            slug=integration.slug,
+            passthrough_available=False,
+            available_model_operations=model_operations(integration.slug),
+        ),
+        account_type="TEST" if account.is_test_account else "PRODUCTION",
+        completed_at=_iso(account.completed_at),
+        integration_specific_fields={},
+    )
 
 
 def _choice(params: Any, name: str, choices: tuple[str, ...]) -> str | None:
@@ -116,7 +117,7 @@ def _filters(params: Any) -> AccountFilters:
     origin_ids = params.get("end_user_origin_ids")
     test = parse_bool(params, "is_test_account")
     return AccountFilters(
-        category=_choice(params, "category", _CATEGORIES),
+        category=_choice(params, "category", ACCOUNT_CATEGORIES),
         end_user_email_address=params.get("end_user_email_address"),
         end_user_organization_name=params.get("end_user_organization_name"),
         end_user_origin_id=params.get("end_user_origin_id"),
@@ -125,7 +126,7 @@ def _filters(params: Any) -> AccountFilters:
         integration_name=params.get("integration_name"),
         # Merge: "If not included, will only include non-test linked accounts."
         is_test_account=bool(test),
-        status=_choice(params, "status", _STATUSES),
+        status=_choice(params, "status", ACCOUNT_STATUSES),
     )
 
 

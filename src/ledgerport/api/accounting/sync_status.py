@@ -15,34 +15,46 @@ from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest, NotFound
 from ledgerport.api.pages import list_body, window
 from ledgerport.api.params import list_scope, parse_bool, parse_page, parse_uuid
+from ledgerport.api.shapes import Issue, IssueEndUser, SyncStatus
 from ledgerport.kit import clock
 from ledgerport.kit.timestamps import parse_rfc3339
 from ledgerport.store.issues import IssueRow, find_issue, list_issues
 from ledgerport.store.sync_states import SyncState, list_sync_states
 
-__all__ = ["SYNC_STATUS_HANDLERS", "sync_status_document"]
+__all__ = ["ISSUE_STATUSES", "ISSUE_TIME_FILTERS", "SYNC_STATUS_HANDLERS", "sync_status_document"]
+
+ISSUE_STATUSES = ("ONGOING", "RESOLVED")
+ISSUE_TIME_FILTERS = (
+    "first_incident_time_after",
+    "first_incident_time_before",
+    "last_incident_time_after",
+    "last_incident_time_before",
+    "start_date",
+    "end_date",
+)
+"""The date-time filters of ``GET /issues``, each an RFC 3339 date-time."""
 
 
 def _iso(micros: int | None) -> str | None:
     return None if micros is None else msgspec.json.encode(clock.from_micros(micros)).decode().strip('"')
 
 
-def sync_status_document(state: SyncState) -> dict[str, Any]:
+def sync_status_document(state: SyncState) -> SyncStatus:
     """Merge's ``SyncStatus``."""
-    return {
-        "model_name": state.model,
-        "model_id": f"accounting.{state.model}",
-        "last_sync_start": _iso(state.last_sync_start),
-        "next_sync_start": _iso(state.next_sync_start),
-        "last_sync_result": state.last_sync_result,
-        "last_sync_finished": _iso(state.last_sync_finished),
-        "data_fresh_as_of": _iso(state.data_fresh_as_of),
-        "historical_data_since": None,
-        "status": state.status,
-        "sync_status_reason": state.reason,
-        "is_initial_sync": state.is_initial_sync,
-        "selective_sync_configurations_usage": None,
-    }
+    return SyncStatus(
+        model_name=state.model,
+        model_id=f"accounting.{state.model}",
+        last_sync_start=_iso(state.last_sync_start),
+        next_sync_start=_iso(state.next_sync_start),
+        last_sync_result=state.last_sync_result,
+        last_sync_finished=_iso(state.last_sync_finished),
+        data_fresh_as_of=_iso(state.data_fresh_as_of),
+        historical_data_since=None,
+        status=state.status,
+        sync_status_reason=state.reason,
+        is_initial_sync=state.is_initial_sync,
+        selective_sync_configurations_usage=None,
+    )
 
 
 @get("/sync-status", name="sync-status", include_in_schema=False)
@@ -58,24 +70,24 @@ async def list_sync_status(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(content=body, media_type=MediaType.JSON)
 
 
-def issue_document(issue: IssueRow) -> dict[str, Any]:
+def issue_document(issue: IssueRow) -> Issue:
     """Merge's ``Issue``."""
-    return {
-        "id": str(issue.id),
-        "status": issue.status,
-        "error_description": issue.error_description,
-        "end_user": {
-            "id": None if issue.linked_account_id is None else str(issue.linked_account_id),
-            "end_user_organization_name": issue.end_user_organization_name,
-            "end_user_email_address": issue.end_user_email_address,
-            "end_user_origin_id": issue.end_user_origin_id,
-            "integration_name": issue.integration_name,
-        },
-        "first_incident_time": _iso(issue.first_incident_time),
-        "last_incident_time": _iso(issue.last_incident_time),
-        "is_muted": issue.is_muted,
-        "error_details": _details(issue.error_details),
-    }
+    return Issue(
+        id=str(issue.id),
+        status=issue.status,
+        error_description=issue.error_description,
+        end_user=IssueEndUser(
+            id=None if issue.linked_account_id is None else str(issue.linked_account_id),
+            end_user_organization_name=issue.end_user_organization_name,
+            end_user_email_address=issue.end_user_email_address,
+            end_user_origin_id=issue.end_user_origin_id,
+            integration_name=issue.integration_name,
+        ),
+        first_incident_time=_iso(issue.first_incident_time),
+        last_incident_time=_iso(issue.last_incident_time),
+        is_muted=issue.is_muted,
+        error_details=_details(issue.error_details),
+    )
 
 
 def _details(stored: Any) -> list[str]:
@@ -102,7 +114,7 @@ async def list_issues_handler(request: Request[Any, Any, Any]) -> Response[bytes
     scope = list_scope("issues", organization_id)
     page = parse_page(params, scope)
     status = params.get("status")
-    if status is not None and status not in {"ONGOING", "RESOLVED"}:
+    if status is not None and status not in ISSUE_STATUSES:
         raise BadRequest(f"Query parameter 'status' must be ONGOING or RESOLVED, not {status!r}.")
     linked = params.get("linked_account_id")
     filters: dict[str, Any] = {
@@ -111,17 +123,7 @@ async def list_issues_handler(request: Request[Any, Any, Any]) -> Response[bytes
         "integration_name": params.get("integration_name"),
         "end_user_organization_name": params.get("end_user_organization_name"),
         "include_muted": parse_bool(params, "include_muted"),
-        **{
-            name: _micros(params, name)
-            for name in (
-                "first_incident_time_after",
-                "first_incident_time_before",
-                "last_incident_time_after",
-                "last_incident_time_before",
-                "start_date",
-                "end_date",
-            )
-        },
+        **{name: _micros(params, name) for name in ISSUE_TIME_FILTERS},
     }
     if linked is not None and filters["linked_account_id"] is None:
         raise BadRequest("Query parameter 'linked_account_id' must be a UUID.")

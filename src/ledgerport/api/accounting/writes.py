@@ -26,6 +26,7 @@ from litestar import MediaType, Request, Response, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 
 from ledgerport.api.auth import authenticate_account
+from ledgerport.api.bodies import read_json
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest, NotFound
 from ledgerport.api.params import parse_uuid
@@ -37,7 +38,7 @@ from ledgerport.store.operations import find_write_log
 from ledgerport.store.records import find_record
 from ledgerport.writes import WriteCall, perform, request_digest, request_schema
 
-__all__ = ["write_handlers"]
+__all__ = ["WriteBody", "write_handlers"]
 
 Handler = Callable[..., Coroutine[Any, Any, Response[bytes]]]
 
@@ -56,17 +57,12 @@ def _flag(request: Request[Any, Any, Any], name: str) -> bool:
     raise BadRequest(f"{name} must be true or false.")
 
 
-async def _body(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    raw = await request.body()
-    try:
-        body = _decoder.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-        raise BadRequest("The request body must be a JSON object in UTF-8.") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.")
-    if "model" not in body:
-        raise BadRequest('The request body must have a "model" object.')
-    return body
+class WriteBody(msgspec.Struct, kw_only=True):
+    """The body of every write: Merge's ``{"model": {...}}`` (what the model may hold is the integration's, and is
+    checked field by field against its write table)."""
+
+    model: dict[str, Any]
+    remote_user_id: str | None = None
 
 
 def _idempotency_key(request: Request[Any, Any, Any]) -> str | None:
@@ -102,15 +98,15 @@ async def _write(
     debug = _flag(request, "is_debug_mode")
     _flag(request, "run_async")  # validated; the answer is the same either way until async writes exist
     key = _idempotency_key(request)
-    body = await _body(request)
+    body = await read_json(request, WriteBody, example='{"model": {...}}', exact=True)
     call = WriteCall(
         account=account,
         model=spec.name,
         kind=kind,
-        given=body["model"],
+        given=body.model,
         record_id=record_id,
         idempotency_key=key,
-        digest=request_digest(kind, f"{spec.name}/{record_id or ''}", body),
+        digest=request_digest(kind, f"{spec.name}/{record_id or ''}", msgspec.structs.asdict(body)),
         debug=debug,
     )
     return _answer(await perform(deps, call))

@@ -1,0 +1,192 @@
+"""The response bodies of the endpoints that are not common models, as Structs named after Merge's schemas.
+
+Handlers build these and encode them; :mod:`ledgerport.api.openapi` declares the same Structs, so what the
+document says a response holds is what the handler sends. Field order is the wire order.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+__all__ = [
+    "AccountDetails",
+    "AccountDetailsAndActions",
+    "AccountDetailsAndActionsIntegration",
+    "AccountIntegration",
+    "AccountToken",
+    "AvailableActions",
+    "DateTimeText",
+    "IntegrationListing",
+    "Issue",
+    "IssueEndUser",
+    "LinkToken",
+    "ModelOperation",
+    "RegenerateAccountToken",
+    "RemoteKey",
+    "SyncStatus",
+]
+
+DateTimeText = Annotated[str, msgspec.Meta(extra_json_schema={"format": "date-time"})]
+"""An RFC 3339 date-time the handler has already written as text."""
+
+
+class SyncStatus(msgspec.Struct, kw_only=True):
+    """One common model's sync: `DISABLED`, `DONE`, `FAILED`, `PARTIALLY_SYNCED`, `PAUSED` or `SYNCING`."""
+
+    model_name: str
+    model_id: str
+    last_sync_start: DateTimeText | None
+    next_sync_start: DateTimeText | None
+    last_sync_result: str | None
+    last_sync_finished: DateTimeText | None
+    data_fresh_as_of: DateTimeText | None
+    historical_data_since: DateTimeText | None
+    status: str
+    sync_status_reason: str | None
+    is_initial_sync: bool
+    selective_sync_configurations_usage: str | None
+
+
+class IssueEndUser(msgspec.Struct, kw_only=True):
+    """The linked account an issue concerns."""
+
+    id: str | None
+    end_user_organization_name: str | None
+    end_user_email_address: str | None
+    end_user_origin_id: str | None
+    integration_name: str | None
+
+
+class Issue(msgspec.Struct, kw_only=True):
+    """Something that went wrong for a linked account, `ONGOING` until it is `RESOLVED`."""
+
+    id: str
+    status: str
+    error_description: str
+    end_user: IssueEndUser
+    first_incident_time: DateTimeText | None
+    last_incident_time: DateTimeText | None
+    is_muted: bool
+    error_details: list[Any]
+
+
+class ModelOperation(msgspec.Struct, kw_only=True):
+    """What can be done with one common model of an integration, and the fields it fills."""
+
+    model_name: str
+    available_operations: list[str]
+    required_post_parameters: list[str]
+    supported_fields: list[str]
+
+
+class AccountIntegration(msgspec.Struct, kw_only=True):
+    """The integration of a linked account."""
+
+    name: str
+    categories: list[str]
+    image: str | None
+    square_image: str | None
+    color: str | None
+    slug: str
+
+
+class AvailableActions(msgspec.Struct, kw_only=True):
+    """The linked account's integration and the operations it offers."""
+
+    integration: AccountIntegration
+    passthrough_available: bool
+    available_model_operations: list[ModelOperation]
+
+
+class IntegrationListing(msgspec.Struct, kw_only=True):
+    """One integration ledgerport knows; ``available`` says whether it can be linked."""
+
+    slug: str
+    name: str
+    categories: list[str]
+    color: str
+    available: bool
+    available_model_operations: list[ModelOperation]
+
+
+class AccountDetails(msgspec.Struct, kw_only=True):
+    """The linked account behind an account token."""
+
+    id: str
+    integration: str
+    integration_slug: str
+    category: str
+    end_user_origin_id: str | None
+    end_user_organization_name: str
+    end_user_email_address: str | None
+    status: str
+    webhook_listener_url: str | None
+    is_duplicate: bool | None
+    account_type: str
+    completed_at: DateTimeText | None
+    instance_id: str | None
+    instance_display_value: str | None
+
+
+class AccountDetailsAndActionsIntegration(msgspec.Struct, kw_only=True):
+    """The integration of a linked account, with what it offers."""
+
+    name: str
+    categories: list[str]
+    image: str | None
+    square_image: str | None
+    color: str
+    slug: str
+    passthrough_available: bool
+    available_model_operations: list[ModelOperation]
+
+
+class AccountDetailsAndActions(msgspec.Struct, kw_only=True):
+    """A linked account of the organization."""
+
+    id: str
+    category: str
+    status: str
+    status_detail: str
+    end_user_origin_id: str | None
+    end_user_organization_name: str
+    end_user_email_address: str | None
+    subdomain: str | None
+    webhook_listener_url: str
+    is_duplicate: bool | None
+    integration: AccountDetailsAndActionsIntegration
+    account_type: str
+    completed_at: DateTimeText | None
+    integration_specific_fields: dict[str, Any]
+
+
+class LinkToken(msgspec.Struct, kw_only=True):
+    """A link flow begun: ``magic_link_url`` is the page the end user opens."""
+
+    link_token: str
+    integration_name: str | None
+    magic_link_url: str
+
+
+class AccountToken(msgspec.Struct, kw_only=True):
+    """The account token of a newly linked account (given out once)."""
+
+    account_token: str
+    integration: AccountIntegration
+    id: str
+
+
+class RegenerateAccountToken(msgspec.Struct, kw_only=True):
+    """The linked account's new account token; the old one no longer works."""
+
+    linked_account_id: str
+    account_token: str
+
+
+class RemoteKey(msgspec.Struct, kw_only=True):
+    """A new API key (shown once)."""
+
+    name: str
+    key: str
