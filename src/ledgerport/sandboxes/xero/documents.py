@@ -130,7 +130,10 @@ class Ledger:
                 "UnitAmount": unit,
             }
             if item is not None:
-                line["ItemCode"] = item["Code"]
+                line |= {
+                    "ItemCode": item["Code"],
+                    "Item": {"ItemID": item["ItemID"], "Name": item["Name"], "Code": item["Code"]},
+                }
             line |= {
                 "AccountCode": code,
                 "AccountID": self.accounts[code]["AccountID"],
