@@ -8,6 +8,7 @@ phone number of each type.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 import threading
 import time
@@ -252,3 +253,28 @@ def test_contacts_keep_one_address_and_number_per_type(sdk: tuple[Any, str, Sand
     lines = {str(a.address_type): a.address_line1 for a in updated.addresses}
     assert lines == {"POBOX": "PO Box 1", "STREET": "9 Hay St"}
     assert {str(p.phone_type): p.phone_number for p in updated.phones}["MOBILE"] == "0400 000 000"
+
+
+def test_server_defaults_of_a_sales_invoice(sdk: tuple[Any, str, SandboxApp]) -> None:
+    """No status: a draft; no number: the next INV-NNNN; no date: today; totals and UpdatedDateUTC from Xero."""
+    from xero_python.accounting import Contact, Invoice, Invoices, LineItem
+
+    accounting, tenant_id, app = sdk
+    contact_id = accounting.get_contacts(tenant_id).contacts[0].contact_id
+
+    def bare() -> Invoices:
+        line = LineItem(description="Hours", quantity=Decimal(2), unit_amount=Decimal("10.00"), account_code="200")
+        return Invoices(invoices=[Invoice(type="ACCREC", contact=Contact(contact_id=contact_id), line_items=[line])])
+
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    made = accounting.create_invoices(tenant_id, bare()).invoices[0]
+    following = accounting.create_invoices(tenant_id, bare()).invoices[0]
+    assert made.status == "DRAFT"
+    assert re.fullmatch(r"INV-\d{4,}", made.invoice_number)
+    assert int(following.invoice_number[4:]) == int(made.invoice_number[4:]) + 1
+    assert made.date == dt.datetime.now(dt.UTC).date()
+    assert made.sub_total == Decimal("20.00")
+    assert made.total == made.sub_total + made.total_tax
+    assert made.total_tax > 0  # the account's sales tax
+    assert made.amount_due == made.total
+    assert made.updated_date_utc >= started

@@ -235,7 +235,7 @@ def _document(spec: Spec, tenant: Tenant, item: Record, existing: Record | None,
         and doc_type in kind.numbered_types
         and kind.number_prefix
     ):
-        record[kind.number_field] = f"{kind.number_prefix}-{tenant.next_number(kind.number_prefix):05d}"
+        record[kind.number_field] = f"{kind.number_prefix}-{tenant.next_number(kind.number_prefix):04d}"
     elif kind.number_field and item.get(kind.number_field):
         record[kind.number_field] = str(item[kind.number_field])
     for field in kind.copied:
