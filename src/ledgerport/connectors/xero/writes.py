@@ -55,10 +55,10 @@ __all__ = ["WRITES"]
 
 _ZERO = Decimal(0)
 _CENT = Decimal("0.01")
-ITEM_CODE_LIMIT = 30
-ITEM_NAME_LIMIT = 50
-ACCOUNT_CODE_LIMIT = 10
-TRACKING_PER_LINE = 2
+_ITEM_CODE_LIMIT = 30
+_ITEM_NAME_LIMIT = 50
+_ACCOUNT_CODE_LIMIT = 10
+_TRACKING_PER_LINE = 2
 
 # --- conversions -----------------------------------------------------------------------------------------------
 
@@ -164,7 +164,7 @@ def _lines_match_total(lines_field: str, total: str) -> Check:
 def _two_options_per_line(lines_field: str) -> Check:
     def test(model: Mapping[str, Any]) -> str | None:
         for index, line in enumerate(model.get(lines_field) or []):
-            if len(_line_tags(line)) > TRACKING_PER_LINE:
+            if len(_line_tags(line)) > _TRACKING_PER_LINE:
                 return f"line {index} names {len(_line_tags(line))} tracking options; Xero takes at most two."
         return None
 
@@ -553,13 +553,13 @@ def _item_name(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
     """Xero keys an item by its ``Code`` (30 characters); Merge's item has only a name, so the name gives both."""
     if value is not None:
         payload["Name"] = value
-        payload["Code"] = str(value)[:ITEM_CODE_LIMIT]
+        payload["Code"] = str(value)[:_ITEM_CODE_LIMIT]
 
 
 def _item_name_fits(model: Mapping[str, Any]) -> str | None:
     name = model.get("name")
-    if name is not None and len(name) > ITEM_NAME_LIMIT:
-        return f"name has {len(name)} characters; Xero takes at most {ITEM_NAME_LIMIT}."
+    if name is not None and len(name) > _ITEM_NAME_LIMIT:
+        return f"name has {len(name)} characters; Xero takes at most {_ITEM_NAME_LIMIT}."
     return None
 
 
@@ -664,8 +664,8 @@ def _account_is_typed(model: Mapping[str, Any]) -> str | None:
 
 def _code_fits(model: Mapping[str, Any]) -> str | None:
     code = model.get("account_number")
-    if code is not None and len(code) > ACCOUNT_CODE_LIMIT:
-        return f"account_number has {len(code)} characters; Xero's account codes have at most {ACCOUNT_CODE_LIMIT}."
+    if code is not None and len(code) > _ACCOUNT_CODE_LIMIT:
+        return f"account_number has {len(code)} characters; Xero's account codes have at most {_ACCOUNT_CODE_LIMIT}."
     return None
 
 
