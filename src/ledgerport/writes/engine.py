@@ -42,7 +42,7 @@ from ledgerport.connectors._base import (
 )
 from ledgerport.connectors._base.errors import cause_of
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
-from ledgerport.connectors._base.writes import Target, WriteSpec, build_payload
+from ledgerport.connectors._base.writes import Target, WriteProtocol, WriteSpec, build_payload
 from ledgerport.kit import clock
 from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
@@ -494,7 +494,9 @@ async def _run(
         ),
         target.read,
     )
-    return await _store(deps, call, opened.client, target, mapping, record, operation_id, recorders, checked.warnings)
+    return await _store(
+        deps, call, opened.client, writer, target, mapping, record, operation_id, recorders, checked.warnings
+    )
 
 
 def _provider_problems(exc: ConnectorError, integration: str) -> list[Problem]:
@@ -566,6 +568,7 @@ async def _store(
     deps: WriteDeps,
     call: WriteCall,
     client: Any,
+    writer: WriteProtocol,
     target: Target,
     mapping: ModelMap,
     record: Any,
@@ -586,7 +589,12 @@ async def _store(
         ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
     )
     stream = mapping.stream
-    path = stream.remote_path(client.context, record) if stream.remote_path is not None else target.entity
+    if writer.remote_path is not None:
+        path = writer.remote_path(client.context, target, remote_id)
+    elif stream.remote_path is not None:
+        path = stream.remote_path(client.context, record)
+    else:
+        path = target.entity
     item = NewRecord(
         remote_id=remote_id,
         model=apply(mapping, record, context, remote_id=remote_id),

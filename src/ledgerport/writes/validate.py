@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from ledgerport.connectors._base.writes import PutLines, Target, WriteField, WriteSpec, reference_fields
+from ledgerport.connectors._base.writes import Expect, PutLines, Target, WriteField, WriteSpec, reference_fields
 from ledgerport.writes.fields import READ_ONLY, REQUEST_ONLY, convert, line_struct, request_fields
 from ledgerport.writes.problems import (
     INCORRECT_FIELD_TYPE,
@@ -77,8 +77,14 @@ class _Checker:
         given: Mapping[str, Any],
         at: str,
         writable: frozenset[str] | None = None,
+        *,
+        whole: bool = False,
     ) -> dict[str, Any]:
-        """The typed values of ``given`` that ``table`` writes; problems for the rest."""
+        """The typed values of ``given`` that ``table`` writes; problems for the rest.
+
+        ``whole``: ``given`` is written entire even in a PATCH (a line: lines replace every line), so what the
+        table requires must be there.
+        """
         known = request_fields(struct)
         accepted: dict[str, Any] = {}
         for name, value in given.items():
@@ -100,7 +106,7 @@ class _Checker:
                 )
                 continue
             accepted[name] = self.value(struct, name, known[name], field, value, pointer)
-        if self.kind == "create":
+        if self.kind == "create" or whole:
             for name, field in table.items():
                 if _required(field) and (accepted.get(name) is None or accepted.get(name) == []):
                     self.error(
@@ -168,7 +174,7 @@ class _Checker:
                     INCORRECT_FIELD_TYPE, "Incorrect Field Type", "each line must be an object.", f"{pointer}/{index}"
                 )
                 continue
-            lines.append(self.fields(struct, field.lines.fields, line, f"{pointer}/{index}"))
+            lines.append(self.fields(struct, field.lines.fields, line, f"{pointer}/{index}", whole=True))
         return lines
 
     def warn(self, kind: str, title: str, detail: str, pointer: str | None) -> None:
@@ -208,7 +214,11 @@ def check_request(
     writable = None if kind == "create" else (target.updatable or frozenset(target.fields))
     model = checker.fields(struct, target.fields, given, "/model", writable)
     if not checker.errors:
-        merged = model if existing is None else {**existing, **model}
+        # What the provider computed (totals) is no statement of the caller: a PATCH that changes the lines must
+        # not be checked against the totals of the lines it replaces.
+        computed = {name for name, field in target.fields.items() if isinstance(field, Expect)}
+        kept = {name: value for name, value in (existing or {}).items() if name not in computed}
+        merged = model if existing is None else {**kept, **model}
         for check in target.checks:
             why = check.test(merged)
             if why is not None:

@@ -12,7 +12,8 @@ WriteSpec(model)                    what a connector can write of one common mod
      │   ├─ Choose()                 a field whose value picks the target (``when``) and is sent as nothing else
      │   └─ Expect()                 a value the provider computes (a total): checked by ``checks``, never sent
      ├─ fixed: provider fields every request of this target carries (Xero's ``Type: ACCPAY``)
-     └─ checks: rules across fields (journal lines balance, lines add up to the total)
+     ├─ checks: rules across fields (journal lines balance, lines add up to the total)
+     └─ finish: a last touch on the built body (a Xero payment names its one invoice at the top level)
 ```
 
 Validation, the meta endpoints' JSON Schema, ``/available-actions`` and the request sent to the provider all read
@@ -192,6 +193,8 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     checks: Sequence[Check] = ()
     updatable: frozenset[str] | None = None
     """The fields a PATCH may change (``None``: every field of the table)."""
+    finish: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    """``finish(payload)``: reshape the built body where the provider's shape is not the common model's."""
 
 
 class WriteSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -281,7 +284,7 @@ def build_payload(target: Target, model: Mapping[str, Any], resolved: Resolved) 
     for name, field in target.fields.items():
         if name in model:
             _write(field, model[name], payload, resolved)
-    return payload
+    return payload if target.finish is None else target.finish(payload)
 
 
 def reference_fields(field: WriteField) -> tuple[str, Literal["one", "many"]] | None:

@@ -14,7 +14,10 @@ Xero's failures, as its API answers them (captures in ``provider-apis.md`` §2.6
 5xx                                  -> Transient                        503 = organisation offline or outage
 ```
 
-First match wins; the rows are tested one by one against the sandbox's bodies.
+First match wins; the rows are tested one by one against the sandbox's bodies. A write Xero refuses is the same
+400 ValidationException: each message becomes one Problem, which the write engine reports as a PROVIDER_ERROR whose
+``detail`` is Xero's own sentence ("Invoice not of valid status for modification"). An element that comes back in
+a 200 still carrying ``ValidationErrors`` (``summarizeErrors=false``) is refused the same way by ``writer``.
 """
 
 from __future__ import annotations

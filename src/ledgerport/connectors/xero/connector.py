@@ -1,4 +1,5 @@
-"""Xero as one :class:`Connector` value: real hosts, scopes, published limits, mappings and the error table."""
+"""Xero as one :class:`Connector` value: real hosts, scopes, published limits, mappings, the error table and
+writes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from ledgerport.connectors._base.connector import Connector, Limits
 from ledgerport.connectors._base.mapping import one_company
 from ledgerport.connectors.xero.client import ERRORS, authorize, connections_request, facts_after_consent
 from ledgerport.connectors.xero.mapping import MAPPINGS
+from ledgerport.connectors.xero.writer import WRITER
+from ledgerport.connectors.xero.writes import WRITES
 
 __all__ = ["AUTHORIZE_URL", "CONNECTOR", "SCOPES", "TOKEN_URL"]
 
@@ -41,4 +44,6 @@ CONNECTOR = Connector(
     authorize=authorize,
     account_facts=facts_after_consent,
     facts_request=connections_request,
+    writes=WRITES,
+    writer=WRITER,
 )

@@ -38,9 +38,10 @@ _DOCUMENT = Lifecycle(
         DRAFT="DRAFT SUBMITTED AUTHORISED DELETED",
         SUBMITTED="DRAFT SUBMITTED AUTHORISED DELETED",
         AUTHORISED="AUTHORISED VOIDED",
-        PAID="PAID",
     ),
 )
+"""PAID, VOIDED and DELETED documents take no change at all through the API (Xero's UI lets a paid bill's due date
+and reference change; its API refuses every update of a paid document)."""
 _JOURNAL = Lifecycle(
     "Status", "DRAFT", frozenset({"DRAFT", "POSTED"}), _moves(DRAFT="DRAFT POSTED DELETED", POSTED="POSTED VOIDED")
 )

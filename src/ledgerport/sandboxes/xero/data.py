@@ -381,7 +381,7 @@ def _tenant(seed: int, index: int, invoices: int) -> Tenant:
     payment_updated: list[int] = []
     for slot in range(invoices):
         kind, _, fraction = invoice_head(ledger.rng("Invoices", slot))
-        numbers[f"{'inv' if kind == 'ACCREC' else 'bill'}-{slot + 1:05d}"] = slot
+        numbers[f"{'inv' if kind == 'ACCREC' else 'bill'}-{slot + 1:04d}"] = slot
         if fraction is not None:
             ledger.pay_of_invoice[slot] = len(ledger.invoice_of_payment)
             ledger.invoice_of_payment.append(slot)
@@ -391,7 +391,7 @@ def _tenant(seed: int, index: int, invoices: int) -> Tenant:
         "Invoices": _lazy("Invoices", rng, invoices, ledger.invoice, numbers=numbers, updated=invoice_updated),
         "Payments": _lazy("Payments", rng, len(payment_updated), ledger.payment, updated=payment_updated),
         "CreditNotes": _lazy(
-            "CreditNotes", rng, small, ledger.credit_note, 7, numbers={f"cn-{s + 1:05d}": s for s in range(small)}
+            "CreditNotes", rng, small, ledger.credit_note, 7, numbers={f"cn-{s + 1:04d}": s for s in range(small)}
         ),
         "PurchaseOrders": _lazy(
             "PurchaseOrders",
@@ -399,7 +399,7 @@ def _tenant(seed: int, index: int, invoices: int) -> Tenant:
             small,
             ledger.purchase_order,
             11,
-            numbers={f"po-{s + 1:05d}": s for s in range(small)},
+            numbers={f"po-{s + 1:04d}": s for s in range(small)},
         ),
         "BankTransactions": _lazy("BankTransactions", rng, max(10, invoices // 5), ledger.bank_transaction, 13),
         "ManualJournals": _lazy("ManualJournals", rng, small, ledger.manual_journal, 17),

@@ -130,7 +130,10 @@ class Ledger:
                 "UnitAmount": unit,
             }
             if item is not None:
-                line["ItemCode"] = item["Code"]
+                line |= {
+                    "ItemCode": item["Code"],
+                    "Item": {"ItemID": item["ItemID"], "Name": item["Name"], "Code": item["Code"]},
+                }
             line |= {
                 "AccountCode": code,
                 "AccountID": self.accounts[code]["AccountID"],
@@ -188,7 +191,7 @@ class Ledger:
         record: Record = {
             "Type": kind,
             "InvoiceID": invoices.ids[slot],
-            "InvoiceNumber": f"{'INV' if kind == 'ACCREC' else 'BILL'}-{slot + 1:05d}",
+            "InvoiceNumber": f"{'INV' if kind == 'ACCREC' else 'BILL'}-{slot + 1:04d}",
             "Reference": f"Ref {rng.randint(1000, 9999)}",
             "Payments": payments,
             "CreditNotes": [],
@@ -261,7 +264,7 @@ class Ledger:
         sub_total, total_tax, total = doc["totals"]
         record: Record = {
             "CreditNoteID": notes.ids[slot],
-            "CreditNoteNumber": f"CN-{slot + 1:05d}",
+            "CreditNoteNumber": f"CN-{slot + 1:04d}",
             "Type": "ACCRECCREDIT" if sales else "ACCPAYCREDIT",
             "Reference": "",
             "RemainingCredit": ZERO if status == "VOIDED" else total,
@@ -293,7 +296,7 @@ class Ledger:
         orders = self.collections["PurchaseOrders"]
         doc = self._document(rng, sales=False, updated=orders.updated[slot])
         sub_total, total_tax, total = doc["totals"]
-        record: Record = {"PurchaseOrderID": orders.ids[slot], "PurchaseOrderNumber": f"PO-{slot + 1:05d}"}
+        record: Record = {"PurchaseOrderID": orders.ids[slot], "PurchaseOrderNumber": f"PO-{slot + 1:04d}"}
         _stamp(record, "Date", doc["day"])
         _stamp(record, "DeliveryDate", doc["day"] + 14 * DAY_MS)
         record |= {

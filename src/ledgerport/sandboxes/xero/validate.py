@@ -8,14 +8,25 @@ same code the generator uses.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from ledgerport.sandboxes.xero.amounts import CENT, QUANTITY, ZERO, line_amount, line_tax, money, to_decimal
-from ledgerport.sandboxes.xero.dates import date_string, ms_date, parse_body_date, start_of_day
+from ledgerport.sandboxes.xero.dates import date_string, ms_date, parse_body_date, parse_ms_date, start_of_day
 from ledgerport.sandboxes.xero.store import Tenant
 
-__all__ = ["Invalid", "find_account", "find_record", "normalize_lines", "number", "set_date", "tax_rate", "tracking"]
+__all__ = [
+    "Invalid",
+    "find_account",
+    "find_record",
+    "lock_problem",
+    "normalize_lines",
+    "number",
+    "set_date",
+    "tax_rate",
+    "tracking",
+]
 
 Record = dict[str, Any]
 
@@ -72,6 +83,27 @@ def set_date(record: Record, field: str, value: object, errors: list[str], *, wi
         record[field + "String"] = date_string(moment)
 
 
+_LOCKS = (("EndOfYearLockDate", "end of year lock date"), ("PeriodLockDate", "period lock date"))
+
+
+def lock_problem(tenant: Tenant, *dates: object) -> str | None:
+    """Xero's refusal of a document dated on or before a lock date of the organisation, or ``None``.
+
+    The end-of-year message is Xero's own (captured in xeroizer#92: "The document date cannot be before the end of
+    year lock date, currently set at 31-Jul-2013"); the period-lock one is worded the same way, a guess. The lock
+    day itself is locked. A connected app acts as a standard user, so the period lock applies as well.
+    """
+    for field, label in _LOCKS:
+        lock = parse_ms_date(str(tenant.organisation.get(field) or ""))
+        if lock is None:
+            continue
+        days = [parse_ms_date(value) if isinstance(value, str) else None for value in dates]
+        if any(day is not None and day <= lock for day in days):
+            shown = datetime.fromtimestamp(lock / 1000, UTC).strftime("%d-%b-%Y")
+            return f"The document date cannot be before the {label}, currently set at {shown}"
+    return None
+
+
 def tracking(tenant: Tenant, entries: object, errors: list[str]) -> list[Record]:
     """Resolve ``[{"Name", "Option"}]`` or ``[{"TrackingCategoryID", "TrackingOptionID"}]`` (at most two)."""
     if not entries:
@@ -120,6 +152,7 @@ def _line_defaults(tenant: Tenant, line: Record, sales: bool, errors: list[str])
         return {}
     details = found[1].get("SalesDetails" if sales else "PurchaseDetails") or {}
     return {
+        "Item": {"ItemID": found[1]["ItemID"], "Name": found[1].get("Name", ""), "Code": found[1]["Code"]},
         "Description": found[1].get("Description"),
         "UnitAmount": details.get("UnitPrice"),
         "AccountCode": details.get("AccountCode"),
@@ -166,8 +199,8 @@ def _line(tenant: Tenant, raw: Record, *, sales: bool, amounts: str, needs_accou
         "Quantity": quantity.quantize(QUANTITY),
         "UnitAmount": unit,
     }
-    if raw.get("ItemCode"):
-        line["ItemCode"] = raw["ItemCode"]
+    if defaults.get("Item"):
+        line |= {"ItemCode": defaults["Item"]["Code"], "Item": defaults["Item"]}
     if account is not None:
         line |= {"AccountCode": account["Code"], "AccountID": account["AccountID"]}
     line |= {

@@ -23,6 +23,7 @@ from ledgerport.sandboxes.xero.validate import (
     Invalid,
     find_account,
     find_record,
+    lock_problem,
     normalize_lines,
     number,
     set_date,
@@ -50,6 +51,9 @@ class DocumentKind:
     numbered_types: tuple[str, ...] = ()
     dates: tuple[str, ...] = ("Date",)
     copied: tuple[str, ...] = ("Reference",)
+    ledger: bool = True
+    """Whether the document posts to the ledger, so the organisation's lock dates apply (a purchase order does
+    not)."""
 
 
 DOCUMENTS = {
@@ -69,7 +73,7 @@ DOCUMENTS = {
         ("ACCRECCREDIT",),
         "CreditNoteNumber",
         "CN",
-        ("ACCRECCREDIT", "ACCPAYCREDIT"),
+        ("ACCRECCREDIT",),  # an ACCPAYCREDIT's number is the supplier's: not assigned, not unique (XOAS)
     ),
     "PurchaseOrders": DocumentKind(
         "Purchase order",
@@ -80,6 +84,7 @@ DOCUMENTS = {
         ("PURCHASEORDER",),
         ("Date", "DeliveryDate"),
         ("Reference", "DeliveryAddress", "AttentionTo", "Telephone", "DeliveryInstructions"),
+        ledger=False,
     ),
     "BankTransactions": DocumentKind(
         "Bank transaction", ("SPEND", "RECEIVE"), ("RECEIVE",), copied=("Reference", "IsReconciled", "Url")
@@ -101,6 +106,18 @@ def _status(spec: Spec, item: Record, existing: Record | None, errors: list[str]
     if not lifecycle.may_move(old, status):
         errors.append(f"{label} not of valid status for modification")
     return status
+
+
+def _posted_dates(record: Record, status: str, existing: Record | None, posted: frozenset[str]) -> list[object]:
+    """The dates a lock date guards: the document's once it posts, and the one it had if it was posted already.
+
+    Drafts and documents awaiting approval may be dated in a locked period; approving them may not (Xero refuses
+    the approval with the lock-date message, as ApprovalMax and EzzyBills document).
+    """
+    dates: list[object] = [record.get("Date")] if status in posted else []
+    if existing is not None and existing.get("Status") in posted:
+        dates.append(existing.get("Date"))
+    return dates
 
 
 def _contact(tenant: Tenant, ref: object, errors: list[str]) -> tuple[int | None, Record | None, str | None]:
@@ -154,6 +171,11 @@ def _document(spec: Spec, tenant: Tenant, item: Record, existing: Record | None,
             set_date(record, field, item[field], errors)
     if "Date" not in record:
         set_date(record, "Date", ms_date(start_of_day(now_ms)), errors)
+    locked = kind.ledger and lock_problem(
+        tenant, *_posted_dates(record, status, existing, frozenset({"AUTHORISED", "PAID", "VOIDED"}))
+    )
+    if locked:
+        errors.append(locked)
     if spec.name == "BankTransactions":
         bank = find_account(tenant, item.get("BankAccount") or record.get("BankAccount"))
         if bank is None or bank["Type"] != "BANK":
@@ -213,7 +235,7 @@ def _document(spec: Spec, tenant: Tenant, item: Record, existing: Record | None,
         and doc_type in kind.numbered_types
         and kind.number_prefix
     ):
-        record[kind.number_field] = f"{kind.number_prefix}-{tenant.next_number(kind.number_prefix):05d}"
+        record[kind.number_field] = f"{kind.number_prefix}-{tenant.next_number(kind.number_prefix):04d}"
     elif kind.number_field and item.get(kind.number_field):
         record[kind.number_field] = str(item[kind.number_field])
     for field in kind.copied:
@@ -269,6 +291,9 @@ def _manual_journal(spec: Spec, tenant: Tenant, item: Record, existing: Record |
         set_date(record, "Date", item["Date"], errors)
     elif "Date" not in record:
         set_date(record, "Date", ms_date(start_of_day(now_ms)), errors)
+    locked = lock_problem(tenant, *_posted_dates(record, status, existing, frozenset({"POSTED", "VOIDED"})))
+    if locked:
+        errors.append(locked)
     if "JournalLines" in item or existing is None:
         raw = item.get("JournalLines") or []
         lines = [_journal_line(tenant, line, errors) for line in raw if isinstance(line, dict)]
@@ -328,13 +353,30 @@ _CONTACT_READ_ONLY = {
 }
 
 
+_SLOTS = {
+    "Addresses": ("AddressType", ("STREET", "POBOX")),
+    "Phones": ("PhoneType", ("DEFAULT", "DDI", "MOBILE", "FAX")),
+}
+"""Xero keeps one address and one phone number of each type, and lists every slot, filled or not."""
+
+
+def _slotted(field: str, existing: object, given: object) -> list[Record]:
+    """A contact's addresses or phones after a write: each one sent replaces the one of its type, the rest stay."""
+    key, types = _SLOTS[field]
+    slots: dict[str, Record] = {kind: {key: kind} for kind in types}
+    for entry in [*(existing if isinstance(existing, list) else []), *(given if isinstance(given, list) else [])]:
+        if isinstance(entry, dict) and entry.get(key):
+            slots[str(entry[key])] = dict(entry)
+    return list(slots.values())
+
+
 def _new_contact(tenant: Tenant, item: Record, now_ms: int) -> Record:
     return {
         "ContactID": str(uuid.uuid4()),
         "ContactStatus": "ACTIVE",
         "Name": str(item.get("Name")),
-        "Addresses": [],
-        "Phones": [],
+        "Addresses": _slotted("Addresses", [], []),
+        "Phones": _slotted("Phones", [], []),
         "ContactGroups": [],
         "IsSupplier": False,
         "IsCustomer": False,
@@ -366,7 +408,10 @@ def _contact_write(spec: Spec, tenant: Tenant, item: Record, existing: Record | 
     if errors:
         raise Invalid(errors)
     record = copy.deepcopy(existing) if existing is not None else _new_contact(tenant, item, now_ms)
-    record |= {key: value for key, value in item.items() if key not in _CONTACT_READ_ONLY}
+    record |= {key: value for key, value in item.items() if key not in _CONTACT_READ_ONLY and key not in _SLOTS}
+    for field in _SLOTS:
+        if field in item:
+            record[field] = _slotted(field, record.get(field), item[field])
     record["ContactStatus"] = status
     return record
 
@@ -470,6 +515,9 @@ def _payment_write(spec: Spec, tenant: Tenant, item: Record, existing: Record | 
     amount = number(item.get("Amount"), "Amount", errors)
     record: Record = {"PaymentID": str(uuid.uuid4())}
     set_date(record, "Date", item.get("Date") or ms_date(start_of_day(now_ms)), errors, with_string=False)
+    locked = lock_problem(tenant, record.get("Date"))
+    if locked:
+        errors.append(locked)
     if found is not None:
         invoice = found[1]
         if invoice["Status"] != "AUTHORISED":
@@ -527,6 +575,9 @@ def _payment_write(spec: Spec, tenant: Tenant, item: Record, existing: Record | 
 def _delete_payment(tenant: Tenant, item: Record, existing: Record, now_ms: int) -> Record:
     if item.get("Status") != "DELETED" or existing["Status"] != "AUTHORISED":
         raise Invalid(["A payment can only be changed by setting its Status to DELETED"])
+    locked = lock_problem(tenant, existing.get("Date"))
+    if locked:
+        raise Invalid([locked])
     found = find_record(tenant, "Invoices", existing["Invoice"]["InvoiceID"])
     if found is not None:
         slot, invoice = found

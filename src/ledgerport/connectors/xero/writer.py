@@ -1,0 +1,160 @@
+"""How Xero takes writes: ``PUT /api.xro/2.0/{Collection}`` creates, ``POST /{Collection}/{id}`` updates.
+
+* **Create**: the body is ``{"Invoices": [{...}]}`` (``PUT /Accounts`` alone takes the bare object); the answer is
+  the same envelope holding the object as Xero now keeps it (numbers, totals, status, ``UpdatedDateUTC``).
+* **Update**: Xero merges the fields sent into the object, so the body carries only the fields the request named
+  (a ``LineItems`` array replaces every line). Xero has no concurrency token (no ETag, version or SyncToken): an
+  update is last-write-wins, and Xero's own document rules refuse what may no longer change (a paid or voided
+  invoice, a date in a locked period) with a ValidationException that reaches the caller.
+* **Idempotency-Key**: Xero's own header (at most 128 characters) on every PUT and POST. The engine's key is derived
+  from the operation, so a retried request presents Xero the same key and gets the object made the first time.
+* **What Xero takes by another name**: a line names its item by ``ItemCode`` and a tracking option together with its
+  category. The tables write the ids the engine resolved (``Item.ItemID``, ``TrackingOptionID``); just before
+  sending, the item's code is read (``GET /Items/{id}``, once per item) and each option's category is found in one
+  ``GET /TrackingCategories``. A tracking id that names a category rather than one of its options is refused here,
+  before anything is written.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+
+from ledgerport.connectors._base import Malformed, NotFound, Problem, Rejected, Request
+from ledgerport.connectors._base.client import ProviderClient
+from ledgerport.connectors._base.streams import StreamContext
+from ledgerport.connectors._base.writes import Target, WriteProtocol
+from ledgerport.connectors.xero.client import validation_problems
+from ledgerport.connectors.xero.streams import API_PATH
+
+__all__ = ["IDEMPOTENCY_KEY_LIMIT", "WRITER"]
+
+IDEMPOTENCY_KEY_LIMIT = 128
+_LINES = ("LineItems", "JournalLines")
+_BARE_CREATE = frozenset({"Accounts"})
+"""Collections whose create takes the object itself, not the ``{"Collection": [...]}`` envelope (XOAS)."""
+_encoder = msgspec.json.Encoder(decimal_format="number")
+
+
+def _url(context: StreamContext, *parts: str) -> str:
+    return "/".join((f"{context.base_url.rstrip('/')}{API_PATH}", *parts))
+
+
+def _record(target: Target, body: Any) -> Any:
+    """The first element of Xero's envelope; an element that carries validation errors is a refusal."""
+    found = body.get(target.entity) if isinstance(body, dict) else None
+    if not isinstance(found, list) or not found or not isinstance(found[0], dict):
+        raise Malformed(f"Xero answered without the {target.entity}")
+    element = found[0]
+    if element.get("ValidationErrors"):
+        problems = validation_problems({"Elements": [element]})
+        raise Rejected(f"Xero refused the {target.entity}", problems=problems)
+    return element
+
+
+async def _get(client: ProviderClient, *parts: str, params: tuple[tuple[str, str], ...] = ()) -> Any:
+    return (await client.send(Request(method="GET", url=_url(client.context, *parts), params=params))).json()
+
+
+def _lines(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for key in _LINES:
+        yield from (line for line in payload.get(key) or [] if isinstance(line, dict))
+
+
+def _refused(detail: str) -> Rejected:
+    return Rejected(detail, problems=[Problem(title="Invalid Reference", detail=detail)])
+
+
+async def _item_codes(client: ProviderClient, lines: list[dict[str, Any]]) -> None:
+    """``Item.ItemID`` → ``ItemCode``, the only way Xero's documented line items name an item."""
+    codes: dict[str, str] = {}
+    for line in lines:
+        item = line.pop("Item", None)
+        if not isinstance(item, dict) or not item.get("ItemID"):
+            continue
+        item_id = str(item["ItemID"])
+        if item_id not in codes:
+            try:
+                found = (await _get(client, "Items", item_id)).get("Items") or []
+            except NotFound:
+                found = []
+            if not found or not found[0].get("Code"):
+                raise _refused(f"The item {item_id} no longer exists at Xero.")
+            codes[item_id] = str(found[0]["Code"])
+        line["ItemCode"] = codes[item_id]
+
+
+async def _tracking_categories(client: ProviderClient, lines: list[dict[str, Any]]) -> None:
+    """Each ``{TrackingOptionID}`` gets its category's ``TrackingCategoryID`` (Xero wants both)."""
+    tags = [tag for line in lines for tag in line.get("Tracking") or [] if not tag.get("TrackingCategoryID")]
+    if not tags:
+        return
+    body = await _get(client, "TrackingCategories", params=(("includeArchived", "true"),))
+    categories = body.get("TrackingCategories") or []
+    owner = {
+        str(option["TrackingOptionID"]).lower(): str(category["TrackingCategoryID"])
+        for category in categories
+        for option in category.get("Options") or []
+    }
+    names = {str(category["TrackingCategoryID"]).lower(): str(category.get("Name") or "") for category in categories}
+    for tag in tags:
+        option = str(tag["TrackingOptionID"]).lower()
+        if option in owner:
+            tag["TrackingCategoryID"] = owner[option]
+        elif option in names:
+            raise _refused(
+                f"The tracking category {names[option]!r} is a category: Xero tags a line with one of its options."
+            )
+        else:
+            raise _refused(f"The tracking option {tag['TrackingOptionID']} no longer exists at Xero.")
+
+
+async def _ready(client: ProviderClient, payload: dict[str, Any]) -> dict[str, Any]:
+    """The body as Xero takes it: item codes and tracking categories filled in from Xero itself."""
+    if not any(key in payload for key in _LINES):
+        return payload
+    body = copy.deepcopy(payload)
+    lines = list(_lines(body))
+    await _item_codes(client, lines)
+    await _tracking_categories(client, lines)
+    return body
+
+
+def _write_request(method: str, url: str, body: Any, key: str) -> Request:
+    return Request(
+        method=method,
+        url=url,
+        headers={"Content-Type": "application/json", "Idempotency-Key": key[:IDEMPOTENCY_KEY_LIMIT]},
+        body=_encoder.encode(body),
+    )
+
+
+async def create(client: ProviderClient, target: Target, payload: dict[str, Any], key: str) -> Any:
+    """``PUT /{Collection}``: create one object."""
+    ready = await _ready(client, payload)
+    body = ready if target.entity in _BARE_CREATE else {target.entity: [ready]}
+    request = _write_request("PUT", _url(client.context, target.entity), body, key)
+    return _record(target, (await client.send(request)).json())
+
+
+async def update(client: ProviderClient, target: Target, remote_id: str, payload: dict[str, Any], key: str) -> Any:
+    """``POST /{Collection}/{id}`` with only the fields the request named; Xero merges them."""
+    ready = await _ready(client, payload)
+    request = _write_request("POST", _url(client.context, target.entity, remote_id), {target.entity: [ready]}, key)
+    return _record(target, (await client.send(request)).json())
+
+
+async def fetch(client: ProviderClient, target: Target, remote_id: str) -> Any:
+    """``GET /{Collection}/{id}``: the object as it stands, lines included."""
+    return _record(target, await _get(client, target.entity, remote_id))
+
+
+def remote_path(context: StreamContext, target: Target, remote_id: str) -> str:
+    """The collection's URL, as a sync names the page a record came from."""
+    return _url(context, target.entity)
+
+
+WRITER = WriteProtocol(create=create, update=update, fetch=fetch, remote_path=remote_path)
