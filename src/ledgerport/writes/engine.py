@@ -500,12 +500,14 @@ async def _run(
 
 
 def _provider_problems(exc: ConnectorError, integration: str) -> list[Problem]:
+    """The provider's refusal as Merge's ``PROVIDER_ERROR`` problems; a problem a connector typed itself (a check it
+    makes before sending, such as an unusable reference) keeps its type."""
     found = getattr(exc, "problems", None) or []
     if not found:
         return [problem(PROVIDER_ERROR, f"{integration} refused the request", str(exc))]
     return [
         problem(
-            PROVIDER_ERROR,
+            PROVIDER_ERROR if p.problem_type == "ERROR" else p.problem_type,
             p.title,
             p.detail,
             p.pointer if p.pointer and p.pointer.startswith("/model") else None,

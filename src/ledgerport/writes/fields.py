@@ -107,7 +107,10 @@ def convert(value: Any, annotation: Any) -> Converted:
             return Converted(error=f"{value!r} is not one of {sorted(allowed)}", bad_choice=True)
         return Converted(value)
     warning = None
-    if datetime in _members(annotation) and isinstance(value, str) and _DATE_ONLY.match(value):
+    members = _members(annotation)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool) and _decimal_text(annotation):
+        value = str(value)  # Merge's decimal strings (exchange rates, applied amounts) sent as JSON numbers
+    if datetime in members and isinstance(value, str) and _DATE_ONLY.match(value):
         warning = f"{value!r} is a date; it was read as {value}T00:00:00Z"
         value = f"{value}T00:00:00Z"
     try:
@@ -121,6 +124,14 @@ def convert(value: Any, annotation: Any) -> Converted:
     if isinstance(converted, Decimal) and isinstance(value, str):
         warning = f"{value!r} is text; it was read as the number {converted}"
     return Converted(converted, warning=warning)
+
+
+def _decimal_text(annotation: Any) -> bool:
+    """Whether the field is one of Merge's decimal strings (``DecimalString``: text with a pattern)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_decimal_text(arg) for arg in typing.get_args(annotation))
+    meta = _meta(annotation)
+    return meta is not None and meta.pattern is not None
 
 
 def json_schema(annotation: Any, choices: tuple[str, ...] | None = None) -> dict[str, Any]:
