@@ -43,6 +43,7 @@ from ledgerport.connectors._base.writes import (
 )
 from ledgerport.connectors.xero.documents import (
     CREDIT_NOTE,
+    EXPENSE,
     INVOICE,
     JOURNAL_ENTRY,
     PAYMENT,
@@ -695,12 +696,100 @@ ACCOUNT_WRITES = WriteSpec(
     ),
 )
 
+# --- expenses ---------------------------------------------------------------------------------------------------
+#
+# An Expense is a bank transaction: Merge signs expenses (negative: money spent, positive: money back), Xero keeps
+# every amount positive and says which way the money went with ``Type``: SPEND or RECEIVE. The sign of the lines
+# decides it; lines that go both ways cannot be one Xero transaction.
+
+
+def _unsigned(path: str) -> Derive:
+    def write(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
+        if value is not None:
+            payload[path] = abs(Decimal(value))
+
+    return Derive(write)
+
+
+def _spend_or_receive(payload: dict[str, Any]) -> dict[str, Any]:
+    """``Type`` from the signs the lines were written with (kept aside by the line table, then dropped)."""
+    lines = payload.get("LineItems") or []
+    received = any(line.pop("_received", False) for line in lines)
+    payload["Type"] = "RECEIVE" if received else "SPEND"
+    return payload
+
+
+def _keep_sign(built: dict[str, Any], line: Mapping[str, Any]) -> dict[str, Any]:
+    if line.get("net_amount") is not None and Decimal(line["net_amount"]) > 0:
+        built["_received"] = True
+    return built
+
+
+_EXPENSE_LINE = Lines(
+    {
+        "description": Put("Description"),
+        "quantity": Put("Quantity", Decimal),
+        "unit_price": _unsigned("UnitAmount"),
+        "net_amount": Derive(
+            _unsigned("LineAmount").function, required=True, note="Negative: money spent (SPEND). Positive: RECEIVE."
+        ),
+        "item": PutRef("Item.ItemID", "Item", note="Sent as the item's code, which Xero fills the line from."),
+        "account": PutRef("AccountID", "Account"),
+        "tax_rate": PutRef("TaxType", "TaxRate"),
+        **_TRACKING,
+    },
+    finish=_keep_sign,
+)
+
+
+def _expense_lines_agree(model: Mapping[str, Any]) -> str | None:
+    amounts = [Decimal(line["net_amount"]) for line in model.get("lines") or [] if line.get("net_amount") is not None]
+    if any(a > 0 for a in amounts) and any(a < 0 for a in amounts):
+        return "every line of one expense must be spent (negative) or every line received (positive), not both."
+    stated = model.get("total_amount")
+    if stated is not None and amounts and (model.get("inclusive_of_tax") or model.get("total_tax_amount") is not None):
+        tax = _ZERO if model.get("inclusive_of_tax") else Decimal(model.get("total_tax_amount") or 0)
+        expected = sum(amounts, _ZERO) + (-abs(tax) if sum(amounts, _ZERO) < 0 else abs(tax))
+        if Decimal(stated) != expected:
+            return f"total_amount is {stated}, but the lines add up to {expected}."
+    return None
+
+
+EXPENSE_WRITES = WriteSpec(
+    model="Expense",
+    targets=(
+        Target(
+            entity="BankTransactions",
+            read=EXPENSE,
+            fields={
+                "transaction_date": Put("Date", xero_day),
+                "account": PutRef("BankAccount.AccountID", "Account", required=True, note="The bank account."),
+                "contact": PutRef("Contact.ContactID", "Contact", required=True),
+                "memo": Put("Reference"),
+                "currency": Put("CurrencyCode", str),
+                "exchange_rate": Put("CurrencyRate", Decimal),
+                "inclusive_of_tax": Put("LineAmountTypes", line_amount_types),
+                "total_amount": Expect("Negative for money spent, positive for money received; Xero computes it."),
+                "sub_total": Expect(),
+                "total_tax_amount": Expect(),
+                "lines": PutLines("LineItems", _EXPENSE_LINE, required=True),
+            },
+            checks=(
+                Check("/model/lines", "Lines Disagree", _expense_lines_agree),
+                _two_options_per_line("lines"),
+            ),
+            finish=_spend_or_receive,
+        ),
+    ),
+)
+
 WRITES: Mapping[str, WriteSpec] = {
     spec.model: spec
     for spec in (
         ACCOUNT_WRITES,
         CONTACT_WRITES,
         CREDIT_NOTE_WRITES,
+        EXPENSE_WRITES,
         INVOICE_WRITES,
         ITEM_WRITES,
         JOURNAL_ENTRY_WRITES,
