@@ -612,6 +612,47 @@ async def test_purchase_order_validation_and_refusal(kit: XeroKit, refs: Refs) -
     provider_says(errors, "Purchase order # must be unique.")
 
 
+# --- expenses --------------------------------------------------------------------------------------------------------
+
+
+async def _bank(kit: XeroKit) -> str:
+    return next(a["id"] for a in await kit.all("accounts") if a["account_type"] == "BANK" and a["status"] == "ACTIVE")
+
+
+async def test_expense_spent_and_received_are_spend_and_receive_money(kit: XeroKit, refs: Refs) -> None:
+    bank = await _bank(kit)
+    for sign, kind in ((-1, "SPEND"), (1, "RECEIVE")):
+        before = await kit.counts()
+        lines = [
+            {"description": "Beans", "net_amount": sign * 12.5, "account": refs.accounts["429"]},
+            {"description": "Milk", "net_amount": sign * 3, "account": refs.accounts["429"]},
+        ]
+        expense = {"account": bank, "contact": refs.supplier, "memo": "Café", "transaction_date": DAY, "lines": lines}
+        model = await written(kit, "expenses", await kit.create("expenses", expense))
+        await one_more(kit, before, "BankTransactions")
+        sent = model["remote_data"][0]["data"]
+        assert sent["Type"] == kind
+        assert [Decimal(str(line["LineAmount"])) for line in sent["LineItems"]] == [Decimal("12.5"), Decimal(3)]
+        assert [Decimal(str(line["net_amount"])) for line in model["lines"]] == [sign * Decimal("12.5"), sign * 3]
+        assert Decimal(str(model["sub_total"])) == sign * Decimal("15.5")
+        total, tax = Decimal(str(model["total_amount"])), Decimal(str(model["total_tax_amount"]))
+        assert total == sign * Decimal("15.5") + tax  # Xero added the accounts' tax, signed like the lines
+        assert sign * tax >= 0
+        assert model["account"] == bank
+        assert model["contact"] == refs.supplier
+        await sync_keeps(kit, "expenses", model)
+
+
+async def test_expense_lines_that_go_both_ways_are_refused_before_xero(kit: XeroKit, refs: Refs) -> None:
+    before = await kit.counts()
+    lines = [{"net_amount": -5, "account": refs.accounts["429"]}, {"net_amount": 5, "account": refs.accounts["429"]}]
+    expense = {"account": await _bank(kit), "contact": refs.supplier, "lines": lines}
+    errors = await refused(kit, await kit.create("expenses", expense), before)
+    assert errors[0]["source"] == {"pointer": "/model/lines"}
+    missing = await refused(kit, await kit.create("expenses", {"lines": lines[:1]}), before)
+    assert {e["source"]["pointer"] for e in missing} == {"/model/account", "/model/contact"}
+
+
 # --- items -------------------------------------------------------------------------------------------------------
 
 
