@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from ledgerport.connectors._base.writes import PutLines, Target, WriteField, WriteSpec, reference_fields
+from ledgerport.connectors._base.writes import Expect, PutLines, Target, WriteField, WriteSpec, reference_fields
 from ledgerport.writes.fields import READ_ONLY, REQUEST_ONLY, convert, line_struct, request_fields
 from ledgerport.writes.problems import (
     INCORRECT_FIELD_TYPE,
@@ -178,6 +178,13 @@ class _Checker:
         self.errors.append(problem(kind, title, detail, pointer))
 
 
+def _stated(existing: Mapping[str, Any], target: Target) -> dict[str, Any]:
+    """A stored record as a PATCH's checks read it: without the values the provider computes (``Expect``), which
+    the change may move (an invoice's total, when its lines change); a value the request itself states is checked."""
+    computed = {name for name, field in target.fields.items() if isinstance(field, Expect)}
+    return {name: value for name, value in existing.items() if name not in computed}
+
+
 def check_request(
     spec: WriteSpec,
     struct: type[msgspec.Struct],
@@ -208,7 +215,7 @@ def check_request(
     writable = None if kind == "create" else (target.updatable or frozenset(target.fields))
     model = checker.fields(struct, target.fields, given, "/model", writable)
     if not checker.errors:
-        merged = model if existing is None else {**existing, **model}
+        merged = model if existing is None else {**_stated(existing, target), **model}
         for check in target.checks:
             why = check.test(merged)
             if why is not None:

@@ -12,7 +12,9 @@ WriteSpec(model)                    what a connector can write of one common mod
      │   ├─ Choose()                 a field whose value picks the target (``when``) and is sent as nothing else
      │   └─ Expect()                 a value the provider computes (a total): checked by ``checks``, never sent
      ├─ fixed: provider fields every request of this target carries (Xero's ``Type: ACCPAY``)
-     └─ checks: rules across fields (journal lines balance, lines add up to the total)
+     ├─ checks: rules across fields (journal lines balance, lines add up to the total)
+     └─ complete: what only the provider knows, read just before sending (a bill payment's pay type from its
+        account's type; the purchase-order lines a bill's lines bill)
 ```
 
 Validation, the meta endpoints' JSON Schema, ``/available-actions`` and the request sent to the provider all read
@@ -181,6 +183,10 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     checks: Sequence[Check] = ()
     updatable: frozenset[str] | None = None
     """The fields a PATCH may change (``None``: every field of the table)."""
+    complete: Callable[[ProviderClient, dict[str, Any]], Awaitable[dict[str, Any]]] | None = None
+    """``complete(client, payload)`` → the payload to send, finished with what only the provider's current state
+    says (read through the same client, so budget and credentials apply); raising ``Rejected`` refuses the request
+    before anything is written. Most targets need none."""
 
 
 class WriteSpec(msgspec.Struct, frozen=True, kw_only=True):
