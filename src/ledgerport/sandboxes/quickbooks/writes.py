@@ -220,6 +220,8 @@ def _line_totals(body: Record, company: Company) -> None:
 
 
 def _journal_totals(body: Record, company: Company) -> None:
+    """Debits equal credits, or 6000: Intuit documents the rule ("The total of the debit column equals the total of
+    the credit column") and the code family, not the words, so the detail is the sandbox's."""
     sides = {"Debit": Decimal(0), "Credit": Decimal(0)}
     for line in _number_lines(body["Line"]):
         detail = line.get("JournalEntryLineDetail")
