@@ -443,6 +443,8 @@ async def _run(
     provider_key = operation_id.hex
     try:
         opened = await open_provider(providers, call.account.id)
+        if target.complete is not None:
+            payload = await target.complete(opened.client, payload)
         if remote_id is None:
             record = await writer.create(opened.client, target, payload, provider_key)
         else:

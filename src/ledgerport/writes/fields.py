@@ -18,6 +18,8 @@ from typing import Any
 
 import msgspec
 
+from ledgerport.models import DecimalString
+
 __all__ = [
     "Converted",
     "READ_ONLY",
@@ -96,10 +98,17 @@ def convert(value: Any, annotation: Any) -> Converted:
     """``value`` (decoded JSON, numbers as ``Decimal``) as the field's type.
 
     A date without a time (``2024-03-31``) is read as midnight UTC, with a warning: Merge's fields are date-times,
-    and a developer sending a date means that day. A date-time without an offset is read as UTC.
+    and a developer sending a date means that day. A date-time without an offset is read as UTC. A number sent for
+    one of Merge's decimal strings (``exchange_rate``, ``applied_amount``) is read as that decimal, with a warning,
+    as text sent for a number is.
     """
     if value is None:
         return Converted(None)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool) and _is_decimal_string(annotation):
+        text = format(value, "f") if isinstance(value, Decimal) else str(value)
+        converted = convert(text, annotation)
+        warning = f"{value} is a number; it was read as the decimal string {text!r}"
+        return msgspec.structs.replace(converted, warning=warning) if converted.error is None else converted
     choices = enum_of(annotation)
     if choices is not None:
         allowed = {str(member.value) for member in choices}
@@ -169,6 +178,13 @@ def _schema_of(member: Any, annotation: Any, choices: tuple[str, ...] | None) ->
             return {"type": "string", "format": "uuid"}
         return {"type": "string"}
     return {}
+
+
+def _is_decimal_string(annotation: Any) -> bool:
+    """Whether the field is one of Merge's ``format: decimal`` strings (:data:`ledgerport.models.DecimalString`)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_is_decimal_string(arg) for arg in typing.get_args(annotation))
+    return bool(annotation == DecimalString)
 
 
 def _meta(annotation: Any) -> msgspec.Meta | None:

@@ -184,6 +184,13 @@ class _Checker:
         self.errors.append(problem(kind, title, detail, pointer))
 
 
+def _stated(existing: Mapping[str, Any], target: Target) -> dict[str, Any]:
+    """A stored record as a PATCH's checks read it: without the values the provider computes (``Expect``), which
+    the change may move (an invoice's total, when its lines change); a value the request itself states is checked."""
+    computed = {name for name, field in target.fields.items() if isinstance(field, Expect)}
+    return {name: value for name, value in existing.items() if name not in computed}
+
+
 def check_request(
     spec: WriteSpec,
     struct: type[msgspec.Struct],
@@ -214,11 +221,7 @@ def check_request(
     writable = None if kind == "create" else (target.updatable or frozenset(target.fields))
     model = checker.fields(struct, target.fields, given, "/model", writable)
     if not checker.errors:
-        # What the provider computed (totals) is no statement of the caller: a PATCH that changes the lines must
-        # not be checked against the totals of the lines it replaces.
-        computed = {name for name, field in target.fields.items() if isinstance(field, Expect)}
-        kept = {name: value for name, value in (existing or {}).items() if name not in computed}
-        merged = model if existing is None else {**kept, **model}
+        merged = model if existing is None else {**_stated(existing, target), **model}
         for check in target.checks:
             why = check.test(merged)
             if why is not None:

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 import pytest
+from qbo_connector_kit import ORIGIN, ClientFactory, MemoryTokens, call
 
-from conftest import ORIGIN, ClientFactory, MemoryTokens, call
 from ledgerport.connectors._base import (
     AuthExpired,
     AuthRevoked,

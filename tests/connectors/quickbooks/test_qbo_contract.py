@@ -16,8 +16,8 @@ from typing import Any
 
 import msgspec
 import pytest
+from qbo_connector_kit import ORIGIN, ClientFactory, call
 
-from conftest import ORIGIN, ClientFactory, call
 from harness import REFERENCE_DIR
 from ledgerport.connectors._base import Request, field_support
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply

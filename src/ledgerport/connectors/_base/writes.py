@@ -13,7 +13,9 @@ WriteSpec(model)                    what a connector can write of one common mod
      │   └─ Expect()                 a value the provider computes (a total): checked by ``checks``, never sent
      ├─ fixed: provider fields every request of this target carries (Xero's ``Type: ACCPAY``)
      ├─ checks: rules across fields (journal lines balance, lines add up to the total)
-     └─ finish: a last touch on the built body (a Xero payment names its one invoice at the top level)
+     ├─ finish: a last touch on the built body (a Xero payment names its one invoice at the top level)
+     └─ complete: what only the provider knows, read just before sending (a bill payment's pay type from its
+        account's type; the purchase-order lines a bill's lines bill)
 ```
 
 Validation, the meta endpoints' JSON Schema, ``/available-actions`` and the request sent to the provider all read
@@ -195,6 +197,10 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     """The fields a PATCH may change (``None``: every field of the table)."""
     finish: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     """``finish(payload)``: reshape the built body where the provider's shape is not the common model's."""
+    complete: Callable[[ProviderClient, dict[str, Any]], Awaitable[dict[str, Any]]] | None = None
+    """``complete(client, payload)`` → the payload to send, finished with what only the provider's current state
+    says (read through the same client, so budget and credentials apply); raising ``Rejected`` refuses the request
+    before anything is written. Most targets need none."""
 
 
 class WriteSpec(msgspec.Struct, frozen=True, kw_only=True):

@@ -19,36 +19,49 @@ import msgspec
 from ledgerport.connectors._base import Conflict, Malformed, Request
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.writes import Target, WriteProtocol
-from ledgerport.connectors.quickbooks.client import MINOR_VERSION, company_url
+from ledgerport.connectors.quickbooks.client import MINOR_VERSION, Entity, company_url, query_request
 from ledgerport.connectors.quickbooks.ids import entity_of, qbo_id
 
-__all__ = ["UPDATE_ATTEMPTS", "WRITER"]
+__all__ = ["UPDATE_ATTEMPTS", "WRITER", "query", "read"]
 
 UPDATE_ATTEMPTS = 3
 _encoder = msgspec.json.Encoder(decimal_format="number")
 
 
-def _url(client: ProviderClient, target: Target, *tail: str) -> str:
-    path = "/".join((target.entity.lower(), *tail))
+def _url(client: ProviderClient, entity: str, *tail: str) -> str:
+    path = "/".join((entity.lower(), *tail))
     return company_url(client.context.base_url, client.context.account, path)
 
 
-def _record(target: Target, body: Any) -> Any:
-    found = body.get(target.entity) if isinstance(body, dict) else None
+def _record(entity: str, body: Any) -> Any:
+    found = body.get(entity) if isinstance(body, dict) else None
     if not isinstance(found, dict):
-        raise Malformed(f"QuickBooks answered without the {target.entity}")
+        raise Malformed(f"QuickBooks answered without the {entity}")
     return found
+
+
+async def read(client: ProviderClient, entity: str, qbo_object_id: str) -> Any:
+    """``GET /{entity}/{Id}``: one object as it stands (what tables' ``complete`` steps read)."""
+    request = Request(method="GET", url=_url(client, entity, qbo_object_id), params=(("minorversion", MINOR_VERSION),))
+    return _record(entity, (await client.send(request)).json())
+
+
+async def query(client: ProviderClient, entity: Entity, text: str) -> list[Any]:
+    """The rows a query answers (at most one page: callers ask for a handful)."""
+    request = query_request(client.context.base_url, client.context.account, text)
+    found = ((await client.send(request)).json() or {}).get("QueryResponse", {}).get(entity.value, [])
+    return [row for row in found if isinstance(row, dict)]
 
 
 async def _post(client: ProviderClient, target: Target, payload: dict[str, Any], request_id: str) -> Any:
     request = Request(
         method="POST",
-        url=_url(client, target),
+        url=_url(client, target.entity),
         params=(("requestid", request_id[:50]), ("minorversion", MINOR_VERSION)),
         headers={"Content-Type": "application/json"},
         body=_encoder.encode(payload),
     )
-    return _record(target, (await client.send(request)).json())
+    return _record(target.entity, (await client.send(request)).json())
 
 
 async def create(client: ProviderClient, target: Target, payload: dict[str, Any], key: str) -> Any:
@@ -58,10 +71,7 @@ async def create(client: ProviderClient, target: Target, payload: dict[str, Any]
 
 async def fetch(client: ProviderClient, target: Target, remote_id: str) -> Any:
     """The object as it stands."""
-    request = Request(
-        method="GET", url=_url(client, target, qbo_id(remote_id)), params=(("minorversion", MINOR_VERSION),)
-    )
-    return _record(target, (await client.send(request)).json())
+    return await read(client, target.entity, qbo_id(remote_id))
 
 
 async def update(client: ProviderClient, target: Target, remote_id: str, payload: dict[str, Any], key: str) -> Any:

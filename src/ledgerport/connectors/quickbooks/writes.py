@@ -2,187 +2,65 @@
 
 Each target names the QBO entity and the read mapping that turns QBO's answer into the stored record, so a written
 object is stored exactly as a sync would store it (same remote id, same fields) and the next sync updates that row.
+The tables live beside what they write: invoices and bills here, the other documents in ``write_documents``,
+payments in ``write_payments``, contacts, items and accounts in ``write_names``; ``write_kit`` holds what they share.
 
 * **Invoice** is an ``Invoice`` (``ACCOUNTS_RECEIVABLE``: a customer, item lines) or a ``Bill``
   (``ACCOUNTS_PAYABLE``: a vendor, expense lines against an account or an item).
 * QBO computes totals, balances and the line subtotal; a request may state ``total_amount`` (or line totals),
   and a value that contradicts its lines is refused before QBO is called.
-* Line tracking: QBO takes one class per line (``ClassRef``) and one department per document
-  (``DepartmentRef``); ``tracking_categories`` are sorted onto those by their remote ids (``Department-`` ids are
-  prefixed, see ``ids``).
+* A bill's ``purchase_orders`` link it to those purchase orders the way QBO links them, line by line: each bill
+  line names the purchase-order line it bills (``Line[].LinkedTxn`` with a ``TxnLineId``), matched by item or
+  account when the bill is created (``completion.link_purchase_orders``). Intuit's Bill page also lets a bill's own
+  ``LinkedTxn`` name a purchase order, but QBO fills that list from the lines' links; integrators report that a
+  link without a purchase-order line is silently dropped, so the table never relies on it. QBO adds links only to
+  new lines, so ``purchase_orders`` is taken on create, not by a PATCH.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from ledgerport.connectors._base.writes import (
-    Check,
     Choose,
     Derive,
     Expect,
-    Lines,
     Put,
     PutLines,
     PutRef,
     Resolved,
     Target,
     WriteSpec,
-    put,
 )
-from ledgerport.connectors.quickbooks.documents import BILL, EXPENSE, INVOICE
+from ledgerport.connectors.quickbooks.completion import BILL_PURCHASE_ORDERS, link_purchase_orders
+from ledgerport.connectors.quickbooks.documents import BILL, INVOICE
 from ledgerport.connectors.quickbooks.ids import qbo_id
+from ledgerport.connectors.quickbooks.write_documents import DOCUMENT_WRITES
+from ledgerport.connectors.quickbooks.write_expenses import EXPENSE_WRITES
+from ledgerport.connectors.quickbooks.write_kit import (
+    DOCUMENT_TRACKING,
+    bare,
+    every_line_has_an_account_or_item,
+    expense_lines,
+    is_,
+    qbo_date,
+    sales_lines,
+    total_check,
+)
+from ledgerport.connectors.quickbooks.write_names import NAME_WRITES
+from ledgerport.connectors.quickbooks.write_payments import PAYMENT_WRITES
 
 __all__ = ["WRITES"]
 
-_ZERO = Decimal(0)
 
+def _purchase_orders(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
+    """The purchase orders to link, for ``completion.link_purchase_orders`` to turn into line links."""
+    found = [qbo_id(resolved(one) or "") for one in value or []]
+    if found:
+        payload[BILL_PURCHASE_ORDERS] = found
 
-# --- conversions -----------------------------------------------------------------------------------------------
-
-
-def qbo_date(moment: datetime) -> str:
-    """QBO's ``TxnDate``/``DueDate`` are dates; Merge sends midnight UTC date-times."""
-    return moment.date().isoformat()
-
-
-def _is(prefix: str) -> Any:
-    return lambda remote_id: remote_id.startswith(prefix)
-
-
-def _bare(remote_id: str) -> bool:
-    return "-" not in remote_id
-
-
-def _classes_and_departments(values: list[str], resolved: Resolved) -> tuple[list[str], list[str]]:
-    remote = [resolved(value) or "" for value in values or []]
-    departments = [qbo_id(r) for r in remote if r.startswith("Department-")]
-    classes = [r for r in remote if _bare(r)]
-    return classes, departments
-
-
-def _document_tracking(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
-    """A document takes one department; classes go on the lines (QBO has no document-level class on bills)."""
-    _, departments = _classes_and_departments(value, resolved)
-    if departments:
-        payload["DepartmentRef"] = {"value": departments[0]}
-
-
-def _line_class(detail: str) -> Derive:
-    def write(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
-        classes, _ = _classes_and_departments(value, resolved)
-        if classes:
-            put(payload, f"{detail}.ClassRef.value", classes[0])
-
-    return Derive(write, model="TrackingCategory", many=True, note="QuickBooks keeps one class per line.")
-
-
-def _amount(line: Mapping[str, Any]) -> Decimal | None:
-    total = line.get("total_amount")
-    if total is not None:
-        return Decimal(total)
-    price, quantity = line.get("unit_price"), line.get("quantity")
-    if price is not None and quantity is not None:
-        return Decimal(price) * Decimal(quantity)
-    return None
-
-
-# --- invoices and bills ----------------------------------------------------------------------------------------
-
-
-def _sales_line(built: dict[str, Any], line: Mapping[str, Any]) -> dict[str, Any]:
-    """An invoice line is a ``SalesItemLineDetail``; QBO wants its ``Amount`` even when price × quantity says it."""
-    amount = _amount(line)
-    if amount is not None:
-        built["Amount"] = amount
-    built["DetailType"] = "SalesItemLineDetail"
-    built.setdefault("SalesItemLineDetail", {})
-    return built
-
-
-def _expense_line(built: dict[str, Any], line: Mapping[str, Any]) -> dict[str, Any]:
-    """A bill line is against an item (``ItemBasedExpenseLineDetail``) when it names one, else an account."""
-    amount = _amount(line)
-    if amount is not None:
-        built["Amount"] = amount
-    detail = built.pop("Detail", {})
-    kind = "ItemBasedExpenseLineDetail" if "ItemRef" in detail else "AccountBasedExpenseLineDetail"
-    if kind == "AccountBasedExpenseLineDetail":
-        detail.pop("Qty", None)
-        detail.pop("UnitPrice", None)
-    built["DetailType"] = kind
-    built[kind] = detail
-    return built
-
-
-_TAX_CODE = {
-    "encode": qbo_id,
-    "accept": _is("TaxCode-"),
-    "accept_note": "a QuickBooks tax code (QuickBooks lines take codes, not rates)",
-}
-
-SALES_LINE = Lines(
-    {
-        "description": Put("Description"),
-        "total_amount": Put("Amount"),
-        "unit_price": Put("SalesItemLineDetail.UnitPrice"),
-        "quantity": Put("SalesItemLineDetail.Qty"),
-        "item": PutRef("SalesItemLineDetail.ItemRef.value", "Item", required=True),
-        "tax_rate": PutRef("SalesItemLineDetail.TaxCodeRef.value", "TaxRate", **_TAX_CODE),
-        "tracking_category": PutRef(
-            "SalesItemLineDetail.ClassRef.value", "TrackingCategory", accept=_bare, accept_note="a class"
-        ),
-        "tracking_categories": _line_class("SalesItemLineDetail"),
-    },
-    finish=_sales_line,
-)
-
-EXPENSE_LINE = Lines(
-    {
-        "description": Put("Description"),
-        "total_amount": Put("Amount"),
-        "unit_price": Put("Detail.UnitPrice"),
-        "quantity": Put("Detail.Qty"),
-        "item": PutRef("Detail.ItemRef.value", "Item", note="An item line; without one, account is required."),
-        "account": PutRef("Detail.AccountRef.value", "Account"),
-        "tax_rate": PutRef("Detail.TaxCodeRef.value", "TaxRate", **_TAX_CODE),
-        "tracking_category": PutRef("Detail.ClassRef.value", "TrackingCategory", accept=_bare, accept_note="a class"),
-        "tracking_categories": _line_class("Detail"),
-        "is_billable": Put("Detail.BillableStatus", lambda billable: "Billable" if billable else "NotBillable"),
-    },
-    finish=_expense_line,
-)
-
-
-def _every_line_booked(model: Mapping[str, Any], lines: str) -> str | None:
-    for index, line in enumerate(model.get(lines) or []):
-        if line.get("item") is None and line.get("account") is None:
-            return f"line {index} needs an account or an item: QuickBooks books every expense line to one."
-    return None
-
-
-def _lines_match_total(model: Mapping[str, Any]) -> str | None:
-    """A stated ``total_amount`` must be what QBO will compute: the lines, plus tax, less discount."""
-    stated = model.get("total_amount")
-    lines = model.get("line_items") or []
-    if stated is None or not lines:
-        return None
-    amounts = [_amount(line) for line in lines]
-    if any(amount is None for amount in amounts):
-        return None
-    lines_total = sum((a for a in amounts if a is not None), _ZERO)
-    tax = Decimal(model.get("total_tax_amount") or 0)
-    discount = Decimal(model.get("total_discount") or 0)
-    expected = lines_total - discount + (_ZERO if model.get("inclusive_of_tax") else tax)
-    if Decimal(stated) != expected:
-        return f"total_amount is {stated}, but the lines add up to {expected}."
-    return None
-
-
-_TOTALS = Check("/model/total_amount", "Total Does Not Match Lines", _lines_match_total)
 
 _DOCUMENT = {
     "type": Choose(required=True),
@@ -193,11 +71,13 @@ _DOCUMENT = {
     "currency": Put("CurrencyRef.value", str),
     "exchange_rate": Put("ExchangeRate", Decimal),
     "payment_term": PutRef("SalesTermRef.value", "PaymentTerm"),
-    "tracking_categories": Derive(_document_tracking, model="TrackingCategory", many=True),
+    "tracking_categories": DOCUMENT_TRACKING,
     "total_amount": Expect("QuickBooks computes it from the lines; a different value is refused."),
     "total_tax_amount": Expect(),
     "total_discount": Expect(),
 }
+
+_UPDATABLE = frozenset(_DOCUMENT) - {"type"} | {"contact", "line_items"}
 
 INVOICE_WRITES = WriteSpec(
     model="Invoice",
@@ -210,13 +90,11 @@ INVOICE_WRITES = WriteSpec(
             when={"type": "ACCOUNTS_RECEIVABLE"},
             fields={
                 **_DOCUMENT,
-                "contact": PutRef(
-                    "CustomerRef.value", "Contact", required=True, accept=_bare, accept_note="a customer"
-                ),
-                "line_items": PutLines("Line", SALES_LINE, required=True),
+                "contact": PutRef("CustomerRef.value", "Contact", required=True, accept=bare, accept_note="a customer"),
+                "line_items": PutLines("Line", sales_lines(), required=True),
             },
-            checks=(_TOTALS,),
-            updatable=frozenset(_DOCUMENT) - {"type"} | {"contact", "line_items"},
+            checks=(total_check(),),
+            updatable=_UPDATABLE,
         ),
         Target(
             entity="Bill",
@@ -229,131 +107,25 @@ INVOICE_WRITES = WriteSpec(
                     "Contact",
                     encode=qbo_id,
                     required=True,
-                    accept=_is("Vendor-"),
+                    accept=is_("Vendor-"),
                     accept_note="a vendor",
                 ),
-                "line_items": PutLines("Line", EXPENSE_LINE, required=True),
-            },
-            checks=(
-                _TOTALS,
-                Check("/model/line_items", "Line Needs An Account", lambda m: _every_line_booked(m, "line_items")),
-            ),
-            updatable=frozenset(_DOCUMENT) - {"type"} | {"contact", "line_items"},
-        ),
-    ),
-)
-
-# --- expenses ---------------------------------------------------------------------------------------------------
-#
-# An Expense is a QBO Purchase. Merge signs expenses (negative: money spent; positive: a refund), QBO keeps every
-# amount positive and marks a refund ``Credit: true``, which it allows on card purchases only. The payment type
-# follows the account paid from: a card account makes a ``CreditCard`` purchase, a bank account a ``Cash`` one
-# (QBO's ``Check`` needs a cheque number Merge's model has no field for).
-
-
-def _purchase_account(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
-    if value is None:
-        return
-    payload["AccountRef"] = {"value": resolved(value)}
-    account = resolved.document(value) or {}
-    payload["PaymentType"] = "CreditCard" if account.get("account_type") == "CREDIT_CARD" else "Cash"
-
-
-def _payee(kind: str) -> Derive:
-    def write(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
-        remote = resolved(value) if value is not None else None
-        if remote is not None:
-            entity = kind if kind == "Employee" else ("Vendor" if remote.startswith("Vendor-") else "Customer")
-            payload["EntityRef"] = {"value": qbo_id(remote), "type": entity}
-
-    model = "Employee" if kind == "Employee" else "Contact"
-    return Derive(write, model=model, note=f"The payee (QuickBooks' EntityRef, typed {kind}).")
-
-
-def _refund(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
-    if value is not None and Decimal(value) > 0:
-        payload["Credit"] = True
-
-
-def _spent_amount(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
-    if value is not None:
-        payload["Amount"] = abs(Decimal(value))
-
-
-def _unsigned_price(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
-    if value is not None:
-        put(payload, "Detail.UnitPrice", abs(Decimal(value)))
-
-
-def _purchase_line(built: dict[str, Any], line: Mapping[str, Any]) -> dict[str, Any]:
-    """A purchase line is booked like a bill line; its amount is already unsigned."""
-    return _expense_line(built, {"total_amount": built.get("Amount")})
-
-
-PURCHASE_LINE = Lines(
-    {
-        "description": Put("Description"),
-        "net_amount": Derive(_spent_amount, required=True, note="Negative for money spent, positive for a refund."),
-        "quantity": Put("Detail.Qty", Decimal),
-        "unit_price": Derive(_unsigned_price),
-        "item": PutRef("Detail.ItemRef.value", "Item", note="An item line; without one, account is required."),
-        "account": PutRef("Detail.AccountRef.value", "Account"),
-        "tax_rate": PutRef("Detail.TaxCodeRef.value", "TaxRate", **_TAX_CODE),
-        "contact": PutRef(
-            "Detail.CustomerRef.value", "Contact", accept=_bare, accept_note="a customer the line is billable to"
-        ),
-        "tracking_category": PutRef("Detail.ClassRef.value", "TrackingCategory", accept=_bare, accept_note="a class"),
-        "tracking_categories": _line_class("Detail"),
-    },
-    finish=_purchase_line,
-)
-
-
-def _expense_signs_agree(model: Mapping[str, Any]) -> str | None:
-    """QBO cannot hold a purchase whose lines go both ways, and a stated total must be the lines' sum."""
-    amounts = [Decimal(line["net_amount"]) for line in model.get("lines") or [] if line.get("net_amount") is not None]
-    if any(a > 0 for a in amounts) and any(a < 0 for a in amounts):
-        return "every line of one expense must be spent (negative) or every line refunded (positive), not both."
-    stated = model.get("total_amount")
-    if stated is not None and amounts:
-        tax = Decimal(model.get("total_tax_amount") or 0)
-        expected = sum(amounts, _ZERO) + (_ZERO if model.get("inclusive_of_tax") else tax)
-        if Decimal(stated) != expected:
-            return f"total_amount is {stated}, but the lines add up to {expected}."
-    return None
-
-
-EXPENSE_WRITES = WriteSpec(
-    model="Expense",
-    targets=(
-        Target(
-            entity="Purchase",
-            read=EXPENSE,
-            fields={
-                "transaction_date": Put("TxnDate", qbo_date),
-                "account": Derive(
-                    _purchase_account,
-                    required=True,
-                    model="Account",
-                    note="The bank account (a Cash purchase) or credit card (a CreditCard purchase) paid from.",
+                "line_items": PutLines("Line", expense_lines(), required=True),
+                "purchase_orders": Derive(
+                    _purchase_orders,
+                    model="PurchaseOrder",
+                    many=True,
+                    note="Each purchase order is linked through the bill lines that bill its lines (same item or "
+                    "account); QuickBooks links a bill to a purchase order line by line.",
                 ),
-                "contact": _payee("Contact"),
-                "employee": _payee("Employee"),
-                "total_amount": Derive(_refund, note="Negative: a purchase. Positive: a card refund (Credit)."),
-                "total_tax_amount": Expect(),
-                "sub_total": Expect(),
-                "currency": Put("CurrencyRef.value", str),
-                "exchange_rate": Put("ExchangeRate", Decimal),
-                "memo": Put("PrivateNote"),
-                "tracking_categories": Derive(_document_tracking, model="TrackingCategory", many=True),
-                "lines": PutLines("Line", PURCHASE_LINE, required=True),
             },
-            checks=(
-                Check("/model/lines", "Lines Disagree", _expense_signs_agree),
-                Check("/model/lines", "Line Needs An Account", lambda m: _every_line_booked(m, "lines")),
-            ),
+            checks=(total_check(), every_line_has_an_account_or_item()),
+            updatable=_UPDATABLE,
+            complete=link_purchase_orders,
         ),
     ),
 )
 
-WRITES: Mapping[str, WriteSpec] = {spec.model: spec for spec in (INVOICE_WRITES, EXPENSE_WRITES)}
+WRITES: Mapping[str, WriteSpec] = {
+    spec.model: spec for spec in (INVOICE_WRITES, EXPENSE_WRITES, *DOCUMENT_WRITES, *PAYMENT_WRITES, *NAME_WRITES)
+}

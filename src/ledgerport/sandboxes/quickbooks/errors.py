@@ -18,12 +18,16 @@ import msgspec
 
 __all__ = [
     "QboFault",
+    "account_period_closed",
     "auth_failure",
     "authz_failure",
     "batch_too_large",
     "business_validation",
     "cdc_too_old",
+    "duplicate_doc_number",
     "duplicate_name",
+    "invalid_account_type",
+    "invalid_enumeration",
     "invalid_reference",
     "invalid_request",
     "object_not_found",
@@ -135,13 +139,43 @@ def business_validation(detail: str) -> QboFault:
     )
 
 
-def duplicate_name(name: str) -> QboFault:
-    """6240: a name-list object with that name already exists."""
+def duplicate_name(name: str, kind: str = "customer, vendor or employee") -> QboFault:
+    """6240: a name-list object with that name already exists (``kind`` names the list, as QBO's text does)."""
     return QboFault(
         "6240",
         "Duplicate Name Exists Error",
-        f"The name supplied already exists. : Another customer, "
-        f"vendor or employee is already using this name ({name}). Please use a different name.",
+        f"The name supplied already exists. : Another {kind} is already using this name ({name}). "
+        "Please use a different name.",
+    )
+
+
+def duplicate_doc_number(number: str, entity: str, entity_id: str) -> QboFault:
+    """6140: a transaction of the same type already has that DocNumber (the wording of Intuit's answers)."""
+    return QboFault(
+        "6140",
+        "Duplicate Document Number Error",
+        f"Duplicate Document Number Error : You must specify a different number. This number has already been "
+        f"used. DocNumber={number} is assigned to TxnType={entity} with TxnId={entity_id}",
+    )
+
+
+def invalid_enumeration(element: str, value: str) -> QboFault:
+    """2170: a value outside an element's enumeration (Intuit's error list: "Invalid Enumeration")."""
+    return QboFault("2170", "Invalid Enumeration", f"Invalid Enumeration : {value}", element=element)
+
+
+def invalid_account_type(detail: str) -> QboFault:
+    """6430: an account of the wrong type for where it is used (the detail is QBO's own text where known)."""
+    return QboFault("6430", "Invalid account type", f"Invalid account type : {detail}")
+
+
+def account_period_closed() -> QboFault:
+    """6210: the transaction's date is on or before the books' closing date (``AccountingInfoPrefs.BookCloseDate``)."""
+    return QboFault(
+        "6210",
+        "Account Period Closed, Cannot Update Through Services API",
+        "The account period has closed and the account books cannot be updated through the QBO Services API. "
+        "Please use the QBO website to make these changes.",
     )
 
 

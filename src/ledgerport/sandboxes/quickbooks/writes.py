@@ -1,11 +1,13 @@
 """Create, update (full and sparse), delete and void, with the rules QBO enforces on the way in.
 
-Per entity, ``RULES`` says what is required, how totals are derived, which name must be unique; the steps are the
-same for everyone::
+Per entity, ``RULES`` says what is required, how totals are derived, which name must be unique and which business
+rules apply (``rules``); the steps are the same for everyone::
 
-    clean body -> (update: find, check SyncToken -> 5010, merge if sparse) -> defaults -> required -> 2020
-      -> resolve *Ref (unknown -> 2500, inactive -> 610; names filled in) -> totals / balances -> 6000 rules
-      -> store (SyncToken + 1, LastUpdatedTime = now) -> side effects (payments move invoice/bill balances)
+    clean body -> (update: find, check SyncToken -> 5010, merge if sparse) -> defaults -> closed period -> 6210
+      -> required -> 2020 -> resolve *Ref (unknown -> 2500, inactive -> 610; names filled in)
+      -> totals / balances -> unique name -> 6240 -> entity rules (6000, 6140, 6430, 2170...)
+      -> store (SyncToken + 1, LastUpdatedTime = now)
+      -> side effects (payments move invoice/bill balances; bills link purchase orders, see ``links``)
 
 Server-computed fields (TotalAmt, Balance, HomeTotalAmt, the SubTotal line) are recomputed, never taken from the
 request, as QBO does; the sandbox ignores the empty strings and zeros python-quickbooks sends for unset fields.
@@ -18,8 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ledgerport.sandboxes.quickbooks import errors
+from ledgerport.sandboxes.quickbooks import errors, rules
 from ledgerport.sandboxes.quickbooks.clock import format_date
+from ledgerport.sandboxes.quickbooks.links import bill_links, relink_purchase_orders
 from ledgerport.sandboxes.quickbooks.plan import money
 from ledgerport.sandboxes.quickbooks.store import ENTITIES, Company, Record
 
@@ -130,14 +133,26 @@ def _amount(value: Any) -> Decimal:
     return Decimal(value) if value is not None else Decimal(0)
 
 
-def _resolve_refs(company: Company, value: Any, key: str = "") -> None:
-    """Validate every *Ref against its table and fill in ``name``."""
+_ENTITY_TYPES = ("Customer", "Vendor", "Employee")
+
+
+def _resolve_refs(company: Company, value: Any, key: str = "", typed_parent: bool = False) -> None:
+    """Validate every *Ref against its table and fill in ``name``.
+
+    A payee's ``EntityRef`` keeps its ``type`` (QBO's Purchase answers show it); one inside an object that states
+    its ``Type`` itself (a journal line's ``Entity``) is answered without it, as QBO's journal examples are."""
     if isinstance(value, list):
         for item in value:
             _resolve_refs(company, item)
         return
     if not isinstance(value, dict):
         return
+    if key == "Entity" and isinstance(value.get("EntityRef"), dict):
+        # A journal line's name: ``{"Type": "Customer", "EntityRef": {"value": "3"}}``, the ref read by its Type.
+        kind = str(value.get("Type", ""))
+        if kind not in _ENTITY_TYPES:
+            raise errors.invalid_enumeration("Entity.Type", kind)
+        value["EntityRef"]["type"] = kind
     target = _REF_TARGETS.get(key)
     if key == "CurrencyRef":
         code = str(value.get("value", ""))
@@ -145,11 +160,11 @@ def _resolve_refs(company: Company, value: Any, key: str = "") -> None:
             raise errors.invalid_reference(key, code)
         value["name"] = company.currencies[code]
         return
-    if key == "EntityRef" and value.get("type") in ("Customer", "Vendor", "Employee"):
+    if key == "EntityRef" and value.get("type") in _ENTITY_TYPES:
         target = value["type"]
     if target is not None and "value" in value:
         reference = str(value["value"])
-        if key != "EntityRef":  # QBO answers a payee's EntityRef with its type (Purchase examples in its docs)
+        if key != "EntityRef" or typed_parent:
             value.pop("type", None)
         if key.endswith("TaxCodeRef") and reference in _PSEUDO_TAX_CODES:
             value["value"] = reference
@@ -163,7 +178,7 @@ def _resolve_refs(company: Company, value: Any, key: str = "") -> None:
         value["name"] = found.get("FullyQualifiedName") or found.get("DisplayName") or found.get("Name", "")
         return
     for child_key, child in value.items():
-        _resolve_refs(company, child, child_key)
+        _resolve_refs(company, child, child_key, "Type" in value)
 
 
 def _foreign(body: Record, company: Company) -> bool:
@@ -209,6 +224,8 @@ def _line_totals(body: Record, company: Company) -> None:
 
 
 def _journal_totals(body: Record, company: Company) -> None:
+    """Debits equal credits, or 6000: Intuit documents the rule ("The total of the debit column equals the total of
+    the credit column") and the code family, not the words, so the detail is the sandbox's."""
     sides = {"Debit": Decimal(0), "Credit": Decimal(0)}
     for line in _number_lines(body["Line"]):
         detail = line.get("JournalEntryLineDetail")
@@ -263,9 +280,14 @@ def _named(body: Record, company: Company) -> None:
         body["Classification"] = _CLASSIFICATION.get(body["AccountType"], body.get("Classification", "Asset"))
 
 
+Effect = Callable[[Company, str, Record | None, Record | None, int], None]
+
+
 @dataclass(frozen=True)
 class Rule:
-    """How one entity is written: required elements, a derivation step, the unique name, balance tracking."""
+    """How one entity is written: required elements, a derivation step, the unique name, balance tracking, the
+    business rules checked once references resolve, and what a change does to other objects (``after``; an entity
+    with one keeps its own ``LinkedTxn``)."""
 
     required: tuple[str, ...] = ()
     derive: Callable[[Record, Company], None] | None = None
@@ -273,12 +295,23 @@ class Rule:
     balance: bool = False
     pays: str | None = None
     writable: bool = True
+    checks: tuple[rules.Check, ...] = ()
+    after: Effect | None = None
 
 
 RULES: dict[str, Rule] = {
-    "Account": Rule(("Name", "AccountType"), _named, unique="Name"),
-    "Bill": Rule(("VendorRef", "Line"), _line_totals, balance=True),
-    "BillPayment": Rule(("VendorRef", "PayType", "TotalAmt"), _payment_totals, pays="Bill"),
+    "Account": Rule(("Name", "AccountType"), _named, unique="Name", checks=(rules.account_defaults,)),
+    "Bill": Rule(("VendorRef", "Line"), _line_totals, balance=True, checks=(bill_links,), after=relink_purchase_orders),
+    "BillPayment": Rule(
+        ("VendorRef", "PayType", "TotalAmt", "Line"),
+        _payment_totals,
+        pays="Bill",
+        checks=(
+            rules.bill_payment_account,
+            rules.own_documents("BillPayment"),
+            rules.unique_doc_number("BillPayment"),
+        ),
+    ),
     "Class": Rule(("Name",), _named, unique="Name"),
     "CompanyInfo": Rule(),
     "CreditMemo": Rule(("CustomerRef", "Line"), _sales_totals, balance=True),
@@ -288,12 +321,17 @@ RULES: dict[str, Rule] = {
     "Employee": Rule(("DisplayName",), _derive_display_name, unique="DisplayName"),
     "Estimate": Rule(("CustomerRef", "Line"), _sales_totals),
     "Invoice": Rule(("CustomerRef", "Line"), _sales_totals, balance=True),
-    "Item": Rule(("Name",), _named, unique="Name"),
-    "JournalEntry": Rule(("Line",), _journal_totals),
-    "Payment": Rule(("CustomerRef", "TotalAmt"), _payment_totals, pays="Invoice"),
+    "Item": Rule(("Name", "Type"), _named, unique="Name", checks=(rules.item_accounts,)),
+    "JournalEntry": Rule(("Line",), _journal_totals, checks=(rules.journal_sides, rules.journal_names)),
+    "Payment": Rule(
+        ("CustomerRef", "TotalAmt"),
+        _payment_totals,
+        pays="Invoice",
+        checks=(rules.payment_deposit_account, rules.own_documents("Payment")),
+    ),
     "Preferences": Rule(),
     "Purchase": Rule(("AccountRef", "PaymentType", "Line"), _line_totals),
-    "PurchaseOrder": Rule(("VendorRef", "Line"), _line_totals),
+    "PurchaseOrder": Rule(("VendorRef", "Line"), _line_totals, checks=(rules.unique_doc_number("PurchaseOrder"),)),
     "SalesReceipt": Rule(("Line",), _sales_totals),
     "TaxCode": Rule(writable=False),
     "TaxRate": Rule(writable=False),
@@ -304,6 +342,12 @@ RULES: dict[str, Rule] = {
 }
 
 
+_NUMBERED = frozenset({"Invoice", "SalesReceipt", "Estimate", "CreditMemo", "PurchaseOrder"})
+"""Entities QBO numbers when a create sends no DocNumber: sales forms, and purchase orders while the company's
+``VendorAndPurchasesPrefs.UseCustomTxnNumbers`` is off (Intuit's PurchaseOrder page); bill payments, journal
+entries, bills and vendor credits keep no number unless one is sent."""
+
+
 def _defaults(entity: str, body: Record, company: Company, now: int, next_id: int) -> None:
     if ENTITIES[entity].kind != "txn":
         return
@@ -312,16 +356,33 @@ def _defaults(entity: str, body: Record, company: Company, now: int, next_id: in
     if not _foreign(body, company):
         body["ExchangeRate"] = Decimal(1)
     body.setdefault("ExchangeRate", Decimal(1))
-    if entity in ("Invoice", "SalesReceipt", "Estimate", "CreditMemo"):
+    if entity in _NUMBERED:
         body.setdefault("DocNumber", str(1000 + next_id))
+    if entity == "PurchaseOrder":
+        body.setdefault("POStatus", "Open")
+
+
+_NAMES = ("Customer", "Vendor", "Employee")
+_LIST_WORDS = {
+    "Account": "account",
+    "Item": "product or service",
+    "Class": "class",
+    "Department": "location",
+    "Term": "term",
+}
+"""How QBO's 6240 names the list (customers, vendors and employees share one list of names)."""
 
 
 def _check_unique(company: Company, entity: str, field: str, body: Record, own_id: int | None) -> None:
+    """Names are unique within a list; customers, vendors and employees share one ("Must be unique across all
+    Customer, Vendor, and Employee objects", Intuit's Customer page)."""
     wanted = str(body.get(field, "")).lower()
-    table = company.table(entity)
-    for record in table.records(table.window((None, None))):
-        if str(record.get(field, "")).lower() == wanted and int(record["Id"]) != own_id:
-            raise errors.duplicate_name(str(body[field]))
+    for listed in _NAMES if entity in _NAMES else (entity,):
+        table = company.table(listed)
+        for record in table.records(table.window((None, None))):
+            mine = listed == entity and int(record["Id"]) == own_id
+            if str(record.get(field, "")).lower() == wanted and not mine:
+                raise errors.duplicate_name(str(body[field]), _LIST_WORDS.get(entity, "customer, vendor or employee"))
 
 
 def _current(company: Company, entity: str, body: Record) -> Record:
@@ -391,6 +452,7 @@ def save(company: Company, entity: str, raw: Record, now: int) -> Record:
     if old is None and ENTITIES[entity].kind == "company":
         raise errors.unsupported_operation(f"Create {entity}")
     _defaults(entity, body, company, now, table.next_id)
+    rules.closed_period(entity, body, old, company)
     if rule.derive is not None and rule.derive in (_derive_display_name, _named):
         rule.derive(body, company)
     for element in rule.required:
@@ -403,6 +465,8 @@ def save(company: Company, entity: str, raw: Record, now: int) -> Record:
         body.pop("HomeTotalAmt", None)
     if rule.unique is not None:
         _check_unique(company, entity, rule.unique, body, int(old["Id"]) if old else None)
+    for check in rule.checks:
+        check(company, body, old)
     if rule.balance:
         paid = (old["TotalAmt"] - old["Balance"]) if old is not None else Decimal(0)
         if body["TotalAmt"] < paid:
@@ -416,11 +480,13 @@ def save(company: Company, entity: str, raw: Record, now: int) -> Record:
         body["Balance"] = Decimal("0.00")
     elif old is not None and "Balance" in old and not rule.balance:
         body["Balance"] = old["Balance"]
-    if old is not None and rule.pays is None and "LinkedTxn" in old and "LinkedTxn" not in body:
+    if old is not None and rule.pays is None and rule.after is None and "LinkedTxn" in old and "LinkedTxn" not in body:
         body["LinkedTxn"] = old["LinkedTxn"]  # links are maintained by the server (payments)
     if rule.pays is not None:
         _move_balances(company, entity, old, {**body, "Id": old["Id"] if old else str(table.next_id)}, now)
     record = table.replace(int(old["Id"]), body, now) if old is not None else table.insert(body, now)
+    if rule.after is not None:
+        rule.after(company, record["Id"], old, record, now)
     return record
 
 
@@ -429,8 +495,13 @@ def delete(company: Company, entity: str, raw: Record, now: int) -> Record:
     if ENTITIES[entity].kind != "txn":
         raise errors.unsupported_operation(f"Delete {entity}")
     old = _current(company, entity, _clean(raw))
+    rules.closed_period(entity, old, None, company)
     _move_balances(company, entity, old, None, now)
-    return company.table(entity).remove(int(old["Id"]), now)
+    gone = company.table(entity).remove(int(old["Id"]), now)
+    after = RULES[entity].after
+    if after is not None:
+        after(company, old["Id"], old, None, now)
+    return gone
 
 
 def void(company: Company, entity: str, raw: Record, now: int) -> Record:
@@ -438,6 +509,7 @@ def void(company: Company, entity: str, raw: Record, now: int) -> Record:
     if not ENTITIES[entity].voidable:
         raise errors.unsupported_operation(f"Void {entity}")
     old = _current(company, entity, _clean(raw))
+    rules.closed_period(entity, old, None, company)
     body = _strip(old)
     body["Line"] = [{**line, "Amount": Decimal("0.00")} for line in body.get("Line", [])]
     if "TxnTaxDetail" in body:
