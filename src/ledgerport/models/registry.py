@@ -111,6 +111,7 @@ MODELS: dict[str, ModelSpec] = {
         },
         expand=_expand(_ADDRESSES, _COMPANY, _PHONE_NUMBERS),
         writes=("create", "update"),
+        remote_fields=True,
     ),
     "CreditNote": ModelSpec(
         "CreditNote",
@@ -148,6 +149,8 @@ MODELS: dict[str, ModelSpec] = {
             _TRACKING,
         ),
         writes=("create", "update"),
+        remote_fields=True,
+        remote_field_lines=("line-items", "InvoiceLineItem"),
     ),
     "Item": ModelSpec(
         "Item",
@@ -170,6 +173,8 @@ MODELS: dict[str, ModelSpec] = {
         filters=_dates("transaction_date"),
         expand=_expand(_PERIOD, _APPLIED_PAYMENTS, _COMPANY, _LINES, _PAYMENTS, _TRACKING),
         writes=("create",),
+        remote_fields=True,
+        remote_field_lines=("lines", "JournalLine"),
     ),
     "Payment": ModelSpec(
         "Payment",
@@ -186,6 +191,8 @@ MODELS: dict[str, ModelSpec] = {
             _TRACKING,
         ),
         writes=("create", "update"),
+        remote_fields=True,
+        remote_field_lines=("line-items", "PaymentLineItem"),
     ),
     "PaymentTerm": ModelSpec(
         "PaymentTerm",
@@ -218,6 +225,8 @@ MODELS: dict[str, ModelSpec] = {
             Relation("vendor", "Contact"),
         ),
         writes=("create",),
+        remote_fields=True,
+        remote_field_lines=("line-items", "PurchaseOrderLineItem"),
     ),
     "SalesOrder": ModelSpec(
         "SalesOrder",
@@ -232,6 +241,8 @@ MODELS: dict[str, ModelSpec] = {
             Relation("shipping_address", None),  # an Address id, as delivery_address above
             _TRACKING,
         ),
+        remote_fields=True,
+        remote_field_lines=("lines", "SalesOrderLine"),
     ),
     "TaxRate": ModelSpec("TaxRate", "tax-rates", TaxRate, filters={"name": Equals("name")}, expand=_expand(_COMPANY)),
     "TrackingCategory": ModelSpec(

@@ -12,6 +12,7 @@ from ledgerport.connectors._base.auth import OAuthClient, decode_tokens
 from ledgerport.connectors._base.client import ProviderClient, RetryPolicy
 from ledgerport.connectors._base.http import rebase
 from ledgerport.connectors._base.registrations import NotRegistered, Registrations
+from ledgerport.connectors._base.remote_fields import FieldClass
 from ledgerport.kit.budget import Budget
 from ledgerport.kit.sealing import Sealer
 from ledgerport.remote.tokens import StoredTokens
@@ -34,6 +35,11 @@ class ProviderDeps(msgspec.Struct, frozen=True, kw_only=True):
     """The transport for a provider origin (``None``: the real provider)."""
     budget: Budget
     retry: RetryPolicy = RetryPolicy()
+    field_classes: dict[tuple[uuid.UUID, str], tuple[float, tuple[FieldClass, ...]]] = msgspec.field(
+        default_factory=dict
+    )
+    """Custom field definitions asked of each account's provider, by (account, model), with when they go stale
+    (:mod:`ledgerport.remote.fields`)."""
 
 
 class Opened(msgspec.Struct, frozen=True, kw_only=True):

@@ -35,6 +35,7 @@ from ledgerport.connectors._base.writes import (
 )
 from ledgerport.connectors.quickbooks.documents import BILL, INVOICE
 from ledgerport.connectors.quickbooks.ids import qbo_id
+from ledgerport.connectors.quickbooks.remote_fields import write_custom_fields
 
 __all__ = ["WRITES"]
 
@@ -217,6 +218,7 @@ INVOICE_WRITES = WriteSpec(
             },
             checks=(_TOTALS,),
             updatable=frozenset(_DOCUMENT) - {"type"} | {"contact", "line_items"},
+            remote_fields=write_custom_fields,
         ),
         Target(
             entity="Bill",
