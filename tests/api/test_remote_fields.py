@@ -200,3 +200,59 @@ async def test_xero_classes_are_fixed_invoice_fields(database: Database) -> None
             values = {f["remote_field_class"]["id"]: f["value"] for f in doc["remote_fields"]}
             (sent_id,) = sent
             assert isinstance(values[sent_id], bool)
+
+
+async def _customer_and_item(r: Rig) -> tuple[str, str]:
+    invoices = (await r.get("invoices", page_size=20, type="ACCOUNTS_RECEIVABLE"))["results"]
+    invoice = next(doc for doc in invoices if doc["line_items"] and doc["line_items"][0]["item"])
+    return invoice["contact"], invoice["line_items"][0]["item"]
+
+
+async def test_a_quickbooks_invoice_written_with_a_custom_field_keeps_it(database: Database) -> None:
+    async with rig(database, "quickbooks") as r:
+        classes = {c["remote_key_name"]: c for c in (await r.get("invoices/remote-field-classes"))["results"]}
+        contact, item = await _customer_and_item(r)
+        model = {
+            "type": "ACCOUNTS_RECEIVABLE",
+            "contact": contact,
+            "line_items": [{"item": item, "quantity": 2, "unit_price": 10}],
+            "remote_fields": [{"remote_field_class": classes["CustomField.2"]["id"], "value": "Jo Marsh"}],
+        }
+        response = await r.api.post("/api/accounting/v1/invoices", json={"model": model})
+        assert response.status_code == 201, response.text
+        written = response.json()["model"]
+        assert response.json()["warnings"] == []
+
+        # QBO's answer to the write (stored as remote_data): the value is kept under its definition, named by QBO
+        remote_id = written["remote_id"]
+        found = await r.api.get(f"/api/accounting/v1/invoices/{written['id']}", params={"include_remote_data": "true"})
+        (remote,) = found.json()["remote_data"]
+        assert remote["data"]["Id"] == remote_id
+        carried = {e["DefinitionId"]: e for e in remote["data"]["CustomField"]}
+        assert carried["2"]["StringValue"] == "Jo Marsh"
+        assert carried["2"]["Name"] == "Sales Rep"
+        assert "StringValue" not in carried["1"]
+
+        # and it reads back as a remote field of the stored record
+        back = await r.get(f"invoices/{written['id']}", include_remote_fields="true")
+        values = {f["remote_field_class"]["id"]: f["value"] for f in back["remote_fields"]}
+        assert values[classes["CustomField.2"]["id"]] == "Jo Marsh"
+        assert values[classes["CustomField.1"]["id"]] is None
+
+
+async def test_a_remote_field_class_the_account_lacks_is_refused(database: Database) -> None:
+    async with rig(database, "quickbooks") as r:
+        orders = (await r.get("purchase-orders/remote-field-classes"))["results"]
+        classes = {c["remote_key_name"]: c for c in (await r.get("invoices/remote-field-classes"))["results"]}
+        contact, item = await _customer_and_item(r)
+        base = {"type": "ACCOUNTS_RECEIVABLE", "contact": contact, "line_items": [{"item": item, "quantity": 1}]}
+        for bad, kind, pointer in (
+            ({"remote_field_class": orders[0]["id"], "value": "x"}, "INVALID_REFERENCE", "remote_field_class"),
+            ({"remote_field_class": str(uuid.uuid4()), "value": "x"}, "INVALID_REFERENCE", "remote_field_class"),
+            ({"remote_field_class": classes["CustomField.1"]["id"], "value": 12}, "INCORRECT_FIELD_TYPE", "value"),
+        ):
+            response = await r.api.post("/api/accounting/v1/invoices", json={"model": {**base, "remote_fields": [bad]}})
+            assert response.status_code == 400, response.text
+            (error,) = response.json()["errors"]
+            assert error["problem_type"] == kind
+            assert error["source"]["pointer"] == f"/model/remote_fields/0/{pointer}"
