@@ -256,3 +256,27 @@ async def test_a_remote_field_class_the_account_lacks_is_refused(database: Datab
             (error,) = response.json()["errors"]
             assert error["problem_type"] == kind
             assert error["source"]["pointer"] == f"/model/remote_fields/0/{pointer}"
+
+
+def test_the_openapi_document_lists_the_classes_endpoints() -> None:
+    from ledgerport.api.openapi import openapi_document
+
+    paths = openapi_document()["paths"]
+    assert {p for p in paths if p.endswith("/remote-field-classes")} == {
+        f"/accounting/v1/{path}/remote-field-classes"
+        for path in (
+            "contacts",
+            "invoices",
+            "invoices/line-items",
+            "journal-entries",
+            "journal-entries/lines",
+            "payments",
+            "payments/line-items",
+            "purchase-orders",
+            "purchase-orders/line-items",
+            "sales-orders",
+            "sales-orders/lines",
+        )
+    }
+    listed = [p["name"] for p in paths["/accounting/v1/invoices"]["get"]["parameters"]]
+    assert "include_remote_fields" in listed

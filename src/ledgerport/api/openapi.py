@@ -12,6 +12,7 @@ import msgspec
 
 from ledgerport import __version__
 from ledgerport.models import MODELS, BoolEquals, DateAfter, DateBefore, Equals, ModelSpec
+from ledgerport.models._base import RemoteFieldClass
 
 __all__ = ["openapi_document"]
 
@@ -291,14 +292,65 @@ _ACCOUNT_PATHS: dict[str, Any] = {
 }
 
 
+def _remote_field_paths(spec: ModelSpec) -> dict[str, Any]:
+    """``GET /<path>[/<lines>]/remote-field-classes`` and ``include_remote_fields`` on list and retrieve."""
+    if not spec.remote_fields:
+        return {}
+    flag = _param(
+        "include_remote_fields",
+        _BOOL,
+        "Whether to include all remote fields, including fields that "
+        "Merge did not map to common model fields, with a description of each field's class.",
+    )
+    page_schema = {
+        "type": "object",
+        "properties": {
+            "next": {"type": ["string", "null"]},
+            "previous": {"type": ["string", "null"]},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/RemoteFieldClass"}},
+        },
+    }
+    params = [
+        _ACCOUNT_TOKEN,
+        *_PAGE,
+        *[
+            _param(name, _BOOL, f"If provided, will only return remote field classes with this {name} value.")
+            for name in ("is_common_model_field", "is_custom")
+        ],
+        *[_param(name, _BOOL, "") for name in ("include_deleted_data", "include_remote_data", "include_shell_data")],
+    ]
+    subjects = [(spec.path, spec.path.replace("-", "_"))]
+    if spec.remote_field_lines is not None:
+        segment = spec.remote_field_lines[0]
+        subjects.append((f"{spec.path}/{segment}", f"{spec.path}_{segment}".replace("-", "_")))
+    paths: dict[str, Any] = {
+        f"/accounting/v1/{path}/remote-field-classes": {
+            "get": {
+                "operationId": f"{operation}_remote_field_classes_list",
+                "tags": [spec.path],
+                "summary": "Returns a list of `RemoteFieldClass` objects.",
+                "parameters": params,
+                "responses": _ok(page_schema),
+            }
+        }
+        for path, operation in subjects
+    }
+    return {"flag": flag, "paths": paths}
+
+
 def openapi_document(server_url: str = "/api") -> dict[str, Any]:
     """The OpenAPI 3.1 document; ``server_url`` is the base URL SDK users pass (ending in ``/api``)."""
     paths: dict[str, Any] = {}
     for spec in MODELS.values():
         paths.update(_model_paths(spec))
+        remote = _remote_field_paths(spec)
+        if remote:
+            paths.update(remote["paths"])
+            for path in (f"/accounting/v1/{spec.path}", f"/accounting/v1/{spec.path}/{{id}}"):
+                paths[path]["get"]["parameters"].append(remote["flag"])
     paths.update(_ACCOUNT_PATHS)
     _, components = msgspec.json.schema_components(
-        [spec.struct for spec in MODELS.values()], ref_template="#/components/schemas/{name}"
+        [*(spec.struct for spec in MODELS.values()), RemoteFieldClass], ref_template="#/components/schemas/{name}"
     )
     components["Error"] = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
     return {
