@@ -12,11 +12,13 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 
+import msgspec
 from litestar import Litestar
 
 from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, add_security_headers, build_routes
 from ledgerport.config import Settings, ensure_parent_dir, load_settings, public_url
 from ledgerport.connectors._base import AiohttpTransport, Transport
+from ledgerport.connectors._base.client import RetryPolicy
 from ledgerport.kit.ratelimit import MemoryQuota, Quota, RedisQuota
 from ledgerport.store import Database
 from ledgerport.worker import build_sync_deps, registrations, sealer
@@ -57,6 +59,9 @@ def _quotas(settings: Settings) -> dict[str, Quota | None]:
     return quotas
 
 
+_INTERACTIVE = RetryPolicy(attempts=3, base_delay=0.25, max_delay=2.0, max_throttle_wait=10.0)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -72,7 +77,9 @@ def create_app(
     database = Database(settings.database_url)
     network = AiohttpTransport()
     local = dict(transports or {})
-    providers = build_sync_deps(settings, database, transports=local)
+    # A request waits for its provider briefly: a write that meets an outage answers 502 and is retried by the
+    # client with the same Idempotency-Key, instead of holding the connection through a sync's minute of backoff.
+    providers = msgspec.structs.replace(build_sync_deps(settings, database, transports=local), retry=_INTERACTIVE)
     quotas = _quotas(settings)
     context = ApiContext(
         database=database,

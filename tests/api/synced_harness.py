@@ -10,13 +10,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from harness import TEST_SEALING_KEY
 from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import AsgiTransport
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import Registrations
 from ledgerport.dev.seed import seed_account
 from ledgerport.kit.budget import MemoryBudget
-from ledgerport.kit.sealing import Sealer, new_key
+from ledgerport.kit.sealing import Sealer
 from ledgerport.linking import EndUser, link_sandbox
 from ledgerport.models.integrations import INTEGRATIONS
 from ledgerport.store import Database, accounts
@@ -49,7 +50,7 @@ def _sandbox_app(key: str) -> Any:
 
 async def build_synced(url: str) -> SyncedOrganization:
     database = Database(url)
-    sealer = Sealer([new_key()])
+    sealer = Sealer([TEST_SEALING_KEY])  # the key the test servers open credentials with
     tokens: dict[str, str] = {}
     account_ids: dict[str, uuid.UUID] = {}
     try:

@@ -201,6 +201,16 @@ class TestLiveAnswersMatchTheDocument:
                     path = f"/accounting/v1/{spec.path}/meta/post"
                     _check(_get(api, path, headers), path)
                     checked.add(path)
+                # Xero's classes are fixed; QuickBooks asks its sandbox, which this server cannot reach
+                # (tests/api/test_remote_fields.py reads those over a reachable sandbox).
+                if spec.remote_fields and token == synced_org.tokens["xero"]:
+                    segments = [spec.path]
+                    if spec.remote_field_lines is not None:
+                        segments.append(f"{spec.path}/{spec.remote_field_lines[0]}")
+                    for segment in segments:
+                        path = f"/accounting/v1/{segment}/remote-field-classes"
+                        _check(_get(api, path, headers), path)
+                        checked.add(path)
                 if "update" in spec.writes:
                     listed = _get(api, f"/accounting/v1/{spec.path}", headers).json()["results"]
                     if listed:

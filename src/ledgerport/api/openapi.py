@@ -42,6 +42,7 @@ from ledgerport.api.shapes import (
     SyncStatus,
 )
 from ledgerport.models import MODELS, BoolEquals, DateAfter, DateBefore, Equals, ModelSpec, Ref, RemoteData
+from ledgerport.models._base import RemoteFieldClass
 from ledgerport.writes.problems import Problem
 
 __all__ = ["openapi_document"]
@@ -95,6 +96,7 @@ _ERROR_TEXTS = {
     "409": "A write with this Idempotency-Key is still in progress, or the object changed meanwhile; see Retry-After",
     "422": "This Idempotency-Key was used with another request",
     "429": "Rate limited; see Retry-After",
+    "503": "The provider could not say which remote fields it has, and none are known yet",
     "502": "The provider did not answer; retry with the same Idempotency-Key",
 }
 _ACCOUNT_ERRORS = ("401", "404", "429")
@@ -385,6 +387,7 @@ _OTHER_PATHS: dict[str, Any] = {
 
 _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     RemoteData,
+    RemoteFieldClass,
     WriteBody,
     Problem,
     RemoteKeyRequest,
@@ -596,11 +599,55 @@ _WRITE_LOG_PATH = {
 def _paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for spec in MODELS.values():
-        for path, operations in [*_model_paths(spec).items(), *_write_paths(spec).items()]:
+        found = [*_model_paths(spec).items(), *_write_paths(spec).items(), *_remote_field_paths(spec).items()]
+        for path, operations in found:
             paths.setdefault(path, {}).update(operations)
+        if spec.remote_fields:
+            for path in (f"/accounting/v1/{spec.path}", f"/accounting/v1/{spec.path}/{{id}}"):
+                paths[path]["get"]["parameters"].append(_INCLUDE_REMOTE_FIELDS)
     paths.update(_WRITE_LOG_PATH)
     paths.update(_OTHER_PATHS)
     return dict(sorted(paths.items()))
+
+
+def _remote_field_paths(spec: ModelSpec) -> dict[str, Any]:
+    """``GET /<path>[/<lines>]/remote-field-classes`` of a model with remote fields."""
+    if not spec.remote_fields:
+        return {}
+    params = [
+        _ACCOUNT_TOKEN,
+        *_PAGE,
+        *[
+            _param(name, _BOOL, f"If provided, will only return remote field classes with this {name} value.")
+            for name in ("is_common_model_field", "is_custom")
+        ],
+        *[_param(name, _BOOL, "") for name in ("include_deleted_data", "include_remote_data", "include_shell_data")],
+    ]
+    subjects = [(spec.path, spec.path.replace("-", "_"))]
+    if spec.remote_field_lines is not None:
+        segment = spec.remote_field_lines[0]
+        subjects.append((f"{spec.path}/{segment}", f"{spec.path}_{segment}".replace("-", "_")))
+    return {
+        f"/accounting/v1/{path}/remote-field-classes": {
+            "get": _operation(
+                f"{operation}_remote_field_classes_list",
+                spec.path,
+                "Returns a list of `RemoteFieldClass` objects.",
+                parameters=params,
+                ok=_page_of(_ref(RemoteFieldClass)),
+                errors=("400", "503", *_ACCOUNT_ERRORS),
+            )
+        }
+        for path, operation in subjects
+    }
+
+
+_INCLUDE_REMOTE_FIELDS = _param(
+    "include_remote_fields",
+    _BOOL,
+    "Whether to include all remote fields, including fields that Merge did not map to common model fields, "
+    "with a description of each field's class.",
+)
 
 
 def openapi_document(server_url: str = "/api") -> dict[str, Any]:

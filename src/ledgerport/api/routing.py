@@ -18,6 +18,7 @@ from ledgerport.api.accounting.common_models import common_model_handlers
 from ledgerport.api.accounting.integrations import list_integrations, retrieve_available_actions
 from ledgerport.api.accounting.keys import KEY_HANDLERS
 from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
+from ledgerport.api.accounting.remote_fields import remote_field_class_handlers
 from ledgerport.api.accounting.resync import RESYNC_HANDLERS
 from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
 from ledgerport.api.accounting.writes import write_handlers
@@ -56,6 +57,7 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, str]:
 def build_routes() -> list[ControllerRouterHandler]:
     """The route tree; handlers are made fresh per app so apps built in one process stay independent."""
     accounting = [
+        *remote_field_class_handlers(),
         *common_model_handlers(),
         *write_handlers(),
         *LINKED_ACCOUNT_HANDLERS,

@@ -46,6 +46,7 @@ class RemoteFieldClass(msgspec.Struct, kw_only=True):
     remote_key_name: str | None = None
     description: str | None = None
     is_custom: bool | None = None
+    is_common_model_field: bool | None = None
     is_required: bool | None = None
     field_type: str | None = None
     field_format: str | None = None

@@ -108,6 +108,10 @@ class ModelSpec(msgspec.Struct, frozen=True):
     writes: tuple[Literal["create", "update"], ...] = ()
     """Merge's write operations on the model (``POST /<path>``, ``PATCH /<path>/{id}`` and their meta); whether a
     linked account's integration can do them is its connector's answer."""
+    remote_fields: bool = False
+    """Merge serves ``GET /<path>/remote-field-classes`` and ``include_remote_fields`` for the model."""
+    remote_field_lines: tuple[str, str] | None = None
+    """``(segment, line model)`` of the lines' classes: ``GET /<path>/<segment>/remote-field-classes``."""
 
     @property
     def list_filters(self) -> dict[str, Filter]:

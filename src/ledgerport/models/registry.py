@@ -113,6 +113,7 @@ MODELS: dict[str, ModelSpec] = {
         },
         expand=_expand(_ADDRESSES, _COMPANY, _PHONE_NUMBERS),
         writes=("create", "update"),
+        remote_fields=True,
     ),
     "CreditNote": ModelSpec(
         "CreditNote",
@@ -158,6 +159,8 @@ MODELS: dict[str, ModelSpec] = {
             _TRACKING,
         ),
         writes=("create", "update"),
+        remote_fields=True,
+        remote_field_lines=("line-items", "InvoiceLineItem"),
     ),
     "Item": ModelSpec(
         "Item",
@@ -180,6 +183,8 @@ MODELS: dict[str, ModelSpec] = {
         filters=_dates("transaction_date"),
         expand=_expand(_PERIOD, _APPLIED_PAYMENTS, _COMPANY, _LINES, _PAYMENTS, _TRACKING),
         writes=("create",),
+        remote_fields=True,
+        remote_field_lines=("lines", "JournalLine"),
     ),
     "Payment": ModelSpec(
         "Payment",
@@ -196,6 +201,8 @@ MODELS: dict[str, ModelSpec] = {
             _TRACKING,
         ),
         writes=("create", "update"),
+        remote_fields=True,
+        remote_field_lines=("line-items", "PaymentLineItem"),
     ),
     "PaymentTerm": ModelSpec(
         "PaymentTerm",
@@ -228,6 +235,8 @@ MODELS: dict[str, ModelSpec] = {
             Relation("vendor", "Contact"),
         ),
         writes=("create",),
+        remote_fields=True,
+        remote_field_lines=("line-items", "PurchaseOrderLineItem"),
     ),
     "SalesOrder": ModelSpec(
         "SalesOrder",
@@ -242,6 +251,8 @@ MODELS: dict[str, ModelSpec] = {
             Relation("shipping_address", None),  # an Address id, as delivery_address above
             _TRACKING,
         ),
+        remote_fields=True,
+        remote_field_lines=("lines", "SalesOrderLine"),
     ),
     "TaxRate": ModelSpec("TaxRate", "tax-rates", TaxRate, filters={"name": Equals("name")}, expand=_expand(_COMPANY)),
     "TrackingCategory": ModelSpec(

@@ -12,8 +12,9 @@ from ledgerport.connectors._base.auth import OAuthClient, decode_tokens
 from ledgerport.connectors._base.client import ProviderClient, RetryPolicy
 from ledgerport.connectors._base.http import rebase
 from ledgerport.connectors._base.registrations import NotRegistered, Registrations
+from ledgerport.connectors._base.remote_fields import FieldClass
 from ledgerport.kit.budget import Budget
-from ledgerport.kit.sealing import Sealer
+from ledgerport.kit.sealing import Sealer, SealingError
 from ledgerport.remote.tokens import StoredTokens
 from ledgerport.store import Database
 from ledgerport.store.accounts import LinkedAccount, find_linked_account_by_id
@@ -34,6 +35,11 @@ class ProviderDeps(msgspec.Struct, frozen=True, kw_only=True):
     """The transport for a provider origin (``None``: the real provider)."""
     budget: Budget
     retry: RetryPolicy = RetryPolicy()
+    field_classes: dict[tuple[uuid.UUID, str], tuple[float, tuple[FieldClass, ...]]] = msgspec.field(
+        default_factory=dict
+    )
+    """Custom field definitions asked of each account's provider, by (account, model), with when they go stale
+    (:mod:`ledgerport.remote.fields`)."""
 
 
 class Opened(msgspec.Struct, frozen=True, kw_only=True):
@@ -60,7 +66,11 @@ async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
     """The client for one linked account; :class:`AuthRevoked` when the account or its credentials are gone."""
     async with deps.database.read() as session:
         account = await find_linked_account_by_id(session, account_id=account_id)
-        stored = await find_credentials(session, sealer=deps.sealer, linked_account_id=account_id)
+        try:
+            stored = await find_credentials(session, sealer=deps.sealer, linked_account_id=account_id)
+        except SealingError as exc:
+            # Another deployment's keys, or LEDGERPORT_SECRET_KEYS changed without keeping the old key.
+            raise AuthRevoked("the stored credentials cannot be opened with this server's sealing keys") from exc
     if account is None or stored is None:
         raise AuthRevoked("the linked account or its credentials are gone")
     connector = deps.connectors[stored.connector]

@@ -46,6 +46,7 @@ from ledgerport.connectors._base.writes import Target, WriteProtocol, WriteSpec,
 from ledgerport.kit import clock
 from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
+from ledgerport.remote.fields import class_id, field_classes
 from ledgerport.store.accounts import LinkedAccount
 from ledgerport.store.operations import (
     WriteLog,
@@ -320,6 +321,65 @@ async def _check_currencies(deps: WriteDeps, call: WriteCall, connector: Connect
     ]
 
 
+# --- remote fields ----------------------------------------------------------------------------------------------
+
+
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {"string": str, "bool": bool, "list": list}
+
+
+async def _check_remote_fields(
+    deps: WriteDeps, call: WriteCall, connector: Connector, checked: Checked
+) -> list[Problem]:
+    """Each ``remote_fields`` entry names a class of this model in this account and holds a value of its type;
+    the resolved ``(remote_key_name, value)`` pairs are kept on ``checked`` for the payload."""
+    if not checked.remote_fields:
+        return []
+    try:
+        classes = await field_classes(deps.providers, call.account.id, connector, call.model)
+    except ConnectorError:
+        why = f"The custom field definitions could not be read from {call.account.integration_name}; retry."
+        return [problem(PROVIDER_ERROR, "Provider Error", why)]
+    by_id = {class_id(call.account.id, call.model, field.key): field for field in classes}
+    problems: list[Problem] = []
+    for entry in checked.remote_fields:
+        field = by_id.get(entry.remote_field_class.lower())
+        if field is None:
+            problems.append(
+                problem(
+                    INVALID_REFERENCE,
+                    "Invalid Reference",
+                    f"No remote field class {entry.remote_field_class} of {call.model} exists in this linked "
+                    "account (GET the model's remote-field-classes).",
+                    entry.pointer,
+                )
+            )
+            continue
+        wanted = _FIELD_TYPES.get(field.field_type)
+        value = entry.value
+        if value is not None and wanted is not None and not isinstance(value, wanted):
+            problems.append(
+                problem(
+                    INCORRECT_FIELD_TYPE,
+                    "Incorrect Field Type",
+                    f"{field.display_name}: expected a {field.field_type} value.",
+                    entry.pointer.removesuffix("/remote_field_class") + "/value",
+                )
+            )
+            continue
+        if field.field_choices is not None and value is not None and str(value) not in field.field_choices:
+            problems.append(
+                problem(
+                    INVALID_FIELD_CHOICE,
+                    "Invalid Field Choice",
+                    f"{field.display_name} takes {', '.join(field.field_choices)}, not {value}.",
+                    entry.pointer.removesuffix("/remote_field_class") + "/value",
+                )
+            )
+            continue
+        checked.remote_values.append((field.key, value))
+    return problems
+
+
 # --- the write --------------------------------------------------------------------------------------------------
 
 
@@ -369,6 +429,9 @@ async def perform(deps: WriteDeps, call: WriteCall) -> Outcome:
     currency_problems = await _check_currencies(deps, call, connector, checked)
     if currency_problems:
         return Outcome(status=400, body=_problems_body(checked.warnings, currency_problems))
+    field_problems = await _check_remote_fields(deps, call, connector, checked)
+    if field_problems:
+        return Outcome(status=400, body=_problems_body(checked.warnings, field_problems))
     remote_id = None if existing_doc is None else str(existing_doc.get("remote_id") or "")
     assert connector.writer is not None
     if remote_id is not None and not connector.writer.owns(checked.target, remote_id):
@@ -439,7 +502,7 @@ async def _run(
         return recorder
 
     providers = msgspec.structs.replace(deps.providers, transport=recording)
-    payload = build_payload(target, checked.model, resolved)
+    payload = build_payload(target, checked.model, resolved, checked.remote_values)
     provider_key = operation_id.hex
     try:
         opened = await open_provider(providers, call.account.id)

@@ -31,7 +31,7 @@ from ledgerport.writes.problems import (
     problem,
 )
 
-__all__ = ["Checked", "Reference", "check_request"]
+__all__ = ["Checked", "Reference", "RemoteFieldInput", "check_request"]
 
 
 class Reference(msgspec.Struct, frozen=True):
@@ -44,6 +44,15 @@ class Reference(msgspec.Struct, frozen=True):
     accept_note: str | None = None
 
 
+class RemoteFieldInput(msgspec.Struct, frozen=True):
+    """One ``remote_fields`` entry of the request: the class id it names (checked by the engine against the
+    account's classes) and its value."""
+
+    pointer: str
+    remote_field_class: str
+    value: Any
+
+
 class Checked(msgspec.Struct, kw_only=True):
     """A request after validation: the fields that will be written, typed, and what was wrong with the rest."""
 
@@ -52,6 +61,33 @@ class Checked(msgspec.Struct, kw_only=True):
     warnings: list[Problem]
     errors: list[Problem]
     references: list[Reference]
+    remote_fields: list[RemoteFieldInput] = msgspec.field(default_factory=list)
+    remote_values: list[tuple[str, Any]] = msgspec.field(default_factory=list)
+    """``(remote_key_name, value)`` of each remote field, once the engine has resolved their classes."""
+
+
+def _remote_fields(checker: _Checker, value: Any) -> list[RemoteFieldInput]:
+    """Merge's ``RemoteFieldRequest`` list: ``[{remote_field_class: <id>, value}]``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        checker.error(
+            INCORRECT_FIELD_TYPE, "Incorrect Field Type", "expected a list of objects.", "/model/remote_fields"
+        )
+        return []
+    found = []
+    for index, entry in enumerate(value):
+        pointer = f"/model/remote_fields/{index}"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("remote_field_class"), str):
+            checker.error(
+                INCORRECT_FIELD_TYPE,
+                "Incorrect Field Type",
+                "each remote field must be an object with a remote_field_class id and a value.",
+                pointer,
+            )
+            continue
+        found.append(RemoteFieldInput(f"{pointer}/remote_field_class", entry["remote_field_class"], entry.get("value")))
+    return found
 
 
 def _required(field: WriteField) -> bool:
@@ -219,6 +255,10 @@ def check_request(
         )
         return Checked(target=None, model={}, warnings=[], errors=checker.errors, references=[])
     writable = None if kind == "create" else (target.updatable or frozenset(target.fields))
+    remote_fields: list[RemoteFieldInput] = []
+    if target.remote_fields is not None and "remote_fields" in given:
+        remote_fields = _remote_fields(checker, given["remote_fields"])
+        given = {name: value for name, value in given.items() if name != "remote_fields"}
     model = checker.fields(struct, target.fields, given, "/model", writable)
     if not checker.errors:
         merged = model if existing is None else {**_stated(existing, target), **model}
@@ -232,4 +272,5 @@ def check_request(
         warnings=checker.warnings,
         errors=checker.errors,
         references=checker.references,
+        remote_fields=remote_fields,
     )

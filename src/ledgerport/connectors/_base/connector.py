@@ -14,6 +14,7 @@ from ledgerport.connectors._base.auth import OAuth2
 from ledgerport.connectors._base.errors import ErrorRule
 from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.mapping import ModelMap, supported_fields
+from ledgerport.connectors._base.remote_fields import RemoteFields
 from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.connectors._base.writes import WriteProtocol, WriteSpec
 
@@ -61,6 +62,9 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     """Common model name → what this connector can write of it (see :mod:`~ledgerport.connectors._base.writes`)."""
     writer: WriteProtocol | None = None
     """How the write tables' payloads travel to the provider; ``None`` for a read-only connector."""
+    remote_fields: Mapping[str, RemoteFields] = {}
+    """Common or line model name → the provider fields it does not cover (see
+    :mod:`~ledgerport.connectors._base.remote_fields`); a model absent here has none."""
 
     def context(self, account: Mapping[str, str], base_url: str | None = None) -> StreamContext:
         """The stream context for one linked account."""

@@ -13,6 +13,7 @@ WriteSpec(model)                    what a connector can write of one common mod
      │   └─ Expect()                 a value the provider computes (a total): checked by ``checks``, never sent
      ├─ fixed: provider fields every request of this target carries (Xero's ``Type: ACCPAY``)
      ├─ checks: rules across fields (journal lines balance, lines add up to the total)
+     ├─ remote_fields: how the request's ``remote_fields`` values are written (absent: not taken)
      ├─ finish: a last touch on the built body (a Xero payment names its one invoice at the top level)
      └─ complete: what only the provider knows, read just before sending (a bill payment's pay type from its
         account's type; the purchase-order lines a bill's lines bill)
@@ -195,6 +196,9 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     checks: Sequence[Check] = ()
     updatable: frozenset[str] | None = None
     """The fields a PATCH may change (``None``: every field of the table)."""
+    remote_fields: Callable[[Sequence[tuple[str, Any]], dict[str, Any]], None] | None = None
+    """``remote_fields(values, payload)`` writes ``(remote_key_name, value)`` pairs into the payload; the engine
+    has checked each names a remote field class of this model (``None``: the target takes no remote fields)."""
     finish: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     """``finish(payload)``: reshape the built body where the provider's shape is not the common model's."""
     complete: Callable[[ProviderClient, dict[str, Any]], Awaitable[dict[str, Any]]] | None = None
@@ -281,8 +285,14 @@ def _line(lines: Lines, line: Mapping[str, Any], resolved: Resolved) -> dict[str
     return built if lines.finish is None else lines.finish(built, line)
 
 
-def build_payload(target: Target, model: Mapping[str, Any], resolved: Resolved) -> dict[str, Any]:
-    """The provider body for a validated request: the target's fixed fields, then each field the request sets.
+def build_payload(
+    target: Target,
+    model: Mapping[str, Any],
+    resolved: Resolved,
+    remote_fields: Sequence[tuple[str, Any]] = (),
+) -> dict[str, Any]:
+    """The provider body for a validated request: the target's fixed fields, then each field the request sets,
+    then its remote field values (``(remote_key_name, value)``).
 
     Only fields present in ``model`` are written, so the same function builds a create and a sparse update.
     """
@@ -290,6 +300,8 @@ def build_payload(target: Target, model: Mapping[str, Any], resolved: Resolved) 
     for name, field in target.fields.items():
         if name in model:
             _write(field, model[name], payload, resolved)
+    if remote_fields and target.remote_fields is not None:
+        target.remote_fields(remote_fields, payload)
     return payload if target.finish is None else target.finish(payload)
 
 

@@ -8,6 +8,7 @@ from ledgerport.connectors._base.connector import Connector, Limits
 from ledgerport.connectors._base.mapping import one_company
 from ledgerport.connectors.quickbooks.client import ERRORS, account_facts, authorize
 from ledgerport.connectors.quickbooks.mapping import MAPPINGS
+from ledgerport.connectors.quickbooks.remote_fields import REMOTE_FIELDS
 from ledgerport.connectors.quickbooks.writer import WRITER
 from ledgerport.connectors.quickbooks.writes import WRITES
 
@@ -32,6 +33,7 @@ CONNECTOR = Connector(
     account_facts=account_facts,
     writes=WRITES,
     writer=WRITER,
+    remote_fields=REMOTE_FIELDS,
 )
 """500 requests a minute and 10 at once per realm (Intuit's limits page); ``account_facts`` reads ``realmId``
 from the OAuth callback's query parameters."""

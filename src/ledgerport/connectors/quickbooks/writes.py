@@ -37,6 +37,7 @@ from ledgerport.connectors._base.writes import (
 from ledgerport.connectors.quickbooks.completion import BILL_PURCHASE_ORDERS, link_purchase_orders
 from ledgerport.connectors.quickbooks.documents import BILL, INVOICE
 from ledgerport.connectors.quickbooks.ids import qbo_id
+from ledgerport.connectors.quickbooks.remote_fields import write_custom_fields
 from ledgerport.connectors.quickbooks.write_documents import DOCUMENT_WRITES
 from ledgerport.connectors.quickbooks.write_expenses import EXPENSE_WRITES
 from ledgerport.connectors.quickbooks.write_kit import (
@@ -95,6 +96,7 @@ INVOICE_WRITES = WriteSpec(
             },
             checks=(total_check(),),
             updatable=_UPDATABLE,
+            remote_fields=write_custom_fields,
         ),
         Target(
             entity="Bill",

@@ -8,6 +8,7 @@ from ledgerport.connectors._base.connector import Connector, Limits
 from ledgerport.connectors._base.mapping import one_company
 from ledgerport.connectors.xero.client import ERRORS, authorize, connections_request, facts_after_consent
 from ledgerport.connectors.xero.mapping import MAPPINGS
+from ledgerport.connectors.xero.remote_fields import REMOTE_FIELDS
 from ledgerport.connectors.xero.writer import WRITER
 from ledgerport.connectors.xero.writes import WRITES
 
@@ -41,6 +42,7 @@ CONNECTOR = Connector(
     read_ahead=3,  # of the 5 requests a tenant may have in flight; ``pageCount`` keeps it from asking past the end
     mappings=one_company(MAPPINGS),  # a linked account is one company
     errors=ERRORS,
+    remote_fields=REMOTE_FIELDS,
     authorize=authorize,
     account_facts=facts_after_consent,
     facts_request=connections_request,

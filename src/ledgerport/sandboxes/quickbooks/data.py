@@ -25,6 +25,7 @@ from ledgerport.sandboxes.quickbooks.catalog import (
     TERMS,
 )
 from ledgerport.sandboxes.quickbooks.clock import format_date
+from ledgerport.sandboxes.quickbooks.customfields import FORMS, PURCHASE_NAMES, SALES_NAMES, preference_groups
 from ledgerport.sandboxes.quickbooks.documents import DOCUMENTS, account_ref, currency_ref, ref
 from ledgerport.sandboxes.quickbooks.plan import DAY, SPAN, Plan, invoices_for
 from ledgerport.sandboxes.quickbooks.store import ENTITIES, Company, Table
@@ -238,7 +239,8 @@ def company_info(plan: Plan, realm_id: str) -> Body:
 
 
 def preferences(plan: Plan) -> Body:
-    """The Preferences singleton: multicurrency on, USD home, class and department tracking on."""
+    """The Preferences singleton: multicurrency on, USD home, class and department tracking on, custom fields on
+    sales forms and purchase orders."""
     return {
         "AccountingInfoPrefs": {
             "TrackDepartments": True,
@@ -255,11 +257,13 @@ def preferences(plan: Plan) -> Body:
             "AllowShipping": False,
             "CustomTxnNumbers": True,
             "DefaultTerms": ref(3, TERMS[2][0]),
+            "CustomField": preference_groups(*FORMS["Invoice"][2:], SALES_NAMES),
         },
         "VendorAndPurchasesPrefs": {
             "TrackingByCustomer": True,
             "BillableExpenseTracking": True,
             "DefaultTerms": ref(3, TERMS[2][0]),
+            "POCustomField": preference_groups(*FORMS["PurchaseOrder"][2:], PURCHASE_NAMES),
         },
         "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": True},
         "CurrencyPrefs": {"MultiCurrencyEnabled": True, "HomeCurrency": ref(HOME_CURRENCY)},

@@ -29,6 +29,7 @@ from ledgerport.sandboxes.quickbooks.catalog import (
     TERMS,
 )
 from ledgerport.sandboxes.quickbooks.clock import format_date
+from ledgerport.sandboxes.quickbooks.customfields import seeded
 from ledgerport.sandboxes.quickbooks.plan import Plan, money
 
 __all__ = ["DOCUMENTS", "account_ref", "currency_ref", "ref"]
@@ -159,6 +160,7 @@ def _sales(plan: Plan, entity: str, index: int, prefix: str) -> tuple[Body, Rand
             "PrintStatus": "NotSet",
             "EmailStatus": "NotSet",
             "ApplyTaxAfterDiscount": False,
+            "CustomField": seeded(entity, index),
         }
     )
     _with_home(body, subtotal + total_tax)
@@ -301,6 +303,7 @@ def purchase_order(plan: Plan, index: int) -> Body:
     """An order to a vendor; not posting."""
     body, rng, _ = _purchase_side(plan, "PurchaseOrder", index, "PO-", items=True)
     body["POStatus"] = rng.choice(("Open", "Open", "Closed"))
+    body["CustomField"] = seeded("PurchaseOrder", index)
     return body
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from ledgerport.sandboxes.quickbooks import errors, rules
 from ledgerport.sandboxes.quickbooks.clock import format_date
+from ledgerport.sandboxes.quickbooks.customfields import written as custom_fields_written
 from ledgerport.sandboxes.quickbooks.links import bill_links, relink_purchase_orders
 from ledgerport.sandboxes.quickbooks.plan import money
 from ledgerport.sandboxes.quickbooks.store import ENTITIES, Company, Record
@@ -459,6 +460,8 @@ def save(company: Company, entity: str, raw: Record, now: int) -> Record:
         if element not in body or body[element] in ([], {}):
             raise errors.required_param_missing(element)
     _resolve_refs(company, body)
+    if ENTITIES[entity].kind == "txn":
+        custom_fields_written(company.table("Preferences").get(1), entity, body, old)
     if rule.derive is not None and rule.derive not in (_derive_display_name, _named):
         rule.derive(body, company)
     if entity not in _HOME_TOTAL:
