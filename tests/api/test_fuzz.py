@@ -67,6 +67,10 @@ def _call(
         # Each operation reads one of the synced accounts (the seeded one holds the models no sandbox has).
         names = sorted(synced.tokens)
         api_key, token = synced.api_key, synced.tokens[names[zlib.crc32(case.operation.label.encode()) % len(names)]]
+        if "remote-field-classes" in case.operation.label:
+            # QuickBooks asks its sandbox for its custom fields, which this server cannot reach (a documented 503);
+            # Xero's are fixed. tests/api/test_remote_fields.py reads QuickBooks' over a reachable sandbox.
+            token = synced.tokens["xero"]
     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {api_key}", "X-Account-Token": token}
     case.call_and_validate(base_url=server.api, session=session, checks=CHECKS, timeout=30)
 
