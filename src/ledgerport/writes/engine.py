@@ -116,9 +116,27 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     headers: Mapping[str, str] = {}
 
 
+_digest_encoder = msgspec.json.Encoder(decimal_format="number", order="sorted")
+
+
+def _canonical(value: Any) -> Any:
+    """A decoded JSON value with one spelling per number (``2``, ``2.0`` and ``2.00`` are one amount)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal):
+        return Decimal(value).normalize()
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
+
+
 def request_digest(method: str, path: str, body: Any) -> str:
-    """What makes two requests "the same" for an idempotency key: method, path and the decoded body."""
-    canonical = _encoder.encode([method, path, body])
+    """What makes two requests "the same" for an idempotency key: method, path and the decoded body, as a JSON
+    value: the order of an object's keys and how a number is written do not matter (Merge's SDK sends ``2.0``
+    where a hand-written request says ``2``, and its own key order)."""
+    canonical = _digest_encoder.encode([method, path, _canonical(body)])
     return hashlib.sha256(canonical).hexdigest()
 
 
