@@ -50,6 +50,8 @@ from sync_harness import (
 from harness import REDIS_URL, Server, redis_problem, start_server
 from ledgerport.connectors import CONNECTORS
 
+pytestmark = pytest.mark.slow
+
 PROVIDERS = ["quickbooks", "xero"]
 COMPARED = ["Invoice", "Contact", "JournalEntry"]
 SEED_OFFSET = random.randrange(1, 10**6) * 10
