@@ -529,21 +529,21 @@ async def _store(
     account_id = call.account.id
     remote_id = mapping.remote_id_of(record)
     derive = record_ids(account_id)
-    async with deps.providers.database.read() as session:
-        companies = await live_remote_ids(session, linked_account_id=account_id, model="CompanyInfo")
-    context = MappingContext(
-        ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
-    )
     stream = mapping.stream
     path = stream.remote_path(client.context, record) if stream.remote_path is not None else target.entity
-    item = NewRecord(
-        remote_id=remote_id,
-        model=apply(mapping, record, context, remote_id=remote_id),
-        remote_data=[{"path": path, "data": record}],
-        remote_was_deleted=bool(stream.deleted is not None and stream.deleted(record)),
-    )
     status = 201 if call.kind == "create" else 200
     async with deps.providers.database.write() as session:
+        # Read before the first change, so SQLite takes its write lock only for the changes below.
+        companies = await live_remote_ids(session, linked_account_id=account_id, model="CompanyInfo")
+        context = MappingContext(
+            ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
+        )
+        item = NewRecord(
+            remote_id=remote_id,
+            model=apply(mapping, record, context, remote_id=remote_id),
+            remote_data=[{"path": path, "data": record}],
+            remote_was_deleted=bool(stream.deleted is not None and stream.deleted(record)),
+        )
         (stored_id,) = await upsert_many(
             session,
             linked_account_id=account_id,
