@@ -6,7 +6,8 @@ What is checked, in Merge's problem types (each with a JSON pointer into the bod
 * ``UNSUPPORTED_FIELD`` (warning): a field of the model this integration does not write; ignored.
 * ``INCORRECT_FIELD_TYPE`` (error; warning when the value could be read, such as a date for a date-time).
 * ``INVALID_FIELD_CHOICE`` (error): not a value of the field's enum, or not one this provider object takes.
-* ``MISSING_REQUIRED_FIELD`` (error): the write table requires it (on create; a PATCH may not clear it).
+* ``MISSING_REQUIRED_FIELD`` (error): the write table requires it (on create, and in each line a PATCH sends,
+  since its lines replace them all; a PATCH may not clear it), or the field that chooses the provider object.
 * the target's checks (journal lines that do not balance, lines that contradict the total).
 
 References are collected here and resolved against the store by the engine (``INVALID_REFERENCE``).
