@@ -96,6 +96,7 @@ def create_app(
             providers=providers,
             public_url=public_url(settings),
             lease_seconds=settings.write_lease_seconds,
+            busy_wait_seconds=settings.write_wait_seconds,
             log_hours=settings.write_log_hours,
         ),
     )

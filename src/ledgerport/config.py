@@ -84,6 +84,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How long a worker owns a job without renewing; a killed worker's job is taken over after this."""
     write_lease_seconds: float = 120.0
     """How long a process owns a write it is sending; a retry with the same Idempotency-Key takes over after it."""
+    write_wait_seconds: float = 10.0
+    """How long a request whose Idempotency-Key another request is still writing waits for that answer before a 409
+    with ``Retry-After``."""
     write_log_hours: float = 24.0 * 7
     """How long the provider calls of writes are kept for ``GET /logs/{id}`` (debug mode)."""
     sandbox_url_allowlist: frozenset[str] = frozenset()
@@ -132,6 +135,7 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_SYNC_INTERVAL_SECONDS": ("sync_interval_seconds", int),
     "LEDGERPORT_JOB_LEASE_SECONDS": ("job_lease_seconds", float),
     "LEDGERPORT_WRITE_LEASE_SECONDS": ("write_lease_seconds", float),
+    "LEDGERPORT_WRITE_WAIT_SECONDS": ("write_wait_seconds", float),
     "LEDGERPORT_WRITE_LOG_HOURS": ("write_log_hours", float),
     "LEDGERPORT_SANDBOX_ORIGINS": ("sandbox_origins", lambda raw: _origins(raw)),
     "LEDGERPORT_SANDBOX_URL_ALLOWLIST": ("sandbox_url_allowlist", lambda raw: _allowlist(raw)),

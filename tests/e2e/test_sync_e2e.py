@@ -54,6 +54,8 @@ from harness import REDIS_URL, Server, redis_problem, start_server
 from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import Unreachable, cause_of
 
+pytestmark = pytest.mark.slow
+
 PROVIDERS = ["quickbooks", "xero"]
 COMPARED = ["Invoice", "Contact", "JournalEntry", "Expense"]
 SEED_OFFSET = int(os.environ.get("LEDGERPORT_E2E_SEED_OFFSET") or random.randrange(1, 10**6) * 10)

@@ -74,7 +74,8 @@ async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
     if account is None or stored is None:
         raise AuthRevoked("the linked account or its credentials are gone")
     connector = deps.connectors[stored.connector]
-    facts = decode_tokens(stored.secret).extra
+    loaded = decode_tokens(stored.secret)
+    facts = loaded.extra
     transport = deps.transport(stored.base_url)
     tokens = StoredTokens(
         deps.database,
@@ -84,6 +85,7 @@ async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
         client=_registration(deps.registrations, connector.key, stored.base_url),
         transport=transport,
         token_url=rebase(connector.auth.token_url, stored.base_url),
+        loaded=loaded,
     )
     client = ProviderClient(
         connector,

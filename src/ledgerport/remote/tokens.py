@@ -45,7 +45,9 @@ class StoredTokens:
         client: OAuthClient,
         transport: Transport,
         token_url: str,
+        loaded: TokenSet | None = None,
     ) -> None:
+        """``loaded``: the tokens as the caller has just read them, so the first call needs no second read."""
         self._database = database
         self._sealer = sealer
         self._account_id = account_id
@@ -53,7 +55,7 @@ class StoredTokens:
         self._client = client
         self._transport = transport
         self._token_url = token_url
-        self._tokens: TokenSet | None = None
+        self._tokens: TokenSet | None = loaded
         self._refreshing: dict[str, asyncio.Task[TokenSet]] = {}  # under way, by the access token they replace
         self.refreshes = 0
 

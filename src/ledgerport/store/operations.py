@@ -107,12 +107,15 @@ async def claim_operation(
         if found.state == "sending" and (found.lease_expires_at or 0) > now:
             return Claim(operation_id=found.id, outcome="busy", retry_after=(found.lease_expires_at - now) / _SECOND)
         attempts = int(found.attempts) + 1
-        await session.execute(
+        # Compare and set: SQLite takes no row lock for the read above, so two processes may both have seen the
+        # operation free; only the one whose update still finds the attempt it read owns it.
+        taken = await session.execute(
             update(write_operations)
-            .where(c.id == found.id)
+            .where(c.id == found.id, c.attempts == found.attempts, c.state == found.state)
             .values(state="sending", lease_expires_at=lease, attempts=attempts)
         )
-        return Claim(operation_id=found.id, outcome="run", attempts=attempts)
+        if taken.rowcount == 1:
+            return Claim(operation_id=found.id, outcome="run", attempts=attempts)
     raise RuntimeError(f"could not claim or find the operation for idempotency key {idempotency_key!r}")
 
 

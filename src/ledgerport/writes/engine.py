@@ -123,9 +123,27 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     headers: Mapping[str, str] = {}
 
 
+_digest_encoder = msgspec.json.Encoder(decimal_format="number", order="sorted")
+
+
+def _canonical(value: Any) -> Any:
+    """A decoded JSON value with one spelling per number (``2``, ``2.0`` and ``2.00`` are one amount)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal):
+        return Decimal(value).normalize()
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
+
+
 def request_digest(method: str, path: str, body: Any) -> str:
-    """What makes two requests "the same" for an idempotency key: method, path and the decoded body."""
-    canonical = _encoder.encode([method, path, body])
+    """What makes two requests "the same" for an idempotency key: method, path and the decoded body, as a JSON
+    value: the order of an object's keys and how a number is written do not matter (Merge's SDK sends ``2.0``
+    where a hand-written request says ``2``, and its own key order)."""
+    canonical = _digest_encoder.encode([method, path, _canonical(body)])
     return hashlib.sha256(canonical).hexdigest()
 
 
@@ -650,11 +668,6 @@ async def _store(
     account_id = call.account.id
     remote_id = mapping.remote_id_of(record)
     derive = record_ids(account_id)
-    async with deps.providers.database.read() as session:
-        companies = await live_remote_ids(session, linked_account_id=account_id, model="CompanyInfo")
-    context = MappingContext(
-        ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
-    )
     stream = mapping.stream
     if writer.remote_path is not None:
         path = writer.remote_path(client.context, target, remote_id)
@@ -662,14 +675,19 @@ async def _store(
         path = stream.remote_path(client.context, record)
     else:
         path = target.entity
-    item = NewRecord(
-        remote_id=remote_id,
-        model=apply(mapping, record, context, remote_id=remote_id),
-        remote_data=[{"path": path, "data": record}],
-        remote_was_deleted=bool(stream.deleted is not None and stream.deleted(record)),
-    )
     status = 201 if call.kind == "create" else 200
     async with deps.providers.database.write() as session:
+        # Read before the first change, so SQLite takes its write lock only for the changes below.
+        companies = await live_remote_ids(session, linked_account_id=account_id, model="CompanyInfo")
+        context = MappingContext(
+            ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
+        )
+        item = NewRecord(
+            remote_id=remote_id,
+            model=apply(mapping, record, context, remote_id=remote_id),
+            remote_data=[{"path": path, "data": record}],
+            remote_was_deleted=bool(stream.deleted is not None and stream.deleted(record)),
+        )
         (stored_id,) = await upsert_many(
             session,
             linked_account_id=account_id,

@@ -51,6 +51,8 @@ REQUEST_ONLY = frozenset({"integration_params", "linked_account_params"})
 """Keys of Merge's request bodies that are not fields of the model; accepted, and unused by these integrations."""
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LISTED_CHOICES = 20
+"""An enum with more values than this (currencies, countries) is not spelled out in a problem's detail."""
 
 
 @cache
@@ -113,12 +115,14 @@ def convert(value: Any, annotation: Any) -> Converted:
     if choices is not None:
         allowed = {str(member.value) for member in choices}
         if not isinstance(value, str) or value not in allowed:
-            return Converted(error=f"{value!r} is not one of {sorted(allowed)}", bad_choice=True)
+            if len(allowed) > _LISTED_CHOICES:
+                why = f"{value!r} is not one of the {len(allowed)} values the meta endpoint's request_schema lists"
+            else:
+                why = f"{value!r} is not one of {sorted(allowed)}"
+            return Converted(error=why, bad_choice=True)
         return Converted(value)
     warning = None
     members = _members(annotation)
-    if isinstance(value, Decimal | int) and not isinstance(value, bool) and _decimal_text(annotation):
-        value = str(value)  # Merge's decimal strings (exchange rates, applied amounts) sent as JSON numbers
     if datetime in members and isinstance(value, str) and _DATE_ONLY.match(value):
         warning = f"{value!r} is a date; it was read as {value}T00:00:00Z"
         value = f"{value}T00:00:00Z"
@@ -135,19 +139,14 @@ def convert(value: Any, annotation: Any) -> Converted:
     return Converted(converted, warning=warning)
 
 
-def _decimal_text(annotation: Any) -> bool:
-    """Whether the field is one of Merge's decimal strings (``DecimalString``: text with a pattern)."""
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return any(_decimal_text(arg) for arg in typing.get_args(annotation))
-    meta = _meta(annotation)
-    return meta is not None and meta.pattern is not None
+def json_schema(annotation: Any, choices: tuple[str, ...] | None = None, *, required: bool = False) -> dict[str, Any]:
+    """The JSON Schema of a field's value, as the meta endpoints describe it (``choices`` narrows an enum).
 
-
-def json_schema(annotation: Any, choices: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """The JSON Schema of a field's value, as the meta endpoints describe it (``choices`` narrows an enum)."""
+    A ``required`` field is never ``null`` in a request that validation lets through, so its schema says so.
+    """
     members = [m for m in _members(annotation) if m is not type(None)]
-    nullable = len(members) < len(_members(annotation))
-    schema = _schema_of(members[0] if members else Any, annotation, choices)
+    nullable = len(members) < len(_members(annotation)) and not required
+    schema = _schema_of(_annotated(annotation) or (members[0] if members else Any), annotation, choices)
     if nullable and "type" in schema:
         kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         schema = {**schema, "type": [*kinds, "null"]}
@@ -172,6 +171,8 @@ def _schema_of(member: Any, annotation: Any, choices: tuple[str, ...] | None) ->
     if typing.get_origin(member) is list:
         (item,) = typing.get_args(member)
         return {"type": "array", "items": _schema_of(item, item, None)}
+    if typing.get_origin(member) is typing.Annotated and typing.get_args(member)[0] is not str:
+        return _schema_of(typing.get_args(member)[0], annotation, choices)
     if member is str or typing.get_origin(member) is typing.Annotated:
         meta = _meta(member)
         if meta is not None and meta.description and "id of the related" in meta.description:
@@ -185,6 +186,15 @@ def _is_decimal_string(annotation: Any) -> bool:
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         return any(_is_decimal_string(arg) for arg in typing.get_args(annotation))
     return bool(annotation == DecimalString)
+
+
+def _annotated(annotation: Any) -> Any:
+    """The ``Annotated`` member of an optional annotation (``Ref | None`` → ``Ref``), whose metadata says more."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return next((arg for arg in typing.get_args(annotation) if typing.get_origin(arg) is typing.Annotated), None)
+    return None
 
 
 def _meta(annotation: Any) -> msgspec.Meta | None:

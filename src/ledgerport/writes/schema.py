@@ -40,7 +40,9 @@ def _properties(struct: type[msgspec.Struct], table: Mapping[str, WriteField]) -
             if field.required:
                 schema["minItems"] = 1
         else:
-            schema = json_schema(annotation, getattr(field, "choices", None))
+            schema = json_schema(
+                annotation, getattr(field, "choices", None), required=getattr(field, "required", False)
+            )
         properties[name] = _describe(field, schema)
     return properties
 
@@ -61,24 +63,37 @@ def request_schema(
     spec: WriteSpec, struct: type[msgspec.Struct], kind: Literal["create", "update"], targets: list[Target]
 ) -> tuple[dict[str, Any], bool]:
     """The request body's schema for ``targets`` (all of the spec's for a POST, the record's own for a PATCH), and
-    whether what is required depends on other fields."""
-    properties: dict[str, Any] = {}
-    for target in targets:
-        for name, schema in _properties(struct, _table(target, kind)).items():
-            properties.setdefault(name, schema)
+    whether what is required depends on other fields.
+
+    A field every target describes alike is a plain property. One the targets describe differently (a QuickBooks
+    invoice line needs an item, a bill line does not) is ``anyOf`` its forms at the top, and each target's own
+    form is stated in that target's ``if``/``then``, so a request is held to the rules of the object it becomes.
+    """
+    described = [(target, _properties(struct, _table(target, kind))) for target in targets]
+    forms: dict[str, list[dict[str, Any]]] = {}
+    for _, table in described:
+        for name, schema in table.items():
+            if schema not in forms.setdefault(name, []):
+                forms[name].append(schema)
+    properties = {name: found[0] if len(found) == 1 else {"anyOf": found} for name, found in forms.items()}
     required_sets = [set(_required(target, kind)) for target in targets]
     always = set.intersection(*required_sets) if required_sets else set()
     model: dict[str, Any] = {"type": "object", "properties": properties}
     if always:
         model["required"] = sorted(always)
-    conditional = [
-        {
-            "if": {"properties": {k: {"const": v} for k, v in target.when.items()}, "required": list(target.when)},
-            "then": {"required": sorted(set(_required(target, kind)) - always)},
-        }
-        for target in targets
-        if target.when and set(_required(target, kind)) - always
-    ]
+    conditional = []
+    for target, table in described:
+        extra = sorted(set(_required(target, kind)) - always)
+        own = {name: schema for name, schema in table.items() if len(forms[name]) > 1}
+        if not target.when or not (extra or own):
+            continue
+        then: dict[str, Any] = {}
+        if own:
+            then["properties"] = own
+        if extra:
+            then["required"] = extra
+        condition = {"properties": {k: {"const": v} for k, v in target.when.items()}, "required": list(target.when)}
+        conditional.append({"if": condition, "then": then})
     if conditional:
         model["allOf"] = conditional
     schema = {"type": "object", "properties": {"model": model}, "required": ["model"]}

@@ -6,7 +6,8 @@ What is checked, in Merge's problem types (each with a JSON pointer into the bod
 * ``UNSUPPORTED_FIELD`` (warning): a field of the model this integration does not write; ignored.
 * ``INCORRECT_FIELD_TYPE`` (error; warning when the value could be read, such as a date for a date-time).
 * ``INVALID_FIELD_CHOICE`` (error): not a value of the field's enum, or not one this provider object takes.
-* ``MISSING_REQUIRED_FIELD`` (error): the write table requires it (on create; a PATCH may not clear it).
+* ``MISSING_REQUIRED_FIELD`` (error): the write table requires it (on create, and in each line a PATCH sends,
+  since its lines replace them all; a PATCH may not clear it), or the field that chooses the provider object.
 * the target's checks (journal lines that do not balance, lines that contradict the total).
 
 References are collected here and resolved against the store by the engine (``INVALID_REFERENCE``).
@@ -114,15 +115,17 @@ class _Checker:
         at: str,
         writable: frozenset[str] | None = None,
         *,
-        whole: bool = False,
+        whole: bool,
     ) -> dict[str, Any]:
         """The typed values of ``given`` that ``table`` writes; problems for the rest.
 
-        ``whole``: ``given`` is written entire even in a PATCH (a line: lines replace every line), so what the
-        table requires must be there.
+        ``whole``: ``given`` is a complete object (a create, or a line, which a PATCH replaces with all its lines),
+        so every required field must be there; otherwise only the fields sent are checked, and may not be cleared.
+        A field whose value already has an error is not reported missing as well.
         """
         known = request_fields(struct)
         accepted: dict[str, Any] = {}
+        wrong: set[str] = set()
         for name, value in given.items():
             pointer = f"{at}/{name}"
             if name in REQUEST_ONLY:
@@ -141,9 +144,14 @@ class _Checker:
                     pointer,
                 )
                 continue
+            errors = len(self.errors)
             accepted[name] = self.value(struct, name, known[name], field, value, pointer)
-        if self.kind == "create" or whole:
+            if len(self.errors) > errors:
+                wrong.add(name)
+        if whole:
             for name, field in table.items():
+                if name in wrong:
+                    continue
                 if _required(field) and (accepted.get(name) is None or accepted.get(name) == []):
                     self.error(
                         MISSING_REQUIRED_FIELD,
@@ -153,6 +161,8 @@ class _Checker:
                     )
         else:
             for name in accepted:
+                if name in wrong:
+                    continue
                 if _required(table[name]) and (accepted[name] is None or accepted[name] == []):
                     self.error(
                         MISSING_REQUIRED_FIELD,
@@ -201,7 +211,8 @@ class _Checker:
         if value is None:
             return None
         if struct is None or not isinstance(value, list):
-            self.error(INCORRECT_FIELD_TYPE, "Incorrect Field Type", "expected a list of objects.", pointer)
+            name = pointer.rsplit("/", 1)[-1]
+            self.error(INCORRECT_FIELD_TYPE, "Incorrect Field Type", f"{name} must be a list of objects.", pointer)
             return None
         lines = []
         for index, line in enumerate(value):
@@ -227,6 +238,30 @@ def _stated(existing: Mapping[str, Any], target: Target) -> dict[str, Any]:
     return {name: value for name, value in existing.items() if name not in computed}
 
 
+def _no_target(checker: _Checker, spec: WriteSpec, selector: Mapping[str, Any], integration: str) -> None:
+    """No target takes the request: the fields that choose one are missing (``MISSING_REQUIRED_FIELD``) or hold
+    values none takes (``INVALID_FIELD_CHOICE``)."""
+    accepted = " or ".join(
+        ", ".join(f"{name} = {value}" for name, value in t.when.items()) for t in spec.targets if t.when
+    )
+    choosers = list(dict.fromkeys(name for t in spec.targets for name in t.when))
+    missing = [name for name in choosers if selector.get(name) is None]
+    for name in missing:
+        checker.error(
+            MISSING_REQUIRED_FIELD,
+            "Missing Required Field",
+            f"{name} is a required field for {integration}: it writes {spec.model} records with {accepted}.",
+            f"/model/{name}",
+        )
+    if not missing:
+        checker.error(
+            INVALID_FIELD_CHOICE,
+            "Invalid Field Choice",
+            f"{integration} writes {spec.model} records only with {accepted}.",
+            f"/model/{choosers[0]}" if choosers else "/model",
+        )
+
+
 def check_request(
     spec: WriteSpec,
     struct: type[msgspec.Struct],
@@ -244,22 +279,14 @@ def check_request(
     selector = given if existing is None else {**existing, **given}
     target = spec.target_for(selector)
     if target is None:
-        accepted = " or ".join(
-            ", ".join(f"{name} = {value}" for name, value in t.when.items()) for t in spec.targets if t.when
-        )
-        checker.error(
-            INVALID_FIELD_CHOICE,
-            "Invalid Field Choice",
-            f"{integration} writes a {spec.model} only with {accepted}.",
-            "/model/" + next(iter(spec.targets[0].when), "") if spec.targets and spec.targets[0].when else "/model",
-        )
+        _no_target(checker, spec, selector, integration)
         return Checked(target=None, model={}, warnings=[], errors=checker.errors, references=[])
     writable = None if kind == "create" else (target.updatable or frozenset(target.fields))
     remote_fields: list[RemoteFieldInput] = []
     if target.remote_fields is not None and "remote_fields" in given:
         remote_fields = _remote_fields(checker, given["remote_fields"])
         given = {name: value for name, value in given.items() if name != "remote_fields"}
-    model = checker.fields(struct, target.fields, given, "/model", writable)
+    model = checker.fields(struct, target.fields, given, "/model", writable, whole=kind == "create")
     if not checker.errors:
         merged = model if existing is None else {**_stated(existing, target), **model}
         for check in target.checks:

@@ -1,5 +1,8 @@
 """Fault injection as pure ASGI middleware: latency, 5xx, 429 storms and malformed pages.
 
+Latency is the provider taking its time: the request has arrived (its body is read before the delay), so it is
+served even when the client has gone by the time the delay is over.
+
 Faults are a mutable settings object shared with the sandbox's control endpoint, so a test can turn a storm on
 mid-sync. Draws come from a seeded ``random.Random``, so a given seed fails the same requests every run.
 """
@@ -49,6 +52,22 @@ class Faults:
             self._random = random.Random(self.seed)  # noqa: S311 - reproducible faults, not secrets
 
 
+async def _received(receive: Receive) -> Receive:
+    """Read the whole request now and hand it on later: a slow provider works on a request it has received even
+    if the client goes away meanwhile (a client killed mid-call never hears the answer; the write still happens)."""
+    messages = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+
+    async def replay() -> dict[str, Any]:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
+
+
 class FaultsMiddleware:
     """Wraps a sandbox app; ``throttle_body`` and ``error_body`` render the provider's own fault bodies."""
 
@@ -81,6 +100,7 @@ class FaultsMiddleware:
             await self.app(scope, receive, send)
             return
         if faults.latency_ms:
+            receive = await _received(receive)
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.roll(faults.throttle_rate):
             retry = str(faults.throttle_retry_after).encode()
