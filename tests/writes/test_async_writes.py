@@ -1,4 +1,4 @@
-"""Asynchronous writes through the real app, a worker in this process and the QuickBooks sandbox.
+"""Asynchronous writes through the real app, a worker in this process and the QuickBooks and Xero sandboxes.
 
 ``POST /<path>/async`` and ``run_async=true`` answer 202 with a task id; a worker runs the write; ``GET
 /async-tasks/{id}`` then shows the very answer the synchronous write gives (validation errors included), only to
@@ -19,8 +19,10 @@ import pytest
 from merge import AsyncMerge
 from merge.resources.accounting import ContactRequest
 from quickbooks_kit import ORIGIN, QboWrites, open_qbo
+from xero_kit import API, open_kit
 
 from harness import create_tenant
+from ledgerport.config import load_settings
 from ledgerport.connectors._base import AsgiTransport, Request, Response, Transport
 from ledgerport.jobs import JobContext, Worker
 from ledgerport.kit import clock
@@ -54,10 +56,10 @@ async def worker(qbo: QboWrites) -> AsyncIterator[None]:
         await running
 
 
-async def settled(api: httpx.AsyncClient, task_id: str) -> dict[str, Any]:
+async def settled(api: httpx.AsyncClient, task_id: str, prefix: str = "") -> dict[str, Any]:
     """The task once it is final (polled as a client would)."""
     for _ in range(3000):
-        response = await api.get(f"/async-tasks/{task_id}")
+        response = await api.get(f"{prefix}/async-tasks/{task_id}")
         assert response.status_code == 200, response.text
         task = response.json()
         if task["status"] in FINAL:
@@ -241,3 +243,25 @@ async def test_the_merge_sdk_runs_a_create_asynchronously(qbo: QboWrites) -> Non
     assert task.result.status_code == 201
     assert task.result.response is not None
     assert task.result.response["model"]["name"] == "SDK Async Co"
+
+
+async def test_a_xero_contact_written_asynchronously(database_url: str) -> None:
+    async with open_kit(database_url) as kit:
+        before = (await kit.counts())["Contacts"]
+        body = {"model": {"name": "Async Harbour Pty", "email_address": "ap@harbour.example", "is_customer": True}}
+        task_id = _receipt(await kit.api.post(f"{API}/contacts/async", json=body))
+        settings = load_settings({}, database_url=database_url)
+        handlers = write_task_handlers(build_write_deps(settings, kit.deps))
+        stop = asyncio.Event()
+        running = asyncio.create_task(Worker(kit.deps.database, handlers, poll_interval=0.02).run(stop))
+        try:
+            task = await settled(kit.api, task_id, API)
+        finally:
+            stop.set()
+            await running
+        assert task["status"] == "COMPLETED", task
+        assert task["result"]["status_code"] == 201
+        model = task["result"]["response"]["model"]
+        assert model["name"] == "Async Harbour Pty"
+        assert await kit.get(f"contacts/{model['id']}", include_remote_data="true") == model
+        assert (await kit.counts())["Contacts"] == before + 1
