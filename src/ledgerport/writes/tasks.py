@@ -12,8 +12,9 @@ the same idempotency key, and a write that already finished is replayed from its
 
 What the write engine answers decides the task: a final answer (written, or refused by validation or by the
 provider, or credentials that need a relink) ends it; a throttle or another process still sending re-queues the
-job for the ``Retry-After`` (no attempt spent); an outage (the outcome is not known yet) fails the attempt, so the
-worker retries with backoff, and the last attempt ends the task with that answer.
+job for the ``Retry-After`` (no attempt spent); an outage (the outcome is not known yet) or an object that kept
+changing while it was updated fails the attempt, so the worker retries with backoff, and the last attempt ends the
+task with that answer.
 """
 
 from __future__ import annotations
@@ -120,9 +121,9 @@ def write_task_handlers(deps: WriteDeps) -> Mapping[str, Handler]:
         if outcome.final or outcome.status == 400:  # 400 not final: credentials that only a relink can fix
             await _finish(database, task_id, outcome.status, outcome.body)
             return
-        wait = float(outcome.headers.get("Retry-After") or 1)
-        if outcome.status in (409, 429):
-            raise RetryLater(wait, outcome.body.decode("utf-8", "replace"))
+        wait = outcome.headers.get("Retry-After")
+        if outcome.status in (409, 429) and wait is not None:  # a throttle, or another process still sending
+            raise RetryLater(float(wait), outcome.body.decode("utf-8", "replace"))
         if context.retry_in is None:
             await _finish(database, task_id, outcome.status, outcome.body)
             return
