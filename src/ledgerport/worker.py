@@ -107,7 +107,7 @@ def job_abandoned() -> dict[str, Abandoned]:
 
 
 async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wakeups: Wakeups | None = None) -> None:
-    """Run sync jobs and the sync schedule until ``stop`` is set."""
+    """Run sync jobs, asynchronous writes and the sync schedule until ``stop`` is set."""
     database = Database(settings.database_url)
     try:
         deps = build_sync_deps(settings, database)

@@ -11,9 +11,9 @@ GET   /logs/{log_id}         → one provider call of a write (is_debug_mode lin
 ```
 
 The handlers authenticate, read the body and the ``Idempotency-Key`` header, and hand over to
-:func:`ledgerport.writes.perform`, or, asynchronously, queue a task whose job runs it (:mod:`ledgerport.writes.
-tasks`); whether the linked account's integration can write the model is the
-connector's answer, read from its write tables like everything else about writes.
+:func:`ledgerport.writes.perform`, or queue a task whose job runs it (:mod:`ledgerport.writes.tasks`); whether
+the linked account's integration can write the model is the connector's answer, read from its write tables like
+everything else about writes.
 """
 
 from __future__ import annotations
