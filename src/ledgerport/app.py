@@ -21,8 +21,7 @@ from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.client import RetryPolicy
 from ledgerport.kit.ratelimit import MemoryQuota, Quota, RedisQuota
 from ledgerport.store import Database
-from ledgerport.worker import build_sync_deps, registrations, sealer
-from ledgerport.writes import WriteDeps
+from ledgerport.worker import build_sync_deps, build_write_deps, registrations, sealer
 
 __all__ = ["Background", "app_from_environment", "create_app"]
 
@@ -92,13 +91,7 @@ def create_app(
         transport=lambda origin: local.get(origin or "", network),
         sealer=sealer(settings),
         public_url=public_url(settings),
-        writes=WriteDeps(
-            providers=providers,
-            public_url=public_url(settings),
-            lease_seconds=settings.write_lease_seconds,
-            busy_wait_seconds=settings.write_wait_seconds,
-            log_hours=settings.write_log_hours,
-        ),
+        writes=build_write_deps(settings, providers),
     )
 
     @asynccontextmanager

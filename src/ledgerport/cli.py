@@ -418,7 +418,7 @@ def demo(
 def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs run at once by this process.")] = 4,
 ) -> None:
-    """Run sync jobs and the sync schedule (any number of workers may share the database)."""
+    """Run sync jobs, asynchronous writes and the sync schedule (any number of workers may share the database)."""
     import signal
 
     from ledgerport import worker as background

@@ -1,23 +1,43 @@
-"""The composition root of background work: sync dependencies and the worker process (``ledgerport worker``)."""
+"""The composition root of background work: sync and write dependencies, the job handlers every worker runs
+(syncs and asynchronous writes), and the worker process (``ledgerport worker``)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
-from ledgerport.config import SANDBOX_CLIENT, Settings, SettingsError, callback_url, oauth_apps, sealing_keys
+from ledgerport.config import (
+    SANDBOX_CLIENT,
+    Settings,
+    SettingsError,
+    callback_url,
+    oauth_apps,
+    public_url,
+    sealing_keys,
+)
 from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import Registrations
-from ledgerport.jobs import LocalWakeups, Ticker, Wakeups, Worker, run_worker
+from ledgerport.jobs import Abandoned, Handler, LocalWakeups, Ticker, Wakeups, Worker, run_worker
 from ledgerport.kit.budget import Budget, MemoryBudget, RedisBudget
 from ledgerport.kit.sealing import Sealer
 from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
 from ledgerport.sync.tasks import schedule_tick, sync_abandoned, sync_handlers
+from ledgerport.writes import WriteDeps
+from ledgerport.writes.tasks import write_task_handlers, write_tasks_abandoned
 
-__all__ = ["build_sync_deps", "embedded_worker", "registrations", "run", "sealer"]
+__all__ = [
+    "build_sync_deps",
+    "build_write_deps",
+    "embedded_worker",
+    "job_abandoned",
+    "job_handlers",
+    "registrations",
+    "run",
+    "sealer",
+]
 
 
 def sealer(settings: Settings) -> Sealer:
@@ -66,21 +86,42 @@ def build_sync_deps(
     )
 
 
+def build_write_deps(settings: Settings, providers: SyncDeps) -> WriteDeps:
+    """Write dependencies over ``providers`` (the API passes its own, which wait for a provider only briefly)."""
+    return WriteDeps(
+        providers=providers,
+        public_url=public_url(settings),
+        lease_seconds=settings.write_lease_seconds,
+        busy_wait_seconds=settings.write_wait_seconds,
+        log_hours=settings.write_log_hours,
+    )
+
+
+def job_handlers(settings: Settings, deps: SyncDeps) -> dict[str, Handler]:
+    """Every job kind a worker runs: syncs and asynchronous writes."""
+    return {**sync_handlers(deps), **write_task_handlers(build_write_deps(settings, deps))}
+
+
+def job_abandoned() -> dict[str, Abandoned]:
+    """What each kind records when the worker gives one of its jobs up unrun."""
+    return {**sync_abandoned(), **write_tasks_abandoned()}
+
+
 async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wakeups: Wakeups | None = None) -> None:
-    """Run sync jobs and the sync schedule until ``stop`` is set."""
+    """Run sync jobs, asynchronous writes and the sync schedule until ``stop`` is set."""
     database = Database(settings.database_url)
     try:
         deps = build_sync_deps(settings, database)
         try:
             await run_worker(
                 settings.database_url,
-                sync_handlers(deps),
+                job_handlers(settings, deps),
                 concurrency=concurrency,
                 redis_url=settings.redis_url,
                 stop=stop,
                 ticks={"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)},
                 lease_seconds=settings.job_lease_seconds,
-                abandoned=sync_abandoned(),
+                abandoned=job_abandoned(),
             )
         finally:
             await deps.transport(None).close()
@@ -98,11 +139,11 @@ def embedded_worker(
         wakeups = LocalWakeups()
         worker = Worker(
             database,
-            sync_handlers(deps),
+            job_handlers(settings, deps),
             concurrency=concurrency,
             wakeups=wakeups,
             lease_seconds=settings.job_lease_seconds,
-            abandoned=sync_abandoned(),
+            abandoned=job_abandoned(),
         )
         ticker = Ticker(database, {"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)})
         try:

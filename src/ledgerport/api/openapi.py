@@ -33,6 +33,8 @@ from ledgerport.api.shapes import (
     AccountDetails,
     AccountDetailsAndActions,
     AccountToken,
+    AsyncPostTask,
+    AsyncTaskReceipt,
     AvailableActions,
     IntegrationListing,
     Issue,
@@ -395,6 +397,8 @@ _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     AccountDetails,
     AccountDetailsAndActions,
     AccountToken,
+    AsyncPostTask,
+    AsyncTaskReceipt,
     AvailableActions,
     IntegrationListing,
     Issue,
@@ -522,16 +526,31 @@ def _write_paths(spec: ModelSpec) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     if "create" in spec.writes:
         paths[f"/accounting/v1/{spec.path}"] = {
+            "post": _queued_too(
+                _operation(
+                    f"{plural}_create",
+                    spec.path,
+                    f"Creates a `{spec.name}` object with the given values.",
+                    parameters=[_ACCOUNT_TOKEN, *_WRITE_FLAGS],
+                    body=WriteBody,
+                    ok=answer,
+                    status="201",
+                    errors=statuses,
+                    error_bodies=refused,
+                )
+            )
+        }
+        paths[f"/accounting/v1/{spec.path}/async"] = {
             "post": _operation(
-                f"{plural}_create",
+                f"{plural}_async_create",
                 spec.path,
-                f"Creates a `{spec.name}` object with the given values.",
-                parameters=[_ACCOUNT_TOKEN, *_WRITE_FLAGS],
+                f"Queues the creation of a `{spec.name}` object; poll `GET /async-tasks/{{task_id}}` for the "
+                "answer the synchronous create would have given.",
+                parameters=[_ACCOUNT_TOKEN, *[flag for flag in _WRITE_FLAGS if flag["name"] != "run_async"]],
                 body=WriteBody,
-                ok=answer,
-                status="201",
-                errors=statuses,
-                error_bodies=refused,
+                ok=_ref(AsyncTaskReceipt),
+                status="202",
+                errors=("400", "422", *_ACCOUNT_ERRORS),
             )
         }
         paths[f"/accounting/v1/{spec.path}/meta/post"] = {
@@ -546,15 +565,17 @@ def _write_paths(spec: ModelSpec) -> dict[str, Any]:
         }
     if "update" in spec.writes:
         paths[f"/accounting/v1/{spec.path}/{{id}}"] = {
-            "patch": _operation(
-                f"{plural}_partial_update",
-                spec.path,
-                f"Updates a `{spec.name}` object with the given `id`: only the fields sent change.",
-                parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path"), *_WRITE_FLAGS],
-                body=WriteBody,
-                ok=answer,
-                errors=statuses,
-                error_bodies=refused,
+            "patch": _queued_too(
+                _operation(
+                    f"{plural}_partial_update",
+                    spec.path,
+                    f"Updates a `{spec.name}` object with the given `id`: only the fields sent change.",
+                    parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path"), *_WRITE_FLAGS],
+                    body=WriteBody,
+                    ok=answer,
+                    errors=statuses,
+                    error_bodies=refused,
+                )
             )
         }
         paths[f"/accounting/v1/{spec.path}/meta/patch/{{id}}"] = {
@@ -569,6 +590,30 @@ def _write_paths(spec: ModelSpec) -> dict[str, Any]:
         }
     return paths
 
+
+def _queued_too(operation: Schema) -> Schema:
+    """A write that ``run_async=true`` turns into a task: it may also answer 202 with the task's id."""
+    operation["responses"]["202"] = {
+        "description": "run_async=true: the write was queued as a task",
+        "content": {"application/json": {"schema": _ref(AsyncTaskReceipt)}},
+    }
+    operation["responses"] = dict(sorted(operation["responses"].items()))
+    return operation
+
+
+_ASYNC_TASK_PATH = {
+    "/accounting/v1/async-tasks/{id}": {
+        "get": _operation(
+            "async_tasks_retrieve",
+            "async-tasks",
+            "Returns an `AsyncPostTask` object with the given `id`: QUEUED, IN_PROGRESS, COMPLETED or FAILURE, and "
+            "once final the status code and body the synchronous write would have answered.",
+            parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path")],
+            ok=_ref(AsyncPostTask),
+            errors=_ACCOUNT_ERRORS,
+        )
+    }
+}
 
 _WRITE_LOG_PATH = {
     "/accounting/v1/logs/{id}": {
@@ -606,6 +651,7 @@ def _paths() -> dict[str, Any]:
             for path in (f"/accounting/v1/{spec.path}", f"/accounting/v1/{spec.path}/{{id}}"):
                 paths[path]["get"]["parameters"].append(_INCLUDE_REMOTE_FIELDS)
     paths.update(_WRITE_LOG_PATH)
+    paths.update(_ASYNC_TASK_PATH)
     paths.update(_OTHER_PATHS)
     return dict(sorted(paths.items()))
 

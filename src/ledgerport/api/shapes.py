@@ -6,7 +6,7 @@ document says a response holds is what the handler sends. Field order is the wir
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -16,6 +16,9 @@ __all__ = [
     "AccountDetailsAndActionsIntegration",
     "AccountIntegration",
     "AccountToken",
+    "AsyncPostTask",
+    "AsyncPostTaskResult",
+    "AsyncTaskReceipt",
     "AvailableActions",
     "DateTimeText",
     "IntegrationListing",
@@ -23,6 +26,7 @@ __all__ = [
     "IssueEndUser",
     "LinkToken",
     "ModelOperation",
+    "RawObject",
     "RegenerateAccountToken",
     "RemoteKey",
     "SyncStatus",
@@ -30,6 +34,9 @@ __all__ = [
 
 DateTimeText = Annotated[str, msgspec.Meta(extra_json_schema={"format": "date-time"})]
 """An RFC 3339 date-time the handler has already written as text."""
+
+RawObject = Annotated[msgspec.Raw, msgspec.Meta(extra_json_schema={"type": "object"})]
+"""A JSON object kept as the bytes it was stored as (a write's answer, replayed exactly)."""
 
 
 class SyncStatus(msgspec.Struct, kw_only=True):
@@ -190,3 +197,24 @@ class RemoteKey(msgspec.Struct, kw_only=True):
 
     name: str
     key: str
+
+
+class AsyncTaskReceipt(msgspec.Struct, kw_only=True):
+    """What ``POST /<path>/async`` (and ``run_async=true``) answers: the task to poll."""
+
+    task_id: str
+
+
+class AsyncPostTaskResult(msgspec.Struct, kw_only=True):
+    """A finished task's answer: the status code and body the synchronous write would have given (``null`` until
+    the task is final)."""
+
+    status_code: int | None
+    response: RawObject | None
+
+
+class AsyncPostTask(msgspec.Struct, kw_only=True):
+    """``GET /async-tasks/{id}``: `QUEUED`, `IN_PROGRESS`, `COMPLETED` or `FAILURE`, and the result."""
+
+    status: Literal["QUEUED", "IN_PROGRESS", "COMPLETED", "FAILURE"]
+    result: AsyncPostTaskResult

@@ -42,6 +42,7 @@ __all__ = [
     "sync_states",
     "write_logs",
     "write_operations",
+    "write_tasks",
 ]
 
 metadata = MetaData(
@@ -248,3 +249,32 @@ write_logs = Table(
 )
 """Debug logs of the provider calls a write made (``is_debug_mode=true``), credentials removed; kept for a
 configurable time."""
+
+write_tasks = Table(
+    "write_tasks",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("idempotency_key", String(255), nullable=True),
+    Column("request_digest", String(64), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("record_id", Uuid, nullable=True),
+    Column("request", _Bytes, nullable=False),
+    Column("debug", Boolean, nullable=False, default=False),
+    Column("status", String(16), nullable=False),
+    Column("status_code", BigInteger, nullable=True),
+    Column("response", _Bytes, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("started_at", BigInteger, nullable=True),
+    Column("finished_at", BigInteger, nullable=True),
+    UniqueConstraint("linked_account_id", "idempotency_key"),
+    Index("ix_write_tasks_created_at", "created_at"),
+)
+"""One asynchronous write (``POST /<path>/async``, ``run_async=true``): the request as it came, and what it
+answered once a worker ran it (``status`` QUEUED → IN_PROGRESS → COMPLETED | FAILURE).
+
+Apart from ``write_operations`` because a task lives before and beside its operation: it holds the request body
+the worker needs, it is polled by id, it exists for a request that fails validation (which never claims an
+operation), and its ``idempotency_key`` is the caller's key for the submission, while the operation it runs is
+keyed by the task (``task <id>``), so a retried job presents the provider the same key."""

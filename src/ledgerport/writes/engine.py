@@ -121,6 +121,9 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     status: int
     body: bytes
     headers: Mapping[str, str] = {}
+    final: bool = True
+    """Whether this is the write's last word; ``False``: nothing is known to be written yet (an outage, a
+    throttle, another process still sending), and the same idempotency key may be tried again."""
 
 
 _digest_encoder = msgspec.json.Encoder(decimal_format="number", order="sorted")
@@ -490,11 +493,12 @@ async def _exactly_once(
             return _detail(422, f"The Idempotency-Key {key!r} was already used with a different request.")
         if time.monotonic() >= deadline:
             wait = max(1, round(claim.retry_after))
-            return _detail(
+            busy = _detail(
                 409,
                 f"A request with the Idempotency-Key {key!r} is still being written; retry in {wait} seconds.",
                 {"Retry-After": str(wait)},
             )
+            return msgspec.structs.replace(busy, final=False)
         await asyncio.sleep(0.1)
     return await _run(deps, call, connector, checked, resolved, remote_id, claim.operation_id)
 
@@ -640,7 +644,7 @@ async def _released(
         await release_operation(session, operation_id=operation_id)
     if call.debug and body:
         body = _with_logs(body, _log_summaries(deps, logs))
-    return Outcome(status=status, body=body, headers=headers or {})
+    return Outcome(status=status, body=body, headers=headers or {}, final=False)
 
 
 def _with_logs(body: bytes, logs: list[dict[str, Any]]) -> bytes:

@@ -554,3 +554,30 @@ def test_hundred_thousand_invoices_page_by_bisect(clock: Clock) -> None:
     )
     assert page["maxResults"] == 1000
     assert time.perf_counter() - started < 2
+
+
+async def test_a_request_whose_client_left_before_its_body_arrived_is_never_served() -> None:
+    """A client killed mid-request leaves nothing behind: no object, and no remembered ``requestid`` that would
+    answer its retry with a refusal of a body QBO never received."""
+    app = create_app(seed=3, size="small", limits=False)
+    realm = app.state.realm_ids[0]
+    customers = len(app.state.companies[realm].table("Customer"))
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": f"/v3/company/{realm}/customer",
+        "query_string": b"requestid=killed-1",
+        "headers": [(b"host", b"quickbooks.sandbox.test"), (b"content-type", b"application/json")],
+    }
+    await app(scope, receive, send)
+    assert sent == []
+    assert app.state.replays == {}
+    assert len(app.state.companies[realm].table("Customer")) == customers

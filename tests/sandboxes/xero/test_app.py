@@ -649,3 +649,26 @@ class TestData:
         assert [invoices.get(s)["InvoiceID"] for s in slots] == invoices.ids[99_001:99_101]
         assert invoices.count_since(since) == 999
         assert time.perf_counter() - started < 0.5
+
+
+async def test_a_request_whose_client_left_before_its_body_arrived_is_never_served() -> None:
+    """A client killed mid-request leaves nothing behind: no answer is made, so none is remembered under its
+    Idempotency-Key for the retry."""
+    app = create_app(seed=3, size="small", limits=False)
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api.xro/2.0/Contacts",
+        "query_string": b"",
+        "headers": [(b"host", b"xero.sandbox.test"), (b"idempotency-key", b"killed-1")],
+    }
+    await app(scope, receive, send)
+    assert sent == []

@@ -3,14 +3,17 @@
 ```
 POST  /<path>                {"model": {...}}  → 201 {model, warnings, errors[, logs]}   (400 {warnings, errors})
 PATCH /<path>/{id}           {"model": {...}}  → 200 the same
+POST  /<path>/async          {"model": {...}}  → 202 {task_id}   (so do the two above with run_async=true)
+GET   /async-tasks/{id}      → {status, result: {status_code, response}}: response is what the write answered
 GET   /<path>/meta/post      → {request_schema, status, has_conditional_params, has_required_linked_account_params}
 GET   /<path>/meta/patch/{id} → the same, for that record's provider object
 GET   /logs/{log_id}         → one provider call of a write (is_debug_mode links here)
 ```
 
 The handlers authenticate, read the body and the ``Idempotency-Key`` header, and hand over to
-:func:`ledgerport.writes.perform`; whether the linked account's integration can write the model is the
-connector's answer, read from its write tables like everything else about writes.
+:func:`ledgerport.writes.perform`, or queue a task whose job runs it (:mod:`ledgerport.writes.tasks`); whether
+the linked account's integration can write the model is the connector's answer, read from its write tables like
+everything else about writes.
 """
 
 from __future__ import annotations
@@ -30,13 +33,16 @@ from ledgerport.api.bodies import read_json
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest, NotFound
 from ledgerport.api.params import parse_uuid
+from ledgerport.api.shapes import AsyncPostTask, AsyncPostTaskResult, AsyncTaskReceipt
 from ledgerport.connectors import connector_for_slug
 from ledgerport.connectors._base.writes import WriteSpec
 from ledgerport.models import MODELS, ModelSpec
 from ledgerport.store.accounts import LinkedAccount
 from ledgerport.store.operations import find_write_log
 from ledgerport.store.records import find_record
+from ledgerport.store.write_tasks import find_task
 from ledgerport.writes import WriteCall, perform, request_digest, request_schema
+from ledgerport.writes.tasks import queue_task
 
 __all__ = ["WriteBody", "write_handlers"]
 
@@ -92,11 +98,13 @@ async def _write(
     spec: ModelSpec,
     kind: Literal["create", "update"],
     record_id: uuid.UUID | None,
+    *,
+    run_async: bool = False,
 ) -> Response[bytes]:
     account = await authenticate_account(request)
     deps = _writes(request)
     debug = _flag(request, "is_debug_mode")
-    _flag(request, "run_async")  # validated; the answer is the same either way until async writes exist
+    run_async = _flag(request, "run_async") or run_async
     key = _idempotency_key(request)
     body = await read_json(request, WriteBody, example='{"model": {...}}', exact=True)
     call = WriteCall(
@@ -109,7 +117,25 @@ async def _write(
         digest=request_digest(kind, f"{spec.name}/{record_id or ''}", msgspec.structs.asdict(body)),
         debug=debug,
     )
+    if run_async:
+        return await _submit(request, call)
     return _answer(await perform(deps, call))
+
+
+async def _submit(request: Request[Any, Any, Any], call: WriteCall) -> Response[bytes]:
+    """Queue the write as a task: 202 with its id (the same task again for a repeated ``Idempotency-Key``)."""
+    async with context_of(request).database.write() as session:
+        submitted = await queue_task(session, call)
+    if submitted.outcome == "mismatch":
+        detail = f"The Idempotency-Key {call.idempotency_key!r} was already used with a different request."
+        return Response(content=msgspec.json.encode({"detail": detail}), status_code=422, media_type=MediaType.JSON)
+    headers = {"Idempotent-Replayed": "true"} if submitted.outcome == "existing" else {}
+    return Response(
+        content=msgspec.json.encode(AsyncTaskReceipt(task_id=str(submitted.task_id))),
+        status_code=202,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
 
 
 def _create_handler(spec: ModelSpec) -> Handler:
@@ -118,6 +144,14 @@ def _create_handler(spec: ModelSpec) -> Handler:
 
     create_record.__name__ = f"create_{spec.path.replace('-', '_')}"
     return create_record
+
+
+def _async_create_handler(spec: ModelSpec) -> Handler:
+    async def create_record_async(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await _write(request, spec, "create", None, run_async=True)
+
+    create_record_async.__name__ = f"create_{spec.path.replace('-', '_')}_async"
+    return create_record_async
 
 
 def _update_handler(spec: ModelSpec) -> Handler:
@@ -218,6 +252,27 @@ async def retrieve_write_log(request: Request[Any, Any, Any], log_id: str) -> Re
     return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)
 
 
+@get("/async-tasks/{task_id:str}", name="async-task", include_in_schema=False)
+async def retrieve_async_task(request: Request[Any, Any, Any], task_id: str) -> Response[bytes]:
+    """An asynchronous write of this linked account (another account's task is not found)."""
+    account = await authenticate_account(request)
+    wanted = parse_uuid(task_id)
+    if wanted is None:
+        raise NotFound()
+    async with context_of(request).database.read() as session:
+        task = await find_task(session, task_id=wanted, linked_account_id=account.id)
+    if task is None:
+        raise NotFound()
+    body = AsyncPostTask(
+        status=task.status,
+        result=AsyncPostTaskResult(
+            status_code=task.status_code,
+            response=None if task.response is None else msgspec.Raw(task.response),
+        ),
+    )
+    return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)
+
+
 def write_handlers() -> list[HTTPRouteHandler]:
     """The write endpoints of every model with ``writes``, made fresh per app."""
     handlers: list[HTTPRouteHandler] = []
@@ -225,9 +280,12 @@ def write_handlers() -> list[HTTPRouteHandler]:
         if "create" in spec.writes:
             handlers.append(post(f"/{spec.path}", status_code=201, include_in_schema=False)(_create_handler(spec)))
             handlers.append(get(f"/{spec.path}/meta/post", include_in_schema=False)(_meta_post_handler(spec)))
+            handlers.append(
+                post(f"/{spec.path}/async", status_code=202, include_in_schema=False)(_async_create_handler(spec))
+            )
         if "update" in spec.writes:
             handlers.append(patch(f"/{spec.path}/{{record_id:str}}", include_in_schema=False)(_update_handler(spec)))
             handlers.append(
                 get(f"/{spec.path}/meta/patch/{{record_id:str}}", include_in_schema=False)(_meta_patch_handler(spec))
             )
-    return [*handlers, retrieve_write_log]
+    return [*handlers, retrieve_write_log, retrieve_async_task]

@@ -58,10 +58,14 @@ async def _send(send: Send, response: Response, extra: list[tuple[str, str]] | N
     await send({"type": "http.response.body", "body": response.body})
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole body, or ``None`` when the client went away before sending it: QBO never sees such a request
+    (nothing is created, and its ``requestid`` is not remembered for a retry)."""
     chunks = []
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             return b"".join(chunks)
@@ -89,7 +93,10 @@ class _Router:
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
             return
-        request = _request(scope, await _read_body(receive))
+        body = await _read_body(receive)
+        if body is None:
+            return
+        request = _request(scope, body)
         response = json_response({"error": f"no route for {request.path}"}, 404)
         for method, pattern, handler in ROUTES:
             match = pattern.match(request.path)

@@ -146,6 +146,8 @@ class Router:
         body = b""
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client went away before its body arrived: Xero never sees such a request
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
