@@ -1,4 +1,7 @@
-"""The composition root of background work: sync dependencies and the worker process (``ledgerport worker``)."""
+"""The composition root of background work: sync dependencies and the worker process (``ledgerport worker``).
+
+Every worker runs the sync jobs and the bulk write jobs (``writes.bulk``), with the same provider plumbing.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +13,16 @@ from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import Registrations
-from ledgerport.jobs import LocalWakeups, Ticker, Wakeups, Worker, run_worker
+from ledgerport.jobs import Handler, LocalWakeups, Ticker, Wakeups, Worker, run_worker
 from ledgerport.kit.budget import Budget, MemoryBudget, RedisBudget
 from ledgerport.kit.sealing import Sealer
 from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
 from ledgerport.sync.tasks import schedule_tick, sync_abandoned, sync_handlers
+from ledgerport.writes import WriteDeps
+from ledgerport.writes.bulk import bulk_handlers
 
-__all__ = ["build_sync_deps", "embedded_worker", "registrations", "run", "sealer"]
+__all__ = ["build_sync_deps", "embedded_worker", "job_handlers", "registrations", "run", "sealer"]
 
 
 def sealer(settings: Settings) -> Sealer:
@@ -66,6 +71,11 @@ def build_sync_deps(
     )
 
 
+def job_handlers(deps: SyncDeps) -> dict[str, Handler]:
+    """Every job kind a worker runs, bound to this process's provider plumbing."""
+    return {**sync_handlers(deps), **bulk_handlers(WriteDeps(providers=deps))}
+
+
 async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wakeups: Wakeups | None = None) -> None:
     """Run sync jobs and the sync schedule until ``stop`` is set."""
     database = Database(settings.database_url)
@@ -74,7 +84,7 @@ async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wake
         try:
             await run_worker(
                 settings.database_url,
-                sync_handlers(deps),
+                job_handlers(deps),
                 concurrency=concurrency,
                 redis_url=settings.redis_url,
                 stop=stop,
@@ -98,7 +108,7 @@ def embedded_worker(
         wakeups = LocalWakeups()
         worker = Worker(
             database,
-            sync_handlers(deps),
+            job_handlers(deps),
             concurrency=concurrency,
             wakeups=wakeups,
             lease_seconds=settings.job_lease_seconds,

@@ -13,6 +13,10 @@
   sending, the item's code is read (``GET /Items/{id}``, once per item) and each option's category is found in one
   ``GET /TrackingCategories``. A tracking id that names a category rather than one of its options is refused here,
   before anything is written.
+* **Batch create** (bulk writes): ``PUT /{Collection}?summarizeErrors=false`` with up to 50 elements. With
+  ``summarizeErrors=false`` Xero answers 200 with every element in order, each with ``StatusAttributeString`` OK or
+  ERROR and its own ``ValidationErrors``, instead of refusing the whole call for one bad element. The chunk's key is
+  the ``Idempotency-Key``, so a chunk sent again gets the first answer back.
 """
 
 from __future__ import annotations
@@ -30,7 +34,10 @@ from ledgerport.connectors._base.writes import Target, WriteProtocol
 from ledgerport.connectors.xero.client import validation_problems
 from ledgerport.connectors.xero.streams import API_PATH
 
-__all__ = ["IDEMPOTENCY_KEY_LIMIT", "WRITER"]
+__all__ = ["BATCH_LIMIT", "IDEMPOTENCY_KEY_LIMIT", "WRITER"]
+
+BATCH_LIMIT = 50
+"""Elements per batch call: Xero asks integrations to send at most 50 per request."""
 
 IDEMPOTENCY_KEY_LIMIT = 128
 _LINES = ("LineItems", "JournalLines")
@@ -147,6 +154,29 @@ async def update(client: ProviderClient, target: Target, remote_id: str, payload
     return _record(target, (await client.send(request)).json())
 
 
+async def create_many(client: ProviderClient, target: Target, payloads: list[dict[str, Any]], key: str) -> list[Any]:
+    """One ``PUT /{Collection}?summarizeErrors=false`` for every payload Xero can be sent; a payload whose item or
+    tracking option is gone is answered with that problem and left out of the call."""
+    answers: list[Any] = [None] * len(payloads)
+    sent: list[tuple[int, dict[str, Any]]] = []
+    for index, payload in enumerate(payloads):
+        try:
+            sent.append((index, await _ready(client, payload)))
+        except Rejected as refused:
+            answers[index] = list(refused.problems)
+    if sent:
+        request = _write_request("PUT", _url(client.context, target.entity), {target.entity: [b for _, b in sent]}, key)
+        request = msgspec.structs.replace(request, params=(("summarizeErrors", "false"),))
+        body = (await client.send(request)).json()
+        elements = body.get(target.entity) if isinstance(body, dict) else None
+        if not isinstance(elements, list) or len(elements) != len(sent):
+            raise Malformed(f"Xero answered {len(elements or [])} {target.entity} for {len(sent)}")
+        for (index, _), element in zip(sent, elements, strict=True):
+            errors = element.get("ValidationErrors") if isinstance(element, dict) else None
+            answers[index] = validation_problems({"Elements": [element]}) if errors else element
+    return answers
+
+
 async def fetch(client: ProviderClient, target: Target, remote_id: str) -> Any:
     """``GET /{Collection}/{id}``: the object as it stands, lines included."""
     return _record(target, await _get(client, target.entity, remote_id))
@@ -157,4 +187,11 @@ def remote_path(context: StreamContext, target: Target, remote_id: str) -> str:
     return _url(context, target.entity)
 
 
-WRITER = WriteProtocol(create=create, update=update, fetch=fetch, remote_path=remote_path)
+WRITER = WriteProtocol(
+    create=create,
+    update=update,
+    fetch=fetch,
+    remote_path=remote_path,
+    create_many=create_many,
+    batch_size=BATCH_LIMIT,
+)
