@@ -10,12 +10,15 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 from quickbooks_kit import ORIGIN, QboWrites, open_qbo
 
+from ledgerport.api.openapi import openapi_document
 from ledgerport.connectors._base import AsgiTransport, Request, Response
 from ledgerport.jobs import JobContext, Worker
 from ledgerport.store import jobs as job_rows
@@ -45,10 +48,22 @@ async def worker(qbo: QboWrites) -> AsyncIterator[None]:
         await running
 
 
+@cache
+def _answers(path: str) -> jsonschema.Draft202012Validator:
+    """The OpenAPI document's schema of a batch status."""
+    document = openapi_document()
+    operation = document["paths"][f"/accounting/v1/{path}/bulk/{{batch_id}}"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    return jsonschema.Draft202012Validator({**schema, "components": document["components"]})
+
+
 async def status_of(qbo: QboWrites, path: str, batch_id: str) -> dict[str, Any]:
+    """``GET /<path>/bulk/{batch_id}``, checked against the OpenAPI document."""
     response = await qbo.api.get(f"/{path}/bulk/{batch_id}")
     assert response.status_code == 200, response.text
-    return dict(response.json())
+    body = response.json()
+    assert list(_answers(path).iter_errors(body)) == []
+    return dict(body)
 
 
 async def until(qbo: QboWrites, path: str, batch_id: str, statuses: set[str]) -> dict[str, Any]:

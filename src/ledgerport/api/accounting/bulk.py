@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 
@@ -26,9 +27,23 @@ from ledgerport.models import MODELS, ModelSpec
 from ledgerport.writes import request_digest
 from ledgerport.writes.bulk import BulkCall, bulk_status, submit_bulk
 
-__all__ = ["bulk_handlers"]
+__all__ = ["BulkBody", "BulkItem", "bulk_handlers"]
 
 Handler = Callable[..., Coroutine[Any, Any, Response[bytes]]]
+
+
+class BulkItem(msgspec.Struct, kw_only=True):
+    """One object to create: ``payload`` is what ``POST /<model>`` takes as ``model``."""
+
+    item_id: str
+    payload: dict[str, Any]
+
+
+class BulkBody(msgspec.Struct, kw_only=True):
+    """Merge's bulk request: at most 100 items and 5 MB, ``item_id`` unique (the handler checks the raw body, so
+    it can name what is wrong with it; this type documents it)."""
+
+    batch_items: list[BulkItem]
 
 
 def _create_handler(spec: ModelSpec) -> Handler:
