@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
+from merge import AsyncMerge
+from merge.resources.accounting import InvoiceBatchItemRequest, InvoiceRequest
 from quickbooks_kit import ORIGIN, QboWrites, open_qbo
 
 from ledgerport.api.openapi import openapi_document
@@ -258,3 +260,30 @@ async def test_unsupported_models_and_other_accounts(qbo: QboWrites) -> None:
     missing = await qbo.api.get(f"/invoices/bulk/{uuid.uuid4()}")
     assert missing.status_code == 404
     assert (await qbo.api.get("/invoices/bulk/not-an-id")).status_code == 404
+
+
+async def test_merge_sdk_bulk_create_and_retrieve(qbo: QboWrites) -> None:
+    customer, item = await customer_and_item(qbo)
+    before = await qbo.count("Invoice")
+    secret = qbo.api.headers["Authorization"].removeprefix("Bearer ")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=qbo.app)) as http:
+        merge = AsyncMerge(
+            base_url="http://ledgerport.test/api",
+            api_key=secret,
+            account_token=qbo.api.headers["X-Account-Token"],
+            httpx_client=http,
+        )
+        created = await merge.accounting.invoices.bulk_create(
+            batch_items=[
+                InvoiceBatchItemRequest(item_id=str(n), payload=InvoiceRequest(**invoice(customer, item, n)))
+                for n in range(3)
+            ]
+        )
+        async with worker(qbo):
+            await until(qbo, "invoices", created.batch_id, FINAL)
+        batch = await merge.accounting.invoices.bulk_retrieve(created.batch_id)
+    assert batch.status == "SUCCESS"
+    assert batch.total_count == 3
+    assert [(one.item_id, one.status) for one in batch.objects] == [(str(n), "SUCCESS") for n in range(3)]
+    assert all(one.response is not None and one.response.merge_common_model_id for one in batch.objects)
+    assert await qbo.count("Invoice") == before + 3

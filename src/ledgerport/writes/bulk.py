@@ -280,11 +280,8 @@ def bulk_handlers(deps: WriteDeps) -> Mapping[str, Handler]:
 
 
 def _provider_message(problems: Sequence[ProviderProblem], fallback: str) -> str:
-    parts = [
-        one.detail if not one.title or one.detail.startswith(one.title) else f"{one.title}: {one.detail}"
-        for one in problems
-    ]
-    return "; ".join(part for part in parts if part) or fallback
+    """The provider's own words for a refused item (each problem's detail, its title when it has none)."""
+    return "; ".join(part for part in (one.detail or one.title for one in problems) if part) or fallback
 
 
 async def run_batch(deps: WriteDeps, batch_id: uuid.UUID, context: JobContext) -> None:
