@@ -13,16 +13,16 @@ from ledgerport.connectors import CONNECTORS
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import Registrations
-from ledgerport.jobs import Handler, LocalWakeups, Ticker, Wakeups, Worker, run_worker
+from ledgerport.jobs import Abandoned, Handler, LocalWakeups, Ticker, Wakeups, Worker, run_worker
 from ledgerport.kit.budget import Budget, MemoryBudget, RedisBudget
 from ledgerport.kit.sealing import Sealer
 from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
 from ledgerport.sync.tasks import schedule_tick, sync_abandoned, sync_handlers
 from ledgerport.writes import WriteDeps
-from ledgerport.writes.bulk import bulk_handlers
+from ledgerport.writes.bulk import bulk_abandoned, bulk_handlers
 
-__all__ = ["build_sync_deps", "embedded_worker", "job_handlers", "registrations", "run", "sealer"]
+__all__ = ["build_sync_deps", "embedded_worker", "job_abandoned", "job_handlers", "registrations", "run", "sealer"]
 
 
 def sealer(settings: Settings) -> Sealer:
@@ -76,6 +76,11 @@ def job_handlers(deps: SyncDeps) -> dict[str, Handler]:
     return {**sync_handlers(deps), **bulk_handlers(WriteDeps(providers=deps))}
 
 
+def job_abandoned(deps: SyncDeps) -> dict[str, Abandoned]:
+    """What each room records when the worker gives one of its jobs up unrun."""
+    return {**sync_abandoned(), **bulk_abandoned(WriteDeps(providers=deps))}
+
+
 async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wakeups: Wakeups | None = None) -> None:
     """Run sync jobs and the sync schedule until ``stop`` is set."""
     database = Database(settings.database_url)
@@ -90,7 +95,7 @@ async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wake
                 stop=stop,
                 ticks={"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)},
                 lease_seconds=settings.job_lease_seconds,
-                abandoned=sync_abandoned(),
+                abandoned=job_abandoned(deps),
             )
         finally:
             await deps.transport(None).close()
@@ -112,7 +117,7 @@ def embedded_worker(
             concurrency=concurrency,
             wakeups=wakeups,
             lease_seconds=settings.job_lease_seconds,
-            abandoned=sync_abandoned(),
+            abandoned=job_abandoned(deps),
         )
         ticker = Ticker(database, {"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)})
         try:

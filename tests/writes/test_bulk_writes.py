@@ -24,7 +24,7 @@ from ledgerport.api.openapi import openapi_document
 from ledgerport.connectors._base import AsgiTransport, Request, Response
 from ledgerport.jobs import JobContext, Worker
 from ledgerport.store import jobs as job_rows
-from ledgerport.worker import build_sync_deps, job_handlers
+from ledgerport.worker import build_sync_deps, job_abandoned, job_handlers
 from ledgerport.writes import WriteDeps
 from ledgerport.writes.bulk import BULK_RUN, run_batch
 
@@ -287,3 +287,19 @@ async def test_merge_sdk_bulk_create_and_retrieve(qbo: QboWrites) -> None:
     assert [(one.item_id, one.status) for one in batch.objects] == [(str(n), "SUCCESS") for n in range(3)]
     assert all(one.response is not None and one.response.merge_common_model_id for one in batch.objects)
     assert await qbo.count("Invoice") == before + 3
+
+
+async def test_a_batch_the_worker_gives_up_ends_with_the_reason(qbo: QboWrites) -> None:
+    customer, item = await customer_and_item(qbo)
+    items = [{"item_id": str(n), "payload": invoice(customer, item, n)} for n in range(2)]
+    items.append({"item_id": "invalid", "payload": {**invoice(customer, item, 9), "contact": str(uuid.uuid4())}})
+    batch_id = (await bulk(qbo, "invoices", items)).json()["batch_id"]
+    deps = build_sync_deps(qbo.settings, qbo.database, transports={ORIGIN: AsgiTransport(qbo.sandbox)})
+    async with qbo.database.read() as session:
+        (row,) = await job_rows.list_jobs(session, linked_account_id=qbo.account_id, kinds=[BULK_RUN])
+    await job_abandoned(deps)[BULK_RUN](qbo.database, row, "the worker running this job stopped 10 times")
+    done = await status_of(qbo, "invoices", batch_id)
+    assert done["status"] == "FAILED"
+    assert [o["status"] for o in done["objects"]] == ["FAILURE"] * 3
+    assert "stopped 10 times" in done["objects"][0]["response"]["error_message"]
+    assert "exists in this linked account" in done["objects"][2]["response"]["error_message"]

@@ -50,9 +50,10 @@ from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.errors import cause_of
 from ledgerport.connectors._base.mapping import MappingContext
 from ledgerport.connectors._base.writes import Target, WriteProtocol, WriteSpec
-from ledgerport.jobs import Handler, JobContext, RetryLater, Wakeups, submit
+from ledgerport.jobs import Abandoned, Handler, JobContext, LeaseLost, RetryLater, Wakeups, WorkerStopping, submit
 from ledgerport.models import MODELS
 from ledgerport.remote import open_provider
+from ledgerport.store import Database
 from ledgerport.store.accounts import LinkedAccount, find_linked_account_by_id
 from ledgerport.store.bulks import (
     PENDING,
@@ -67,6 +68,7 @@ from ledgerport.store.bulks import (
     set_batch_status,
     settle_items,
 )
+from ledgerport.store.jobs import JobRow
 from ledgerport.store.records import upsert_many
 from ledgerport.writes.engine import (
     Outcome,
@@ -85,6 +87,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_ITEMS",
     "BulkCall",
+    "bulk_abandoned",
     "bulk_handlers",
     "bulk_status",
     "run_batch",
@@ -271,12 +274,37 @@ async def bulk_status(deps: WriteDeps, account: LinkedAccount, model: str, batch
 
 
 def bulk_handlers(deps: WriteDeps) -> Mapping[str, Handler]:
-    """The ``writes.bulk`` handler, bound to this process's write dependencies."""
+    """The ``writes.bulk`` handler, bound to this process's write dependencies. A run that fails its last attempt
+    ends the batch (its PENDING items FAILURE with the reason) rather than leaving it IN_PROGRESS for ever."""
 
     async def run(context: JobContext) -> None:
-        await run_batch(deps, uuid.UUID(str(context.row.payload["batch_id"])), context)
+        batch_id = uuid.UUID(str(context.row.payload["batch_id"]))
+        try:
+            await run_batch(deps, batch_id, context)
+        except (LeaseLost, WorkerStopping, RetryLater):
+            raise
+        except Exception as exc:
+            if context.retry_in is None:
+                await _give_up(deps, batch_id, f"The batch could not be finished ({type(exc).__name__}: {exc}).")
+            raise
 
     return {BULK_RUN: run}
+
+
+def bulk_abandoned(deps: WriteDeps) -> Mapping[str, Abandoned]:
+    """What the worker calls when it gives a bulk job up unrun (its workers kept dying): the batch ends FAILED or
+    PARTIAL_SUCCESS, its unwritten items saying why."""
+
+    async def abandoned(database: Database, row: JobRow, reason: str) -> None:
+        await _give_up(deps, uuid.UUID(str(row.payload["batch_id"])), f"The batch was given up: {reason}.")
+
+    return {BULK_RUN: abandoned}
+
+
+async def _give_up(deps: WriteDeps, batch_id: uuid.UUID, reason: str) -> None:
+    async with deps.providers.database.read() as session:
+        pending = [item for item in await items_of(session, batch_id) if item.status == PENDING]
+    await _fail_pending(deps, batch_id, pending, reason)
 
 
 def _provider_message(problems: Sequence[ProviderProblem], fallback: str) -> str:
@@ -347,6 +375,8 @@ async def run_batch(deps: WriteDeps, batch_id: uuid.UUID, context: JobContext) -
                 for (index, _), answer in zip(payloads, made, strict=True):
                     answers[index] = answer
         except RateLimited as exc:
+            # Syncs and single writes of the company hold back too: the budget is shared.
+            await opened.client.budget.pause(opened.client.budget_key, exc.retry_after)
             await _status(deps, batch_id, "RATE_LIMITED")
             raise RetryLater(max(1.0, exc.retry_after), str(exc)) from exc
         except (Rejected, NotFound) as exc:
