@@ -25,19 +25,19 @@ from ledgerport.store.engine import ReadSession, WriteSession
 from ledgerport.store.tables import bulk_batches, bulk_items
 
 __all__ = [
-    "FAILURE",
-    "PENDING",
-    "SUCCESS",
     "Batch",
     "BatchItem",
+    "FAILURE",
     "NewItem",
+    "PENDING",
+    "SUCCESS",
     "find_batch",
     "find_batch_by_key",
     "finish_batch",
     "insert_batch",
     "items_of",
-    "settle_items",
     "set_batch_status",
+    "settle_items",
 ]
 
 PENDING = "PENDING"

@@ -84,9 +84,9 @@ from ledgerport.writes.problems import ERROR, Problem, problem
 
 __all__ = [
     "BULK_RUN",
+    "BulkCall",
     "MAX_BYTES",
     "MAX_ITEMS",
-    "BulkCall",
     "bulk_abandoned",
     "bulk_handlers",
     "bulk_status",
