@@ -99,3 +99,31 @@ async def test_expenses_are_bank_transactions_made_in_one_call(kit: XeroKit) -> 
     for n, one in enumerate(done["objects"]):
         record = await kit.get(f"expenses/{one['response']['merge_common_model_id']}")
         assert record["lines"][0]["description"] == f"Coffee {n}"
+
+
+async def calls(kit: XeroKit, part: str) -> int:
+    """Requests the sandbox answered on paths that contain ``part``."""
+    return sum(row["count"] for row in (await kit.control.get("/_sandbox/stats")).json() if part in row["path"])
+
+
+async def test_a_batch_reads_each_item_code_once_and_writes_in_one_call(kit: XeroKit) -> None:
+    customer = next(c["id"] for c in await kit.all("contacts") if c["status"] == "ACTIVE" and c["is_customer"])
+    sales = next(a["id"] for a in await kit.all("accounts") if a["account_number"] == "200")
+    widget = next(i["id"] for i in await kit.all("items") if i["name"] == "Widget")
+    payloads = [
+        {
+            "type": "ACCOUNTS_RECEIVABLE",
+            "contact": customer,
+            "issue_date": DAY,
+            "line_items": [{"item": widget, "quantity": n + 1, "account": sales}],
+        }
+        for n in range(6)
+    ]
+    items_before, writes_before = await calls(kit, "/Items"), await calls(kit, "/Invoices")
+    done = await run_to_the_end(kit, "invoices", await bulk(kit, "invoices", payloads))
+    assert done["status"] == "SUCCESS", done
+    assert await calls(kit, "/Items") == items_before + 1
+    assert await calls(kit, "/Invoices") == writes_before + 1
+    for one in done["objects"]:
+        record = await kit.get(f"invoices/{one['response']['merge_common_model_id']}")
+        assert record["line_items"][0]["item"] == widget

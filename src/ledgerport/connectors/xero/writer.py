@@ -75,9 +75,18 @@ def _refused(detail: str) -> Rejected:
     return Rejected(detail, problems=[Problem(title="Invalid Reference", detail=detail)])
 
 
-async def _item_codes(client: ProviderClient, lines: list[dict[str, Any]]) -> None:
+class _Lookups:
+    """What Xero was asked about items and tracking while readying bodies, kept for the other bodies of a batch
+    (a hundred invoices of one item cost one ``GET /Items``, not a hundred)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+        self.categories: list[Any] | None = None
+
+
+async def _item_codes(client: ProviderClient, lines: list[dict[str, Any]], lookups: _Lookups) -> None:
     """``Item.ItemID`` → ``ItemCode``, the only way Xero's documented line items name an item."""
-    codes: dict[str, str] = {}
+    codes = lookups.codes
     for line in lines:
         item = line.pop("Item", None)
         if not isinstance(item, dict) or not item.get("ItemID"):
@@ -94,13 +103,15 @@ async def _item_codes(client: ProviderClient, lines: list[dict[str, Any]]) -> No
         line["ItemCode"] = codes[item_id]
 
 
-async def _tracking_categories(client: ProviderClient, lines: list[dict[str, Any]]) -> None:
+async def _tracking_categories(client: ProviderClient, lines: list[dict[str, Any]], lookups: _Lookups) -> None:
     """Each ``{TrackingOptionID}`` gets its category's ``TrackingCategoryID`` (Xero wants both)."""
     tags = [tag for line in lines for tag in line.get("Tracking") or [] if not tag.get("TrackingCategoryID")]
     if not tags:
         return
-    body = await _get(client, "TrackingCategories", params=(("includeArchived", "true"),))
-    categories = body.get("TrackingCategories") or []
+    if lookups.categories is None:
+        body = await _get(client, "TrackingCategories", params=(("includeArchived", "true"),))
+        lookups.categories = list(body.get("TrackingCategories") or [])
+    categories = lookups.categories
     owner = {
         str(option["TrackingOptionID"]).lower(): str(category["TrackingCategoryID"])
         for category in categories
@@ -119,14 +130,15 @@ async def _tracking_categories(client: ProviderClient, lines: list[dict[str, Any
             raise _refused(f"The tracking option {tag['TrackingOptionID']} no longer exists at Xero.")
 
 
-async def _ready(client: ProviderClient, payload: dict[str, Any]) -> dict[str, Any]:
+async def _ready(client: ProviderClient, payload: dict[str, Any], lookups: _Lookups | None = None) -> dict[str, Any]:
     """The body as Xero takes it: item codes and tracking categories filled in from Xero itself."""
     if not any(key in payload for key in _LINES):
         return payload
     body = copy.deepcopy(payload)
     lines = list(_lines(body))
-    await _item_codes(client, lines)
-    await _tracking_categories(client, lines)
+    lookups = lookups or _Lookups()
+    await _item_codes(client, lines, lookups)
+    await _tracking_categories(client, lines, lookups)
     return body
 
 
@@ -159,9 +171,10 @@ async def create_many(client: ProviderClient, target: Target, payloads: list[dic
     tracking option is gone is answered with that problem and left out of the call."""
     answers: list[Any] = [None] * len(payloads)
     sent: list[tuple[int, dict[str, Any]]] = []
+    lookups = _Lookups()
     for index, payload in enumerate(payloads):
         try:
-            sent.append((index, await _ready(client, payload)))
+            sent.append((index, await _ready(client, payload, lookups)))
         except Rejected as refused:
             answers[index] = list(refused.problems)
     if sent:
