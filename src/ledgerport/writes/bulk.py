@@ -336,8 +336,9 @@ async def run_batch(deps: WriteDeps, batch_id: uuid.UUID, context: JobContext) -
         await _finish(deps, batch_id)
         return
     await _status(deps, batch_id, "IN_PROGRESS")
-    # A throttle re-queues the job instead of holding a worker slot through Retry-After.
-    retry = msgspec.structs.replace(deps.providers.retry, max_throttle_wait=0.0)
+    # Every throttle (even one asking for no wait) re-queues the job instead of holding a worker slot through
+    # Retry-After or calling again at once.
+    retry = msgspec.structs.replace(deps.providers.retry, max_throttle_wait=-1.0)
     providers = msgspec.structs.replace(deps.providers, retry=retry)
     try:
         opened = await open_provider(providers, account.id)
