@@ -1,5 +1,5 @@
 """The composition root of background work: sync and write dependencies, the job handlers every worker runs
-(syncs and asynchronous writes), and the worker process (``ledgerport worker``)."""
+(syncs, asynchronous writes and bulk writes), and the worker process (``ledgerport worker``)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
 from ledgerport.sync.tasks import schedule_tick, sync_abandoned, sync_handlers
 from ledgerport.writes import WriteDeps
+from ledgerport.writes.bulk import bulk_abandoned, bulk_handlers
 from ledgerport.writes.tasks import write_task_handlers, write_tasks_abandoned
 
 __all__ = [
@@ -98,13 +99,15 @@ def build_write_deps(settings: Settings, providers: SyncDeps) -> WriteDeps:
 
 
 def job_handlers(settings: Settings, deps: SyncDeps) -> dict[str, Handler]:
-    """Every job kind a worker runs: syncs and asynchronous writes."""
-    return {**sync_handlers(deps), **write_task_handlers(build_write_deps(settings, deps))}
+    """Every job kind a worker runs, bound to this process's provider plumbing: syncs, asynchronous writes and
+    bulk writes."""
+    writes = build_write_deps(settings, deps)
+    return {**sync_handlers(deps), **write_task_handlers(writes), **bulk_handlers(writes)}
 
 
-def job_abandoned() -> dict[str, Abandoned]:
+def job_abandoned(settings: Settings, deps: SyncDeps) -> dict[str, Abandoned]:
     """What each kind records when the worker gives one of its jobs up unrun."""
-    return {**sync_abandoned(), **write_tasks_abandoned()}
+    return {**sync_abandoned(), **write_tasks_abandoned(), **bulk_abandoned(build_write_deps(settings, deps))}
 
 
 async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wakeups: Wakeups | None = None) -> None:
@@ -121,7 +124,7 @@ async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wake
                 stop=stop,
                 ticks={"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)},
                 lease_seconds=settings.job_lease_seconds,
-                abandoned=job_abandoned(),
+                abandoned=job_abandoned(settings, deps),
             )
         finally:
             await deps.transport(None).close()
@@ -143,7 +146,7 @@ def embedded_worker(
             concurrency=concurrency,
             wakeups=wakeups,
             lease_seconds=settings.job_lease_seconds,
-            abandoned=job_abandoned(),
+            abandoned=job_abandoned(settings, deps),
         )
         ticker = Ticker(database, {"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)})
         try:

@@ -31,7 +31,7 @@ class TestAvailableActions:
         tenant = make_tenant(integration="quickbooks-online")
         actions = _client(server, tenant.api_key, tenant.account_token).accounting.available_actions.retrieve()
         operations = {op.model_name: op for op in actions.available_model_operations or []}
-        assert operations["Invoice"].available_operations == ["FETCH", "CREATE", "UPDATE"]
+        assert operations["Invoice"].available_operations == ["FETCH", "CREATE", "UPDATE", "BULK_CREATE"]
         assert set(operations["Invoice"].required_post_parameters or []) == {"type", "contact", "line_items"}
         assert operations["TaxRate"].available_operations == ["FETCH"]  # QuickBooks' API does not write tax rates
         assert operations["TaxRate"].required_post_parameters == []

@@ -44,6 +44,8 @@ class QboWrites:
     settings: Settings
     account_id: uuid.UUID
     realm: str
+    app: Any = None
+    """The Litestar app (for a client that brings its own HTTP stack, such as Merge's SDK)."""
 
     @property
     def company(self) -> Company:
@@ -136,6 +138,7 @@ async def open_qbo(database_url: str, *, seed: int = 5) -> AsyncIterator[QboWrit
                 settings=settings,
                 account_id=made.account.id,
                 realm=sandbox.state.realm_ids[0],
+                app=app,
             )
             await kit.sync()
             yield kit

@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 
 from ledgerport import __version__
+from ledgerport.api.accounting.bulk import BulkBody, BulkItem
 from ledgerport.api.accounting.keys import RemoteKeyRequest
 from ledgerport.api.accounting.linked_accounts import ACCOUNT_CATEGORIES, ACCOUNT_STATUSES
 from ledgerport.api.accounting.sync_status import ISSUE_STATUSES, ISSUE_TIME_FILTERS
@@ -391,6 +392,8 @@ _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     RemoteData,
     RemoteFieldClass,
     WriteBody,
+    BulkBody,
+    BulkItem,
     Problem,
     RemoteKeyRequest,
     LinkTokenRequest,
@@ -563,6 +566,8 @@ def _write_paths(spec: ModelSpec) -> dict[str, Any]:
                 errors=_ACCOUNT_ERRORS,
             )
         }
+    if "bulk" in spec.writes:
+        paths.update(_bulk_paths(spec, plural))
     if "update" in spec.writes:
         paths[f"/accounting/v1/{spec.path}/{{id}}"] = {
             "patch": _queued_too(
@@ -614,6 +619,67 @@ _ASYNC_TASK_PATH = {
         )
     }
 }
+
+
+_BATCH_STATUS: Schema = {
+    "type": "object",
+    "properties": {
+        "batch_id": _UUID,
+        "status": {
+            "type": "string",
+            "enum": ["ENQUEUED", "IN_PROGRESS", "PARTIAL_SUCCESS", "SUCCESS", "FAILED", "RATE_LIMITED"],
+        },
+        "total_count": {"type": "integer"},
+        "objects": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "item_id": _STRING,
+                    "status": {"type": "string", "enum": ["PENDING", "SUCCESS", "FAILURE"]},
+                    "response": {
+                        "type": ["object", "null"],
+                        "properties": {"merge_common_model_id": _UUID, "error_message": _STRING},
+                    },
+                },
+                "required": ["item_id", "status", "response"],
+            },
+        },
+    },
+    "required": ["batch_id", "status", "total_count", "objects"],
+}
+
+
+def _bulk_paths(spec: ModelSpec, plural: str) -> dict[str, Any]:
+    """``POST /<path>/bulk`` and ``GET /<path>/bulk/{batch_id}`` of a model Merge bulk-creates."""
+    return {
+        f"/accounting/v1/{spec.path}/bulk": {
+            "post": _operation(
+                f"{plural}_bulk_create",
+                spec.path,
+                f"Creates up to 100 `{spec.name}` objects in the background, through the provider's batch API. "
+                "A malformed request (over 100 items or 5 MB, an item_id missing or repeated) is refused whole; "
+                "an item whose payload a single create would refuse fails alone.",
+                parameters=[_ACCOUNT_TOKEN, _WRITE_FLAGS[2]],
+                body=BulkBody,
+                ok={"type": "object", "properties": {"batch_id": _UUID}, "required": ["batch_id"]},
+                status="202",
+                errors=("400", "422", *_ACCOUNT_ERRORS),
+                error_bodies={"400": _REFUSED},
+            )
+        },
+        f"/accounting/v1/{spec.path}/bulk/{{batch_id}}": {
+            "get": _operation(
+                f"{plural}_bulk_retrieve",
+                spec.path,
+                f"Returns the status and results of a `{spec.name}` bulk create batch.",
+                parameters=[_ACCOUNT_TOKEN, _param("batch_id", _UUID, "", "path")],
+                ok=_BATCH_STATUS,
+                errors=_ACCOUNT_ERRORS,
+            )
+        },
+    }
+
 
 _WRITE_LOG_PATH = {
     "/accounting/v1/logs/{id}": {

@@ -14,6 +14,7 @@ import msgspec
 from litestar import MediaType, Request, Response, Router, get
 from litestar.types import ControllerRouterHandler
 
+from ledgerport.api.accounting.bulk import bulk_handlers
 from ledgerport.api.accounting.common_models import common_model_handlers
 from ledgerport.api.accounting.integrations import list_integrations, retrieve_available_actions
 from ledgerport.api.accounting.keys import KEY_HANDLERS
@@ -60,6 +61,7 @@ def build_routes() -> list[ControllerRouterHandler]:
         *remote_field_class_handlers(),
         *common_model_handlers(),
         *write_handlers(),
+        *bulk_handlers(),
         *LINKED_ACCOUNT_HANDLERS,
         *KEY_HANDLERS,
         *SYNC_STATUS_HANDLERS,

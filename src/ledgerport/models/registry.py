@@ -130,7 +130,7 @@ MODELS: dict[str, ModelSpec] = {
         Expense,
         filters=_dates("transaction_date"),
         expand=_expand(_ACCOUNT, _PERIOD, _COMPANY, _CONTACT, _EMPLOYEE, _LINES, _TRACKING),
-        writes=("create",),
+        writes=("create", "bulk"),
     ),
     "Invoice": ModelSpec(
         "Invoice",
@@ -158,7 +158,7 @@ MODELS: dict[str, ModelSpec] = {
             Relation("sales_orders", "SalesOrder", "many"),
             _TRACKING,
         ),
-        writes=("create", "update"),
+        writes=("create", "update", "bulk"),
         remote_fields=True,
         remote_field_lines=("line-items", "InvoiceLineItem"),
     ),

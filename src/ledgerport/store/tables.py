@@ -31,6 +31,8 @@ from sqlalchemy.dialects.postgresql import BYTEA, JSONB
 
 __all__ = [
     "api_keys",
+    "bulk_batches",
+    "bulk_items",
     "credentials",
     "issues",
     "jobs",
@@ -278,3 +280,39 @@ Apart from ``write_operations`` because a task lives before and beside its opera
 the worker needs, it is polled by id, it exists for a request that fails validation (which never claims an
 operation), and its ``idempotency_key`` is the caller's key for the submission, while the operation it runs is
 keyed by the task (``task <id>``), so a retried job presents the provider the same key."""
+
+bulk_batches = Table(
+    "bulk_batches",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("idempotency_key", String(255), nullable=True),
+    Column("request_digest", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("total_count", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=True),
+    UniqueConstraint("linked_account_id", "idempotency_key"),
+    Index("ix_bulk_batches_created_at", "created_at"),
+)
+"""One ``POST /<model>/bulk``: Merge's overall ``status`` (ENQUEUED, IN_PROGRESS, RATE_LIMITED while it runs;
+SUCCESS, PARTIAL_SUCCESS or FAILED once every item is final). A repeated ``idempotency_key`` answers this batch."""
+
+bulk_items = Table(
+    "bulk_items",
+    metadata,
+    Column("batch_id", Uuid, ForeignKey("bulk_batches.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    Column("item_id", String(255), nullable=False),
+    Column("chunk", BigInteger, nullable=True),
+    Column("target", BigInteger, nullable=True),
+    Column("payload", _Bytes, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("record_id", Uuid, nullable=True),
+    Column("error_message", Text, nullable=True),
+)
+"""One item of a batch, in request order. ``payload`` is the provider body built when the batch was accepted
+(references already resolved), ``target`` the index of its write target, and ``chunk`` the provider batch call it
+travels in (fixed at acceptance, so the call's idempotency key never changes); an item refused by validation has no
+chunk and is FAILURE from the start."""

@@ -77,7 +77,18 @@ from ledgerport.writes.problems import (
 )
 from ledgerport.writes.validate import Checked, check_request
 
-__all__ = ["Outcome", "WriteCall", "WriteDeps", "perform", "request_digest"]
+__all__ = [
+    "Outcome",
+    "Prepared",
+    "WriteCall",
+    "WriteDeps",
+    "mapping_context",
+    "new_record",
+    "perform",
+    "prepare_create",
+    "read_mapping",
+    "request_digest",
+]
 
 _decoder = msgspec.json.Decoder(float_hook=Decimal)
 _encoder = msgspec.json.Encoder(decimal_format="number")
@@ -411,6 +422,33 @@ def _spec_of(connector: Connector, call: WriteCall) -> WriteSpec | None:
     return spec if (spec.create if call.kind == "create" else spec.update) else None
 
 
+class Prepared(msgspec.Struct, frozen=True, kw_only=True):
+    """A create that passed every check: the target it becomes and the provider body built for it."""
+
+    target: Target
+    payload: dict[str, Any]
+    warnings: list[Problem]
+
+
+async def prepare_create(
+    deps: WriteDeps, call: WriteCall, connector: Connector, spec: WriteSpec
+) -> Prepared | list[Problem]:
+    """Every check a create passes before anything is sent (fields, references, currencies, custom fields), and
+    the body built from it; or the errors, exactly as the synchronous create answers them."""
+    checked = check_request(
+        spec, MODELS[call.model].struct, call.given, integration=call.account.integration_name, kind="create"
+    )
+    if checked.errors or checked.target is None:
+        return checked.errors or [problem(ERROR, "Unsupported Operation", f"No way to write this {call.model}.")]
+    resolved, problems = await _resolve(deps, call.account.id, checked)
+    problems = problems or await _check_currencies(deps, call, connector, checked)
+    problems = problems or await _check_remote_fields(deps, call, connector, checked)
+    if problems:
+        return problems
+    payload = build_payload(checked.target, checked.model, resolved, checked.remote_values)
+    return Prepared(target=checked.target, payload=payload, warnings=checked.warnings)
+
+
 async def perform(deps: WriteDeps, call: WriteCall) -> Outcome:
     """Answer one write request (see the module docstring)."""
     connector = connector_for_slug(call.account.integration)
@@ -573,14 +611,7 @@ async def _run(
     except BaseException:
         await _released(deps, call, operation_id, recorders, 500, b"")
         raise
-    mapping = next(
-        (
-            m
-            for m in connector.mappings
-            if m.model == target.read.model and m.stream.name == target.read.stream.name and m.when is target.read.when
-        ),
-        target.read,
-    )
+    mapping = read_mapping(connector, target)
     return await _store(
         deps, call, opened.client, writer, target, mapping, record, operation_id, recorders, checked.warnings
     )
@@ -653,6 +684,49 @@ def _with_logs(body: bytes, logs: list[dict[str, Any]]) -> bytes:
     return _encoder.encode(content)
 
 
+def read_mapping(connector: Connector, target: Target) -> ModelMap:
+    """The connector's own read mapping of a target (with whatever the connector adds to every mapping, such as
+    ``company``), so a written record is stored byte for byte as a sync would store it."""
+    return next(
+        (
+            m
+            for m in connector.mappings
+            if m.model == target.read.model and m.stream.name == target.read.stream.name and m.when is target.read.when
+        ),
+        target.read,
+    )
+
+
+async def mapping_context(deps: WriteDeps, account_id: uuid.UUID) -> MappingContext:
+    """How the account's references and company are named in its stored records."""
+    derive = record_ids(account_id)
+    async with deps.providers.database.read() as session:
+        companies = await live_remote_ids(session, linked_account_id=account_id, model="CompanyInfo")
+    return MappingContext(
+        ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
+    )
+
+
+def new_record(
+    client: Any, writer: WriteProtocol, target: Target, mapping: ModelMap, record: Any, context: MappingContext
+) -> NewRecord:
+    """The provider's answer as the record a sync would store (same remote id, document and remote data)."""
+    remote_id = mapping.remote_id_of(record)
+    stream = mapping.stream
+    if writer.remote_path is not None:
+        path = writer.remote_path(client.context, target, remote_id)
+    elif stream.remote_path is not None:
+        path = stream.remote_path(client.context, record)
+    else:
+        path = target.entity
+    return NewRecord(
+        remote_id=remote_id,
+        model=apply(mapping, record, context, remote_id=remote_id),
+        remote_data=[{"path": path, "data": record}],
+        remote_was_deleted=bool(stream.deleted is not None and stream.deleted(record)),
+    )
+
+
 async def _store(
     deps: WriteDeps,
     call: WriteCall,
@@ -670,15 +744,7 @@ async def _store(
     ``mapping`` is the connector's own read mapping of the target (with whatever the connector adds to every
     mapping, such as ``company``), so the stored record is byte for byte what a sync would store."""
     account_id = call.account.id
-    remote_id = mapping.remote_id_of(record)
     derive = record_ids(account_id)
-    stream = mapping.stream
-    if writer.remote_path is not None:
-        path = writer.remote_path(client.context, target, remote_id)
-    elif stream.remote_path is not None:
-        path = stream.remote_path(client.context, record)
-    else:
-        path = target.entity
     status = 201 if call.kind == "create" else 200
     async with deps.providers.database.write() as session:
         # Read before the first change, so SQLite takes its write lock only for the changes below.
@@ -686,12 +752,8 @@ async def _store(
         context = MappingContext(
             ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
         )
-        item = NewRecord(
-            remote_id=remote_id,
-            model=apply(mapping, record, context, remote_id=remote_id),
-            remote_data=[{"path": path, "data": record}],
-            remote_was_deleted=bool(stream.deleted is not None and stream.deleted(record)),
-        )
+        item = new_record(client, writer, target, mapping, record, context)
+        remote_id = item.remote_id
         (stored_id,) = await upsert_many(
             session,
             linked_account_id=account_id,

@@ -30,13 +30,15 @@ def _operations(connector: Connector, model: str) -> list[str]:
         operations.append("CREATE")
     if spec is not None and spec.update:
         operations.append("UPDATE")
+    if spec is not None and spec.bulk and connector.writer is not None and connector.writer.create_many is not None:
+        operations.append("BULK_CREATE")  # POST /<model>/bulk
     return operations
 
 
 @cache
 def model_operations(slug: str) -> list[ModelOperation]:
     """Merge's ``ModelOperation`` list for an integration, per model: what it can read (the fields its mappings
-    fill) and write (``CREATE``/``UPDATE`` and the fields a create requires, from its write tables)."""
+    fill) and write (``CREATE``/``UPDATE``/``BULK_CREATE`` and the fields a create requires, from its write tables)."""
     connector = connector_for_slug(slug)
     if connector is None:
         return []

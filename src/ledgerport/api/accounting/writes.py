@@ -44,7 +44,7 @@ from ledgerport.store.write_tasks import find_task
 from ledgerport.writes import WriteCall, perform, request_digest, request_schema
 from ledgerport.writes.tasks import queue_task
 
-__all__ = ["WriteBody", "write_handlers"]
+__all__ = ["WriteBody", "idempotency_key", "write_deps", "write_handlers"]
 
 Handler = Callable[..., Coroutine[Any, Any, Response[bytes]]]
 
@@ -71,7 +71,8 @@ class WriteBody(msgspec.Struct, kw_only=True):
     remote_user_id: str | None = None
 
 
-def _idempotency_key(request: Request[Any, Any, Any]) -> str | None:
+def idempotency_key(request: Request[Any, Any, Any]) -> str | None:
+    """The request's ``Idempotency-Key`` header (checked), if any."""
     key = request.headers.get("idempotency-key")
     if key is None:
         return None
@@ -86,7 +87,8 @@ def _answer(outcome: Any) -> Response[bytes]:
     )
 
 
-def _writes(request: Request[Any, Any, Any]) -> Any:
+def write_deps(request: Request[Any, Any, Any]) -> Any:
+    """What writes need; a context that serves reads only has no write endpoints."""
     deps = context_of(request).writes
     if deps is None:
         raise NotFound()
@@ -102,10 +104,10 @@ async def _write(
     run_async: bool = False,
 ) -> Response[bytes]:
     account = await authenticate_account(request)
-    deps = _writes(request)
+    deps = write_deps(request)
     debug = _flag(request, "is_debug_mode")
     run_async = _flag(request, "run_async") or run_async
-    key = _idempotency_key(request)
+    key = idempotency_key(request)
     body = await read_json(request, WriteBody, example='{"model": {...}}', exact=True)
     call = WriteCall(
         account=account,

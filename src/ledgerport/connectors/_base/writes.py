@@ -214,6 +214,8 @@ class WriteSpec(msgspec.Struct, frozen=True, kw_only=True):
     targets: Sequence[Target]
     create: bool = True
     update: bool = False
+    bulk: bool = False
+    """Whether ``POST /<model>/bulk`` takes this model (the connector's protocol has ``create_many``)."""
     note: str | None = None
 
     def target_for(self, model: Mapping[str, Any]) -> Target | None:
@@ -243,6 +245,13 @@ class WriteProtocol(msgspec.Struct, frozen=True, kw_only=True):
     currencies: Callable[[ProviderClient], Awaitable[frozenset[str] | None]] | None = None
     """The currencies the company can keep documents in (``None``: any, the provider decides); a request naming
     another is refused before anything is sent."""
+    create_many: Callable[[ProviderClient, Target, list[dict[str, Any]], str], Awaitable[list[Any]]] | None = None
+    """``create_many(client, target, payloads, key)`` → one answer per payload, in order: the provider's record, or
+    the list of :class:`~ledgerport.connectors._base.errors.Problem` it refused that payload with. One call (the
+    provider's batch API) for at most ``batch_size`` payloads, carrying ``key`` as the provider's idempotency key,
+    so the same chunk sent again is answered with what the first sending made."""
+    batch_size: int = 1
+    """How many payloads one ``create_many`` call takes (the provider's batch limit)."""
 
 
 # --- building a payload from a validated request -----------------------------------------------------------------

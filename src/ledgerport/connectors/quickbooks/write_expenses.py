@@ -125,6 +125,7 @@ def _signs_agree(model: Mapping[str, Any]) -> str | None:
 
 EXPENSE_WRITES = WriteSpec(
     model="Expense",
+    bulk=True,
     targets=(
         Target(
             entity="Purchase",

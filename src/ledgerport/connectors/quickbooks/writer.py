@@ -8,6 +8,10 @@
 * **requestid**: QBO's idempotency key, up to 50 characters. The engine's key is derived from the operation;
   each update attempt adds its number, because QBO answers a repeated ``requestid`` with the first answer, which
   for a lost race is the 5010 itself.
+* **Batch create** (bulk writes): ``POST /batch?requestid=…`` with up to 30 ``BatchItemRequest`` entries
+  (``{"bId", "operation": "create", "<Entity>": {...}}``); each ``BatchItemResponse`` carries its ``bId`` and
+  either the object or its own ``Fault``, so one refused item does not sink the others. The ``requestid`` is the
+  chunk's key: a chunk sent again (a worker died before storing the answer) gets the first answer back.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ from typing import Any
 
 import msgspec
 
-from ledgerport.connectors._base import Conflict, Malformed, Request
+from ledgerport.connectors._base import Conflict, Malformed, Problem, Request
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.writes import Target, WriteProtocol
-from ledgerport.connectors.quickbooks.client import MINOR_VERSION, Entity, company_url, query_request
+from ledgerport.connectors.quickbooks.client import MINOR_VERSION, Entity, company_url, problems, query_request
 from ledgerport.connectors.quickbooks.ids import entity_of, qbo_id
 
-__all__ = ["UPDATE_ATTEMPTS", "WRITER", "query", "read"]
+__all__ = ["BATCH_LIMIT", "UPDATE_ATTEMPTS", "WRITER", "query", "read"]
+
+BATCH_LIMIT = 30
+"""QBO's most ``BatchItemRequest`` entries per ``/batch`` call."""
 
 UPDATE_ATTEMPTS = 3
 _encoder = msgspec.json.Encoder(decimal_format="number")
@@ -86,6 +93,35 @@ async def update(client: ProviderClient, target: Target, remote_id: str, payload
     raise Conflict(f"the {target.entity} kept changing at QuickBooks; {UPDATE_ATTEMPTS} attempts lost the race")
 
 
+async def create_many(client: ProviderClient, target: Target, payloads: list[dict[str, Any]], key: str) -> list[Any]:
+    """One ``/batch`` call creating every payload; each answer is the object or the problems of its own Fault."""
+    items = [{"bId": str(index), "operation": "create", target.entity: body} for index, body in enumerate(payloads)]
+    request = Request(
+        method="POST",
+        url=company_url(client.context.base_url, client.context.account, "batch"),
+        params=(("requestid", key[:50]), ("minorversion", MINOR_VERSION)),
+        headers={"Content-Type": "application/json"},
+        body=_encoder.encode({"BatchItemRequest": items}),
+    )
+    body = (await client.send(request)).json()
+    answers = body.get("BatchItemResponse") if isinstance(body, dict) else None
+    by_bid = {str(item.get("bId")): item for item in answers or [] if isinstance(item, dict)}
+    if len(by_bid) != len(payloads):
+        raise Malformed(f"QuickBooks answered {len(by_bid)} batch items for {len(payloads)}")
+    found: list[Any] = []
+    for index in range(len(payloads)):
+        item = by_bid.get(str(index))
+        if item is None:
+            raise Malformed(f"QuickBooks answered no batch item {index}")
+        record = item.get(target.entity)
+        found.append(record if isinstance(record, dict) else problems(item) or _unanswered(target))
+    return found
+
+
+def _unanswered(target: Target) -> list[Problem]:
+    return [Problem(title="QuickBooks error", detail=f"QuickBooks answered the batch item without the {target.entity}")]
+
+
 def owns(target: Target, remote_id: str) -> bool:
     """Whether a stored record is an object of this target (``Bill-17`` is a Bill, ``17`` an Invoice)."""
     return entity_of(remote_id, target.read.stream.name) == target.entity
@@ -103,4 +139,12 @@ async def currencies(client: ProviderClient) -> frozenset[str] | None:
     return frozenset({str(home)})
 
 
-WRITER = WriteProtocol(create=create, update=update, fetch=fetch, owns=owns, currencies=currencies)
+WRITER = WriteProtocol(
+    create=create,
+    update=update,
+    fetch=fetch,
+    owns=owns,
+    currencies=currencies,
+    create_many=create_many,
+    batch_size=BATCH_LIMIT,
+)

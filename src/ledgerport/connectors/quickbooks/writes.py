@@ -84,6 +84,7 @@ INVOICE_WRITES = WriteSpec(
     model="Invoice",
     create=True,
     update=True,
+    bulk=True,
     targets=(
         Target(
             entity="Invoice",

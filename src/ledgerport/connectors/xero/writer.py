@@ -13,6 +13,10 @@
   sending, the item's code is read (``GET /Items/{id}``, once per item) and each option's category is found in one
   ``GET /TrackingCategories``. A tracking id that names a category rather than one of its options is refused here,
   before anything is written.
+* **Batch create** (bulk writes): ``PUT /{Collection}?summarizeErrors=false`` with up to 50 elements. With
+  ``summarizeErrors=false`` Xero answers 200 with every element in order, each with ``StatusAttributeString`` OK or
+  ERROR and its own ``ValidationErrors``, instead of refusing the whole call for one bad element. The chunk's key is
+  the ``Idempotency-Key``, so a chunk sent again gets the first answer back.
 """
 
 from __future__ import annotations
@@ -30,7 +34,10 @@ from ledgerport.connectors._base.writes import Target, WriteProtocol
 from ledgerport.connectors.xero.client import validation_problems
 from ledgerport.connectors.xero.streams import API_PATH
 
-__all__ = ["IDEMPOTENCY_KEY_LIMIT", "WRITER"]
+__all__ = ["BATCH_LIMIT", "IDEMPOTENCY_KEY_LIMIT", "WRITER"]
+
+BATCH_LIMIT = 50
+"""Elements per batch call: Xero asks integrations to send at most 50 per request."""
 
 IDEMPOTENCY_KEY_LIMIT = 128
 _LINES = ("LineItems", "JournalLines")
@@ -68,9 +75,18 @@ def _refused(detail: str) -> Rejected:
     return Rejected(detail, problems=[Problem(title="Invalid Reference", detail=detail)])
 
 
-async def _item_codes(client: ProviderClient, lines: list[dict[str, Any]]) -> None:
+class _Lookups:
+    """What Xero was asked about items and tracking while readying bodies, kept for the other bodies of a batch
+    (a hundred invoices of one item cost one ``GET /Items``, not a hundred)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+        self.categories: list[Any] | None = None
+
+
+async def _item_codes(client: ProviderClient, lines: list[dict[str, Any]], lookups: _Lookups) -> None:
     """``Item.ItemID`` → ``ItemCode``, the only way Xero's documented line items name an item."""
-    codes: dict[str, str] = {}
+    codes = lookups.codes
     for line in lines:
         item = line.pop("Item", None)
         if not isinstance(item, dict) or not item.get("ItemID"):
@@ -87,13 +103,15 @@ async def _item_codes(client: ProviderClient, lines: list[dict[str, Any]]) -> No
         line["ItemCode"] = codes[item_id]
 
 
-async def _tracking_categories(client: ProviderClient, lines: list[dict[str, Any]]) -> None:
+async def _tracking_categories(client: ProviderClient, lines: list[dict[str, Any]], lookups: _Lookups) -> None:
     """Each ``{TrackingOptionID}`` gets its category's ``TrackingCategoryID`` (Xero wants both)."""
     tags = [tag for line in lines for tag in line.get("Tracking") or [] if not tag.get("TrackingCategoryID")]
     if not tags:
         return
-    body = await _get(client, "TrackingCategories", params=(("includeArchived", "true"),))
-    categories = body.get("TrackingCategories") or []
+    if lookups.categories is None:
+        body = await _get(client, "TrackingCategories", params=(("includeArchived", "true"),))
+        lookups.categories = list(body.get("TrackingCategories") or [])
+    categories = lookups.categories
     owner = {
         str(option["TrackingOptionID"]).lower(): str(category["TrackingCategoryID"])
         for category in categories
@@ -112,14 +130,15 @@ async def _tracking_categories(client: ProviderClient, lines: list[dict[str, Any
             raise _refused(f"The tracking option {tag['TrackingOptionID']} no longer exists at Xero.")
 
 
-async def _ready(client: ProviderClient, payload: dict[str, Any]) -> dict[str, Any]:
+async def _ready(client: ProviderClient, payload: dict[str, Any], lookups: _Lookups | None = None) -> dict[str, Any]:
     """The body as Xero takes it: item codes and tracking categories filled in from Xero itself."""
     if not any(key in payload for key in _LINES):
         return payload
     body = copy.deepcopy(payload)
     lines = list(_lines(body))
-    await _item_codes(client, lines)
-    await _tracking_categories(client, lines)
+    lookups = lookups or _Lookups()
+    await _item_codes(client, lines, lookups)
+    await _tracking_categories(client, lines, lookups)
     return body
 
 
@@ -147,6 +166,30 @@ async def update(client: ProviderClient, target: Target, remote_id: str, payload
     return _record(target, (await client.send(request)).json())
 
 
+async def create_many(client: ProviderClient, target: Target, payloads: list[dict[str, Any]], key: str) -> list[Any]:
+    """One ``PUT /{Collection}?summarizeErrors=false`` for every payload Xero can be sent; a payload whose item or
+    tracking option is gone is answered with that problem and left out of the call."""
+    answers: list[Any] = [None] * len(payloads)
+    sent: list[tuple[int, dict[str, Any]]] = []
+    lookups = _Lookups()
+    for index, payload in enumerate(payloads):
+        try:
+            sent.append((index, await _ready(client, payload, lookups)))
+        except Rejected as refused:
+            answers[index] = list(refused.problems)
+    if sent:
+        request = _write_request("PUT", _url(client.context, target.entity), {target.entity: [b for _, b in sent]}, key)
+        request = msgspec.structs.replace(request, params=(("summarizeErrors", "false"),))
+        body = (await client.send(request)).json()
+        elements = body.get(target.entity) if isinstance(body, dict) else None
+        if not isinstance(elements, list) or len(elements) != len(sent):
+            raise Malformed(f"Xero answered {len(elements or [])} {target.entity} for {len(sent)}")
+        for (index, _), element in zip(sent, elements, strict=True):
+            errors = element.get("ValidationErrors") if isinstance(element, dict) else None
+            answers[index] = validation_problems({"Elements": [element]}) if errors else element
+    return answers
+
+
 async def fetch(client: ProviderClient, target: Target, remote_id: str) -> Any:
     """``GET /{Collection}/{id}``: the object as it stands, lines included."""
     return _record(target, await _get(client, target.entity, remote_id))
@@ -157,4 +200,11 @@ def remote_path(context: StreamContext, target: Target, remote_id: str) -> str:
     return _url(context, target.entity)
 
 
-WRITER = WriteProtocol(create=create, update=update, fetch=fetch, remote_path=remote_path)
+WRITER = WriteProtocol(
+    create=create,
+    update=update,
+    fetch=fetch,
+    remote_path=remote_path,
+    create_many=create_many,
+    batch_size=BATCH_LIMIT,
+)

@@ -231,6 +231,7 @@ _INVOICE_CHECKS = _document_checks("line_items", "total_amount")
 INVOICE_WRITES = WriteSpec(
     model="Invoice",
     update=True,
+    bulk=True,
     note="A PATCH changes only the fields sent; line_items replace every line. Xero refuses changes to paid or "
     "voided invoices and to invoices dated in a locked period.",
     targets=(
@@ -757,6 +758,7 @@ def _expense_lines_agree(model: Mapping[str, Any]) -> str | None:
 
 EXPENSE_WRITES = WriteSpec(
     model="Expense",
+    bulk=True,
     targets=(
         Target(
             entity="BankTransactions",
