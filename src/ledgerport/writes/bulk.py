@@ -350,7 +350,8 @@ async def run_batch(deps: WriteDeps, batch_id: uuid.UUID, context: JobContext) -
             await _fail_pending(deps, batch_id, pending, cause_of(exc).reason)
             return
         raise
-    mapping_ctx = await mapping_context(deps, account.id)
+    async with deps.providers.database.read() as session:
+        mapping_ctx = await mapping_context(session, account.id)
     for chunk, members in sorted(chunks.items()):
         await context.checkpoint()
         if chunk < 0 or members[0].target is None:

@@ -48,6 +48,7 @@ from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
 from ledgerport.remote.fields import class_id, field_classes
 from ledgerport.store.accounts import LinkedAccount
+from ledgerport.store.engine import ReadSession
 from ledgerport.store.operations import (
     WriteLog,
     add_write_log,
@@ -697,11 +698,11 @@ def read_mapping(connector: Connector, target: Target) -> ModelMap:
     )
 
 
-async def mapping_context(deps: WriteDeps, account_id: uuid.UUID) -> MappingContext:
-    """How the account's references and company are named in its stored records."""
+async def mapping_context(session: ReadSession, account_id: uuid.UUID) -> MappingContext:
+    """How the account's references and company are named in its stored records (read in the caller's session, so
+    a write reads it in its own transaction before the first change)."""
     derive = record_ids(account_id)
-    async with deps.providers.database.read() as session:
-        companies = await live_remote_ids(session, linked_account_id=account_id, model="CompanyInfo")
+    companies = await live_remote_ids(session, linked_account_id=account_id, model="CompanyInfo")
     return MappingContext(
         ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
     )
@@ -744,14 +745,10 @@ async def _store(
     ``mapping`` is the connector's own read mapping of the target (with whatever the connector adds to every
     mapping, such as ``company``), so the stored record is byte for byte what a sync would store."""
     account_id = call.account.id
-    derive = record_ids(account_id)
     status = 201 if call.kind == "create" else 200
     async with deps.providers.database.write() as session:
         # Read before the first change, so SQLite takes its write lock only for the changes below.
-        companies = await live_remote_ids(session, linked_account_id=account_id, model="CompanyInfo")
-        context = MappingContext(
-            ref=derive, child=derive, company=derive("CompanyInfo", companies[0]) if len(companies) == 1 else None
-        )
+        context = await mapping_context(session, account_id)
         item = new_record(client, writer, target, mapping, record, context)
         remote_id = item.remote_id
         (stored_id,) = await upsert_many(

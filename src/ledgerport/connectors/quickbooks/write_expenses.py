@@ -32,6 +32,7 @@ from ledgerport.connectors.quickbooks.write_kit import (
     TAX_CODE,
     ZERO,
     bare,
+    book_line,
     every_line_has_an_account_or_item,
     line_class,
     qbo_date,
@@ -74,17 +75,10 @@ def _unsigned(path: str) -> Derive:
 
 
 def _booked(built: dict[str, Any], line: Mapping[str, Any]) -> dict[str, Any]:
-    """Against an item when the line names one, else against an account (which has no quantity or price)."""
+    """Booked like a bill's line; a refunded line is marked for ``_refund``."""
     if line.get("net_amount") is not None and Decimal(line["net_amount"]) > 0:
         built["_refunded"] = True
-    detail = built.pop("Detail", {})
-    kind = "ItemBasedExpenseLineDetail" if "ItemRef" in detail else "AccountBasedExpenseLineDetail"
-    if kind == "AccountBasedExpenseLineDetail":
-        detail.pop("Qty", None)
-        detail.pop("UnitPrice", None)
-    built["DetailType"] = kind
-    built[kind] = detail
-    return built
+    return book_line(built)
 
 
 PURCHASE_LINE = Lines(

@@ -20,6 +20,7 @@ __all__ = [
     "TAX_CODE",
     "ZERO",
     "bare",
+    "book_line",
     "classes_and_departments",
     "every_line_has_an_account_or_item",
     "expense_lines",
@@ -156,6 +157,19 @@ def sales_lines(total: str = "total_amount") -> Lines:
     )
 
 
+def book_line(built: dict[str, Any]) -> dict[str, Any]:
+    """A purchase line's ``Detail`` as QBO's detail object: against an item (``ItemBasedExpenseLineDetail``) when it
+    names one, else against an account (``AccountBasedExpenseLineDetail``, which has no quantity or price)."""
+    detail = built.pop("Detail", {})
+    kind = "ItemBasedExpenseLineDetail" if "ItemRef" in detail else "AccountBasedExpenseLineDetail"
+    if kind == "AccountBasedExpenseLineDetail":
+        detail.pop("Qty", None)
+        detail.pop("UnitPrice", None)
+    built["DetailType"] = kind
+    built[kind] = detail
+    return built
+
+
 def expense_lines(total: str = "total_amount", *, billable: bool = True) -> Lines:
     """Bill and purchase-order lines: against an item (``ItemBasedExpenseLineDetail``) when they name one, else
     against an account (``AccountBasedExpenseLineDetail``, which has no quantity or price)."""
@@ -164,14 +178,7 @@ def expense_lines(total: str = "total_amount", *, billable: bool = True) -> Line
         amount = line_amount(line, total)
         if amount is not None:
             built["Amount"] = amount
-        detail = built.pop("Detail", {})
-        kind = "ItemBasedExpenseLineDetail" if "ItemRef" in detail else "AccountBasedExpenseLineDetail"
-        if kind == "AccountBasedExpenseLineDetail":
-            detail.pop("Qty", None)
-            detail.pop("UnitPrice", None)
-        built["DetailType"] = kind
-        built[kind] = detail
-        return built
+        return book_line(built)
 
     fields: dict[str, Any] = {
         "description": Put("Description"),
