@@ -89,6 +89,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     with ``Retry-After``."""
     write_log_hours: float = 24.0 * 7
     """How long the provider calls of writes are kept for ``GET /logs/{id}`` (debug mode)."""
+    webhook_allow_private: bool = False
+    """Whether webhook endpoints may be on private, loopback or link-local addresses
+    (``LEDGERPORT_WEBHOOK_ALLOW_PRIVATE=1``). Off by default, so a tenant cannot make the server call services
+    inside its network; checked when an endpoint is saved and again for every address each delivery connects to."""
+    webhook_retry_hours: float = 24.0
+    """How long a delivery is retried (exponential backoff) before it is given up; the endpoint is disabled when
+    one is given up with no success since its failures began."""
+    webhook_backoff_seconds: float = 10.0
+    """The wait after a delivery's first failed attempt; each further failure doubles it, up to
+    ``webhook_max_backoff_seconds``."""
+    webhook_max_backoff_seconds: float = 3600.0
+    """The longest wait between two attempts of a delivery."""
+    webhook_timeout_seconds: float = 10.0
+    """How long an endpoint has to answer one delivery."""
+    webhook_retention_days: float = 7.0
+    """How long delivered and given-up events are kept for the delivery log and replay."""
     sandbox_url_allowlist: frozenset[str] = frozenset()
     """Other sandbox origins a person may type on the link page (or a script pass) for a connector that is
     itself sandboxed (``LEDGERPORT_SANDBOX_URL_ALLOWLIST``, comma-separated); nothing else is ever accepted."""
@@ -115,6 +131,15 @@ def _allowlist(raw: str) -> frozenset[str]:
     return frozenset(allowed)
 
 
+def _flag(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("use 1 or 0")
+
+
 _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_DATABASE_URL": ("database_url", str),
     "LEDGERPORT_REDIS_URL": ("redis_url", str),
@@ -137,6 +162,12 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_WRITE_LEASE_SECONDS": ("write_lease_seconds", float),
     "LEDGERPORT_WRITE_WAIT_SECONDS": ("write_wait_seconds", float),
     "LEDGERPORT_WRITE_LOG_HOURS": ("write_log_hours", float),
+    "LEDGERPORT_WEBHOOK_ALLOW_PRIVATE": ("webhook_allow_private", lambda raw: _flag(raw)),
+    "LEDGERPORT_WEBHOOK_RETRY_HOURS": ("webhook_retry_hours", float),
+    "LEDGERPORT_WEBHOOK_BACKOFF_SECONDS": ("webhook_backoff_seconds", float),
+    "LEDGERPORT_WEBHOOK_MAX_BACKOFF_SECONDS": ("webhook_max_backoff_seconds", float),
+    "LEDGERPORT_WEBHOOK_TIMEOUT_SECONDS": ("webhook_timeout_seconds", float),
+    "LEDGERPORT_WEBHOOK_RETENTION_DAYS": ("webhook_retention_days", float),
     "LEDGERPORT_SANDBOX_ORIGINS": ("sandbox_origins", lambda raw: _origins(raw)),
     "LEDGERPORT_SANDBOX_URL_ALLOWLIST": ("sandbox_url_allowlist", lambda raw: _allowlist(raw)),
 }
@@ -172,6 +203,11 @@ _LEAST: Mapping[str, float] = {
     "LEDGERPORT_MAX_HEADER_BYTES": 1024,
     "LEDGERPORT_MAX_HEADERS": 10,
     "LEDGERPORT_MAX_CONCURRENCY": 0,
+    "LEDGERPORT_WEBHOOK_RETRY_HOURS": 0,
+    "LEDGERPORT_WEBHOOK_BACKOFF_SECONDS": 0.01,
+    "LEDGERPORT_WEBHOOK_MAX_BACKOFF_SECONDS": 0.01,
+    "LEDGERPORT_WEBHOOK_TIMEOUT_SECONDS": 0.1,
+    "LEDGERPORT_WEBHOOK_RETENTION_DAYS": 0,
 }
 """Each number setting's least usable value."""
 

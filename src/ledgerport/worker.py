@@ -1,10 +1,11 @@
-"""The composition root of background work: sync and write dependencies, the job handlers every worker runs
-(syncs, asynchronous writes and bulk writes), and the worker process (``ledgerport worker``)."""
+"""The composition root of background work: sync, write and webhook dependencies, the job handlers every worker
+runs (syncs, asynchronous writes, bulk writes, webhook deliveries), its ticks, and the worker process
+(``ledgerport worker``)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from ledgerport.config import (
     SANDBOX_CLIENT,
@@ -25,12 +26,14 @@ from ledgerport.kit.sealing import Sealer
 from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
 from ledgerport.sync.tasks import schedule_tick, sync_abandoned, sync_handlers
+from ledgerport.webhooks import POLL_SECONDS, Policy, WebhookDeps, ticks, webhook_handlers
 from ledgerport.writes import WriteDeps
 from ledgerport.writes.bulk import bulk_abandoned, bulk_handlers
 from ledgerport.writes.tasks import write_task_handlers, write_tasks_abandoned
 
 __all__ = [
     "build_sync_deps",
+    "build_webhook_deps",
     "build_write_deps",
     "embedded_worker",
     "job_abandoned",
@@ -38,6 +41,8 @@ __all__ = [
     "registrations",
     "run",
     "sealer",
+    "tickers",
+    "webhook_policy",
 ]
 
 
@@ -98,11 +103,46 @@ def build_write_deps(settings: Settings, providers: SyncDeps) -> WriteDeps:
     )
 
 
+def webhook_policy(settings: Settings) -> Policy:
+    """How deliveries are tried, from the ``LEDGERPORT_WEBHOOK_*`` settings."""
+    return Policy(
+        allow_private=settings.webhook_allow_private,
+        retry_seconds=settings.webhook_retry_hours * 3600,
+        backoff_seconds=settings.webhook_backoff_seconds,
+        max_backoff_seconds=settings.webhook_max_backoff_seconds,
+        timeout_seconds=settings.webhook_timeout_seconds,
+        retention_seconds=settings.webhook_retention_days * 86400,
+    )
+
+
+def build_webhook_deps(settings: Settings, database: Database) -> WebhookDeps:
+    """What sending deliveries needs."""
+    return WebhookDeps(database=database, sealer=sealer(settings), policy=webhook_policy(settings))
+
+
 def job_handlers(settings: Settings, deps: SyncDeps) -> dict[str, Handler]:
-    """Every job kind a worker runs, bound to this process's provider plumbing: syncs, asynchronous writes and
-    bulk writes."""
+    """Every job kind a worker runs, bound to this process's provider plumbing: syncs, asynchronous writes, bulk
+    writes and webhook deliveries."""
     writes = build_write_deps(settings, deps)
-    return {**sync_handlers(deps), **write_task_handlers(writes), **bulk_handlers(writes)}
+    return {
+        **sync_handlers(deps),
+        **write_task_handlers(writes),
+        **bulk_handlers(writes),
+        **webhook_handlers(build_webhook_deps(settings, deps.database)),
+    }
+
+
+def tickers(settings: Settings) -> Callable[[Database, Wakeups], Sequence[Ticker]]:
+    """The periodic work every worker process runs: the sync schedule, and the look for due webhook deliveries
+    (often: it is what starts a delivery once its event commits)."""
+
+    def build(database: Database, wakeups: Wakeups) -> Sequence[Ticker]:
+        return [
+            Ticker(database, {"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)}),
+            Ticker(database, ticks(webhook_policy(settings), wakeups), interval=POLL_SECONDS),
+        ]
+
+    return build
 
 
 def job_abandoned(settings: Settings, deps: SyncDeps) -> dict[str, Abandoned]:
@@ -110,8 +150,8 @@ def job_abandoned(settings: Settings, deps: SyncDeps) -> dict[str, Abandoned]:
     return {**sync_abandoned(), **write_tasks_abandoned(), **bulk_abandoned(build_write_deps(settings, deps))}
 
 
-async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wakeups: Wakeups | None = None) -> None:
-    """Run sync jobs, asynchronous writes and the sync schedule until ``stop`` is set."""
+async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event) -> None:
+    """Run every job kind and the ticks until ``stop`` is set."""
     database = Database(settings.database_url)
     try:
         deps = build_sync_deps(settings, database)
@@ -122,7 +162,7 @@ async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event, wake
                 concurrency=concurrency,
                 redis_url=settings.redis_url,
                 stop=stop,
-                ticks={"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)},
+                tickers=tickers(settings),
                 lease_seconds=settings.job_lease_seconds,
                 abandoned=job_abandoned(settings, deps),
             )
@@ -148,9 +188,9 @@ def embedded_worker(
             lease_seconds=settings.job_lease_seconds,
             abandoned=job_abandoned(settings, deps),
         )
-        ticker = Ticker(database, {"sync.schedule": schedule_tick(settings.sync_interval_seconds, wakeups)})
         try:
-            await asyncio.gather(worker.run(stop), ticker.run(stop))
+            periodic = tickers(settings)(database, wakeups)
+            await asyncio.gather(worker.run(stop), *(ticker.run(stop) for ticker in periodic))
         finally:
             await deps.transport(None).close()
 

@@ -32,7 +32,7 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from ledgerport.jobs.registry import (
@@ -44,7 +44,7 @@ from ledgerport.jobs.registry import (
     WorkerStopping,
     check_handlers,
 )
-from ledgerport.jobs.ticker import Tick, Ticker
+from ledgerport.jobs.ticker import Ticker
 from ledgerport.jobs.wakeups import LocalWakeups, Subscription, Wakeups, open_wakeups
 from ledgerport.kit import clock
 from ledgerport.store import Database
@@ -251,12 +251,12 @@ async def run_worker(
     concurrency: int,
     redis_url: str | None,
     stop: asyncio.Event,
-    ticks: Mapping[str, Tick] | None = None,
-    tick_interval: float = 30.0,
+    tickers: Callable[[Database, Wakeups], Sequence[Ticker]] | None = None,
     lease_seconds: float = 60.0,
     abandoned: Mapping[str, Abandoned] | None = None,
 ) -> None:
-    """``ledgerport worker``: one :class:`Worker` (and a :class:`Ticker` for ``ticks``) until ``stop`` is set.
+    """``ledgerport worker``: one :class:`Worker` (and the :class:`Ticker` values ``tickers`` builds over this
+    process's database and wake-up channel) until ``stop`` is set.
 
     Several such processes may share one database; each claims its own rows and every tick is idempotent.
     """
@@ -272,8 +272,8 @@ async def run_worker(
             abandoned=abandoned,
         )
         loops = [worker.run(stop)]
-        if ticks:
-            loops.append(Ticker(database, ticks, interval=tick_interval).run(stop))
+        if tickers is not None:
+            loops += [ticker.run(stop) for ticker in tickers(database, wakeups)]
         await asyncio.gather(*loops)
     finally:
         await wakeups.close()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -42,6 +43,10 @@ __all__ = [
     "organizations",
     "records",
     "sync_states",
+    "webhook_deliveries",
+    "webhook_endpoints",
+    "webhook_events",
+    "webhook_receivers",
     "write_logs",
     "write_operations",
     "write_tasks",
@@ -316,3 +321,75 @@ bulk_items = Table(
 (references already resolved), ``target`` the index of its write target, and ``chunk`` the provider batch call it
 travels in (fixed at acceptance, so the call's idempotency key never changes); an item refused by validation has no
 chunk and is FAILURE from the start."""
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("events", _Json, nullable=False),
+    Column("signing_key", _Bytes, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("status_reason", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("failing_since", BigInteger, nullable=True),
+    Column("last_delivered_at", BigInteger, nullable=True),
+)
+"""Where an organization wants events sent: ``events`` is a list of event names (``["*"]``: all of them), and
+``signing_key`` the sealed HMAC key (shown to the caller once, when it is made). ``status`` is ACTIVE, or DISABLED
+by its owner or after a failure streak (``status_reason`` says which); ``failing_since`` is when the current
+streak of failed attempts began (none while deliveries succeed)."""
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("id", Uuid, nullable=False, unique=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("linked_account_id", Uuid, nullable=True),
+    Column("event", String(64), nullable=False),
+    Column("data", _Bytes, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+"""The outbox: one row per event, written in the transaction that made the change, and only when some endpoint
+of the organization subscribes to it. ``seq`` orders the events; ``data`` is the payload's ``data`` JSON."""
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("endpoint_id", Uuid, ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False),
+    Column("event_seq", BigInteger, ForeignKey("webhook_events.seq", ondelete="CASCADE"), nullable=False),
+    Column("lane", String(36), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", BigInteger, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("first_attempt_at", BigInteger, nullable=True),
+    Column("last_attempt_at", BigInteger, nullable=True),
+    Column("last_status_code", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("body", _Bytes, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("delivered_at", BigInteger, nullable=True),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_lane", "endpoint_id", "lane", "status", "event_seq"),
+)
+"""One event for one endpoint: PENDING until the endpoint answers 2xx (DELIVERED) or the retry window ends
+(FAILED). ``lane`` is the linked account the event is about (``"-"`` for none): a lane is delivered in ``event_seq``
+order, so a receiver sees an account's events in the order they happened. ``body`` is the exact signed payload,
+fixed at the first attempt so every retry and replay sends the same bytes."""
+
+webhook_receivers = Table(
+    "webhook_receivers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("event", String(200), nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("key", _Bytes, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("linked_account_id", "event"),
+)
+"""Merge's per-account ``webhook-receivers``: which of the provider's own events the account listens to, with the
+sealed key the provider signs them with."""

@@ -1,0 +1,586 @@
+"""Webhook endpoints, the event outbox and its deliveries: every SQL statement webhooks run.
+
+An event is written by :func:`emit` in the transaction of the change it reports (a sync's page, a write, a finished
+task), with one delivery row per subscribed endpoint, so an event exists exactly when its change committed. An
+organization without endpoints pays one indexed query per :func:`emit` and writes nothing.
+
+Deliveries of one endpoint form lanes, one per linked account: a lane is delivered in event order, so only its
+oldest PENDING delivery (its head) may be attempted. A head that keeps failing holds its lane back until it is
+delivered or given up (FAILED); other lanes go on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy import and_, case, delete, exists, func, select, update
+from sqlalchemy.orm import aliased
+
+from ledgerport.kit import clock
+from ledgerport.store.engine import ReadSession, WriteSession
+from ledgerport.store.tables import webhook_deliveries, webhook_endpoints, webhook_events, webhook_receivers
+
+__all__ = [
+    "ACTIVE",
+    "ALL",
+    "DELIVERED",
+    "DISABLED",
+    "Delivery",
+    "DeliveryView",
+    "Endpoint",
+    "FAILED",
+    "NO_LANE",
+    "NewEvent",
+    "PENDING",
+    "Receiver",
+    "Subscriptions",
+    "attempt_failed",
+    "create_endpoint",
+    "delete_endpoint",
+    "delivered",
+    "due_endpoints",
+    "emit",
+    "endpoint_by_id",
+    "find_endpoint",
+    "lane_heads",
+    "lane_queue",
+    "list_deliveries",
+    "list_endpoints",
+    "list_receivers",
+    "purge",
+    "replay",
+    "save_body",
+    "save_receiver",
+    "subscriptions",
+    "update_endpoint",
+]
+
+ACTIVE = "ACTIVE"
+DISABLED = "DISABLED"
+
+PENDING = "PENDING"
+DELIVERED = "DELIVERED"
+FAILED = "FAILED"
+
+ALL = "*"
+"""The ``events`` entry that subscribes an endpoint to every event."""
+
+NO_LANE = "-"
+"""The lane of events about no linked account."""
+
+
+class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
+    """One endpoint; ``signing_key`` is sealed."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    url: str
+    events: list[str]
+    signing_key: bytes
+    status: str
+    status_reason: str | None
+    created_at: int
+    failing_since: int | None
+    last_delivered_at: int | None
+
+
+_ENDPOINT = [webhook_endpoints.c[name] for name in Endpoint.__struct_fields__]
+
+
+def _endpoint(row: Any) -> Endpoint:
+    values = dict(row._mapping)
+    values["signing_key"] = bytes(values["signing_key"])
+    values["events"] = list(values["events"])
+    return Endpoint(**values)
+
+
+async def create_endpoint(
+    session: WriteSession, *, organization_id: uuid.UUID, url: str, events: Sequence[str], signing_key: bytes
+) -> Endpoint:
+    """A new ACTIVE endpoint (``signing_key`` already sealed)."""
+    endpoint = Endpoint(
+        id=uuid.uuid4(),
+        organization_id=organization_id,
+        url=url,
+        events=list(events),
+        signing_key=signing_key,
+        status=ACTIVE,
+        status_reason=None,
+        created_at=clock.now_micros(),
+        failing_since=None,
+        last_delivered_at=None,
+    )
+    await session.execute(webhook_endpoints.insert().values(**msgspec.structs.asdict(endpoint)))
+    return endpoint
+
+
+async def list_endpoints(session: ReadSession, *, organization_id: uuid.UUID) -> list[Endpoint]:
+    """An organization's endpoints, oldest first."""
+    c = webhook_endpoints.c
+    rows = await session.execute(
+        select(*_ENDPOINT).where(c.organization_id == organization_id).order_by(c.created_at, c.id)
+    )
+    return [_endpoint(row) for row in rows]
+
+
+async def find_endpoint(session: ReadSession, *, organization_id: uuid.UUID, endpoint_id: uuid.UUID) -> Endpoint | None:
+    """One of the organization's endpoints; another organization's is simply absent."""
+    c = webhook_endpoints.c
+    row = (
+        await session.execute(select(*_ENDPOINT).where(c.id == endpoint_id, c.organization_id == organization_id))
+    ).first()
+    return None if row is None else _endpoint(row)
+
+
+async def endpoint_by_id(session: ReadSession, *, endpoint_id: uuid.UUID) -> Endpoint | None:
+    """An endpoint by id alone, for the delivery worker (which acts for whoever owns it)."""
+    row = (await session.execute(select(*_ENDPOINT).where(webhook_endpoints.c.id == endpoint_id))).first()
+    return None if row is None else _endpoint(row)
+
+
+async def update_endpoint(
+    session: WriteSession,
+    *,
+    organization_id: uuid.UUID,
+    endpoint_id: uuid.UUID,
+    url: str | None = None,
+    events: Sequence[str] | None = None,
+    active: bool | None = None,
+    signing_key: bytes | None = None,
+) -> Endpoint | None:
+    """Change what is given; re-activating clears the disabled reason and the failure streak."""
+    values: dict[str, Any] = {}
+    if url is not None:
+        values["url"] = url
+    if events is not None:
+        values["events"] = list(events)
+    if signing_key is not None:
+        values["signing_key"] = signing_key
+    if active is True:
+        values |= {"status": ACTIVE, "status_reason": None, "failing_since": None}
+    elif active is False:
+        values |= {"status": DISABLED, "status_reason": "Disabled by its owner."}
+    c = webhook_endpoints.c
+    if values:
+        await session.execute(
+            update(webhook_endpoints).where(c.id == endpoint_id, c.organization_id == organization_id).values(values)
+        )
+    return await find_endpoint(session, organization_id=organization_id, endpoint_id=endpoint_id)
+
+
+async def delete_endpoint(session: WriteSession, *, organization_id: uuid.UUID, endpoint_id: uuid.UUID) -> bool:
+    """Delete an endpoint and its deliveries; ``False`` if the organization has no such endpoint."""
+    c = webhook_endpoints.c
+    await session.execute(delete(webhook_deliveries).where(webhook_deliveries.c.endpoint_id == endpoint_id))
+    result = await session.execute(
+        delete(webhook_endpoints).where(c.id == endpoint_id, c.organization_id == organization_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The outbox
+
+
+class NewEvent(msgspec.Struct, frozen=True):
+    """An event to record: its name, the JSON of its ``data``, and the linked account it is about."""
+
+    event: str
+    data: bytes
+    linked_account_id: uuid.UUID | None = None
+
+
+class Subscriptions(msgspec.Struct, frozen=True):
+    """Which active endpoints of an organization want which events."""
+
+    endpoints: tuple[tuple[uuid.UUID, frozenset[str]], ...]
+
+    def wants(self, event: str) -> bool:
+        """Whether any endpoint subscribes to ``event``: a caller skips building events nobody wants."""
+        return any(ALL in events or event in events for _, events in self.endpoints)
+
+    def endpoints_for(self, event: str) -> list[uuid.UUID]:
+        """The endpoints subscribed to ``event``."""
+        return [endpoint for endpoint, events in self.endpoints if ALL in events or event in events]
+
+
+async def subscriptions(session: ReadSession, *, organization_id: uuid.UUID) -> Subscriptions:
+    """The organization's active endpoints and their events, as of the caller's transaction."""
+    c = webhook_endpoints.c
+    rows = await session.execute(
+        select(c.id, c.events).where(c.organization_id == organization_id, c.status == ACTIVE).order_by(c.id)
+    )
+    return Subscriptions(tuple((row[0], frozenset(row[1])) for row in rows))
+
+
+async def emit(
+    session: WriteSession,
+    *,
+    organization_id: uuid.UUID,
+    events: Iterable[NewEvent],
+    subscribed: Subscriptions | None = None,
+    now: int | None = None,
+) -> list[uuid.UUID]:
+    """Record ``events`` and a delivery per subscribed endpoint, in the caller's transaction.
+
+    Returns the endpoints that got deliveries (empty when nobody subscribes, and then nothing was written).
+    ``subscribed`` is the organization's :func:`subscriptions` if the caller already read them in this transaction.
+    """
+    if subscribed is None:
+        subscribed = await subscriptions(session, organization_id=organization_id)
+    wanted = [(event, subscribed.endpoints_for(event.event)) for event in events]
+    wanted = [(event, endpoints) for event, endpoints in wanted if endpoints]
+    if not wanted:
+        return []
+    moment = clock.now_micros() if now is None else now
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "organization_id": organization_id,
+            "linked_account_id": event.linked_account_id,
+            "event": event.event,
+            "data": event.data,
+            "created_at": moment,
+        }
+        for event, _ in wanted
+    ]
+    result = await session.execute(
+        webhook_events.insert().returning(webhook_events.c.seq, sort_by_parameter_order=True), rows
+    )
+    seqs = [row[0] for row in result]
+    lanes = {(endpoint, _lane(event.linked_account_id)) for event, endpoints in wanted for endpoint in endpoints}
+    held = {lane: await _held_until(session, *lane, now=moment) for lane in lanes}
+    deliveries = [
+        {
+            "id": uuid.uuid4(),
+            "endpoint_id": endpoint,
+            "event_seq": seq,
+            "lane": _lane(event.linked_account_id),
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": held[(endpoint, _lane(event.linked_account_id))],
+            "created_at": moment,
+        }
+        for (event, endpoints), seq in zip(wanted, seqs, strict=True)
+        for endpoint in endpoints
+    ]
+    await session.execute(webhook_deliveries.insert(), deliveries)
+    return sorted({endpoint for _, endpoints in wanted for endpoint in endpoints})
+
+
+def _lane(linked_account_id: uuid.UUID | None) -> str:
+    return NO_LANE if linked_account_id is None else str(linked_account_id)
+
+
+async def _held_until(session: ReadSession, endpoint_id: uuid.UUID, lane: str, *, now: int) -> int:
+    """When a new delivery in this lane may go: not before the lane's waiting head (a receiver that is down is
+    not asked again for every new event, and the delivery worker is not woken for deliveries that must wait)."""
+    d = webhook_deliveries.c
+    latest = (
+        await session.execute(
+            select(func.max(d.next_attempt_at)).where(d.endpoint_id == endpoint_id, d.lane == lane, d.status == PENDING)
+        )
+    ).scalar()
+    return max(now, latest or now)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Delivering
+
+
+class Delivery(msgspec.Struct, frozen=True, kw_only=True):
+    """A delivery with what sending it needs."""
+
+    id: uuid.UUID
+    endpoint_id: uuid.UUID
+    lane: str
+    attempts: int
+    next_attempt_at: int
+    first_attempt_at: int | None
+    body: bytes | None
+    event_id: uuid.UUID
+    event: str
+    data: bytes
+    linked_account_id: uuid.UUID | None
+
+
+async def due_endpoints(session: ReadSession, *, now: int, limit: int = 1000) -> list[uuid.UUID]:
+    """Active endpoints with a PENDING delivery due by ``now``."""
+    d, e = webhook_deliveries.c, webhook_endpoints.c
+    rows = await session.execute(
+        select(d.endpoint_id)
+        .join(webhook_endpoints, e.id == d.endpoint_id)
+        .where(d.status == PENDING, d.next_attempt_at <= now, e.status == ACTIVE)
+        .group_by(d.endpoint_id)
+        .limit(limit)
+    )
+    return [row[0] for row in rows]
+
+
+async def lane_heads(session: ReadSession, *, endpoint_id: uuid.UUID, now: int, limit: int) -> list[str]:
+    """Lanes of the endpoint whose oldest PENDING delivery is due by ``now``."""
+    d = webhook_deliveries.c
+    earlier = aliased(webhook_deliveries)
+    blocked = exists().where(
+        earlier.c.endpoint_id == d.endpoint_id,
+        earlier.c.lane == d.lane,
+        earlier.c.status == PENDING,
+        earlier.c.event_seq < d.event_seq,
+    )
+    rows = await session.execute(
+        select(d.lane)
+        .where(d.endpoint_id == endpoint_id, d.status == PENDING, d.next_attempt_at <= now, ~blocked)
+        .order_by(d.event_seq)
+        .limit(limit)
+    )
+    return [row[0] for row in rows]
+
+
+async def lane_queue(session: ReadSession, *, endpoint_id: uuid.UUID, lane: str, limit: int) -> list[Delivery]:
+    """The lane's PENDING deliveries in event order (the first is its head)."""
+    d, v = webhook_deliveries.c, webhook_events.c
+    rows = await session.execute(
+        select(
+            d.id,
+            d.endpoint_id,
+            d.lane,
+            d.attempts,
+            d.next_attempt_at,
+            d.first_attempt_at,
+            d.body,
+            v.id.label("event_id"),
+            v.event,
+            v.data,
+            v.linked_account_id,
+        )
+        .join(webhook_events, v.seq == d.event_seq)
+        .where(d.endpoint_id == endpoint_id, d.lane == lane, d.status == PENDING)
+        .order_by(d.event_seq)
+        .limit(limit)
+    )
+    found = []
+    for row in rows:
+        values = dict(row._mapping)
+        values["data"] = bytes(values["data"])
+        values["body"] = None if values["body"] is None else bytes(values["body"])
+        found.append(Delivery(**values))
+    return found
+
+
+async def save_body(session: WriteSession, *, delivery_id: uuid.UUID, body: bytes) -> None:
+    """Fix the bytes a delivery sends, before its first attempt, so retries and replays send them unchanged."""
+    c = webhook_deliveries.c
+    await session.execute(update(webhook_deliveries).where(c.id == delivery_id, c.body.is_(None)).values(body=body))
+
+
+async def delivered(
+    session: WriteSession, *, delivery_id: uuid.UUID, endpoint_id: uuid.UUID, lane: str, status_code: int, now: int
+) -> None:
+    """The endpoint accepted the delivery: it is DELIVERED, the endpoint's failure streak ends, and the rest of
+    its lane, held back behind it, is due now."""
+    d, e = webhook_deliveries.c, webhook_endpoints.c
+    await session.execute(
+        update(webhook_deliveries)
+        .where(d.endpoint_id == endpoint_id, d.lane == lane, d.status == PENDING, d.next_attempt_at > now)
+        .values(next_attempt_at=now)
+    )
+    await session.execute(
+        update(webhook_deliveries)
+        .where(d.id == delivery_id)
+        .values(
+            status=DELIVERED,
+            attempts=d.attempts + 1,
+            first_attempt_at=func.coalesce(d.first_attempt_at, now),
+            last_attempt_at=now,
+            last_status_code=status_code,
+            last_error=None,
+            delivered_at=now,
+        )
+    )
+    await session.execute(
+        update(webhook_endpoints).where(e.id == endpoint_id).values(failing_since=None, last_delivered_at=now)
+    )
+
+
+async def attempt_failed(
+    session: WriteSession,
+    *,
+    delivery_id: uuid.UUID,
+    endpoint_id: uuid.UUID,
+    lane: str,
+    status_code: int | None,
+    error: str,
+    now: int,
+    retry_at: int | None,
+    disable_if_failing_since: int | None = None,
+    disable_because: str = "",
+) -> None:
+    """An attempt failed: the delivery (and its lane behind it) waits until ``retry_at`` or, when that is
+    ``None``, the delivery is given up (FAILED) and the lane goes on.
+
+    The endpoint is disabled with ``disable_because`` when its failures began at or before
+    ``disable_if_failing_since`` (a streak with no success in between).
+    """
+    d, e = webhook_deliveries.c, webhook_endpoints.c
+    await session.execute(
+        update(webhook_deliveries)
+        .where(d.id == delivery_id)
+        .values(
+            status=PENDING if retry_at is not None else FAILED,
+            attempts=d.attempts + 1,
+            first_attempt_at=func.coalesce(d.first_attempt_at, now),
+            last_attempt_at=now,
+            next_attempt_at=now if retry_at is None else retry_at,
+            last_status_code=status_code,
+            last_error=error[:1000],
+        )
+    )
+    if retry_at is not None:
+        await session.execute(
+            update(webhook_deliveries)
+            .where(d.endpoint_id == endpoint_id, d.lane == lane, d.status == PENDING, d.next_attempt_at < retry_at)
+            .values(next_attempt_at=retry_at)
+        )
+    since = func.coalesce(e.failing_since, now)
+    values: dict[str, Any] = {"failing_since": since}
+    if disable_if_failing_since is not None:
+        streak = since <= disable_if_failing_since
+        values["status"] = case((streak, DISABLED), else_=e.status)
+        values["status_reason"] = case((streak, disable_because), else_=e.status_reason)
+    await session.execute(update(webhook_endpoints).where(e.id == endpoint_id).values(values))
+
+
+class DeliveryView(msgspec.Struct, frozen=True, kw_only=True):
+    """A delivery as its endpoint's log shows it."""
+
+    id: uuid.UUID
+    endpoint_id: uuid.UUID
+    event_id: uuid.UUID
+    event: str
+    linked_account_id: uuid.UUID | None
+    status: str
+    attempts: int
+    created_at: int
+    first_attempt_at: int | None
+    last_attempt_at: int | None
+    next_attempt_at: int
+    delivered_at: int | None
+    last_status_code: int | None
+    last_error: str | None
+
+
+async def list_deliveries(
+    session: ReadSession,
+    *,
+    endpoint_id: uuid.UUID,
+    status: str | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[DeliveryView]:
+    """The endpoint's deliveries, newest event first; ``before`` is an event ``seq`` to page past."""
+    d, v = webhook_deliveries.c, webhook_events.c
+    conditions = [d.endpoint_id == endpoint_id]
+    if status is not None:
+        conditions.append(d.status == status)
+    if before is not None:
+        conditions.append(d.event_seq < before)
+    rows = await session.execute(
+        select(
+            d.id,
+            d.endpoint_id,
+            v.id.label("event_id"),
+            v.event,
+            v.linked_account_id,
+            d.status,
+            d.attempts,
+            d.created_at,
+            d.first_attempt_at,
+            d.last_attempt_at,
+            d.next_attempt_at,
+            d.delivered_at,
+            d.last_status_code,
+            d.last_error,
+            d.event_seq,
+        )
+        .join(webhook_events, v.seq == d.event_seq)
+        .where(and_(*conditions))
+        .order_by(d.event_seq.desc(), d.id)
+        .limit(limit)
+    )
+    return [DeliveryView(**{k: val for k, val in row._mapping.items() if k != "event_seq"}) for row in rows]
+
+
+async def replay(
+    session: WriteSession, *, endpoint_id: uuid.UUID, delivery_id: uuid.UUID | None = None, now: int | None = None
+) -> int:
+    """Queue deliveries again: one (whatever its status), or every FAILED one; returns how many.
+
+    A replayed delivery sends the bytes it sent before and starts a fresh retry window.
+    """
+    moment = clock.now_micros() if now is None else now
+    d = webhook_deliveries.c
+    condition = d.id == delivery_id if delivery_id is not None else d.status == FAILED
+    result = await session.execute(
+        update(webhook_deliveries)
+        .where(d.endpoint_id == endpoint_id, condition)
+        .values(status=PENDING, next_attempt_at=moment, first_attempt_at=None, delivered_at=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def purge(session: WriteSession, *, before: int) -> int:
+    """Forget events older than ``before`` (epoch microseconds) with no PENDING delivery; returns how many."""
+    v, d = webhook_events.c, webhook_deliveries.c
+    pending = exists().where(d.event_seq == v.seq, d.status == PENDING)
+    old = select(v.seq).where(v.created_at < before, ~pending).limit(10_000).scalar_subquery()
+    await session.execute(delete(webhook_deliveries).where(d.event_seq.in_(old)))
+    result = await session.execute(delete(webhook_events).where(v.seq.in_(old)))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Receivers (Merge's per-account ``webhook-receivers``)
+
+
+class Receiver(msgspec.Struct, frozen=True, kw_only=True):
+    """One receiver; ``key`` is sealed."""
+
+    id: uuid.UUID
+    event: str
+    is_active: bool
+    key: bytes | None
+
+
+async def list_receivers(session: ReadSession, *, linked_account_id: uuid.UUID) -> list[Receiver]:
+    """The account's receivers by event name."""
+    c = webhook_receivers.c
+    rows = await session.execute(
+        select(c.id, c.event, c.is_active, c.key).where(c.linked_account_id == linked_account_id).order_by(c.event)
+    )
+    return [
+        Receiver(id=row[0], event=row[1], is_active=bool(row[2]), key=None if row[3] is None else bytes(row[3]))
+        for row in rows
+    ]
+
+
+async def save_receiver(
+    session: WriteSession, *, linked_account_id: uuid.UUID, event: str, is_active: bool, key: bytes | None
+) -> Receiver:
+    """Create the account's receiver for ``event``, or replace the one it has."""
+    c = webhook_receivers.c
+    await session.execute(delete(webhook_receivers).where(c.linked_account_id == linked_account_id, c.event == event))
+    receiver = Receiver(id=uuid.uuid4(), event=event, is_active=is_active, key=key)
+    await session.execute(
+        webhook_receivers.insert().values(
+            id=receiver.id,
+            linked_account_id=linked_account_id,
+            event=event,
+            is_active=is_active,
+            key=key,
+            created_at=clock.now_micros(),
+        )
+    )
+    return receiver
