@@ -24,10 +24,12 @@ from ledgerport.connectors._base.auth import (
 )
 from ledgerport.connectors._base.http import rebase
 from ledgerport.kit.sealing import Sealer
+from ledgerport.models.events import LINKED
 from ledgerport.models.integrations import find_integration
 from ledgerport.store import Database
 from ledgerport.store.accounts import NewLinkedAccount, create_linked_account
 from ledgerport.store.credentials import save_credentials
+from ledgerport.store.webhooks import NewEvent, account_summary, emit
 
 __all__ = ["EndUser", "authorize_url", "complete"]
 
@@ -108,5 +110,10 @@ async def complete(
             connector=connector.key,
             base_url=base_url,
             secret=encode_tokens(tokens),
+        )
+        await emit(
+            session,
+            organization_id=organization_id,
+            events=[NewEvent(LINKED, msgspec.json.encode(account_summary(made.account)), made.account.id)],
         )
     return made

@@ -26,6 +26,7 @@ from ledgerport.store.keyset import beyond
 from ledgerport.store.tables import records
 
 __all__ = [
+    "Change",
     "KeyTest",
     "NewRecord",
     "RecordQuery",
@@ -73,6 +74,14 @@ class NewRecord(msgspec.Struct, frozen=True, kw_only=True):
     model: msgspec.Struct
     remote_data: Any = None
     remote_was_deleted: bool = False
+
+
+class Change(msgspec.Struct, frozen=True):
+    """A record that a write to the store added, changed or removed, with the document it now has: what webhooks
+    report as ``{Model}.added``/``.changed``/``.removed``."""
+
+    kind: Literal["added", "changed", "removed"]
+    document: bytes
 
 
 class StoredRecord(msgspec.Struct, frozen=True):
@@ -330,11 +339,13 @@ async def upsert_many(
     key_fields: Iterable[str],
     items: Sequence[NewRecord],
     now: int | None = None,
+    changes: list[Change] | None = None,
 ) -> list[uuid.UUID]:
     """Insert or update records by ``remote_id``; returns their ids in the order given.
 
     ``key_fields`` names the document fields that filters test (``ModelSpec.key_fields``). A record keeps its id
     and ``created_at`` for life; ``modified_at`` moves only when the document's digest or its deletion flag changes.
+    Every record that really changed is appended to ``changes`` when it is given.
     """
     if not items:
         return []
@@ -372,12 +383,17 @@ async def upsert_many(
             modified_at=stamp,
             remote_was_deleted=item.remote_was_deleted,
         )
+        encoded = encode_document(document)
+        if changes is not None:
+            kind = _change_kind(before, item.remote_was_deleted)
+            if kind is not None:
+                changes.append(Change(kind, encoded))
         row = {
             "modified_at": moment,
             "remote_was_deleted": item.remote_was_deleted,
             "digest": digest,
             "filter_values": {field: key_value(getattr(document, field, None)) for field in fields},
-            "document": encode_document(document),
+            "document": encoded,
             "remote_data": None if item.remote_data is None else encode_document(item.remote_data),
         }
         if before is None:
@@ -403,6 +419,14 @@ async def upsert_many(
     return ids
 
 
+def _change_kind(before: Mapping[str, Any] | None, deleted: bool) -> Literal["added", "changed", "removed"] | None:
+    if before is None:
+        return None if deleted else "added"  # a record first seen already deleted was never reported
+    if deleted:
+        return None if before["remote_was_deleted"] else "removed"
+    return "changed"
+
+
 _decoder = msgspec.json.Decoder(float_hook=Decimal)
 
 
@@ -413,8 +437,10 @@ async def mark_deleted(
     model_name: str,
     remote_ids: Sequence[str],
     now: int | None = None,
+    changes: list[Change] | None = None,
 ) -> int:
-    """Flag records the provider deleted, keeping their last known content; returns how many changed.
+    """Flag records the provider deleted, keeping their last known content; returns how many changed (and appends
+    them to ``changes`` when it is given).
 
     Providers report a deletion with little more than an id (QBO's CDC), so the stored document is kept and only
     its ``remote_was_deleted`` (and ``modified_at``) change. Ids never stored are ignored.
@@ -431,18 +457,20 @@ async def mark_deleted(
             )
         )
     ).all()
-    changes = []
+    updates = []
     for row_id, document in rows:
         content = _decoder.decode(document)
         content["remote_was_deleted"] = True
         content["modified_at"] = clock.from_micros(moment)
-        changes.append({"target_id": row_id, "document": encode_document(content), "modified_at": moment})
-    if changes:
+        updates.append({"target_id": row_id, "document": encode_document(content), "modified_at": moment})
+    if updates:
         await session.execute(
             update(records)
             .where(c.id == bindparam("target_id"))
             .values(remote_was_deleted=True)
             .execution_options(synchronize_session=False),
-            changes,
+            updates,
         )
-    return len(changes)
+    if changes is not None:
+        changes.extend(Change("removed", update_["document"]) for update_ in updates)
+    return len(updates)

@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from ledgerport.kit import clock
+from ledgerport.store.accounts import LinkedAccount
 from ledgerport.store.engine import ReadSession, WriteSession
 from ledgerport.store.tables import webhook_deliveries, webhook_endpoints, webhook_events, webhook_receivers
 
@@ -37,6 +38,7 @@ __all__ = [
     "PENDING",
     "Receiver",
     "Subscriptions",
+    "account_summary",
     "attempt_failed",
     "create_endpoint",
     "delete_endpoint",
@@ -183,6 +185,28 @@ async def delete_endpoint(session: WriteSession, *, organization_id: uuid.UUID, 
 
 # --------------------------------------------------------------------------------------------------------------------
 # The outbox
+
+
+def _iso(micros: int | None) -> str | None:
+    return None if micros is None else clock.from_micros(micros).isoformat().replace("+00:00", "Z")
+
+
+def account_summary(account: LinkedAccount) -> dict[str, Any]:
+    """A linked account as webhook payloads show it (the fields Merge's ``linked_account`` carries)."""
+    return {
+        "id": str(account.id),
+        "integration": account.integration_name,
+        "integration_slug": account.integration,
+        "category": account.category,
+        "end_user_origin_id": account.end_user_origin_id,
+        "end_user_organization_name": account.end_user_organization_name,
+        "end_user_email_address": account.end_user_email_address,
+        "status": account.status,
+        "webhook_listener_url": None,
+        "is_duplicate": None if account.is_test_account else False,
+        "account_type": "TEST" if account.is_test_account else "PRODUCTION",
+        "completed_at": _iso(account.completed_at),
+    }
 
 
 class NewEvent(msgspec.Struct, frozen=True):

@@ -134,11 +134,15 @@ async def start_task(session: WriteSession, *, task_id: uuid.UUID) -> WriteTask 
 
 async def finish_task(
     session: WriteSession, *, task_id: uuid.UUID, status: str, status_code: int, response: bytes
-) -> None:
-    """Record the task's final answer (a task already final keeps its first one)."""
+) -> uuid.UUID | None:
+    """Record the task's final answer and return its linked account; ``None`` when the task was already final
+    (it keeps its first answer) or is gone."""
     c = write_tasks.c
-    await session.execute(
-        update(write_tasks)
-        .where(c.id == task_id, c.status.not_in(FINAL_STATUSES))
-        .values(status=status, status_code=status_code, response=response, finished_at=clock.now_micros())
-    )
+    return (
+        await session.execute(
+            update(write_tasks)
+            .where(c.id == task_id, c.status.not_in(FINAL_STATUSES))
+            .values(status=status, status_code=status_code, response=response, finished_at=clock.now_micros())
+            .returning(c.linked_account_id)
+        )
+    ).scalar()

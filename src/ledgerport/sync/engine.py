@@ -27,7 +27,8 @@ from ledgerport.kit.timestamps import canonical
 from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
 from ledgerport.store.records import NewRecord, live_remote_ids, mark_deleted, record_ids, upsert_many
-from ledgerport.store.sync_states import begin_sync, save_watermark
+from ledgerport.store.sync_states import begin_sync, list_sync_states, save_watermark
+from ledgerport.sync.events import ChangeEvents
 from ledgerport.sync.status import RunStatus
 
 __all__ = ["SyncDeps", "SyncReport", "sync_account"]
@@ -84,6 +85,7 @@ async def _sync_mapping(
     progress: Progress | None,
     listed: set[str] | None,
     status: RunStatus,
+    events: ChangeEvents,
 ) -> None:
     """``listed`` collects the remote ids a ``complete`` stream lists (``None`` for other streams)."""
     stream = mapping.stream
@@ -93,16 +95,20 @@ async def _sync_mapping(
     async def store(page: Page, items: list[NewRecord]) -> None:
         gone = mapping.gone(page.records, page.deleted)
         async with deps.database.write() as session:
+            listening = await events.listen(session, mapping.model)
+            changes = None if listening is None else listening.changes
             await upsert_many(
                 session,
                 linked_account_id=account_id,
                 model_name=mapping.model,
                 key_fields=spec.key_fields,
                 items=items,
+                changes=changes,
             )
             removed = await mark_deleted(
-                session, linked_account_id=account_id, model_name=mapping.model, remote_ids=gone
+                session, linked_account_id=account_id, model_name=mapping.model, remote_ids=gone, changes=changes
             )
+            await events.emit(session, listening)
             if page.watermark is not None:
                 marks[stream.name] = canonical(page.watermark)
                 await save_watermark(
@@ -164,8 +170,14 @@ async def sync_account(
     connector, client = opened.connector, opened.client
     mappings = [m for m in connector.mappings if models is None or m.model in models]
     names = list(dict.fromkeys(m.model for m in mappings))
+    account = opened.account
     status = RunStatus(
-        deps.database, organization_id=opened.account.organization_id, account_id=account_id, models=names
+        deps.database,
+        organization_id=account.organization_id,
+        account_id=account_id,
+        models=names,
+        integration=account.integration,
+        integration_name=account.integration_name,
     )
     client.on_retry = status.retrying
     async with deps.database.write() as session:
@@ -173,6 +185,13 @@ async def sync_account(
             model: _watermarks(raw)
             for model, raw in (await begin_sync(session, linked_account_id=account_id, models=names)).items()
         }
+        states = await list_sync_states(session, linked_account_id=account_id)
+    # A model never synced to the end reports no record changes (see sync/events.py), even when this run resumes it.
+    events = ChangeEvents(
+        organization_id=account.organization_id,
+        account_id=account_id,
+        quiet={state.model for state in states if state.is_initial_sync} | (set(names) - {s.model for s in states}),
+    )
     ref = _ref_cache(account_id)
     context = MappingContext(ref=ref, child=record_ids(account_id), company=await _company(deps, account_id, ref))
     report = SyncReport()
@@ -205,12 +224,13 @@ async def sync_account(
                 progress,
                 listed.setdefault(mapping.model, set()) if mapping.stream.complete else None,
                 status,
+                events,
             )
             if mapping.model == COMPANY_MODEL:
                 context = msgspec.structs.replace(context, company=await _company(deps, account_id, ref))
             if mapping is _last_of(mappings, mapping.model):
                 if mapping.model in listed:
-                    await _remove_unlisted(deps, account_id, mapping.model, listed[mapping.model], report)
+                    await _remove_unlisted(deps, account_id, mapping.model, listed[mapping.model], report, events)
                 await status.model_done(mapping.model)
     except Exception as exc:
         if exc not in stopped:
@@ -224,17 +244,20 @@ async def sync_account(
 
 
 async def _remove_unlisted(
-    deps: SyncDeps, account_id: uuid.UUID, model: str, listed: set[str], report: SyncReport
+    deps: SyncDeps, account_id: uuid.UUID, model: str, listed: set[str], report: SyncReport, events: ChangeEvents
 ) -> None:
     """After a whole listing of a ``complete`` stream: what the store holds and the provider no longer lists."""
     async with deps.database.write() as session:
         stored = await live_remote_ids(session, linked_account_id=account_id, model=model)
+        listening = await events.listen(session, model)
         removed = await mark_deleted(
             session,
             linked_account_id=account_id,
             model_name=model,
             remote_ids=[remote_id for remote_id in stored if remote_id not in listed],
+            changes=None if listening is None else listening.changes,
         )
+        await events.emit(session, listening)
     report.deleted[model] = report.deleted.get(model, 0) + removed
 
 

@@ -27,7 +27,8 @@ from ledgerport.connectors._base import AuthRevoked, Cause, ConnectorError, caus
 from ledgerport.store import Database, WriteSession
 from ledgerport.store.accounts import set_account_status
 from ledgerport.store.issues import raise_issue, resolve_issues
-from ledgerport.store.sync_states import abandon_sync, end_sync, show_failure, show_syncing
+from ledgerport.store.sync_states import SyncState, abandon_sync, end_sync, list_sync_states, show_failure, show_syncing
+from ledgerport.sync.events import sync_completed, synced
 
 __all__ = ["INTERNAL", "REPORT_AFTER", "RunStatus", "failure_cause", "record_abandoned", "stopped_cause"]
 
@@ -63,14 +64,30 @@ async def _raise(
 
 
 class RunStatus:
-    """One run's reports; the engine calls it as the run goes. ``models`` are the run's, in sync order."""
+    """One run's reports; the engine calls it as the run goes. ``models`` are the run's, in sync order.
+
+    A model that is done, and a run that succeeded, are also told to webhook endpoints (``{Model}.synced``,
+    ``LinkedAccount.sync_completed``) in the transaction that records them.
+    """
 
     def __init__(
-        self, database: Database, *, organization_id: uuid.UUID, account_id: uuid.UUID, models: Sequence[str]
+        self,
+        database: Database,
+        *,
+        organization_id: uuid.UUID,
+        account_id: uuid.UUID,
+        models: Sequence[str],
+        integration: str = "",
+        integration_name: str = "",
     ) -> None:
         self._database = database
         self._organization_id = organization_id
         self._account_id = account_id
+        self._integration = integration
+        self._integration_name = integration_name
+        self._models = list(models)
+        self._initial = False
+        """Whether some model of this run had never been synced."""
         self._unfinished = list(models)
         self._shown: Cause | None = None
         """The failure this run shows right now (while retrying), if any."""
@@ -118,8 +135,26 @@ class RunStatus:
     async def model_done(self, model: str) -> None:
         """Every mapping of ``model`` was walked: it is ``DONE``."""
         async with self._lock, self._database.write() as session:
+            before = await self._state(session, model)
+            initial = before is None or before.is_initial_sync
+            self._initial = self._initial or initial
             await end_sync(session, linked_account_id=self._account_id, model=model, succeeded=True)
+            after = await self._state(session, model)
+            if after is not None:
+                await synced(
+                    session,
+                    organization_id=self._organization_id,
+                    account_id=self._account_id,
+                    integration=self._integration,
+                    integration_name=self._integration_name,
+                    state=after,
+                    initial=initial,
+                )
         self._unfinished = [name for name in self._unfinished if name != model]
+
+    async def _state(self, session: WriteSession, model: str) -> SyncState | None:
+        states = await list_sync_states(session, linked_account_id=self._account_id)
+        return next((state for state in states if state.model == model), None)
 
     async def failed(self, error: BaseException) -> None:
         """The run ended with ``error``; if this cannot be written it is logged, and ``error`` still propagates."""
@@ -147,6 +182,16 @@ class RunStatus:
         async with self._lock, self._database.write() as session:
             await resolve_issues(session, linked_account_id=self._account_id)
             await set_account_status(session, account_id=self._account_id, status="COMPLETE")
+            states = await list_sync_states(session, linked_account_id=self._account_id)
+            await sync_completed(
+                session,
+                organization_id=self._organization_id,
+                account_id=self._account_id,
+                integration=self._integration,
+                integration_name=self._integration_name,
+                states=[state for state in states if state.model in self._models],
+                initial=self._initial,
+            )
 
     @property
     def _current(self) -> str | None:

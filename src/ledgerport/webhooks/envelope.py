@@ -12,35 +12,10 @@ from typing import Any
 
 import msgspec
 
-from ledgerport.kit import clock
 from ledgerport.store.accounts import LinkedAccount
+from ledgerport.store.webhooks import account_summary
 
-__all__ = [
-    "envelope",
-    "linked_account_summary",
-]
-
-
-def _iso(micros: int | None) -> str | None:
-    return None if micros is None else clock.from_micros(micros).isoformat().replace("+00:00", "Z")
-
-
-def linked_account_summary(account: LinkedAccount) -> dict[str, Any]:
-    """The ``linked_account`` of a payload."""
-    return {
-        "id": str(account.id),
-        "integration": account.integration_name,
-        "integration_slug": account.integration,
-        "category": account.category,
-        "end_user_origin_id": account.end_user_origin_id,
-        "end_user_organization_name": account.end_user_organization_name,
-        "end_user_email_address": account.end_user_email_address,
-        "status": account.status,
-        "webhook_listener_url": None,
-        "is_duplicate": None if account.is_test_account else False,
-        "account_type": "TEST" if account.is_test_account else "PRODUCTION",
-        "completed_at": _iso(account.completed_at),
-    }
+__all__ = ["envelope"]
 
 
 def envelope(
@@ -54,7 +29,7 @@ def envelope(
 ) -> bytes:
     """The exact bytes to sign and send; an account deleted since the event keeps just its id."""
     if account is not None:
-        summary: dict[str, Any] | None = linked_account_summary(account)
+        summary: dict[str, Any] | None = account_summary(account)
     else:
         summary = None if linked_account_id is None else {"id": str(linked_account_id)}
     return msgspec.json.encode(

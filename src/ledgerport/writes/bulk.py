@@ -53,7 +53,7 @@ from ledgerport.connectors._base.writes import Target, WriteProtocol, WriteSpec
 from ledgerport.jobs import Abandoned, Handler, JobContext, LeaseLost, RetryLater, Wakeups, WorkerStopping, submit
 from ledgerport.models import MODELS
 from ledgerport.remote import open_provider
-from ledgerport.store import Database
+from ledgerport.store import Database, WriteSession
 from ledgerport.store.accounts import LinkedAccount, find_linked_account_by_id
 from ledgerport.store.bulks import (
     PENDING,
@@ -69,7 +69,7 @@ from ledgerport.store.bulks import (
     settle_items,
 )
 from ledgerport.store.jobs import JobRow
-from ledgerport.store.records import upsert_many
+from ledgerport.store.records import Change, upsert_many
 from ledgerport.writes.engine import (
     Outcome,
     Prepared,
@@ -80,6 +80,7 @@ from ledgerport.writes.engine import (
     prepare_create,
     read_mapping,
 )
+from ledgerport.writes.events import bulk_completed, record_changes
 from ledgerport.writes.problems import ERROR, Problem, problem
 
 __all__ = [
@@ -254,6 +255,10 @@ async def bulk_status(deps: WriteDeps, account: LinkedAccount, model: str, batch
         if batch is None or batch.model != model:
             return None
         items = await items_of(session, batch.id)
+    return _status_body(batch, items)
+
+
+def _status_body(batch: Batch, items: Sequence[BatchItem]) -> bytes:
     objects = [
         {
             "item_id": item.item_id,
@@ -268,6 +273,26 @@ async def bulk_status(deps: WriteDeps, account: LinkedAccount, model: str, batch
     ]
     body = {"batch_id": str(batch.id), "status": batch.status, "total_count": batch.total_count, "objects": objects}
     return _encoder.encode(body)
+
+
+async def _close(session: WriteSession, batch_id: uuid.UUID) -> None:
+    """Give the batch its outcome and, the first time, its ``AsyncBulkPost.completed`` event."""
+    before = await find_batch(session, batch_id=batch_id)
+    if before is None:
+        return
+    await finish_batch(session, batch_id=batch_id)
+    if before.finished_at is not None:
+        return
+    batch = await find_batch(session, batch_id=batch_id)
+    account = await find_linked_account_by_id(session, account_id=before.linked_account_id)
+    if batch is None or account is None:
+        return
+    await bulk_completed(
+        session,
+        organization_id=account.organization_id,
+        account_id=account.id,
+        status_body=_status_body(batch, await items_of(session, batch_id)),
+    )
 
 
 # --- the job ------------------------------------------------------------------------------------------------------
@@ -421,6 +446,7 @@ async def _settle(
             message = _provider_message(answer or [], f"{name} did not write the object.")
             failed.append((member.position, None, message))
     async with deps.providers.database.write() as session:
+        changes: list[Change] = []
         ids = (
             await upsert_many(
                 session,
@@ -428,9 +454,13 @@ async def _settle(
                 model_name=batch.model,
                 key_fields=MODELS[batch.model].key_fields,
                 items=[record for _, record in made],
+                changes=changes,
             )
             if made
             else []
+        )
+        await record_changes(
+            session, organization_id=account.organization_id, account_id=account.id, model=batch.model, changes=changes
         )
         outcomes = [(position, record_id, None) for (position, _), record_id in zip(made, ids, strict=True)]
         await settle_items(session, batch_id=batch.id, outcomes=[*outcomes, *failed])
@@ -443,7 +473,7 @@ async def _status(deps: WriteDeps, batch_id: uuid.UUID, status: str) -> None:
 
 async def _finish(deps: WriteDeps, batch_id: uuid.UUID) -> None:
     async with deps.providers.database.write() as session:
-        await finish_batch(session, batch_id=batch_id)
+        await _close(session, batch_id)
 
 
 async def _fail_pending(
@@ -452,4 +482,4 @@ async def _fail_pending(
     async with deps.providers.database.write() as session:
         await settle_items(session, batch_id=batch_id, outcomes=[(m.position, None, reason) for m in members])
         if finish:
-            await finish_batch(session, batch_id=batch_id)
+            await _close(session, batch_id)

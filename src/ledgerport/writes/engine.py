@@ -58,6 +58,7 @@ from ledgerport.store.operations import (
     release_operation,
 )
 from ledgerport.store.records import (
+    Change,
     NewRecord,
     StoredRecord,
     find_record,
@@ -66,6 +67,7 @@ from ledgerport.store.records import (
     referenced,
     upsert_many,
 )
+from ledgerport.writes.events import record_changes
 from ledgerport.writes.problems import (
     CREDENTIAL_REFRESH_FAILED,
     ERROR,
@@ -751,12 +753,21 @@ async def _store(
         context = await mapping_context(session, account_id)
         item = new_record(client, writer, target, mapping, record, context)
         remote_id = item.remote_id
+        changes: list[Change] = []
         (stored_id,) = await upsert_many(
             session,
             linked_account_id=account_id,
             model_name=call.model,
             key_fields=MODELS[call.model].key_fields,
             items=[item],
+            changes=changes,
+        )
+        await record_changes(
+            session,
+            organization_id=call.account.organization_id,
+            account_id=account_id,
+            model=call.model,
+            changes=changes,
         )
         row = await find_record(
             session, linked_account_id=account_id, model=call.model, record_id=stored_id, with_remote_data=True

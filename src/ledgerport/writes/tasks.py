@@ -31,6 +31,7 @@ from ledgerport.store.accounts import find_linked_account_by_id
 from ledgerport.store.jobs import JobRow
 from ledgerport.store.write_tasks import FINAL_STATUSES, Submitted, finish_task, start_task, submit_task
 from ledgerport.writes.engine import Outcome, WriteCall, WriteDeps, perform
+from ledgerport.writes.events import task_completed
 
 __all__ = ["WRITE_TASK", "queue_task", "task_key", "write_task_handlers", "write_tasks_abandoned"]
 
@@ -76,9 +77,23 @@ async def queue_task(session: WriteSession, call: WriteCall, *, wakeups: Wakeups
 
 
 async def _finish(database: Database, task_id: uuid.UUID, status_code: int, response: bytes) -> None:
+    """The task's final answer, and its ``AsyncPost.completed`` event (once: a task already final is left alone)."""
     status = "COMPLETED" if 200 <= status_code < 300 else "FAILURE"
     async with database.write() as session:
-        await finish_task(session, task_id=task_id, status=status, status_code=status_code, response=response)
+        account_id = await finish_task(
+            session, task_id=task_id, status=status, status_code=status_code, response=response
+        )
+        account = None if account_id is None else await find_linked_account_by_id(session, account_id=account_id)
+        if account is not None:
+            await task_completed(
+                session,
+                organization_id=account.organization_id,
+                account_id=account.id,
+                task_id=task_id,
+                status=status,
+                status_code=status_code,
+                response=response,
+            )
 
 
 def write_task_handlers(deps: WriteDeps) -> Mapping[str, Handler]:
