@@ -18,18 +18,11 @@ from ledgerport.api.params import parse_uuid
 from ledgerport.kit.cursor import Cursor, encode_cursor
 from ledgerport.models import MODELS, ModelSpec
 from ledgerport.store import ReadSession
-from ledgerport.store.records import StoredRecord, documents_by_id, encode_document
+from ledgerport.store.records import StoredRecord, documents_by_id, encode_document, with_remote_data
 
 __all__ = ["Window", "list_body", "render_records", "window"]
 
 _decoder = msgspec.json.Decoder(float_hook=Decimal)
-_NULL_REMOTE_DATA = b',"remote_data":null}'
-
-
-def _with_remote_data(document: bytes, remote_data: bytes | None) -> bytes:
-    if remote_data is None:
-        return document[:-1] + _NULL_REMOTE_DATA
-    return b"".join((document[:-1], b',"remote_data":', remote_data, b"}"))
 
 
 async def _expanded(
@@ -67,10 +60,10 @@ async def render_records(
 ) -> list[bytes]:
     """Each record's response JSON, with ``remote_data`` (null unless it was read) and expansions."""
     if not expand:
-        return [_with_remote_data(row.document, row.remote_data) for row in rows]
+        return [with_remote_data(row.document, row.remote_data) for row in rows]
     documents = await _expanded(session, account_id, spec, rows, expand)
     return [
-        _with_remote_data(encode_document(document), row.remote_data)
+        with_remote_data(encode_document(document), row.remote_data)
         for document, row in zip(documents, rows, strict=True)
     ]
 

@@ -44,6 +44,7 @@ __all__ = [
     "record_ids",
     "referenced",
     "upsert_many",
+    "with_remote_data",
 ]
 
 _encoder = msgspec.json.Encoder(decimal_format="number")
@@ -76,9 +77,19 @@ class NewRecord(msgspec.Struct, frozen=True, kw_only=True):
     remote_was_deleted: bool = False
 
 
+_NULL_REMOTE_DATA = b',"remote_data":null}'
+
+
+def with_remote_data(document: bytes, remote_data: bytes | None) -> bytes:
+    """A stored document as the API serves it: ``remote_data`` spliced in before its closing brace."""
+    if remote_data is None:
+        return document[:-1] + _NULL_REMOTE_DATA
+    return b"".join((document[:-1], b',"remote_data":', remote_data, b"}"))
+
+
 class Change(msgspec.Struct, frozen=True):
-    """A record that a write to the store added, changed or removed, with the document it now has: what webhooks
-    report as ``{Model}.added``/``.changed``/``.removed``."""
+    """A record that a write to the store added, changed or removed: what webhooks report as
+    ``{Model}.added``/``.changed``/``.removed``, with ``document`` as ``GET`` serves it (``remote_data`` null)."""
 
     kind: Literal["added", "changed", "removed"]
     document: bytes
@@ -387,7 +398,7 @@ async def upsert_many(
         if changes is not None:
             kind = _change_kind(before, item.remote_was_deleted)
             if kind is not None:
-                changes.append(Change(kind, encoded))
+                changes.append(Change(kind, with_remote_data(encoded, None)))
         row = {
             "modified_at": moment,
             "remote_was_deleted": item.remote_was_deleted,
@@ -472,5 +483,5 @@ async def mark_deleted(
             updates,
         )
     if changes is not None:
-        changes.extend(Change("removed", update_["document"]) for update_ in updates)
+        changes.extend(Change("removed", with_remote_data(update_["document"], None)) for update_ in updates)
     return len(updates)
