@@ -30,7 +30,7 @@ retries with backoff, with the same keys; on the last attempt the items still PE
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +79,7 @@ from ledgerport.writes.engine import (
     new_record,
     prepare_create,
     read_mapping,
+    request_digest,
 )
 from ledgerport.writes.problems import ERROR, Problem, problem
 
@@ -86,6 +87,7 @@ __all__ = [
     "BULK_RUN",
     "BulkBatch",
     "BulkCall",
+    "BulkFile",
     "MAX_BYTES",
     "MAX_ITEMS",
     "Queued",
@@ -96,6 +98,7 @@ __all__ = [
     "check_entry",
     "check_size",
     "queue_batches",
+    "read_bulk_file",
     "run_batch",
     "submit_bulk",
 ]
@@ -142,7 +145,7 @@ def check_entry(entry: Any, *, where: str, within: str, seen: set[str]) -> tuple
     if len(item_id) > _ITEM_ID_CHARS:
         return f"The item_id of {where} is longer than {_ITEM_ID_CHARS} characters."
     if item_id in seen:
-        return f"The item_id {item_id!r} appears more than once in {within}; each must be unique."
+        return f"The item_id {item_id!r} of {where} appears more than once in {within}; each must be unique."
     seen.add(item_id)
     payload = entry.get("payload")
     if not isinstance(payload, dict):
@@ -172,6 +175,56 @@ def _envelope(raw: bytes) -> list[tuple[str, dict[str, Any]]] | Outcome:
             return _refused(checked)
         found.append(checked)
     return found
+
+
+class BulkFile(msgspec.Struct, frozen=True, kw_only=True):
+    """A JSON Lines file of bulk items as ``ledgerport bulk`` reads it: its batches, or what is wrong with it."""
+
+    batches: list[BulkBatch]
+    problems: list[str]
+    """Each names its line; when there is one, ``batches`` is empty and nothing may be queued."""
+
+
+def read_bulk_file(lines: Iterable[bytes], model: str) -> BulkFile:
+    """A JSON Lines file of bulk items cut into batches of :data:`MAX_ITEMS` in file order, or every problem found.
+
+    A line that has an ``item_id`` or a ``payload`` key is an entry, checked as the API checks ``batch_items``
+    (:func:`check_entry`); any other object is a bare payload whose ``item_id`` is its line number. Blank lines are
+    skipped (and still counted). Each batch must also fit the API's size limit, as its own request would."""
+    problems: list[str] = []
+    entries: list[tuple[int, tuple[str, dict[str, Any]]]] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = _decoder.decode(line)
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+            problems.append(f"line {number} is not valid JSON ({exc}).")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"line {number} is not a JSON object.")
+            continue
+        entry = value if "item_id" in value or "payload" in value else {"item_id": str(number), "payload": value}
+        checked = check_entry(entry, where=f"line {number}", within="the file", seen=seen)
+        if isinstance(checked, str):
+            problems.append(checked)
+        else:
+            entries.append((number, checked))
+    if not entries and not problems:
+        problems.append("The file holds no items (one JSON object a line).")
+    if problems:
+        return BulkFile(batches=[], problems=problems)
+    batches: list[BulkBatch] = []
+    for start in range(0, len(entries), MAX_ITEMS):
+        group = entries[start : start + MAX_ITEMS]
+        pairs = [pair for _, pair in group]
+        body = {"batch_items": [{"item_id": item_id, "payload": payload} for item_id, payload in pairs]}
+        too_big = check_size(len(_encoder.encode(body)), f"The request of lines {group[0][0]}-{group[-1][0]}")
+        if too_big is not None:
+            problems.append(too_big)
+        batches.append(BulkBatch(entries=pairs, digest=request_digest("bulk", model, body)))
+    return BulkFile(batches=[] if problems else batches, problems=problems)
 
 
 def _message(problems: Sequence[Problem], index: int) -> str:
