@@ -15,6 +15,10 @@ object is checked exactly as ``POST /<model>`` checks its ``model`` (fields, ref
 is FAILURE at once with that check's message, never sent, and the rest of the batch goes on (Merge reports such
 items per object).
 
+**Two doors, one set of rules.** ``ledgerport bulk`` reads a JSON Lines file with the same entry and size checks
+(:func:`check_entry`, :func:`check_size`, in :func:`read_bulk_file`) and queues through the same
+:func:`queue_batches` as the API, several batches of 100 in one commit.
+
 **Exactly once.** Chunks are formed when the batch is accepted and stored with the items, so every run of the job
 sends the same chunk with the same provider idempotency key (QBO's ``requestid``, Xero's ``Idempotency-Key``). A
 worker killed after the provider answered but before the commit leaves the chunk PENDING; the worker that takes the
