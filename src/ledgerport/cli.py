@@ -68,7 +68,7 @@ def _emit(payload: dict[str, Any], as_json: bool) -> None:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -495,6 +495,201 @@ def sync(
         if not isinstance(exc, ConnectorError):
             raise
         raise _fail(f"sync failed: {type(exc).__name__}: {exc}") from exc
+
+
+_FINAL_BATCH = frozenset({"SUCCESS", "PARTIAL_SUCCESS", "FAILED"})
+_CLAIM_GRACE_SECONDS = 3.0
+"""How long a due bulk job may wait for a worker process before ``ledgerport bulk`` runs one itself."""
+
+
+def _bulk_spec(name: str) -> Any:
+    """The model an option names: its API path (``invoices``, ``journal-entries``/``journal_entries``) or its
+    name (``Invoice``)."""
+    from ledgerport.models import MODELS
+
+    wanted = name.strip().lower().replace("_", "-")
+    return next((s for s in MODELS.values() if wanted in {s.path, s.name.lower()}), None)
+
+
+def _read_lines(file: str) -> list[bytes]:
+    if file == "-":
+        return sys.stdin.buffer.read().splitlines()
+    try:
+        with open(file, "rb") as handle:
+            return handle.read().splitlines()
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc.strerror or exc}", 2) from exc
+
+
+async def _jobs_waiting(database: Database, job_ids: list[uuid.UUID]) -> bool:
+    """Whether one of the jobs is due and no live worker holds it (queued and due, or its lease has run out)."""
+    from ledgerport.kit import clock
+    from ledgerport.store import jobs as job_rows
+
+    now = clock.now_micros()
+    async with database.read() as session:
+        rows = [await job_rows.find(session, job_id) for job_id in job_ids]
+    return any(
+        row is not None
+        and (
+            (row.status == job_rows.QUEUED and row.run_after <= now)
+            or (row.status == job_rows.RUNNING and (row.lease_expires_at or 0) < now)
+        )
+        for row in rows
+    )
+
+
+async def _follow_batches(
+    settings: Settings, deps: Any, account: accounts.LinkedAccount, model: str, queued: list[Any], wakeups: Any
+) -> list[dict[str, Any]]:
+    """Show each batch's progress until all are final, running a bulk worker here once a job waits for one
+    longer than :data:`_CLAIM_GRACE_SECONDS`; the batches' ``GET /<model>/bulk/{id}`` bodies."""
+    import time
+
+    from ledgerport import worker as background
+    from ledgerport.writes.bulk import bulk_status
+
+    writes = background.build_write_deps(settings, deps)
+    job_ids = [q.job_id for q in queued if q.job_id is not None]
+    stop = asyncio.Event()
+    local: asyncio.Task[None] | None = None
+    waiting_since: float | None = None
+    progress = Progress(
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        console=err,
+    )
+    try:
+        with progress:
+            bars = [
+                progress.add_task(f"batch {n}/{len(queued)}", total=q.batch.total_count, status=q.batch.status)
+                for n, q in enumerate(queued, start=1)
+            ]
+            while True:
+                states = [json.loads(await bulk_status(writes, account, model, q.batch.id) or b"{}") for q in queued]
+                for bar, state in zip(bars, states, strict=True):
+                    final = sum(one["status"] != "PENDING" for one in state["objects"])
+                    progress.update(bar, completed=final, status=state["status"])
+                if all(state["status"] in _FINAL_BATCH for state in states):
+                    return states
+                if local is None:
+                    if not await _jobs_waiting(deps.database, job_ids):
+                        waiting_since = None
+                    elif waiting_since is None:
+                        waiting_since = time.monotonic()
+                    elif time.monotonic() - waiting_since >= _CLAIM_GRACE_SECONDS:
+                        err.print("no worker took the batches; running them in this process")
+                        worker = background.bulk_worker(settings, deps, wakeups=wakeups)
+                        local = asyncio.create_task(worker.run(stop))
+                elif local.done():
+                    local.result()  # a worker that ended without being stopped failed: say why
+                    raise _fail("the bulk worker in this process stopped")
+                await asyncio.sleep(0.2)
+    finally:
+        stop.set()
+        if local is not None:
+            await local
+
+
+def _bulk_table(batches: list[dict[str, Any]]) -> None:
+    """Each item's outcome and a summary line, on stdout."""
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    several = len(batches) > 1
+    for name in (["batch"] if several else []) + ["item_id", "status", "merge_common_model_id / error_message"]:
+        table.add_column(name, overflow="fold")
+    for number, batch in enumerate(batches, start=1):
+        for one in batch["objects"]:
+            response = one["response"] or {}
+            outcome = response.get("merge_common_model_id") or response.get("error_message") or ""
+            row = [one["item_id"], one["status"], outcome]
+            table.add_row(*([str(number), *row] if several else row))
+    statuses = [one["status"] for batch in batches for one in batch["objects"]]
+    succeeded = statuses.count("SUCCESS")
+    out = Console(highlight=False)
+    out.print(table)
+    out.print(
+        f"{len(statuses)} items in {len(batches)} {'batches' if several else 'batch'} "
+        f"({', '.join(batch['batch_id'] for batch in batches)}): "
+        f"{succeeded} succeeded, {len(statuses) - succeeded} failed"
+    )
+
+
+@app.command("bulk")
+def bulk_create(
+    file: Annotated[str, typer.Argument(metavar="FILE.jsonl", help="One item a line; - reads standard input.")],
+    account_token: Annotated[str, typer.Option(help="The linked account to write to.")],
+    model: Annotated[str, typer.Option(help="The model's API path, e.g. invoices or expenses.")],
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Follow the batches to their end, or only print their ids.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Bulk-create records from a JSON Lines file, as POST /<model>/bulk does.
+
+    Each line is {"item_id": ..., "payload": {...}}, or a bare payload whose item_id is its line number. The whole
+    file is checked first, by the API's rules: bad lines are reported by number and nothing is queued. Items are
+    queued in consecutive batches of 100 (each its own batch, the API's limit per request). The running workers
+    write them; when none takes them within a few seconds, this command runs them itself. It then prints each
+    item's outcome (--json: {"batches": [...]}, each as GET /<model>/bulk/{batch_id} answers).
+
+    Exit status: 0 when every item succeeded, 1 otherwise (an item failed, or the file was refused); 2 for a
+    usage error such as a model the integration cannot bulk-create. With --no-wait: 0 once queued.
+    """
+    from ledgerport import worker as background
+    from ledgerport.jobs import open_wakeups
+    from ledgerport.models import MODELS
+    from ledgerport.writes.bulk import bulk_models, queue_batches, read_bulk_file
+
+    spec = _bulk_spec(model)
+    lines = _read_lines(file)
+    settings = _settings()
+    database = _database(settings)
+
+    async def go() -> list[dict[str, Any]]:
+        try:
+            await database.migrate()
+            account = await _account_of(database, account_token)
+            able = bulk_models(account.integration)
+            if spec is None or spec.name not in able:
+                paths = ", ".join(MODELS[name].path for name in able) or "none"
+                raise _fail(f"{account.integration_name} cannot bulk-create {model}; models with bulk: {paths}", 2)
+            read = read_bulk_file(lines, spec.name)
+            if read.problems:
+                for problem in read.problems[:20]:
+                    err.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
+                if len(read.problems) > 20:
+                    err.print(f"... and {len(read.problems) - 20} more")
+                raise _fail(f"{file}: nothing was queued")
+            deps = background.build_sync_deps(settings, database)
+            wakeups = await open_wakeups(settings.redis_url)
+            try:
+                writes = background.build_write_deps(settings, deps)
+                queued = await queue_batches(writes, account, spec.name, read.batches, wakeups=wakeups)
+                if not wait:
+                    return [
+                        {"batch_id": str(q.batch.id), "status": q.batch.status, "total_count": q.batch.total_count}
+                        for q in queued
+                    ]
+                return await _follow_batches(settings, deps, account, spec.name, queued, wakeups)
+            finally:
+                await wakeups.close()
+                await deps.transport(None).close()
+        finally:
+            await database.dispose()
+
+    batches = _run(go())
+    if as_json:
+        sys.stdout.write(json.dumps({"batches": batches}) + "\n")
+    elif not wait:
+        typer.echo("\n".join(batch["batch_id"] for batch in batches))
+    else:
+        _bulk_table(batches)
+    if wait and any(one["status"] != "SUCCESS" for batch in batches for one in batch["objects"]):
+        raise typer.Exit(1)
 
 
 @accounts_app.command("link")

@@ -35,6 +35,7 @@ __all__ = [
     "build_sync_deps",
     "build_webhook_deps",
     "build_write_deps",
+    "bulk_worker",
     "embedded_worker",
     "job_abandoned",
     "job_handlers",
@@ -148,6 +149,20 @@ def tickers(settings: Settings) -> Callable[[Database, Wakeups], Sequence[Ticker
 def job_abandoned(settings: Settings, deps: SyncDeps) -> dict[str, Abandoned]:
     """What each kind records when the worker gives one of its jobs up unrun."""
     return {**sync_abandoned(), **write_tasks_abandoned(), **bulk_abandoned(build_write_deps(settings, deps))}
+
+
+def bulk_worker(settings: Settings, deps: SyncDeps, *, wakeups: Wakeups | None = None, concurrency: int = 4) -> Worker:
+    """A worker for bulk writes only: what ``ledgerport bulk`` runs in its own process when no worker process
+    takes its batches promptly. Jobs are leased rows, so it may run beside any number of other workers."""
+    writes = build_write_deps(settings, deps)
+    return Worker(
+        deps.database,
+        bulk_handlers(writes),
+        concurrency=concurrency,
+        wakeups=wakeups,
+        lease_seconds=settings.job_lease_seconds,
+        abandoned=bulk_abandoned(writes),
+    )
 
 
 async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event) -> None:

@@ -15,6 +15,10 @@ object is checked exactly as ``POST /<model>`` checks its ``model`` (fields, ref
 is FAILURE at once with that check's message, never sent, and the rest of the batch goes on (Merge reports such
 items per object).
 
+**Two doors, one set of rules.** ``ledgerport bulk`` reads a JSON Lines file with the same entry and size checks
+(:func:`check_entry`, :func:`check_size`, in :func:`read_bulk_file`) and queues through the same
+:func:`queue_batches` as the API, several batches of 100 in one commit.
+
 **Exactly once.** Chunks are formed when the batch is accepted and stored with the items, so every run of the job
 sends the same chunk with the same provider idempotency key (QBO's ``requestid``, Xero's ``Idempotency-Key``). A
 worker killed after the provider answered but before the commit leaves the chunk PENDING; the worker that takes the
@@ -30,13 +34,13 @@ retries with backoff, with the same keys; on the last attempt the items still PE
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import msgspec
 
-from ledgerport.connectors import connector_for_slug
+from ledgerport.connectors import Connector, connector_for_slug
 from ledgerport.connectors._base import (
     AuthExpired,
     AuthRevoked,
@@ -79,18 +83,27 @@ from ledgerport.writes.engine import (
     new_record,
     prepare_create,
     read_mapping,
+    request_digest,
 )
 from ledgerport.writes.events import bulk_completed, record_changes
 from ledgerport.writes.problems import ERROR, Problem, problem
 
 __all__ = [
     "BULK_RUN",
+    "BulkBatch",
     "BulkCall",
+    "BulkFile",
     "MAX_BYTES",
     "MAX_ITEMS",
+    "Queued",
     "bulk_abandoned",
     "bulk_handlers",
+    "bulk_models",
     "bulk_status",
+    "check_entry",
+    "check_size",
+    "queue_batches",
+    "read_bulk_file",
     "run_batch",
     "submit_bulk",
 ]
@@ -118,10 +131,38 @@ def _refused(detail: str) -> Outcome:
     return Outcome(status=400, body=_encoder.encode({"warnings": [], "errors": [why]}))
 
 
+def check_size(size: int, what: str = "The request body") -> str | None:
+    """What is wrong with a bulk request of ``size`` bytes, or ``None`` (``what`` names the request)."""
+    if size > MAX_BYTES:
+        return f"{what} is {size} bytes; a bulk request takes at most {MAX_BYTES} (5 MB)."
+    return None
+
+
+def check_entry(entry: Any, *, where: str, within: str, seen: set[str]) -> tuple[str, dict[str, Any]] | str:
+    """One ``{"item_id", "payload"}`` entry as a bulk request takes it: the ``(item_id, payload)`` pair, or what is
+    wrong with it. ``where`` names the entry (``batch_items[3]``, ``line 4``) and ``within`` the whole that its
+    ``item_id`` must be unique in; ``seen`` collects the ids met so far. The API and ``ledgerport bulk`` both check
+    entries here, so they refuse the same things in the same words."""
+    item_id = entry.get("item_id") if isinstance(entry, dict) else None
+    if not isinstance(item_id, str | int) or isinstance(item_id, bool) or not str(item_id).strip():
+        return f"{where} has no item_id (a string unique within {within})."
+    item_id = str(item_id)
+    if len(item_id) > _ITEM_ID_CHARS:
+        return f"The item_id of {where} is longer than {_ITEM_ID_CHARS} characters."
+    if item_id in seen:
+        return f"The item_id {item_id!r} of {where} appears more than once in {within}; each must be unique."
+    seen.add(item_id)
+    payload = entry.get("payload")
+    if not isinstance(payload, dict):
+        return f"{where} (item_id {item_id!r}) has no payload object."
+    return item_id, payload
+
+
 def _envelope(raw: bytes) -> list[tuple[str, dict[str, Any]]] | Outcome:
     """The ``(item_id, payload)`` pairs of a well-formed body, or the 400 that names what is wrong with it."""
-    if len(raw) > MAX_BYTES:
-        return _refused(f"The request body is {len(raw)} bytes; a bulk request takes at most {MAX_BYTES} (5 MB).")
+    too_big = check_size(len(raw))
+    if too_big is not None:
+        return _refused(too_big)
     try:
         body = _decoder.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):
@@ -134,20 +175,61 @@ def _envelope(raw: bytes) -> list[tuple[str, dict[str, Any]]] | Outcome:
     found: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        item_id = item.get("item_id") if isinstance(item, dict) else None
-        if not isinstance(item_id, str | int) or isinstance(item_id, bool) or not str(item_id).strip():
-            return _refused(f"batch_items[{index}] has no item_id (a string unique within the request).")
-        item_id = str(item_id)
-        if len(item_id) > _ITEM_ID_CHARS:
-            return _refused(f"batch_items[{index}].item_id is longer than {_ITEM_ID_CHARS} characters.")
-        if item_id in seen:
-            return _refused(f"The item_id {item_id!r} appears more than once in batch_items; each must be unique.")
-        seen.add(item_id)
-        payload = item.get("payload")
-        if not isinstance(payload, dict):
-            return _refused(f"batch_items[{index}] (item_id {item_id!r}) has no payload object.")
-        found.append((item_id, payload))
+        checked = check_entry(item, where=f"batch_items[{index}]", within="batch_items", seen=seen)
+        if isinstance(checked, str):
+            return _refused(checked)
+        found.append(checked)
     return found
+
+
+class BulkFile(msgspec.Struct, frozen=True, kw_only=True):
+    """A JSON Lines file of bulk items as ``ledgerport bulk`` reads it: its batches, or what is wrong with it."""
+
+    batches: list[BulkBatch]
+    problems: list[str]
+    """Each names its line; when there is one, ``batches`` is empty and nothing may be queued."""
+
+
+def read_bulk_file(lines: Iterable[bytes], model: str) -> BulkFile:
+    """A JSON Lines file of bulk items cut into batches of :data:`MAX_ITEMS` in file order, or every problem found.
+
+    A line that has an ``item_id`` or a ``payload`` key is an entry, checked as the API checks ``batch_items``
+    (:func:`check_entry`); any other object is a bare payload whose ``item_id`` is its line number. Blank lines are
+    skipped (and still counted). Each batch must also fit the API's size limit, as its own request would."""
+    problems: list[str] = []
+    entries: list[tuple[int, tuple[str, dict[str, Any]]]] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = _decoder.decode(line)
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+            problems.append(f"line {number} is not valid JSON ({exc}).")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"line {number} is not a JSON object.")
+            continue
+        entry = value if "item_id" in value or "payload" in value else {"item_id": str(number), "payload": value}
+        checked = check_entry(entry, where=f"line {number}", within="the file", seen=seen)
+        if isinstance(checked, str):
+            problems.append(checked)
+        else:
+            entries.append((number, checked))
+    if not entries and not problems:
+        problems.append("The file holds no items (one JSON object a line).")
+    if problems:
+        return BulkFile(batches=[], problems=problems)
+    batches: list[BulkBatch] = []
+    for start in range(0, len(entries), MAX_ITEMS):
+        group = entries[start : start + MAX_ITEMS]
+        pairs = [pair for _, pair in group]
+        body = {"batch_items": [{"item_id": item_id, "payload": payload} for item_id, payload in pairs]}
+        too_big = check_size(len(_encoder.encode(body)), f"The request of lines {group[0][0]}-{group[-1][0]}")
+        if too_big is not None:
+            problems.append(too_big)
+        batches.append(BulkBatch(entries=pairs, digest=request_digest("bulk", model, body)))
+    return BulkFile(batches=[] if problems else batches, problems=problems)
 
 
 def _message(problems: Sequence[Problem], index: int) -> str:
@@ -178,13 +260,99 @@ def _accepted(batch: Batch, replayed: bool) -> Outcome:
     return Outcome(status=202, body=_encoder.encode({"batch_id": str(batch.id)}), headers=headers)
 
 
+def bulk_models(integration: str) -> list[str]:
+    """The common models (Merge's names) an integration can bulk-create: ``"bulk"`` in the model's writes, and a
+    connector whose write table and protocol take it."""
+    return [name for name, spec in MODELS.items() if "bulk" in spec.writes and _bulk_spec(integration, name)]
+
+
+def _bulk_spec(integration: str, model: str) -> tuple[Connector, WriteSpec, WriteProtocol] | None:
+    connector = connector_for_slug(integration)
+    spec = None if connector is None else connector.writes.get(model)
+    writer = None if connector is None else connector.writer
+    if connector is None or spec is None or writer is None or not spec.bulk or writer.create_many is None:
+        return None
+    return connector, spec, writer
+
+
+class BulkBatch(msgspec.Struct, frozen=True, kw_only=True):
+    """One bulk request's checked entries (see :func:`check_entry`), ready to be queued as one batch."""
+
+    entries: list[tuple[str, dict[str, Any]]]
+    digest: str
+    idempotency_key: str | None = None
+
+
+class Queued(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored batch, whether this call made it (``False``: an ``Idempotency-Key`` found it), and its job."""
+
+    batch: Batch
+    new: bool
+    job_id: uuid.UUID | None
+
+
+async def queue_batches(
+    deps: WriteDeps,
+    account: LinkedAccount,
+    model: str,
+    batches: Sequence[BulkBatch],
+    *,
+    wakeups: Wakeups | None = None,
+) -> list[Queued]:
+    """Check every payload of every batch as a single create would be checked, then store the batches with their
+    items and queue one job each, all in one commit (so a caller with several batches queues all or none).
+
+    The model must be one the account's integration bulk-creates (:func:`bulk_models`)."""
+    found = _bulk_spec(account.integration, model)
+    if found is None:
+        raise ValueError(f"{account.integration_name} cannot bulk-create {model} records")
+    connector, spec, writer = found
+    ready: list[list[NewItem]] = []
+    for batch in batches:
+        prepared: list[Prepared | str] = []
+        for index, (_, payload) in enumerate(batch.entries):
+            single = WriteCall(account=account, model=model, kind="create", given=payload)
+            checked = await prepare_create(deps, single, connector, spec)
+            prepared.append(_message(checked, index) if isinstance(checked, list) else checked)
+        targets = [None if isinstance(p, str) else _target_index(spec, p.target) for p in prepared]
+        chunks = _chunks(targets, max(1, writer.batch_size))
+        ready.append(
+            [
+                NewItem(item_id=item_id, chunk=None, target=None, payload=None, error_message=one)
+                if isinstance(one, str)
+                else NewItem(item_id=item_id, chunk=chunk, target=target, payload=_encoder.encode(one.payload))
+                for (item_id, _), one, chunk, target in zip(batch.entries, prepared, chunks, targets, strict=True)
+            ]
+        )
+    queued: list[Queued] = []
+    async with deps.providers.database.write() as session:
+        for batch, items in zip(batches, ready, strict=True):
+            stored, new = await insert_batch(
+                session,
+                linked_account_id=account.id,
+                model=model,
+                idempotency_key=batch.idempotency_key,
+                request_digest=batch.digest,
+                items=items,
+            )
+            job_id = None
+            if new:
+                job_id = await submit(
+                    session,
+                    kind=BULK_RUN,
+                    payload={"batch_id": str(stored.id)},
+                    linked_account_id=account.id,
+                    dedupe_key=f"bulk:{stored.id}",
+                    wakeups=wakeups,
+                )
+            queued.append(Queued(batch=stored, new=new, job_id=job_id))
+    return queued
+
+
 async def submit_bulk(deps: WriteDeps, call: BulkCall, digest: str, *, wakeups: Wakeups | None = None) -> Outcome:
     """Accept a bulk request: check it, store the batch with its items and queue its job (see the module
     docstring). A repeated ``Idempotency-Key`` answers the batch it made the first time."""
-    connector = connector_for_slug(call.account.integration)
-    spec: WriteSpec | None = None if connector is None else connector.writes.get(call.model)
-    writer = None if connector is None else connector.writer
-    if connector is None or spec is None or writer is None or not spec.bulk or writer.create_many is None:
+    if _bulk_spec(call.account.integration, call.model) is None:
         name = call.account.integration_name
         why = problem(
             ERROR, "Unsupported Operation", f"{name} cannot bulk-create {call.model} records through ledgerport."
@@ -200,41 +368,12 @@ async def submit_bulk(deps: WriteDeps, call: BulkCall, digest: str, *, wakeups: 
     pairs = _envelope(call.body)
     if isinstance(pairs, Outcome):
         return pairs
-    prepared: list[Prepared | str] = []
-    for index, (_, payload) in enumerate(pairs):
-        single = WriteCall(account=call.account, model=call.model, kind="create", given=payload)
-        checked = await prepare_create(deps, single, connector, spec)
-        prepared.append(_message(checked, index) if isinstance(checked, list) else checked)
-    targets = [None if isinstance(p, str) else _target_index(spec, p.target) for p in prepared]
-    chunks = _chunks(targets, max(1, writer.batch_size))
-    items = [
-        NewItem(item_id=item_id, chunk=None, target=None, payload=None, error_message=one)
-        if isinstance(one, str)
-        else NewItem(item_id=item_id, chunk=chunk, target=target, payload=_encoder.encode(one.payload))
-        for (item_id, _), one, chunk, target in zip(pairs, prepared, chunks, targets, strict=True)
-    ]
-    async with deps.providers.database.write() as session:
-        batch, new = await insert_batch(
-            session,
-            linked_account_id=call.account.id,
-            model=call.model,
-            idempotency_key=call.idempotency_key,
-            request_digest=digest,
-            items=items,
-        )
-        if new:
-            await submit(
-                session,
-                kind=BULK_RUN,
-                payload={"batch_id": str(batch.id)},
-                linked_account_id=call.account.id,
-                dedupe_key=f"bulk:{batch.id}",
-                wakeups=wakeups,
-            )
-    if not new:
+    one = BulkBatch(entries=pairs, digest=digest, idempotency_key=call.idempotency_key)
+    (queued,) = await queue_batches(deps, call.account, call.model, [one], wakeups=wakeups)
+    if not queued.new:
         assert call.idempotency_key is not None
-        return _replay(batch, call.idempotency_key, digest)
-    return _accepted(batch, False)
+        return _replay(queued.batch, call.idempotency_key, digest)
+    return _accepted(queued.batch, False)
 
 
 def _target_index(spec: WriteSpec, target: Target) -> int:
