@@ -92,6 +92,7 @@ def create_app(
         sealer=sealer(settings),
         public_url=public_url(settings),
         writes=build_write_deps(settings, providers),
+        webhook_allow_private=settings.webhook_allow_private,
     )
 
     @asynccontextmanager

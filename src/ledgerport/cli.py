@@ -837,6 +837,238 @@ def sandbox(
     module.run(host, port, seed, _size(size))
 
 
+# --- webhooks ---------------------------------------------------------------------------------------------------
+
+webhooks_app = typer.Typer(help="Webhook endpoints, their deliveries and replays.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
+
+_ApiKey = Annotated[str, typer.Option(help="An API key of the organization that owns the endpoints.")]
+_EndpointId = Annotated[str, typer.Option("--endpoint", help="The endpoint's id.")]
+_Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _out() -> Console:
+    """Tables on stdout, wide enough for ids when piped."""
+    return Console(width=None if sys.stdout.isatty() else 200)
+
+
+def _endpoint_uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError as exc:
+        raise _fail(f"no endpoint {text!r} (an endpoint id is a UUID)") from exc
+
+
+def _webhooks(go: Any) -> Any:
+    """Run ``go(database, settings, organization_id)`` with the organization behind --api-key."""
+
+    def run(api_key: str) -> Any:
+        settings = _settings()
+        database = _database(settings)
+
+        async def call() -> Any:
+            try:
+                organization_id = await _organization_of(database, api_key)
+                return await go(database, settings, organization_id)
+            finally:
+                await database.dispose()
+
+        return _run(call())
+
+    return run
+
+
+@webhooks_app.command("add")
+def add_webhook(
+    api_key: _ApiKey,
+    url: Annotated[str, typer.Option(help="Where deliveries are POSTed (https://...).")],
+    events: Annotated[str, typer.Option(help="all, or comma-separated event names such as Invoice.added.")],
+    as_json: _Json = False,
+) -> None:
+    """Add an endpoint; its signing key is shown now and never again."""
+    from rich.panel import Panel
+
+    from ledgerport import worker as background
+    from ledgerport.api.webhooks import endpoint_view
+    from ledgerport.webhooks import EndpointRefused, add_endpoint
+
+    async def go(database: Database, settings: Settings, organization_id: uuid.UUID) -> Any:
+        try:
+            return await add_endpoint(
+                database,
+                background.sealer(settings),
+                organization_id=organization_id,
+                url=url,
+                events=events,
+                allow_private=settings.webhook_allow_private,
+            )
+        except EndpointRefused as exc:
+            raise _fail(str(exc), 2) from exc
+
+    made = _webhooks(go)(api_key)
+    shown = {**msgspec.to_builtins(endpoint_view(made.endpoint)), "signing_key": made.signing_key}
+    if as_json:
+        sys.stdout.write(json.dumps(shown) + "\n")
+        return
+    lines = [
+        f"[bold]id[/bold]           {shown['id']}",
+        f"[bold]url[/bold]          {shown['url']}",
+        f"[bold]events[/bold]       {', '.join(shown['events'])}",
+        f"[bold]signing key[/bold]  {shown['signing_key']}",
+        "",
+        "The signing key is shown once: store it now. Deliveries carry X-Merge-Webhook-Signature, the base64url",
+        "HMAC-SHA256 of the raw body under this key. A lost key is replaced with POST .../rotate-key.",
+    ]
+    _out().print(Panel("\n".join(lines), title="webhook endpoint added", expand=False))
+
+
+@webhooks_app.command("list")
+def list_webhooks(api_key: _ApiKey, as_json: _Json = False) -> None:
+    """The organization's endpoints (never their signing keys)."""
+    from rich.table import Table
+
+    from ledgerport.api.webhooks import endpoint_view
+    from ledgerport.store import webhooks as hooks
+
+    async def go(database: Database, _settings: Settings, organization_id: uuid.UUID) -> Any:
+        async with database.read() as session:
+            return await hooks.list_endpoints(session, organization_id=organization_id)
+
+    shown = [msgspec.to_builtins(endpoint_view(endpoint)) for endpoint in _webhooks(go)(api_key)]
+    if as_json:
+        sys.stdout.write(json.dumps({"endpoints": shown}) + "\n")
+        return
+    table = Table("id", "url", "events", "status", "last delivered", "failing since", title="webhook endpoints")
+    for row in shown:
+        status = row["status"] if row["status_reason"] is None else f"{row['status']}: {row['status_reason']}"
+        events = ", ".join(row["events"])
+        table.add_row(
+            row["id"], row["url"], events, status, row["last_delivered_at"] or "-", row["failing_since"] or "-"
+        )
+    _out().print(table)
+
+
+@webhooks_app.command("deliveries")
+def list_webhook_deliveries(
+    api_key: _ApiKey,
+    endpoint: _EndpointId,
+    status: Annotated[str | None, typer.Option(help="PENDING, DELIVERED or FAILED.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 20,
+    as_json: _Json = False,
+) -> None:
+    """An endpoint's deliveries, newest first."""
+    from rich.table import Table
+
+    from ledgerport.api.webhooks import DELIVERY_STATUSES, delivery_view
+    from ledgerport.store import webhooks as hooks
+
+    wanted = None if status is None else status.upper()
+    if wanted is not None and wanted not in DELIVERY_STATUSES:
+        raise _fail(f"--status must be one of {', '.join(DELIVERY_STATUSES)}", 2)
+    endpoint_id = _endpoint_uuid(endpoint)
+
+    async def go(database: Database, _settings: Settings, organization_id: uuid.UUID) -> Any:
+        async with database.read() as session:
+            if await hooks.find_endpoint(session, organization_id=organization_id, endpoint_id=endpoint_id) is None:
+                raise _fail(f"the organization has no endpoint {endpoint}")
+            return await hooks.page_deliveries(session, endpoint_id=endpoint_id, status=wanted, limit=limit)
+
+    shown = [msgspec.to_builtins(delivery_view(delivery)) for _, delivery in _webhooks(go)(api_key)]
+    if as_json:
+        sys.stdout.write(json.dumps({"deliveries": shown}) + "\n")
+        return
+    table = Table("id", "event", "linked account", "status", "attempts", "created", "last code", "last error")
+    for row in shown:
+        table.add_row(
+            row["id"],
+            row["event"],
+            row["linked_account_id"] or "-",
+            row["status"],
+            str(row["attempts"]),
+            row["created_at"],
+            "-" if row["last_status_code"] is None else str(row["last_status_code"]),
+            row["last_error"] or "-",
+        )
+    _out().print(table)
+
+
+@webhooks_app.command("replay")
+def replay_webhooks(
+    api_key: _ApiKey,
+    endpoint: _EndpointId,
+    delivery: Annotated[str | None, typer.Option(help="One delivery's id; without it, every FAILED one.")] = None,
+    as_json: _Json = False,
+) -> None:
+    """Queue deliveries again: one, or every FAILED one of the endpoint."""
+    from ledgerport.store import webhooks as hooks
+
+    endpoint_id = _endpoint_uuid(endpoint)
+    try:
+        delivery_id = None if delivery is None else uuid.UUID(delivery)
+    except ValueError as exc:
+        raise _fail(f"no delivery {delivery!r} (a delivery id is a UUID)") from exc
+
+    async def go(database: Database, _settings: Settings, organization_id: uuid.UUID) -> int:
+        async with database.write() as session:
+            if await hooks.find_endpoint(session, organization_id=organization_id, endpoint_id=endpoint_id) is None:
+                raise _fail(f"the organization has no endpoint {endpoint}")
+            return await hooks.replay(session, endpoint_id=endpoint_id, delivery_id=delivery_id)
+
+    count = _webhooks(go)(api_key)
+    if delivery_id is not None and count == 0:
+        raise _fail(f"the endpoint has no delivery {delivery}")
+    if as_json:
+        sys.stdout.write(json.dumps({"replayed": count}) + "\n")
+    else:
+        err.print(f"replayed {count} deliver{'y' if count == 1 else 'ies'}")
+
+
+def _switch_webhook(api_key: str, endpoint: str, *, active: bool) -> None:
+    from ledgerport.store import webhooks as hooks
+
+    endpoint_id = _endpoint_uuid(endpoint)
+
+    async def go(database: Database, _settings: Settings, organization_id: uuid.UUID) -> Any:
+        async with database.write() as session:
+            return await hooks.update_endpoint(
+                session, organization_id=organization_id, endpoint_id=endpoint_id, active=active
+            )
+
+    if _webhooks(go)(api_key) is None:
+        raise _fail(f"the organization has no endpoint {endpoint}")
+    err.print(f"endpoint {endpoint} {'enabled' if active else 'disabled'}")
+
+
+@webhooks_app.command("enable")
+def enable_webhook(api_key: _ApiKey, endpoint: _EndpointId) -> None:
+    """Re-activate an endpoint (clears why it was disabled); deliveries resume."""
+    _switch_webhook(api_key, endpoint, active=True)
+
+
+@webhooks_app.command("disable")
+def disable_webhook(api_key: _ApiKey, endpoint: _EndpointId) -> None:
+    """Stop sending to an endpoint: no events are queued for it, and those already queued wait until enabled."""
+    _switch_webhook(api_key, endpoint, active=False)
+
+
+@webhooks_app.command("remove")
+def remove_webhook(api_key: _ApiKey, endpoint: _EndpointId) -> None:
+    """Delete an endpoint and its delivery log."""
+    from ledgerport.store import webhooks as hooks
+
+    endpoint_id = _endpoint_uuid(endpoint)
+
+    async def go(database: Database, _settings: Settings, organization_id: uuid.UUID) -> bool:
+        async with database.write() as session:
+            if await hooks.find_endpoint(session, organization_id=organization_id, endpoint_id=endpoint_id) is None:
+                return False
+            return await hooks.delete_endpoint(session, organization_id=organization_id, endpoint_id=endpoint_id)
+
+    if not _webhooks(go)(api_key):
+        raise _fail(f"the organization has no endpoint {endpoint}")
+    err.print(f"endpoint {endpoint} removed")
+
+
 def main() -> None:
     """Console-script entry point."""
     tune_collector()

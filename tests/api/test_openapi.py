@@ -16,11 +16,14 @@ import jsonschema
 import pytest
 from synced_harness import SyncedOrganization
 
-from harness import TEST_SEALING_KEY, Server, reference
+from harness import TEST_SEALING_KEY, Server, reference, run
 from ledgerport.api.openapi import openapi_document
 from ledgerport.app import create_app
 from ledgerport.config import Settings
 from ledgerport.models import MODELS
+from ledgerport.models.events import LINKED
+from ledgerport.store import Database
+from ledgerport.store.webhooks import NewEvent, emit
 
 DOCUMENT = openapi_document()
 API = "/api"
@@ -148,6 +151,41 @@ def _get(api: httpx.Client, path: str, headers: dict[str, str], **params: Any) -
     return api.get(path, params={k: v for k, v in params.items() if v is not None}, headers=headers)
 
 
+async def _emit_linked(url: str, synced: SyncedOrganization) -> None:
+    database = Database(url)
+    try:
+        async with database.write() as session:
+            events = [NewEvent(LINKED, b"{}", account) for account in synced.account_ids.values()]
+            await emit(session, organization_id=synced.organization_id, events=events)
+    finally:
+        await database.dispose()
+
+
+def _webhook_gets(api: httpx.Client, synced: SyncedOrganization, database_url: str) -> set[str]:
+    """The webhook GETs, with an endpoint, deliveries (one per linked account) and a receiver behind them."""
+    key = {"Authorization": f"Bearer {synced.api_key}"}
+    made = api.post("/webhooks/endpoints", json={"url": "https://93.184.216.34/", "events": [LINKED]}, headers=key)
+    assert made.status_code == 201, made.text
+    run(_emit_linked(database_url, synced))
+    endpoint = made.json()["id"]
+    _check(_get(api, "/webhooks/events", key), "/webhooks/events")
+    assert _check(_get(api, "/webhooks/endpoints", key), "/webhooks/endpoints")
+    _check(_get(api, f"/webhooks/endpoints/{endpoint}", key), "/webhooks/endpoints/{id}")
+    log = _check(_get(api, f"/webhooks/endpoints/{endpoint}/deliveries", key), "/webhooks/endpoints/{id}/deliveries")
+    assert len(log["results"]) == len(synced.account_ids)
+    account = {**key, "X-Account-Token": synced.tokens["xero"]}
+    receiver = {"event": "invoice.created", "is_active": True, "key": "k"}
+    assert api.post("/accounting/v1/webhook-receivers", json=receiver, headers=account).status_code == 201
+    assert _check(_get(api, "/accounting/v1/webhook-receivers", account), "/accounting/v1/webhook-receivers")
+    return {
+        "/webhooks/events",
+        "/webhooks/endpoints",
+        "/webhooks/endpoints/{id}",
+        "/webhooks/endpoints/{id}/deliveries",
+        "/accounting/v1/webhook-receivers",
+    }
+
+
 class TestLiveAnswersMatchTheDocument:
     """Every documented GET, called with credentials that have data behind them, answers what the document says."""
 
@@ -174,8 +212,10 @@ class TestLiveAnswersMatchTheDocument:
                     assert all(row["remote_data"] for row in expanded["results"]), (who, spec.name)
         assert sorted(name for name, count in validated.items() if count == 0) == [], "models with no data checked"
 
-    def test_every_other_documented_get(self, api: httpx.Client, synced_org: SyncedOrganization) -> None:
-        checked = set()
+    def test_every_other_documented_get(
+        self, api: httpx.Client, synced_org: SyncedOrganization, database_url: str
+    ) -> None:
+        checked = _webhook_gets(api, synced_org, database_url)
         for token in synced_org.tokens.values():
             headers = {"Authorization": f"Bearer {synced_org.api_key}", "X-Account-Token": token}
             for path in ("/accounting/v1/account-details", "/accounting/v1/available-actions"):

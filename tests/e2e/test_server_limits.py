@@ -100,6 +100,17 @@ def test_oversize_request_head_is_refused(server: Server) -> None:
     assert_served(exchange(server, REQUEST + b"Cookie: " + b"c" * 8_000 + b"\r\nConnection: close\r\n\r\n"))
 
 
+def test_a_large_body_in_the_same_read_as_its_head_is_served(server: Server) -> None:
+    """The head limit counts the head: a whole request arriving at once, body and all, is not an oversize head."""
+    body = b'{"name": "' + b"n" * 40_000 + b'"}'
+    request = (
+        b"POST /api/accounting/v1/generate-key HTTP/1.1\r\nHost: ledgerport\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+    )
+    answer = exchange(server, request)
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:200]  # the app answered: no key was sent
+
+
 def test_header_flood_is_refused(server: Server) -> None:
     assert_refused(exchange(server, REQUEST + headers(5_000) + b"Connection: close\r\n\r\n"))
     assert_refused(exchange(server, REQUEST + headers(150) + b"Connection: close\r\n\r\n"))  # few bytes, many fields

@@ -103,6 +103,8 @@ class ApiContext:
     """Where browsers and providers reach this server (magic links, OAuth redirect URI); no trailing slash."""
     writes: WriteDeps | None = None
     """What writes need (provider plumbing shared with syncs); ``None`` in contexts that serve reads only."""
+    webhook_allow_private: bool = False
+    """Whether webhook endpoints may be on private or loopback addresses (``LEDGERPORT_WEBHOOK_ALLOW_PRIVATE``)."""
 
 
 def context_of(request: ASGIConnection[Any, Any, Any, Any]) -> ApiContext:

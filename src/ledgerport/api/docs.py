@@ -6,6 +6,7 @@ Its one inline style is a constant in :data:`INLINE_STYLES`, whose hash the page
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 __all__ = ["INLINE_STYLES", "docs_page"]
@@ -30,6 +31,43 @@ def _parameters(operation: dict[str, Any]) -> str:
     return f"<table><tr><th>name</th><th>in</th><th>type</th><th>description</th></tr>{rows}</table>" if rows else ""
 
 
+_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*")
+
+
+def _inline(text: str) -> str:
+    """Escaped text with Markdown's `code` and **bold** (all the guides use)."""
+    parts, last = [], 0
+    for match in _INLINE.finditer(text):
+        parts.append(html.escape(text[last : match.start()]))
+        code, bold = match.groups()
+        parts.append(
+            f"<code>{html.escape(code)}</code>" if code is not None else f"<strong>{html.escape(bold)}</strong>"
+        )
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    return "".join(parts)
+
+
+def _guide(markdown: str) -> str:
+    """A tag's description: paragraphs, inline code and bold, and fenced code blocks."""
+    out = []
+    for index, chunk in enumerate(markdown.split("```")):
+        if index % 2:
+            code = chunk.split("\n", 1)[1] if "\n" in chunk else chunk  # drop the fence's language
+            out.append(f"<pre><code>{html.escape(code.strip(chr(10)))}</code></pre>")
+        else:
+            out += [f"<p>{_inline(para.strip())}</p>" for para in chunk.split("\n\n") if para.strip()]
+    return "".join(out)
+
+
+def _guides(document: dict[str, Any]) -> str:
+    return "".join(
+        f"<section><h2>{html.escape(tag['name'])}</h2>{_guide(tag['description'])}</section>"
+        for tag in document.get("tags", [])
+        if tag.get("description")
+    )
+
+
 def docs_page(document: dict[str, Any]) -> str:
     """Every operation with its parameters, and a link to the machine-readable document."""
     sections = []
@@ -46,5 +84,8 @@ def docs_page(document: dict[str, Any]) -> str:
         f"<h1>{html.escape(info['title'])} <small>{html.escape(info['version'])}</small></h1>"
         f"<p>{html.escape(info['description'])} Machine-readable: <a href='/api/accounting/v1/schema'>OpenAPI 3.1</a>. "
         "Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code> and, for account data, "
-        "<code>X-Account-Token: &lt;account token&gt;</code>.</p>" + "".join(sections) + "</body></html>"
+        "<code>X-Account-Token: &lt;account token&gt;</code>.</p>"
+        + _guides(document)
+        + "".join(sections)
+        + "</body></html>"
     )

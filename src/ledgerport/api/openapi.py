@@ -27,6 +27,7 @@ from ledgerport.api.accounting.bulk import BulkBody, BulkItem
 from ledgerport.api.accounting.keys import RemoteKeyRequest
 from ledgerport.api.accounting.linked_accounts import ACCOUNT_CATEGORIES, ACCOUNT_STATUSES
 from ledgerport.api.accounting.sync_status import ISSUE_STATUSES, ISSUE_TIME_FILTERS
+from ledgerport.api.accounting.webhook_receivers import WebhookReceiverRequest
 from ledgerport.api.accounting.writes import WriteBody
 from ledgerport.api.link import LinkTokenRequest
 from ledgerport.api.params import MAX_PAGE_SIZE
@@ -43,12 +44,18 @@ from ledgerport.api.shapes import (
     RegenerateAccountToken,
     RemoteKey,
     SyncStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEndpointWithKey,
+    WebhookReceiver,
+    WebhookReplay,
 )
+from ledgerport.api.webhooks import DELIVERY_STATUSES, EndpointChange, NewEndpointRequest
 from ledgerport.models import MODELS, BoolEquals, DateAfter, DateBefore, Equals, ModelSpec, Ref, RemoteData
 from ledgerport.models._base import RemoteFieldClass
 from ledgerport.writes.problems import Problem
 
-__all__ = ["openapi_document"]
+__all__ = ["WEBHOOKS_GUIDE", "openapi_document"]
 
 Schema = dict[str, Any]
 
@@ -376,6 +383,26 @@ _OTHER_PATHS: dict[str, Any] = {
             errors=("401", "404"),
         )
     },
+    "/accounting/v1/webhook-receivers": {
+        "get": _operation(
+            "webhook_receivers_list",
+            "webhook-receivers",
+            "Returns a list of `WebhookReceiver` objects.",
+            parameters=[_ACCOUNT_TOKEN],
+            ok={"type": "array", "items": _ref(WebhookReceiver)},
+            errors=_ACCOUNT_ERRORS,
+        ),
+        "post": _operation(
+            "webhook_receivers_create",
+            "webhook-receivers",
+            "Creates a `WebhookReceiver` object with the given values (replacing the account's one for `event`).",
+            parameters=[_ACCOUNT_TOKEN],
+            body=WebhookReceiverRequest,
+            ok=_ref(WebhookReceiver),
+            status="201",
+            errors=("400", *_ACCOUNT_ERRORS),
+        ),
+    },
     "/integrations": {
         "get": _operation(
             "integrations_list",
@@ -409,6 +436,14 @@ _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     RegenerateAccountToken,
     RemoteKey,
     SyncStatus,
+    WebhookReceiverRequest,
+    WebhookReceiver,
+    NewEndpointRequest,
+    EndpointChange,
+    WebhookEndpoint,
+    WebhookEndpointWithKey,
+    WebhookDelivery,
+    WebhookReplay,
 )
 """Every Struct an operation names besides the common models (their nested Structs follow by themselves)."""
 
@@ -707,6 +742,161 @@ _WRITE_LOG_PATH = {
 }
 
 
+_ORGANIZATION_ERRORS = ("401", "429")
+"""What every operation authenticated with the API key alone may answer."""
+_ENDPOINT_ID = _param("id", _UUID, "The endpoint's id.", "path")
+
+
+def _no_content(operation: Schema) -> Schema:
+    """An operation whose success is ``204`` with an empty body."""
+    operation["responses"]["204"] = {"description": "Done; no body."}
+    return operation
+
+
+_WEBHOOK_PATHS: dict[str, Any] = {
+    "/webhooks/events": {
+        "get": _operation(
+            "webhooks_events_list",
+            "webhooks",
+            "The event names an endpoint may subscribe to (Merge's names).",
+            ok={"type": "array", "items": _STRING},
+            errors=_ORGANIZATION_ERRORS,
+        )
+    },
+    "/webhooks/endpoints": {
+        "get": _operation(
+            "webhooks_endpoints_list",
+            "webhooks",
+            "Your organization's webhook endpoints, oldest first (never their signing keys).",
+            ok={"type": "array", "items": _ref(WebhookEndpoint)},
+            errors=_ORGANIZATION_ERRORS,
+        ),
+        "post": _operation(
+            "webhooks_endpoints_create",
+            "webhooks",
+            "Creates a webhook endpoint; the answer holds its `signing_key`, shown only this once.",
+            body=NewEndpointRequest,
+            ok=_ref(WebhookEndpointWithKey),
+            status="201",
+            errors=("400", *_ORGANIZATION_ERRORS),
+        ),
+    },
+    "/webhooks/endpoints/{id}": {
+        "get": _operation(
+            "webhooks_endpoints_retrieve",
+            "webhooks",
+            "Returns the webhook endpoint with the given `id`.",
+            parameters=[_ENDPOINT_ID],
+            ok=_ref(WebhookEndpoint),
+            errors=("404", *_ORGANIZATION_ERRORS),
+        ),
+        "patch": _operation(
+            "webhooks_endpoints_partial_update",
+            "webhooks",
+            "Changes the endpoint's `url`, `events` or `is_active` (re-activating a DISABLED endpoint clears its "
+            "`status_reason`).",
+            parameters=[_ENDPOINT_ID],
+            body=EndpointChange,
+            ok=_ref(WebhookEndpoint),
+            errors=("400", "404", *_ORGANIZATION_ERRORS),
+        ),
+        "delete": _no_content(
+            {
+                "operationId": "webhooks_endpoints_destroy",
+                "tags": ["webhooks"],
+                "summary": "Deletes the endpoint and its delivery log.",
+                "parameters": [_ENDPOINT_ID],
+                "responses": {
+                    code: {
+                        "description": _ERROR_TEXTS[code],
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    }
+                    for code in ("401", "404", "429")
+                },
+            }
+        ),
+    },
+    "/webhooks/endpoints/{id}/rotate-key": {
+        "post": _operation(
+            "webhooks_endpoints_rotate_key_create",
+            "webhooks",
+            "Replaces the endpoint's signing key; the answer holds the new `signing_key`, shown only this once.",
+            parameters=[_ENDPOINT_ID],
+            ok=_ref(WebhookEndpointWithKey),
+            errors=("404", *_ORGANIZATION_ERRORS),
+        )
+    },
+    "/webhooks/endpoints/{id}/deliveries": {
+        "get": _operation(
+            "webhooks_endpoints_deliveries_list",
+            "webhooks",
+            "The endpoint's deliveries, newest event first.",
+            parameters=[
+                _ENDPOINT_ID,
+                *_PAGE,
+                _param("status", {"type": "string", "enum": list(DELIVERY_STATUSES)}, "Filter on `status`."),
+            ],
+            ok=_page_of(_ref(WebhookDelivery)),
+            errors=("400", "404", *_ORGANIZATION_ERRORS),
+        )
+    },
+    "/webhooks/endpoints/{id}/replay": {
+        "post": _operation(
+            "webhooks_endpoints_replay_create",
+            "webhooks",
+            "Queues every FAILED delivery of the endpoint again (the same bytes, a fresh retry window).",
+            parameters=[_ENDPOINT_ID],
+            ok=_ref(WebhookReplay),
+            errors=("404", *_ORGANIZATION_ERRORS),
+        )
+    },
+    "/webhooks/endpoints/{id}/deliveries/{delivery_id}/replay": {
+        "post": _operation(
+            "webhooks_endpoints_deliveries_replay_create",
+            "webhooks",
+            "Queues one delivery again, whatever its status.",
+            parameters=[_ENDPOINT_ID, _param("delivery_id", _UUID, "The delivery's id.", "path")],
+            ok=_ref(WebhookReplay),
+            errors=("404", *_ORGANIZATION_ERRORS),
+        )
+    },
+}
+
+WEBHOOKS_GUIDE = """\
+ledgerport POSTs each event your endpoint subscribes to as JSON, in Merge's envelope: \
+`{"hook": {"id", "event", "target"}, "linked_account": {...}, "data": {...}}`.
+
+**Signing.** `X-Merge-Webhook-Signature` is the base64url HMAC-SHA256 of the raw request body, keyed with the \
+endpoint's `signing_key` (shown once, on create and on rotate-key). Verify the raw bytes before parsing them; a \
+receiver written for Merge verifies ledgerport's deliveries unchanged.
+
+**At least once.** A delivery may arrive twice (a worker stopped mid-send sends it again); \
+`X-Ledgerport-Event-Id` is the same for every copy of an event, so drop ids you have already handled.
+
+**Retries.** A delivery that is not answered 2xx is retried with exponential backoff for \
+`LEDGERPORT_WEBHOOK_RETRY_HOURS` (24 hours by default), then marked FAILED. An endpoint that has had no success \
+for that whole window is DISABLED with a `status_reason`; PATCH `{"is_active": true}` turns it back on.
+
+**Ordering.** Events about one linked account are delivered in the order they happened: a failing delivery holds \
+back that account's later ones, while other accounts' events go on.
+
+**Replay.** `POST /webhooks/endpoints/{id}/replay` queues every FAILED delivery again, and \
+`POST /webhooks/endpoints/{id}/deliveries/{delivery_id}/replay` one delivery, with the bytes first sent.
+
+```python
+import base64, hashlib, hmac
+
+def verify(raw_body: bytes, signature_header: str, signing_key: str) -> bool:
+    digest = hmac.new(signing_key.encode(), raw_body, hashlib.sha256).digest()
+    expected = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return hmac.compare_digest(expected, signature_header.strip().rstrip("="))
+```
+"""
+"""The ``webhooks`` tag's description: what a receiver must know, shown on the reference page."""
+
+_TAGS = [{"name": "webhooks", "description": WEBHOOKS_GUIDE}]
+
+
 def _paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for spec in MODELS.values():
@@ -719,6 +909,7 @@ def _paths() -> dict[str, Any]:
     paths.update(_WRITE_LOG_PATH)
     paths.update(_ASYNC_TASK_PATH)
     paths.update(_OTHER_PATHS)
+    paths.update(_WEBHOOK_PATHS)
     return dict(sorted(paths.items()))
 
 
@@ -773,6 +964,7 @@ def openapi_document(server_url: str = "/api") -> dict[str, Any]:
         },
         "servers": [{"url": server_url}],
         "security": [{"tokenAuth": []}],
+        "tags": _TAGS,
         "paths": _paths(),
         "components": {
             "schemas": _components(),

@@ -22,12 +22,14 @@ from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
 from ledgerport.api.accounting.remote_fields import remote_field_class_handlers
 from ledgerport.api.accounting.resync import RESYNC_HANDLERS
 from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
+from ledgerport.api.accounting.webhook_receivers import WEBHOOK_RECEIVER_HANDLERS
 from ledgerport.api.accounting.writes import write_handlers
 from ledgerport.api.auth import public_budget
 from ledgerport.api.docs import docs_page
 from ledgerport.api.link import LINK_API_HANDLERS, LINK_PAGE_HANDLERS
 from ledgerport.api.openapi import openapi_document
 from ledgerport.api.params import refuse_null_characters
+from ledgerport.api.webhooks import WEBHOOK_HANDLERS
 
 __all__ = ["build_routes"]
 
@@ -66,6 +68,7 @@ def build_routes() -> list[ControllerRouterHandler]:
         *KEY_HANDLERS,
         *SYNC_STATUS_HANDLERS,
         *RESYNC_HANDLERS,
+        *WEBHOOK_RECEIVER_HANDLERS,
         retrieve_available_actions,
         *LINK_API_HANDLERS,
         retrieve_schema,
@@ -73,6 +76,7 @@ def build_routes() -> list[ControllerRouterHandler]:
     return [
         Router(path="/api/accounting/v1", route_handlers=accounting, before_request=refuse_null_characters),
         Router(path="/accounting/v1", route_handlers=accounting, before_request=refuse_null_characters),
+        Router(path="/api/webhooks", route_handlers=WEBHOOK_HANDLERS, before_request=refuse_null_characters),
         Router(
             path="/api",
             route_handlers=[list_integrations],

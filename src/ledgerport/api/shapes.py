@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 __all__ = [
     "AccountDetails",
@@ -30,6 +31,11 @@ __all__ = [
     "RegenerateAccountToken",
     "RemoteKey",
     "SyncStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEndpointWithKey",
+    "WebhookReceiver",
+    "WebhookReplay",
 ]
 
 DateTimeText = Annotated[str, msgspec.Meta(extra_json_schema={"format": "date-time"})]
@@ -218,3 +224,56 @@ class AsyncPostTask(msgspec.Struct, kw_only=True):
 
     status: Literal["QUEUED", "IN_PROGRESS", "COMPLETED", "FAILURE"]
     result: AsyncPostTaskResult
+
+
+class WebhookEndpoint(msgspec.Struct, kw_only=True):
+    """Where the organization's events are sent. ``events`` is ``["all"]`` or event names; a `DISABLED` endpoint
+    (by its owner, or after a failure streak: ``status_reason`` says which) receives nothing until re-activated."""
+
+    id: str
+    url: str
+    events: list[str]
+    status: Literal["ACTIVE", "DISABLED"]
+    status_reason: str | None
+    created_at: DateTimeText
+    last_delivered_at: DateTimeText | None
+    failing_since: DateTimeText | None
+
+
+class WebhookEndpointWithKey(WebhookEndpoint, kw_only=True):
+    """An endpoint with its signing key: answered only when the key is made (create, rotate-key)."""
+
+    signing_key: str
+
+
+class WebhookDelivery(msgspec.Struct, kw_only=True):
+    """One event for one endpoint: `PENDING` until the endpoint answers 2xx (`DELIVERED`) or the retry window ends
+    (`FAILED`); ``next_attempt_at`` is set while `PENDING`."""
+
+    id: str
+    event_id: str
+    event: str
+    linked_account_id: str | None
+    status: Literal["PENDING", "DELIVERED", "FAILED"]
+    attempts: int
+    created_at: DateTimeText
+    first_attempt_at: DateTimeText | None
+    last_attempt_at: DateTimeText | None
+    next_attempt_at: DateTimeText | None
+    delivered_at: DateTimeText | None
+    last_status_code: int | None
+    last_error: str | None
+
+
+class WebhookReplay(msgspec.Struct, kw_only=True):
+    """How many deliveries were queued again."""
+
+    replayed: int
+
+
+class WebhookReceiver(msgspec.Struct, kw_only=True):
+    """Merge's ``WebhookReceiver``: a provider event the linked account listens to, and its key (when it has one)."""
+
+    event: str
+    is_active: bool
+    key: str | UnsetType = UNSET

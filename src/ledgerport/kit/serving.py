@@ -63,6 +63,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._max_headers = max_headers
         self._deadline: asyncio.TimerHandle | None = None
         self._in_head = True  # the next bytes belong to a request line or headers
+        self._finished_in_chunk = False  # whether the bytes being parsed completed a request
         self._head_bytes = 0
         self._header_count = 0
 
@@ -82,8 +83,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """Any byte starts the deadline of the request it belongs to; a head still unfinished counts its bytes."""
         if self._deadline is None:
             self._arm()
+        self._finished_in_chunk = False
         super().data_received(data)
-        if self._in_head and not self.transport.is_closing():
+        # A chunk that finished a request (its body too, when head and body came in one read) held no unfinished
+        # head of that request; a pipelined head it began is counted from the next read on.
+        if self._in_head and not self._finished_in_chunk and not self.transport.is_closing():
             # The whole chunk counts when the head is still unfinished after it (at most one read too many).
             self._head_bytes += len(data)
             if self._head_bytes > self._max_header_bytes:
@@ -122,6 +126,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         """The request arrived whole: no deadline until the next one starts."""
         self._in_head = True
+        self._finished_in_chunk = True
         self._head_bytes = 0
         self._disarm()
         super().on_message_complete()

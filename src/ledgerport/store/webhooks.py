@@ -16,12 +16,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, case, delete, exists, func, select, update
+from sqlalchemy import and_, case, delete, exists, func, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from ledgerport.kit import clock
 from ledgerport.store.accounts import LinkedAccount
 from ledgerport.store.engine import ReadSession, WriteSession
+from ledgerport.store.keyset import beyond
 from ledgerport.store.tables import webhook_deliveries, webhook_endpoints, webhook_events, webhook_receivers
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "list_deliveries",
     "list_endpoints",
     "list_receivers",
+    "page_deliveries",
     "purge",
     "replay",
     "save_body",
@@ -535,6 +537,56 @@ async def list_deliveries(
         .limit(limit)
     )
     return [DeliveryView(**{k: val for k, val in row._mapping.items() if k != "event_seq"}) for row in rows]
+
+
+async def page_deliveries(
+    session: ReadSession,
+    *,
+    endpoint_id: uuid.UUID,
+    status: str | None = None,
+    after: tuple[int, uuid.UUID] | None = None,
+    reverse: bool = False,
+    inclusive: bool = False,
+    limit: int = 100,
+) -> list[tuple[int, DeliveryView]]:
+    """One keyset page of the endpoint's delivery log with each row's position ``event_seq``: newest event first,
+    or oldest first when ``reverse`` (paging back towards newer rows from the position ``after``)."""
+    d, v = webhook_deliveries.c, webhook_events.c
+    conditions = [d.endpoint_id == endpoint_id]
+    if status is not None:
+        conditions.append(d.status == status)
+    position = tuple_(d.event_seq, d.id)
+    if after is not None:
+        # The log runs newest first, so its forward direction is down the positions.
+        conditions.append(beyond(position, tuple_(*after), reverse=not reverse, inclusive=inclusive))
+    order = (d.event_seq, d.id) if reverse else (d.event_seq.desc(), d.id.desc())
+    rows = await session.execute(
+        select(
+            d.id,
+            d.endpoint_id,
+            v.id.label("event_id"),
+            v.event,
+            v.linked_account_id,
+            d.status,
+            d.attempts,
+            d.created_at,
+            d.first_attempt_at,
+            d.last_attempt_at,
+            d.next_attempt_at,
+            d.delivered_at,
+            d.last_status_code,
+            d.last_error,
+            d.event_seq,
+        )
+        .join(webhook_events, v.seq == d.event_seq)
+        .where(and_(*conditions))
+        .order_by(*order)
+        .limit(limit)
+    )
+    return [
+        (int(row.event_seq), DeliveryView(**{k: val for k, val in row._mapping.items() if k != "event_seq"}))
+        for row in rows
+    ]
 
 
 async def replay(

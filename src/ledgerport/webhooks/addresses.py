@@ -53,6 +53,8 @@ def check_url(url: str, *, allow_private: bool) -> str:
     url = url.strip()
     if not url or len(url) > MAX_URL_LENGTH:
         raise AddressRefused(f"the URL must be 1 to {MAX_URL_LENGTH} characters")
+    if any(ord(character) <= 0x20 or ord(character) == 0x7F for character in url):
+        raise AddressRefused("the URL must not hold spaces or control characters")
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -88,7 +90,7 @@ async def check_resolves(url: str, *, allow_private: bool) -> None:
         return
     try:
         found = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError as exc:
+    except (OSError, UnicodeError, ValueError) as exc:  # a name IDNA cannot encode (an empty label, say) too
         raise AddressRefused(f"{host} does not resolve") from exc
     refused = sorted({info[4][0] for info in found if not is_public(str(info[4][0]))})
     if refused:
