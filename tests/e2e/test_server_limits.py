@@ -100,6 +100,23 @@ def test_oversize_request_head_is_refused(server: Server) -> None:
     assert_served(exchange(server, REQUEST + b"Cookie: " + b"c" * 8_000 + b"\r\nConnection: close\r\n\r\n"))
 
 
+def test_a_large_body_is_not_counted_as_a_head(server: Server) -> None:
+    """A request read whole in one piece, or whose body comes in a read of its own, is served: a bulk request of
+    100 objects is tens of KB, and the bytes that complete a request belong to it, not to the next one's head."""
+    body = b'{"batch_items": [' + b" " * 30_000 + b"]}"
+    head = (
+        b"POST /api/accounting/v1/invoices/bulk HTTP/1.1\r\nHost: ledgerport\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    )
+    with connect(server) as connection:
+        connection.sendall(head + body)  # one read: head and body
+        assert read_one_answer(connection).startswith(b"HTTP/1.1 401 ")
+        connection.sendall(head)
+        time.sleep(0.2)  # the head is parsed alone; the body comes in a later read
+        connection.sendall(body)
+        assert read_one_answer(connection).startswith(b"HTTP/1.1 401 ")
+
+
 def test_header_flood_is_refused(server: Server) -> None:
     assert_refused(exchange(server, REQUEST + headers(5_000) + b"Connection: close\r\n\r\n"))
     assert_refused(exchange(server, REQUEST + headers(150) + b"Connection: close\r\n\r\n"))  # few bytes, many fields

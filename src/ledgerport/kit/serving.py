@@ -65,6 +65,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True  # the next bytes belong to a request line or headers
         self._head_bytes = 0
         self._header_count = 0
+        self._completed = False  # a request ended within the chunk being read
 
     # --- connection ---------------------------------------------------------------------------------------------
 
@@ -82,9 +83,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """Any byte starts the deadline of the request it belongs to; a head still unfinished counts its bytes."""
         if self._deadline is None:
             self._arm()
+        self._completed = False
         super().data_received(data)
-        if self._in_head and not self.transport.is_closing():
-            # The whole chunk counts when the head is still unfinished after it (at most one read too many).
+        if self._in_head and not self._completed and not self.transport.is_closing():
+            # The whole chunk counts when the head is still unfinished after it (at most one read too many). A
+            # chunk that completed a request is that request's body: counting it against the next head refused
+            # every request whose last read was over the limit (a bulk request's body, read with its head).
             self._head_bytes += len(data)
             if self._head_bytes > self._max_header_bytes:
                 self.logger.warning("Request head over %d bytes refused.", self._max_header_bytes)
@@ -123,6 +127,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """The request arrived whole: no deadline until the next one starts."""
         self._in_head = True
         self._head_bytes = 0
+        self._completed = True
         self._disarm()
         super().on_message_complete()
 
