@@ -314,6 +314,24 @@ async def test_a_job_taken_over_too_often_fails_for_good_with_the_reason(databas
     assert abandoned == [(job_id, "the worker running this job stopped 4 times")]
 
 
+async def test_a_job_that_gets_further_starts_its_count_of_takeovers_again(database: Database, kind: str) -> None:
+    """Killed workers are counted in a row: a run that committed a step (``checkpoint(progressed=True)``) clears
+    the count, so a long job whose workers die now and then is not given up while it gets further each time."""
+    job_id = await _workers_died_holding(database, kind, claims=4)  # this claim will be takeover 4 of at most 5
+    seen: list[int] = []
+
+    async def handler(context: JobContext) -> None:
+        await context.checkpoint()  # no step committed yet: the count stands
+        seen.append((await row_of(database, context.row.id)).takeovers)
+        await context.checkpoint(progressed=True)
+        seen.append((await row_of(database, context.row.id)).takeovers)
+
+    async with running(fast(database, {kind: handler}, max_takeovers=5)):
+        row = await wait_status(database, job_id, DONE)
+    assert seen == [4, 0]
+    assert row.takeovers == 0
+
+
 def test_handler_kinds_are_room_dot_verb() -> None:
     async def handler(context: JobContext) -> None:
         return None

@@ -256,6 +256,33 @@ async def _held() -> bool:
     return True
 
 
+async def test_each_chunk_settled_counts_as_progress_against_killed_workers(qbo: QboWrites) -> None:
+    """The job says it got further once per chunk settled (before the next chunk), so the worker's cap on
+    takeovers counts only kills in a row that settled nothing: ten kills spread over a long batch do not end it."""
+    customer, item = await customer_and_item(qbo)
+    items = [{"item_id": str(n), "payload": invoice(customer, item, n)} for n in range(65)]  # chunks of 30, 30, 5
+    batch_id = (await bulk(qbo, "invoices", items)).json()["batch_id"]
+    deps = build_sync_deps(qbo.settings, qbo.database, transports={ORIGIN: AsgiTransport(qbo.sandbox)})
+    async with qbo.database.read() as session:
+        (row,) = await job_rows.list_jobs(session, linked_account_id=qbo.account_id, kinds=[BULK_RUN])
+    calls: list[str] = []
+
+    async def renewed() -> bool:
+        calls.append("renew")
+        return True
+
+    async def progressed() -> bool:
+        calls.append(f"progress after {await batch_calls(qbo)} batch calls")
+        return True
+
+    context = JobContext(
+        row=row, database=qbo.database, renew=renewed, stopping=asyncio.Event(), retry_in=1.0, progress=progressed
+    )
+    await run_batch(WriteDeps(providers=deps), uuid.UUID(batch_id), context)
+    assert calls == ["renew", "progress after 1 batch calls", "progress after 2 batch calls"]
+    assert (await status_of(qbo, "invoices", batch_id))["status"] == "SUCCESS"
+
+
 async def test_unsupported_models_and_other_accounts(qbo: QboWrites) -> None:
     missing = await qbo.api.get(f"/invoices/bulk/{uuid.uuid4()}")
     assert missing.status_code == 404

@@ -65,12 +65,14 @@ class JobContext:
         renew: Callable[[], Awaitable[bool]],
         stopping: asyncio.Event,
         retry_in: float | None = None,
+        progress: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self.row = row
         self.database = database
         self.retry_in = retry_in
         """Seconds after which the job runs again if this run fails; ``None``: this is its last attempt."""
         self._renew = renew
+        self._progress = progress
         self._stopping = stopping
         self._lost = False
 
@@ -88,8 +90,12 @@ class JobContext:
         """Record that the lease is gone (the worker's renewal loop found out first)."""
         self._lost = True
 
-    async def checkpoint(self) -> None:
+    async def checkpoint(self, *, progressed: bool = False) -> None:
         """Call between steps: renews the lease now, and ends the run if it must not go on.
+
+        ``progressed=True`` says a step was committed since the run began (or since the last such checkpoint):
+        workers that died holding this job before did not die of it, so its count of takeovers starts again, and
+        a long job whose workers are killed now and then is not given up while it gets further each time.
 
         Raises :class:`LeaseLost` when another worker holds the job, :class:`WorkerStopping` when this worker is
         shutting down. Database errors propagate (the run fails and is retried).
@@ -98,7 +104,8 @@ class JobContext:
             raise LeaseLost(str(self.row.id))
         if self._stopping.is_set():
             raise WorkerStopping(str(self.row.id))
-        if not await self._renew():
+        renew = self._progress if progressed and self._progress is not None else self._renew
+        if not await renew():
             self._lost = True
             raise LeaseLost(str(self.row.id))
 

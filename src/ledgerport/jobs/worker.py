@@ -17,7 +17,9 @@ How a run ends::
 A worker that dies (SIGKILL, OOM, a stall past its lease) spends none of those attempts: the next claim is a
 takeover, counted apart. A job taken over ``max_takeovers`` times is failed for good without being run ("the
 worker running this job stopped N times"), so a job that kills its workers cannot do so forever, and the
-``abandoned`` callback of its kind records why where the job's room shows it.
+``abandoned`` callback of its kind records why where the job's room shows it. The count is of takeovers in a row
+without progress: a handler that committed a step says so (``checkpoint(progressed=True)``) and the count starts
+again, since a job that gets further each time is not what kills its workers.
 
 On ``stop`` the worker claims nothing more and waits for running jobs, whose next :meth:`JobContext.checkpoint`
 raises :class:`WorkerStopping`, so each ends after its current step.
@@ -150,11 +152,16 @@ class Worker:
             log.exception("claiming a job failed; retrying after the poll interval")
             return None
 
-    async def _renew(self, row: JobRow) -> bool:
+    async def _renew(self, row: JobRow, *, progressed: bool = False) -> bool:
         assert row.lease_owner is not None
         async with self.database.write() as session:
             return await job_rows.renew(
-                session, row.id, owner=row.lease_owner, lease_seconds=self.lease_seconds, now=clock.now_micros()
+                session,
+                row.id,
+                owner=row.lease_owner,
+                lease_seconds=self.lease_seconds,
+                now=clock.now_micros(),
+                progressed=progressed,
             )
 
     async def _keep_lease(self, row: JobRow, context: JobContext, work: asyncio.Task[None]) -> None:
@@ -184,6 +191,7 @@ class Worker:
             renew=lambda: self._renew(row),
             stopping=self._stopping,
             retry_in=retry_in,
+            progress=lambda: self._renew(row, progressed=True),
         )
         work = asyncio.create_task(self.handlers[row.kind](context))
         keeper = asyncio.create_task(self._keep_lease(row, context, work))

@@ -219,12 +219,19 @@ async def _fenced(session: WriteSession, job_id: uuid.UUID, owner: str, **values
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-async def renew(session: WriteSession, job_id: uuid.UUID, *, owner: str, lease_seconds: float, now: int) -> bool:
+async def renew(
+    session: WriteSession, job_id: uuid.UUID, *, owner: str, lease_seconds: float, now: int, progressed: bool = False
+) -> bool:
     """Extend ``owner``'s lease; ``False`` means the lease was lost (another claim took the job, or it ended).
 
-    A lease that expired but that nobody claimed yet is still ours, and renewing it is fine.
+    A lease that expired but that nobody claimed yet is still ours, and renewing it is fine. ``progressed``: the
+    run committed a step since its claim, so the workers that died before it did not die of this job; its
+    ``takeovers`` start again from 0 (the cap counts deaths in a row without progress).
     """
-    return await _fenced(session, job_id, owner, lease_expires_at=now + _micros(lease_seconds))
+    values: dict[str, Any] = {"lease_expires_at": now + _micros(lease_seconds)}
+    if progressed:
+        values["takeovers"] = 0
+    return await _fenced(session, job_id, owner, **values)
 
 
 async def finish(session: WriteSession, job_id: uuid.UUID, *, owner: str, now: int | None = None) -> bool:

@@ -23,7 +23,9 @@ items per object).
 sends the same chunk with the same provider idempotency key (QBO's ``requestid``, Xero's ``Idempotency-Key``). A
 worker killed after the provider answered but before the commit leaves the chunk PENDING; the worker that takes the
 job over sends it again and the provider answers with the objects it already made. Items only move from PENDING,
-and records are upserted by remote id, so a chunk settled twice changes nothing.
+and records are upserted by remote id, so a chunk settled twice changes nothing. Each chunk settled is progress
+(``checkpoint(progressed=True)``): the worker gives a job up after ten takeovers *in a row without progress*, so
+workers killed now and then during a long batch never end it, while a chunk that kills every worker still does.
 
 **Rate limits.** The job's provider client does not sit out a throttle itself: a 429 marks the batch RATE_LIMITED and
 re-queues the job for ``Retry-After`` (:class:`~ledgerport.jobs.RetryLater`, no attempt spent); the chunks already
@@ -516,8 +518,12 @@ async def run_batch(deps: WriteDeps, batch_id: uuid.UUID, context: JobContext) -
         raise
     async with deps.providers.database.read() as session:
         mapping_ctx = await mapping_context(session, account.id)
+    settled = False
     for chunk, members in sorted(chunks.items()):
-        await context.checkpoint()
+        # A chunk settled by this run is progress: the workers killed before it were not killed by this batch,
+        # so a long batch is not given up after max_takeovers kills spread over its chunks.
+        await context.checkpoint(progressed=settled)
+        settled = True
         if chunk < 0 or members[0].target is None:
             await _fail_pending(deps, batch_id, members, "The object was not written.", finish=False)
             continue

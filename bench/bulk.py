@@ -1,0 +1,438 @@
+"""How fast a bulk create finishes under the providers' real limits: 100-invoice batches to QuickBooks and Xero.
+
+Method, per provider and database (SQLite file; PostgreSQL database created on ``postgresql://127.0.0.1:5432/test``
+and dropped afterwards unless ``--keep``):
+
+1. The sandbox runs in its own process **with its limits on** (``bench/_sync_sandbox.py --limits on``: QuickBooks
+   500 requests a minute and 10 at once per company, ``/batch`` 40 a minute per company and app; Xero 60 a minute,
+   5 at once and 5,000 a day per organisation), ``ledgerport serve`` in another with the client's own budget as it
+   ships (the published limits), and one ``ledgerport worker --concurrency 4``. An organization is made, the
+   company linked (``accounts link --sandbox``) and synced (``sync --wait``), so the customer, item and account a
+   payload names are records of the account.
+2. Each scenario starts right after a minute boundary (the sandboxes count fixed, epoch-aligned minutes) so the
+   whole quota is there, as for a client that has not called the provider for a minute:
+   * **one bulk**: one ``POST /invoices/bulk`` of 100 invoices;
+   * **quota**: ``--bulks`` such POSTs back to back (defaults: QuickBooks 12 = 48 ``/batch`` calls against 40 a
+     minute; Xero 35 = 70 ``PUT /Invoices`` calls against 60 a minute), so the provider's quota, not the work,
+     decides when the last invoice can be made.
+   **completion s** = from the first POST until the last batch reads final (``GET /invoices/bulk/{id}`` every
+   50 ms). Every batch must end SUCCESS and the sandbox must hold exactly 100 new invoices per batch.
+3. **Provider calls** are counted at the sandbox (``/_sandbox/stats``, API paths only, throttled calls included)
+   and set against the fewest the batches need: ⌈100 / chunk⌉ write calls each (QuickBooks ``/batch`` of 30,
+   Xero ``PUT ?summarizeErrors=false`` of 50; an invoice line naming an account needs no lookup).
+4. **Quota bound** = max over the provider's quotas of ``(⌈n/L⌉ − 1)·60`` s, ``n`` the calls the batches needed
+   that the quota counts and ``L`` its calls a minute: whether the provider counts rolling or clock minutes, a
+   client never throttled keeps at most ``L`` calls in any 60 s, so call ``k·L + 1`` leaves 60·k s after the first
+   at the earliest (as in ``bench/sync.py``). Under ``L`` calls the bound is 0 and the one-bulk figure is the work
+   itself: validation, the job's pickup (workers poll every second), the provider calls and the commits. Goal:
+   completion ≤ 1.1 × quota bound where it is not 0.
+5. **Latency**: p50 and p99 of every ``POST /invoices/bulk`` (100 invoices validated and stored) and of every
+   ``GET /invoices/bulk/{id}`` polled while the batches ran (100 item rows read).
+
+A later section will measure webhook deliveries for the same batches (:func:`webhook_section`).
+
+Output: a table, then one JSON line on stdout; progress on stderr. The load average is recorded around each
+scenario: the sandbox, the server, the worker and the database share the machine's CPUs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from _processes import cli, free_port, spawn, stop, wait_answering
+
+BENCH = Path(__file__).resolve().parent
+ADMIN_URL = "postgresql://127.0.0.1:5432/test"
+COMPANY_INVOICES = 50
+ITEMS = 100
+POLL = 0.05
+FINAL = {"SUCCESS", "PARTIAL_SUCCESS", "FAILED"}
+err = Console(stderr=True)
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What the bound needs to know about a provider: its write path, chunk size and quotas."""
+
+    name: str
+    write_path: str
+    """The part of a path that marks a bulk write call (QuickBooks ``/batch``, Xero ``/Invoices``)."""
+    chunk: int
+    quotas: tuple[tuple[str, int], ...]
+    """``(path part, calls a minute)``: each quota counts the calls whose path contains the part."""
+    default_bulks: int
+
+
+PROVIDERS = {
+    "quickbooks": Provider("quickbooks", "/batch", 30, (("/batch", 40), ("", 500)), 12),
+    "xero": Provider("xero", "/Invoices", 50, (("", 60),), 35),
+}
+
+
+@dataclass
+class Result:
+    provider: str
+    database: str
+    scenario: str
+    bulks: int
+    invoices: int
+    completion_s: float
+    quota_bound_s: float
+    ratio: float | None
+    write_calls: int
+    fewest_write_calls: int
+    provider_calls: int
+    post_p50_ms: float
+    post_p99_ms: float
+    get_p50_ms: float
+    get_p99_ms: float
+    gets: int
+    start_second: float
+    load_before: float
+    load_after: float
+    webhooks: dict[str, Any] | None = None
+
+
+@dataclass
+class Run:
+    """One scenario's batches as measured: what :func:`webhook_section` gets to look at."""
+
+    api: str
+    headers: dict[str, str]
+    batch_ids: list[str]
+    posted_at: list[float]
+    """``time.time()`` at each POST's answer."""
+    finished_at: dict[str, float] = field(default_factory=dict)
+    """``time.time()`` when each batch was first seen final."""
+
+
+def webhook_section(run: Run) -> dict[str, Any] | None:
+    """The webhook figures for a scenario's batches, or ``None`` while ledgerport sends no webhooks.
+
+    The extension point for the webhook section: register a local receiver (an aiohttp server on a loopback port
+    started before the scenario) for the batch events, and return ``{"deliveries_per_s": ..., "p99_commit_to_
+    delivery_ms": ..., "deliveries": ...}``: deliveries the receiver got per second over the scenario, and the p99
+    of receipt time minus the commit the event reports. :func:`report` prints every key of the returned dict as a
+    column of its own table.
+    """
+    return None
+
+
+# --- the scenarios -------------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+class Sandbox:
+    """The sandbox's control surface: request counts and object counts."""
+
+    def __init__(self, provider: str, url: str) -> None:
+        self.provider = provider
+        self.http = httpx.Client(base_url=url, timeout=60)
+
+    def calls(self) -> dict[str, int]:
+        """API requests served so far, by path (throttled ones included)."""
+        body = self.http.get("/_sandbox/stats").json()
+        rows = body["requests"].items() if self.provider == "quickbooks" else ((r["path"], r["count"]) for r in body)
+        found: dict[str, int] = {}
+        for path, count in rows:
+            if path.startswith(("/v3/company/", "/api.xro/")):
+                found[path] = found.get(path, 0) + count
+        return found
+
+    def invoices(self) -> int:
+        if self.provider == "quickbooks":
+            return len(self.http.get("/_sandbox/dump/Invoice").json()["Invoice"])
+        tenant = self.http.get("/_sandbox/tenants").json()[0]["tenantId"]
+        return len(self.http.get(f"/_sandbox/dump/{tenant}/Invoices").json()["Invoices"])
+
+
+def payload(provider: str, api: str, headers: dict[str, str]) -> dict[str, Any]:
+    """An AR invoice of one line: a customer and an item (QuickBooks) or a sales account (Xero) of the account."""
+    base = f"{api}/accounting/v1"
+    contacts = httpx.get(f"{base}/contacts", params={"page_size": 100}, headers=headers, timeout=30).json()["results"]
+    active = [c for c in contacts if c["status"] == "ACTIVE" and c["is_customer"]]
+    line: dict[str, Any] = {"description": "Bulk benchmark", "quantity": 2, "unit_price": 62.5}
+    if provider == "quickbooks":
+        customer = next(c for c in active if "-" not in c["remote_id"] and c["currency"] in {"USD", None})
+        items = httpx.get(f"{base}/items", params={"page_size": 100}, headers=headers, timeout=30).json()["results"]
+        line["item"] = next(i for i in items if i["status"] == "ACTIVE")["id"]
+    else:
+        customer = active[0]
+        accounts = httpx.get(f"{base}/accounts", params={"page_size": 100}, headers=headers, timeout=30).json()
+        line["account"] = next(a for a in accounts["results"] if a["account_number"] == "200")["id"]
+    return {
+        "type": "ACCOUNTS_RECEIVABLE",
+        "contact": customer["id"],
+        "issue_date": "2025-03-03T00:00:00Z",
+        "line_items": [line],
+    }
+
+
+def next_minute() -> float:
+    """Sleep until just after the next epoch-aligned minute (the sandboxes' windows); the second we start at."""
+    wait = 60 - time.time() % 60 + 0.2
+    err.print(f"    waiting {wait:.0f} s for a fresh quota minute")
+    time.sleep(wait)
+    return round(time.time() % 60, 2)
+
+
+def quota_bound(provider: Provider, bulks: int) -> float:
+    """``(⌈n/L⌉ − 1)·60`` for the fewest calls the batches need, worst quota first (module docstring, step 4)."""
+    writes = bulks * math.ceil(ITEMS / provider.chunk)
+    return max((math.ceil(writes / limit) - 1) * 60.0 for _, limit in provider.quotas)
+
+
+def scenario(
+    provider: Provider,
+    database: str,
+    name: str,
+    bulks: int,
+    sandbox: Sandbox,
+    api: str,
+    headers: dict[str, str],
+    body: dict[str, Any],
+) -> Result:
+    """POST ``bulks`` batches, poll them all to the end, check every invoice was made once."""
+    invoices_before, calls_before = sandbox.invoices(), sandbox.calls()
+    start_second = next_minute()
+    load_before = load()
+    post_ms: list[float] = []
+    get_ms: list[float] = []
+    run = Run(api, headers, [], [])
+    url = f"{api}/accounting/v1/invoices/bulk"
+    with httpx.Client(headers=headers, timeout=120) as http:
+        began = time.perf_counter()
+        for b in range(bulks):
+            items = [{"item_id": f"{b}-{n}", "payload": body} for n in range(ITEMS)]
+            sent = time.perf_counter()
+            answer = http.post(url, json={"batch_items": items})
+            post_ms.append((time.perf_counter() - sent) * 1000)
+            if answer.status_code != 202:
+                raise RuntimeError(f"POST /invoices/bulk: {answer.status_code} {answer.text[:500]}")
+            run.batch_ids.append(answer.json()["batch_id"])
+            run.posted_at.append(time.time())
+        open_ids = list(run.batch_ids)
+        deadline = time.monotonic() + 900
+        statuses: dict[str, str] = {}
+        while open_ids:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"batches still running after 900 s: {statuses}")
+            for batch_id in list(open_ids):
+                sent = time.perf_counter()
+                answer = http.get(f"{url}/{batch_id}")
+                get_ms.append((time.perf_counter() - sent) * 1000)
+                status = answer.json()["status"]
+                statuses[batch_id] = status
+                if status in FINAL:
+                    open_ids.remove(batch_id)
+                    run.finished_at[batch_id] = time.time()
+                    if status != "SUCCESS":
+                        raise RuntimeError(f"batch {batch_id} ended {status}: {answer.text[:1000]}")
+            if open_ids:
+                time.sleep(POLL)
+        completion = time.perf_counter() - began
+    load_after = load()
+    made = sandbox.invoices() - invoices_before
+    if made != bulks * ITEMS:
+        raise RuntimeError(f"{bulks} batches of {ITEMS} succeeded, but the sandbox made {made} invoices")
+    calls_after = sandbox.calls()
+    used = {path: calls_after.get(path, 0) - calls_before.get(path, 0) for path in calls_after}
+    writes = sum(count for path, count in used.items() if provider.write_path in path)
+    bound = quota_bound(provider, bulks)
+    return Result(
+        provider=provider.name,
+        database=database,
+        scenario=name,
+        bulks=bulks,
+        invoices=made,
+        completion_s=round(completion, 2),
+        quota_bound_s=bound,
+        ratio=round(completion / bound, 3) if bound else None,
+        write_calls=writes,
+        fewest_write_calls=bulks * math.ceil(ITEMS / provider.chunk),
+        provider_calls=sum(used.values()),
+        post_p50_ms=round(percentile(post_ms, 0.5), 1),
+        post_p99_ms=round(percentile(post_ms, 0.99), 1),
+        get_p50_ms=round(percentile(get_ms, 0.5), 1),
+        get_p99_ms=round(percentile(get_ms, 0.99), 1),
+        gets=len(get_ms),
+        start_second=start_second,
+        load_before=load_before,
+        load_after=load_after,
+        webhooks=webhook_section(run),
+    )
+
+
+# --- one provider on one database ----------------------------------------------------------------------------------
+
+
+async def pg_admin(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def run_one(provider: Provider, kind: str, bulks: int, work: Path, keep: bool) -> list[Result]:
+    from cryptography.fernet import Fernet
+
+    procs: list[Any] = []
+    name = f"ledgerport_bench_{uuid.uuid4().hex[:12]}"
+    url = f"sqlite:///{work / 'bench.db'}" if kind == "sqlite" else f"postgresql://127.0.0.1:5432/{name}"
+    if kind == "postgresql":
+        asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        sandbox_port, server_port = free_port(), free_port()
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        argv = [sys.executable, str(BENCH / "_sync_sandbox.py"), provider.name, "--port", str(sandbox_port)]
+        argv += ["--size", str(COMPANY_INVOICES), "--limits", "on"]
+        sandbox_proc = spawn(argv, dict(os.environ), work / "sandbox.log", procs)
+        probe = "/_sandbox/realms" if provider.name == "quickbooks" else "/_sandbox/tenants"
+        wait_answering(f"{sandbox_url}{probe}", sandbox_proc, work / "sandbox.log")
+        env = {
+            **os.environ,
+            "LEDGERPORT_DATABASE_URL": url,
+            "LEDGERPORT_PORT": str(server_port),
+            "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
+            "LEDGERPORT_SECRET_KEYS": Fernet.generate_key().decode(),
+            "LEDGERPORT_SYNC_INTERVAL_SECONDS": "86400",
+        }
+        server_proc = spawn([sys.executable, "-m", "ledgerport", "serve"], env, work / "server.log", procs)
+        server = f"http://127.0.0.1:{server_port}"
+        wait_answering(f"{server}/health", server_proc, work / "server.log")
+        api_key = cli(env, "orgs", "create", "--name", "bench")["api_key"]
+        link = ["accounts", "link", "--api-key", api_key, "--integration", provider.name, "--sandbox", sandbox_url]
+        linked = cli(env, *link)
+        cli(env, "sync", "--account-token", linked["account_token"], "--wait")
+        worker = [sys.executable, "-m", "ledgerport", "worker", "--concurrency", "4"]
+        spawn(worker, env, work / "worker.log", procs)
+        api = f"{server}/api"
+        headers = {"Authorization": f"Bearer {api_key}", "X-Account-Token": linked["account_token"]}
+        body = payload(provider.name, api, headers)
+        sandbox = Sandbox(provider.name, sandbox_url)
+        err.print(f"  {provider.name} on {kind}: sandbox {sandbox_url}, server {server}, logs {work}")
+        results = []
+        for label, count in (("one bulk", 1), ("quota", bulks)):
+            err.print(f"  {label}: {count} × {ITEMS} invoices")
+            results.append(scenario(provider, kind, label, count, sandbox, api, headers, body))
+            err.print(f"    {results[-1].completion_s} s, {results[-1].write_calls} write calls")
+        return results
+    finally:
+        stop(procs)
+        if kind == "postgresql" and not keep:
+            asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# --- report --------------------------------------------------------------------------------------------------------
+
+
+def report(results: list[Result]) -> None:
+    out = Console(width=200)
+    table = Table(
+        title=f"POST /invoices/bulk of {ITEMS} invoices (1 line each), sandbox limits on, from a fresh quota minute; "
+        "completion = first POST → last batch final"
+    )
+    columns = (
+        "provider",
+        "db",
+        "scenario",
+        "bulks",
+        "completion s",
+        "quota bound s",
+        "ratio (≤1.1)",
+        "write calls (fewest)",
+        "provider calls",
+        "POST p50/p99 ms",
+        "GET p50/p99 ms",
+        "load",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column in {"provider", "db", "scenario"} else "right")
+    for r in results:
+        ratio = "—" if r.ratio is None else f"{r.ratio:.2f} {'✓' if r.ratio <= 1.1 else '✗'}"
+        table.add_row(
+            r.provider,
+            r.database,
+            r.scenario,
+            str(r.bulks),
+            f"{r.completion_s:.2f}",
+            f"{r.quota_bound_s:.0f}",
+            ratio,
+            f"{r.write_calls} ({r.fewest_write_calls})",
+            str(r.provider_calls),
+            f"{r.post_p50_ms:.0f} / {r.post_p99_ms:.0f}",
+            f"{r.get_p50_ms:.1f} / {r.get_p99_ms:.1f}",
+            f"{r.load_before}→{r.load_after}",
+        )
+    out.print(table)
+    hooks = [r for r in results if r.webhooks]
+    if hooks:
+        keys = sorted({key for r in hooks for key in r.webhooks or {}})
+        webhooks = Table(title="Webhook deliveries for the same batches")
+        for column in ("provider", "db", "scenario", *keys):
+            webhooks.add_column(column)
+        for r in hooks:
+            webhooks.add_row(r.provider, r.database, r.scenario, *(str((r.webhooks or {}).get(k, "")) for k in keys))
+        out.print(webhooks)
+    sys.stdout.write(json.dumps({"results": [asdict(r) for r in results], "items_per_bulk": ITEMS}) + "\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--providers", default="quickbooks,xero", type=lambda s: s.split(","))
+    parser.add_argument("--databases", default="sqlite", type=lambda s: s.split(","))
+    parser.add_argument(
+        "--bulks",
+        default={},
+        type=lambda s: {k: int(v) for k, v in (one.split("=") for one in s.split(","))},
+        help="batches of the quota scenario per provider, e.g. quickbooks=12,xero=35 (the defaults)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases and the work folders")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so every ``finally`` below still runs
+    results = []
+    for name in args.providers:
+        provider = PROVIDERS[name]
+        for kind in args.databases:
+            work = Path(tempfile.mkdtemp(prefix="ledgerport-bench-bulk-"))
+            try:
+                results += run_one(provider, kind, args.bulks.get(name, provider.default_bulks), work, args.keep)
+            finally:
+                if args.keep:
+                    err.print(f"  kept {work}")
+                else:
+                    shutil.rmtree(work, ignore_errors=True)
+    report(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
