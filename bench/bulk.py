@@ -29,7 +29,15 @@ and dropped afterwards unless ``--keep``):
 5. **Latency**: p50 and p99 of every ``POST /invoices/bulk`` (100 invoices validated and stored) and of every
    ``GET /invoices/bulk/{id}`` polled while the batches ran (100 item rows read).
 
-A later section will measure webhook deliveries for the same batches (:func:`webhook_section`).
+6. **Webhooks**: a receiver on loopback (a threaded ``http.server`` with keep-alive, in this process) is
+   registered before the company is linked (``ledgerport webhooks add``, ``Invoice.added`` and
+   ``AsyncBulkPost.completed``; ``LEDGERPORT_WEBHOOK_ALLOW_PRIVATE=1``). For each scenario's batches:
+   **deliveries** (every invoice's ``Invoice.added`` and every batch's ``AsyncBulkPost.completed`` must arrive),
+   **commit→delivery p50/p99** = receipt time − the ``modified_at`` the event's invoice carries (stamped in the
+   transaction that stored it), and **deliveries/s** over the scenario. All of one account's events are one lane,
+   sent one after the other in order, so deliveries/s is a lane's rate. Then a **burst**: 2,000 events written in
+   one transaction (``store.webhooks.emit``, as a sync page of that many changes would) → deliveries/s until the
+   last arrives, and p50/p99 from that commit.
 
 Output: a table, then one JSON line on stdout; progress on stderr. The load average is recorded around each
 scenario: the sandbox, the server, the worker and the database share the machine's CPUs.
@@ -46,9 +54,12 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +121,46 @@ class Result:
     webhooks: dict[str, Any] | None = None
 
 
+class Receiver:
+    """A webhook receiver on loopback: every delivery with the time it arrived."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.got: list[tuple[float, dict[str, Any]]] = []
+        got = self.got
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a production receiver would
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                got.append((time.time(), json.loads(body)))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wait(self, check: Any, *, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"timed out waiting for {what}")
+            time.sleep(0.02)
+
+
 @dataclass
 class Run:
     """One scenario's batches as measured: what :func:`webhook_section` gets to look at."""
@@ -121,18 +172,88 @@ class Run:
     """``time.time()`` at each POST's answer."""
     finished_at: dict[str, float] = field(default_factory=dict)
     """``time.time()`` when each batch was first seen final."""
+    receiver: Receiver | None = None
+    began: float = 0.0
+
+
+def _stamp(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def webhook_section(run: Run) -> dict[str, Any] | None:
-    """The webhook figures for a scenario's batches, or ``None`` while ledgerport sends no webhooks.
+    """The scenario's webhook figures: every event of its batches must arrive (see the module docstring, 6)."""
+    receiver = run.receiver
+    if receiver is None:
+        return None
+    batches = set(run.batch_ids)
+    wanted = len(batches) * (ITEMS + 1)
 
-    The extension point for the webhook section: register a local receiver (an aiohttp server on a loopback port
-    started before the scenario) for the batch events, and return ``{"deliveries_per_s": ..., "p99_commit_to_
-    delivery_ms": ..., "deliveries": ...}``: deliveries the receiver got per second over the scenario, and the p99
-    of receipt time minus the commit the event reports. :func:`report` prints every key of the returned dict as a
-    column of its own table.
-    """
-    return None
+    def mine() -> list[tuple[float, dict[str, Any]]]:
+        return [
+            (at, body)
+            for at, body in list(receiver.got)
+            if at >= run.began and (body["hook"]["event"] == "Invoice.added" or body["data"].get("batch_id") in batches)
+        ]
+
+    receiver.wait(lambda: len(mine()) >= wanted, timeout=300, what=f"{wanted} webhook deliveries")
+    got = mine()
+    lags = [
+        (at - _stamp(body["data"]["modified_at"])) * 1000
+        for at, body in got
+        if body["hook"]["event"] == "Invoice.added"
+    ]
+    span = max(at for at, _ in got) - min(at for at, _ in got)
+    return {
+        "deliveries": len(got),
+        "deliveries_per_s": round(len(got) / span, 1) if span else None,
+        "commit_to_delivery_p50_ms": round(percentile(lags, 0.5), 1),
+        "commit_to_delivery_p99_ms": round(percentile(lags, 0.99), 1),
+    }
+
+
+BURST = 2_000
+
+
+def webhook_burst(database_url: str, account_id: str, receiver: Receiver) -> dict[str, Any]:
+    """``BURST`` events committed at once for one account; how fast they drain to the receiver, in order."""
+    from ledgerport.store import Database
+    from ledgerport.store.accounts import find_linked_account_by_id
+    from ledgerport.store.webhooks import NewEvent, emit
+
+    marker = uuid.uuid4().hex
+
+    async def write() -> float:
+        database = Database(database_url)
+        try:
+            async with database.read() as session:
+                account = await find_linked_account_by_id(session, account_id=uuid.UUID(account_id))
+                assert account is not None
+            async with database.write() as session:
+                events = [
+                    NewEvent("Invoice.added", json.dumps({"burst": marker, "n": n}).encode(), account.id)
+                    for n in range(BURST)
+                ]
+                await emit(session, organization_id=account.organization_id, events=events)
+            return time.time()
+        finally:
+            await database.dispose()
+
+    committed = asyncio.run(write())
+
+    def mine() -> list[tuple[float, dict[str, Any]]]:
+        return [(at, body) for at, body in list(receiver.got) if body["data"].get("burst") == marker]
+
+    receiver.wait(lambda: len(mine()) >= BURST, timeout=600, what=f"{BURST} burst deliveries")
+    got = mine()
+    if [body["data"]["n"] for _, body in got] != list(range(BURST)):
+        raise RuntimeError("the burst arrived out of order")
+    lags = [(at - committed) * 1000 for at, _ in got]
+    return {
+        "events": BURST,
+        "deliveries_per_s": round(BURST / (max(at for at, _ in got) - committed), 1),
+        "commit_to_delivery_p50_ms": round(percentile(lags, 0.5), 1),
+        "commit_to_delivery_p99_ms": round(percentile(lags, 0.99), 1),
+    }
 
 
 # --- the scenarios -------------------------------------------------------------------------------------------------
@@ -216,6 +337,7 @@ def scenario(
     api: str,
     headers: dict[str, str],
     body: dict[str, Any],
+    receiver: Receiver | None = None,
 ) -> Result:
     """POST ``bulks`` batches, poll them all to the end, check every invoice was made once."""
     invoices_before, calls_before = sandbox.invoices(), sandbox.calls()
@@ -223,7 +345,7 @@ def scenario(
     load_before = load()
     post_ms: list[float] = []
     get_ms: list[float] = []
-    run = Run(api, headers, [], [])
+    run = Run(api, headers, [], [], receiver=receiver, began=time.time())
     url = f"{api}/accounting/v1/invoices/bulk"
     with httpx.Client(headers=headers, timeout=120) as http:
         began = time.perf_counter()
@@ -305,6 +427,7 @@ def run_one(provider: Provider, kind: str, bulks: int, work: Path, keep: bool) -
     from cryptography.fernet import Fernet
 
     procs: list[Any] = []
+    receiver = Receiver()
     name = f"ledgerport_bench_{uuid.uuid4().hex[:12]}"
     url = f"sqlite:///{work / 'bench.db'}" if kind == "sqlite" else f"postgresql://127.0.0.1:5432/{name}"
     if kind == "postgresql":
@@ -324,11 +447,14 @@ def run_one(provider: Provider, kind: str, bulks: int, work: Path, keep: bool) -
             "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
             "LEDGERPORT_SECRET_KEYS": Fernet.generate_key().decode(),
             "LEDGERPORT_SYNC_INTERVAL_SECONDS": "86400",
+            "LEDGERPORT_WEBHOOK_ALLOW_PRIVATE": "1",  # the receiver is on loopback
         }
         server_proc = spawn([sys.executable, "-m", "ledgerport", "serve"], env, work / "server.log", procs)
         server = f"http://127.0.0.1:{server_port}"
         wait_answering(f"{server}/health", server_proc, work / "server.log")
         api_key = cli(env, "orgs", "create", "--name", "bench")["api_key"]
+        events = "Invoice.added,AsyncBulkPost.completed"
+        cli(env, "webhooks", "add", "--api-key", api_key, "--url", receiver.url, "--events", events)
         link = ["accounts", "link", "--api-key", api_key, "--integration", provider.name, "--sandbox", sandbox_url]
         linked = cli(env, *link)
         cli(env, "sync", "--account-token", linked["account_token"], "--wait")
@@ -342,11 +468,15 @@ def run_one(provider: Provider, kind: str, bulks: int, work: Path, keep: bool) -
         results = []
         for label, count in (("one bulk", 1), ("quota", bulks)):
             err.print(f"  {label}: {count} × {ITEMS} invoices")
-            results.append(scenario(provider, kind, label, count, sandbox, api, headers, body))
+            results.append(scenario(provider, kind, label, count, sandbox, api, headers, body, receiver))
             err.print(f"    {results[-1].completion_s} s, {results[-1].write_calls} write calls")
+        err.print(f"  webhook burst: {BURST} events in one commit")
+        burst = webhook_burst(url, linked["linked_account_id"], receiver)
+        results[-1].webhooks = {**(results[-1].webhooks or {}), **{f"burst_{k}": v for k, v in burst.items()}}
         return results
     finally:
         stop(procs)
+        receiver.close()
         if kind == "postgresql" and not keep:
             asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
