@@ -12,11 +12,11 @@ delivered or given up (FAILED); other lanes go on.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import msgspec
-from sqlalchemy import and_, case, delete, exists, func, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from ledgerport.kit import clock
@@ -38,6 +38,7 @@ __all__ = [
     "NewEvent",
     "PENDING",
     "Receiver",
+    "Sent",
     "Subscriptions",
     "account_summary",
     "attempt_failed",
@@ -56,7 +57,7 @@ __all__ = [
     "page_deliveries",
     "purge",
     "replay",
-    "save_body",
+    "save_bodies",
     "save_receiver",
     "subscriptions",
     "update_endpoint",
@@ -396,17 +397,34 @@ async def lane_queue(session: ReadSession, *, endpoint_id: uuid.UUID, lane: str,
     return found
 
 
-async def save_body(session: WriteSession, *, delivery_id: uuid.UUID, body: bytes) -> None:
-    """Fix the bytes a delivery sends, before its first attempt, so retries and replays send them unchanged."""
+async def save_bodies(session: WriteSession, *, bodies: Mapping[uuid.UUID, bytes]) -> None:
+    """Fix the bytes deliveries send, before their first attempt, so retries and replays send them unchanged."""
+    if not bodies:
+        return
     c = webhook_deliveries.c
-    await session.execute(update(webhook_deliveries).where(c.id == delivery_id, c.body.is_(None)).values(body=body))
+    await session.execute(
+        update(webhook_deliveries)
+        .where(c.id == bindparam("target_id"), c.body.is_(None))
+        .values(body=bindparam("new_body"))
+        .execution_options(synchronize_session=False),
+        [{"target_id": delivery_id, "new_body": body} for delivery_id, body in bodies.items()],
+    )
 
 
-async def delivered(
-    session: WriteSession, *, delivery_id: uuid.UUID, endpoint_id: uuid.UUID, lane: str, status_code: int, now: int
-) -> None:
-    """The endpoint accepted the delivery: it is DELIVERED, the endpoint's failure streak ends, and the rest of
-    its lane, held back behind it, is due now."""
+class Sent(NamedTuple):
+    """A delivery the endpoint accepted: its id, the status it answered, and when (epoch microseconds)."""
+
+    delivery_id: uuid.UUID
+    status_code: int
+    at: int
+
+
+async def delivered(session: WriteSession, *, endpoint_id: uuid.UUID, lane: str, sent: Sequence[Sent]) -> None:
+    """The endpoint accepted these deliveries of one lane: they are DELIVERED, the endpoint's failure streak ends,
+    and the rest of the lane, held back behind them, is due now."""
+    if not sent:
+        return
+    now = max(one.at for one in sent)
     d, e = webhook_deliveries.c, webhook_endpoints.c
     await session.execute(
         update(webhook_deliveries)
@@ -415,16 +433,18 @@ async def delivered(
     )
     await session.execute(
         update(webhook_deliveries)
-        .where(d.id == delivery_id)
+        .where(d.id == bindparam("target_id"))
         .values(
             status=DELIVERED,
             attempts=d.attempts + 1,
-            first_attempt_at=func.coalesce(d.first_attempt_at, now),
-            last_attempt_at=now,
-            last_status_code=status_code,
+            first_attempt_at=func.coalesce(d.first_attempt_at, bindparam("sent_at")),
+            last_attempt_at=bindparam("sent_at"),
+            last_status_code=bindparam("code"),
             last_error=None,
-            delivered_at=now,
+            delivered_at=bindparam("sent_at"),
         )
+        .execution_options(synchronize_session=False),
+        [{"target_id": one.delivery_id, "sent_at": one.at, "code": one.status_code} for one in sent],
     )
     await session.execute(
         update(webhook_endpoints).where(e.id == endpoint_id).values(failing_since=None, last_delivered_at=now)

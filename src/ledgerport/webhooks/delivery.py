@@ -21,6 +21,7 @@ import random
 import time
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 import aiohttp
 import msgspec
@@ -137,47 +138,51 @@ class _EndpointRun:
         self.http = http
         self.disabled = False
 
-    async def body(self, delivery: rows.Delivery) -> bytes:
-        if delivery.body is not None:
-            return delivery.body
+    async def bodies(self, queue: list[rows.Delivery]) -> dict[uuid.UUID, bytes]:
+        """Every queued delivery's bytes; those sent for the first time are built and fixed in one commit."""
+        found = {delivery.id: delivery.body for delivery in queue if delivery.body is not None}
+        fresh = [delivery for delivery in queue if delivery.body is None]
+        if not fresh:
+            return found
         database = self.deps.database
-        account = None
-        if delivery.linked_account_id is not None:
-            async with database.read() as session:
-                account = await find_linked_account_by_id(session, account_id=delivery.linked_account_id)
-        body = envelope(
-            endpoint_id=self.endpoint.id,
-            target=self.endpoint.url,
-            event=delivery.event,
-            account=account,
-            linked_account_id=delivery.linked_account_id,
-            data=delivery.data,
-        )
-        async with database.write() as session:
-            await rows.save_body(session, delivery_id=delivery.id, body=body)
-        return body
-
-    async def attempt(self, delivery: rows.Delivery) -> bool:
-        """Send one delivery and record what happened; whether the lane may go on."""
-        body = await self.body(delivery)
-        outcome = await _send(self.http, self.deps.policy, self.endpoint.url, self.key, body, delivery.event_id)
-        now = clock.now_micros()
-        async with self.deps.database.write() as session:
-            if outcome.ok:
-                await rows.delivered(
-                    session,
-                    delivery_id=delivery.id,
-                    endpoint_id=self.endpoint.id,
-                    lane=delivery.lane,
-                    status_code=outcome.status_code or 0,
-                    now=now,
-                )
-                return True
-            policy = self.deps.policy
-            retry_at = policy.retry_at(
-                attempts=delivery.attempts + 1, first_attempt_at=delivery.first_attempt_at or now, now=now
+        accounts: dict[uuid.UUID, Any] = {}
+        async with database.read() as session:
+            for account_id in {d.linked_account_id for d in fresh if d.linked_account_id is not None}:
+                accounts[account_id] = await find_linked_account_by_id(session, account_id=account_id)
+        built = {
+            delivery.id: envelope(
+                endpoint_id=self.endpoint.id,
+                target=self.endpoint.url,
+                event=delivery.event,
+                account=None if delivery.linked_account_id is None else accounts.get(delivery.linked_account_id),
+                linked_account_id=delivery.linked_account_id,
+                data=delivery.data,
             )
-            window = int(policy.retry_seconds * 1_000_000)
+            for delivery in fresh
+        }
+        async with database.write() as session:
+            await rows.save_bodies(session, bodies=built)
+        return found | built
+
+    async def record(self, lane: str, sent: list[rows.Sent]) -> None:
+        """Record deliveries the endpoint accepted, several in one commit.
+
+        Recorded after the fact: a worker that dies first sends them again (delivery is at least once; the event id
+        header tells a repeat)."""
+        if sent:
+            async with self.deps.database.write() as session:
+                await rows.delivered(session, endpoint_id=self.endpoint.id, lane=lane, sent=sent)
+            sent.clear()
+
+    async def failed(self, delivery: rows.Delivery, outcome: _Outcome) -> bool:
+        """Record a failed attempt; whether the lane may go on (only when the delivery was given up)."""
+        now = clock.now_micros()
+        policy = self.deps.policy
+        retry_at = policy.retry_at(
+            attempts=delivery.attempts + 1, first_attempt_at=delivery.first_attempt_at or now, now=now
+        )
+        window = int(policy.retry_seconds * 1_000_000)
+        async with self.deps.database.write() as session:
             await rows.attempt_failed(
                 session,
                 delivery_id=delivery.id,
@@ -193,23 +198,38 @@ class _EndpointRun:
                     f"(last: {outcome.error}). Fix the endpoint, enable it, and replay what failed."
                 ),
             )
-        if retry_at is None:
-            async with self.deps.database.read() as session:
-                current = await rows.endpoint_by_id(session, endpoint_id=self.endpoint.id)
-            self.disabled = current is None or current.status != rows.ACTIVE
-            return not self.disabled  # a delivery given up lets its lane go on, unless the endpoint is off
-        return False
+        if retry_at is not None:
+            return False
+        async with self.deps.database.read() as session:
+            current = await rows.endpoint_by_id(session, endpoint_id=self.endpoint.id)
+        self.disabled = current is None or current.status != rows.ACTIVE
+        return not self.disabled  # a delivery given up lets its lane go on, unless the endpoint is off
 
     async def drain(self, lane: str) -> None:
         """Send the lane's deliveries in order until it is empty, a delivery fails, or the endpoint is off."""
-        while not self.disabled:
-            async with self.deps.database.read() as session:
-                queue = await rows.lane_queue(session, endpoint_id=self.endpoint.id, lane=lane, limit=LANE_BATCH)
-            if not queue or queue[0].next_attempt_at > clock.now_micros():
-                return
-            for delivery in queue:
-                if self.disabled or not await self.attempt(delivery):
+        sent: list[rows.Sent] = []
+        try:
+            while not self.disabled:
+                async with self.deps.database.read() as session:
+                    queue = await rows.lane_queue(session, endpoint_id=self.endpoint.id, lane=lane, limit=LANE_BATCH)
+                if not queue or queue[0].next_attempt_at > clock.now_micros():
                     return
+                bodies = await self.bodies(queue)
+                for delivery in queue:
+                    if self.disabled:
+                        return
+                    outcome = await _send(
+                        self.http, self.deps.policy, self.endpoint.url, self.key, bodies[delivery.id], delivery.event_id
+                    )
+                    if outcome.ok:
+                        sent.append(rows.Sent(delivery.id, outcome.status_code or 0, clock.now_micros()))
+                        continue
+                    await self.record(lane, sent)
+                    if not await self.failed(delivery, outcome):
+                        return
+                await self.record(lane, sent)
+        finally:
+            await self.record(lane, sent)
 
 
 async def deliver_endpoint(
