@@ -310,5 +310,5 @@ def ticks(policy: Policy, wakeups: Wakeups | None) -> Mapping[str, Tick]:
     return {"webhooks.due": due_tick(wakeups), "webhooks.purge": purge_tick(policy)}
 
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.25
 """How often a worker looks for deliveries that came due (one indexed query)."""
