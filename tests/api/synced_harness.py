@@ -28,6 +28,10 @@ SANDBOX = "http://sandbox.test"
 CLIENT = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
 
 
+SANDBOXED = ("quickbooks", "xero")
+"""The connectors whose sandboxes this harness mounts."""
+
+
 @dataclass(frozen=True)
 class SyncedOrganization:
     """An API key and the account token of each linked account, by connector key (``seeded``: the dev seed's)."""
@@ -57,7 +61,7 @@ async def build_synced(url: str) -> SyncedOrganization:
         async with database.write() as session:
             organization_id = await accounts.create_organization(session, name=f"synced-{uuid.uuid4().hex[:6]}")
             key = await accounts.create_api_key(session, organization_id=organization_id)
-        for connector in CONNECTORS.values():
+        for connector in (CONNECTORS[key] for key in SANDBOXED):
             transport = AsgiTransport(_sandbox_app(connector.key))
             made = await link_sandbox(
                 database,
