@@ -10,10 +10,11 @@ lines back into the positive amounts Merge shows; document totals are shown posi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from ledgerport.connectors._base.convert import enum_map, to_decimal
+from ledgerport.connectors._base.convert import enum_map, iso_datetime, to_decimal
 from ledgerport.models.account import AccountAccountType, AccountStatus, Classification
 from ledgerport.models.country import Country
 from ledgerport.models.credit_note import CreditNoteStatus
@@ -43,6 +44,7 @@ __all__ = [
     "active_or_inactive",
     "country",
     "first_id",
+    "instant",
     "invoice_status",
     "is_active",
     "line_amount",
@@ -52,6 +54,12 @@ __all__ = [
     "posting_status",
     "quantity",
 ]
+
+
+def instant(value: Any) -> datetime | None:
+    """A date-time the streams gave the account's offset (``…T10:15:00-08:00``), as UTC."""
+    moment = iso_datetime(value)
+    return None if moment is None else moment.astimezone(UTC)
 
 
 def ns_bool(value: Any) -> bool | None:

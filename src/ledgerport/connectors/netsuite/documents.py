@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ledgerport.connectors._base.convert import currency, decimal_string, iso_date, iso_datetime, to_decimal, to_str
+from ledgerport.connectors._base.convert import currency, decimal_string, iso_date, to_decimal, to_str
 from ledgerport.connectors._base.mapping import Computed, Const, Each, F, MappingContext, ModelMap, Ref
 from ledgerport.connectors.netsuite.convert import (
     CREDIT_NOTE_STATUS,
@@ -33,6 +33,7 @@ from ledgerport.connectors.netsuite.convert import (
     PURCHASE_ORDER_STATUS,
     SALES_ORDER_STATUS,
     TRANSACTION_TYPE,
+    instant,
     invoice_status,
     ns_bool,
     positive,
@@ -95,8 +96,8 @@ __all__ = [
 
 _ID = F("id", to_str)
 _DATE = F("trandate", iso_date)
-_CREATED = F("createddate", iso_datetime)
-_UPDATED = F("lastmodifieddate", iso_datetime)
+_CREATED = F("createddate", instant)
+_UPDATED = F("lastmodifieddate", instant)
 _CURRENCY = F("currencysymbol", currency)
 _RATE = F("exchangerate", decimal_string)
 _CONTACT = Ref("entity", "Contact")

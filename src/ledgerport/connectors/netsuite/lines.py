@@ -14,9 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ledgerport.connectors._base.convert import currency, decimal_string, iso_date, iso_datetime, to_str
+from ledgerport.connectors._base.convert import currency, decimal_string, iso_date, to_str
 from ledgerport.connectors._base.mapping import ChildId, Computed, F, MappingContext, NestedMap, Ref
-from ledgerport.connectors.netsuite.convert import RELATED_TYPE, country, first_id, line_amount, ns_bool, quantity
+from ledgerport.connectors.netsuite.convert import (
+    RELATED_TYPE,
+    country,
+    first_id,
+    instant,
+    line_amount,
+    ns_bool,
+    quantity,
+)
 from ledgerport.models.contact import AccountingPhoneNumber, Address, AddressType
 from ledgerport.models.credit_note import CreditNoteApplyLineForCreditNote, CreditNoteLineItem
 from ledgerport.models.expense import ExpenseLine
@@ -110,7 +118,7 @@ _RATE = _document("exchangerate", decimal_string)
 _ACCOUNT = Ref("expenseaccount", "Account")
 _ITEM = Ref("item", "Item")
 _CONTACT = Ref("entity", "Contact")
-_UPDATED = F("linelastmodifieddate", iso_datetime)
+_UPDATED = F("linelastmodifieddate", instant)
 
 INVOICE_LINE = NestedMap(
     InvoiceLineItem,
@@ -334,7 +342,6 @@ PAYMENT_APPLICATION = NestedMap(
 CREDIT_NOTE_APPLICATION = NestedMap(
     CreditNoteApplyLineForCreditNote,
     {
-        "id": _application_id("CreditNoteApplyLineForCreditNote"),
         "remote_id": Computed(lambda r, c: f"{r.get('previousdoc')}/{r.get('previousline')}"),
         "invoice": Ref("previousdoc", "Invoice"),
         "applied_date": Computed(_applied_on),
@@ -345,7 +352,6 @@ CREDIT_NOTE_APPLICATION = NestedMap(
 VENDOR_CREDIT_APPLICATION = NestedMap(
     VendorCreditApplyLineForVendorCredit,
     {
-        "id": _application_id("VendorCreditApplyLineForVendorCredit"),
         "remote_id": Computed(lambda r, c: f"{r.get('previousdoc')}/{r.get('previousline')}"),
         "invoice": Ref("previousdoc", "Invoice"),
         "applied_date": Computed(_applied_on),
@@ -361,9 +367,6 @@ def _by(kind: str) -> Callable[[Any], bool]:
 APPLIED_CREDIT_NOTE = NestedMap(
     CreditNoteApplyLineForInvoice,
     {
-        "id": Computed(
-            lambda r, c: (c.child or c.ref)("CreditNoteApplyLineForInvoice", f"{c.parent}/{r.get('nextdoc')}")
-        ),
         "remote_id": Computed(lambda r, c: str(r.get("nextdoc"))),
         "credit_note": Ref("nextdoc", "CreditNote"),
         "applied_amount": F("foreignamount", decimal_string),
@@ -374,9 +377,6 @@ APPLIED_CREDIT_NOTE = NestedMap(
 APPLIED_VENDOR_CREDIT = NestedMap(
     VendorCreditApplyLineForInvoice,
     {
-        "id": Computed(
-            lambda r, c: (c.child or c.ref)("VendorCreditApplyLineForInvoice", f"{c.parent}/{r.get('nextdoc')}")
-        ),
         "remote_id": Computed(lambda r, c: str(r.get("nextdoc"))),
         "vendor_credit": Ref("nextdoc", "VendorCredit"),
         "applied_amount": F("foreignamount", decimal_string),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ledgerport.connectors._base.convert import currency, iso_date, iso_datetime, to_str
+from ledgerport.connectors._base.convert import currency, iso_date, to_str
 from ledgerport.connectors._base.mapping import Computed, Const, F, MappingContext, ModelMap, Ref
 from ledgerport.connectors.netsuite.convert import (
     ACCOUNT_CLASS,
@@ -26,6 +26,7 @@ from ledgerport.connectors.netsuite.convert import (
     account_status,
     active_or_archived,
     active_or_inactive,
+    instant,
     is_active,
     ns_bool,
     percent,
@@ -82,7 +83,7 @@ __all__ = [
 ]
 
 _ID = F("id", to_str)
-_UPDATED = F("lastmodifieddate", iso_datetime)
+_UPDATED = F("lastmodifieddate", instant)
 _LIVE = Const(False)
 
 COMPANY_INFO = ModelMap(
