@@ -239,6 +239,9 @@ def test_an_expense_report_belongs_to_its_employee() -> None:
     mapped = _map(EXPENSE, report)
     assert mapped["employee"] == "Employee:77"
     assert mapped["contact"] is None
+    report_line = _map(EXPENSE, {**report, "lines": [{"id": 1, "foreignamount": 45, "entity": 77}]})["lines"][0]
+    assert report_line["employee"] == "Employee:77"
+    assert report_line["contact"] is None
     check = _map(EXPENSE, {**report, "type": "Check"})
     assert check["contact"] == "Contact:77"
     assert check["lines"][0]["net_amount"] == Decimal("45")

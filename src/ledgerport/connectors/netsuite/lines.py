@@ -210,6 +210,16 @@ JOURNAL_LINE = NestedMap(
     when=_not_tax,
 )
 
+
+def _expense_report_entity(record: Any, context: MappingContext, model: str) -> str | None:
+    """A line's entity: the employee on an expense report's lines, a contact (payee, customer) elsewhere."""
+    entity = record.get("entity")
+    report = isinstance(context.document, dict) and context.document.get("type") == "ExpRept"
+    if entity in (None, "") or report != (model == "Employee"):
+        return None
+    return context.ref(model, str(entity))
+
+
 EXPENSE_LINE = NestedMap(
     ExpenseLine,
     {
@@ -220,8 +230,9 @@ EXPENSE_LINE = NestedMap(
         "tracking_categories": TRACKING,
         "company": COMPANY,
         "currency": _CURRENCY,
+        "employee": Computed(lambda r, c: _expense_report_entity(r, c, "Employee")),
         "account": _ACCOUNT,
-        "contact": _CONTACT,
+        "contact": Computed(lambda r, c: _expense_report_entity(r, c, "Contact")),
         "description": F("memo", to_str),
         "exchange_rate": _RATE,
         "quantity": F("quantity", lambda v: decimal_string(quantity(v))),

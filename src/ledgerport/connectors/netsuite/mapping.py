@@ -106,7 +106,9 @@ ACCOUNT = ModelMap(
     stream=ACCOUNTS,
     fields={
         "remote_id": _ID,
-        "name": Computed(lambda r, c: to_str(r.get("accountsearchdisplayname")) or to_str(r.get("fullname"))),
+        # ``fullname`` is the name with its parents ("Expenses : Travel"); the search display name leads with
+        # the account number ("6100 Travel"), which Merge keeps apart in ``account_number``.
+        "name": Computed(lambda r, c: to_str(r.get("fullname")) or to_str(r.get("accountsearchdisplayname"))),
         "description": F("description", to_str),
         "classification": F("accttype", ACCOUNT_CLASS),
         "type": F("accttype", to_str),
@@ -187,7 +189,6 @@ ACCOUNTING_PERIOD = ModelMap(
         ),
         "start_date": F("startdate", iso_date),
         "end_date": F("enddate", iso_date),
-        "remote_was_deleted": _LIVE,
     },
 )
 
@@ -200,7 +201,6 @@ PAYMENT_TERM = ModelMap(
         "name": F("name", to_str),
         "is_active": F("isinactive", is_active),
         "days_until_due": F("daysuntilnetdue", lambda v: None if v in (None, "") else int(v)),
-        "remote_was_deleted": _LIVE,
     },
 )
 
@@ -264,7 +264,6 @@ PROJECT = ModelMap(
         "is_active": F("isinactive", is_active),
         "company": COMPANY,
         "contact": Ref("parent", "Contact"),
-        "remote_was_deleted": _LIVE,
     },
 )
 
