@@ -604,7 +604,7 @@ def seed(account: Account, *, seed: int, size: str | int, anchor: date) -> Books
             ("customer", "entity", "Defunct Customer"),
         ):
             account.tombstone(type_name, account.next_id(family), name, local)
-    _refresh_balances(account)
+    account.refresh_balances()
     return books
 
 
@@ -789,17 +789,3 @@ def _plan_other(
             }
         ]
         seeder.plan("deposit", seeder.day(), _Party(party.id, 1, 1, 0), lines=lines)
-
-
-def _refresh_balances(account: Account) -> None:
-    """Customer ``balancesearch`` and vendor ``balance``: open A/R or A/P in base currency."""
-    account.db.execute(
-        "UPDATE customer SET balancesearch = ROUND(COALESCE((SELECT SUM(t.foreignamountremaining * t.exchangerate *"
-        " CASE WHEN t.type = 'CustCred' THEN -1 ELSE 1 END) FROM \"transaction\" t WHERE t.entity = customer.id"
-        " AND t.type IN ('CustInvc', 'CustCred') AND t.posting = 'T'), 0), 2)"
-    )
-    account.db.execute(
-        "UPDATE vendor SET balance = ROUND(COALESCE((SELECT SUM(t.foreignamountremaining * t.exchangerate *"
-        " CASE WHEN t.type = 'VendCred' THEN -1 ELSE 1 END) FROM \"transaction\" t WHERE t.entity = vendor.id"
-        " AND t.type IN ('VendBill', 'VendCred') AND t.posting = 'T'), 0), 2)"
-    )

@@ -368,8 +368,7 @@ def _select_item(item: list[tuple[str, str]], aliases: dict[str, str], tables: l
     elif (
         len(item) >= 2
         and item[-1][0] in {"id", "qid"}
-        and item[-2][1] not in {".", "("}
-        and item[-2][0] != "op"
+        and (item[-2][0] != "op" or item[-2][1] == ")")
         and item[-1][1].lower() not in {"end"}
     ):
         alias, body = item[-1][1], item[:-1]
