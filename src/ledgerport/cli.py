@@ -695,11 +695,28 @@ def bulk_create(
 @accounts_app.command("link")
 def link_account(
     api_key: Annotated[str, typer.Option(help="An API key of the organization that will own the account.")],
-    integration: Annotated[str, typer.Option(help="quickbooks or xero (or their Merge slugs).")],
+    integration: Annotated[str, typer.Option(help="quickbooks, xero or netsuite (or their Merge slugs).")],
     sandbox: Annotated[str | None, typer.Option(help="A sandbox's URL: link there, consenting automatically.")] = None,
     end_user_org: Annotated[str, typer.Option(help="The end user's organization name.")] = "Linked company",
     end_user_email: Annotated[str | None, typer.Option(help="The end user's email address.")] = None,
     end_user_origin_id: Annotated[str | None, typer.Option(help="Your own id for the end user.")] = None,
+    account_id: Annotated[
+        str | None, typer.Option(help="The provider account id, where its hosts depend on it (NetSuite).")
+    ] = None,
+    tba: Annotated[
+        bool,
+        typer.Option(
+            "--tba",
+            help="Link with token-based authentication credentials instead of OAuth 2.0 (NetSuite): given with"
+            " --credential, or handed out by the --sandbox.",
+        ),
+    ] = False,
+    credential: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A credential for --tba as NAME=VALUE (consumer_key, consumer_secret, token_id, token_secret)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Link an accounting system through the provider's real OAuth flow (against --sandbox without a person)."""
@@ -707,7 +724,7 @@ def link_account(
     from ledgerport.connectors import CONNECTORS, connector_for_slug
     from ledgerport.connectors._base import AiohttpTransport, ConnectorError
     from ledgerport.connectors._base.registrations import NotRegistered, OriginRefused, normal_origin
-    from ledgerport.linking import EndUser, link_sandbox
+    from ledgerport.linking import EndUser, link_sandbox, link_with_credentials, sandbox_credentials, typed_facts
 
     try:
         slug = find_integration(integration).slug
@@ -727,10 +744,26 @@ def link_account(
             organization_id = await _organization_of(database, api_key)
             registered = background.registrations(settings)
             origin = normal_origin(sandbox) if sandbox else registered.configured_origin(connector.key)
+            typed = {"account_id": account_id} if account_id else {}
+            if tba:
+                given = await sandbox_credentials(connector, transport, origin) if origin else {}
+                given.update(typed)
+                given.update(_pairs(credential or []))
+                made = await link_with_credentials(
+                    database,
+                    sealer=background.sealer(settings),
+                    connector=connector,
+                    organization_id=organization_id,
+                    given=given,
+                    end_user=end_user,
+                    base_url=origin,
+                )
+                return {"linked_account_id": str(made.account.id), "account_token": made.account_token}
+            facts = typed_facts(connector, typed)
             client = registered.client(connector.key, origin)
             if origin is None:
                 made = await _link_with_a_person(
-                    database, settings, connector, client, transport, organization_id, end_user
+                    database, settings, connector, client, transport, organization_id, end_user, facts
                 )
             else:
                 made = await link_sandbox(
@@ -742,6 +775,7 @@ def link_account(
                     organization_id=organization_id,
                     sandbox_url=origin,
                     end_user=end_user,
+                    facts=facts,
                 )
             return {"linked_account_id": str(made.account.id), "account_token": made.account_token}
         finally:
@@ -764,6 +798,7 @@ async def _link_with_a_person(
     transport: Any,
     organization_id: Any,
     end_user: Any,
+    facts: dict[str, str],
 ) -> Any:
     """Print the provider's consent URL and wait for its redirect on this machine's callback address."""
     import secrets
@@ -790,7 +825,7 @@ async def _link_with_a_person(
     await runner.setup()
     await web.TCPSite(runner, callback.hostname or "127.0.0.1", callback.port or 80).start()
     try:
-        url = authorize_url(connector, client, state=state, base_url=None)
+        url = authorize_url(connector, client, state=state, base_url=None, facts=facts)
         err.print(f"Open this URL to grant access, then come back:\n  {url}")
         params = await asyncio.wait_for(arrived, timeout=600)
     finally:
@@ -805,10 +840,26 @@ async def _link_with_a_person(
         params=params,
         end_user=end_user,
         base_url=None,
+        facts=facts,
     )
 
 
-SANDBOXES = {"quickbooks": "ledgerport.sandboxes.quickbooks", "xero": "ledgerport.sandboxes.xero"}
+def _pairs(items: list[str]) -> dict[str, str]:
+    """``NAME=VALUE`` options as a mapping."""
+    pairs: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise _fail(f"--credential takes NAME=VALUE, not {item!r}", 2)
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+SANDBOXES = {
+    "netsuite": "ledgerport.sandboxes.netsuite",
+    "quickbooks": "ledgerport.sandboxes.quickbooks",
+    "xero": "ledgerport.sandboxes.xero",
+}
 
 
 def _size(text: str) -> str | int:
@@ -821,7 +872,7 @@ def _size(text: str) -> str | int:
 
 @app.command()
 def sandbox(
-    provider: Annotated[str, typer.Argument(help="quickbooks or xero")],
+    provider: Annotated[str, typer.Argument(help="netsuite, quickbooks or xero")],
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8100,
     seed: Annotated[int, typer.Option(help="Same seed, same company.")] = 0,

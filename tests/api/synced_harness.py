@@ -1,7 +1,7 @@
-"""An organization with real data behind every documented operation: a QuickBooks and a Xero account linked through
-the provider sandboxes and synced (in process, into the suite's database), one seeded account for the models neither
-sandbox has, and issues both ongoing and resolved. The live servers of ``conftest.py`` read it like any other tenant.
-The fixture is ``synced_org`` in ``tests/api/conftest.py``.
+"""An organization with real data behind every documented operation: a QuickBooks, a Xero and a NetSuite account
+linked through the provider sandboxes and synced (in process, into the suite's database), one seeded account for the
+models no sandbox has, and issues both ongoing and resolved. The live servers of ``conftest.py`` read it like any
+other tenant. The fixture is ``synced_org`` in ``tests/api/conftest.py``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ SANDBOX = "http://sandbox.test"
 CLIENT = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
 
 
+SANDBOXED = ("quickbooks", "xero", "netsuite")
+"""The connectors whose sandboxes this harness mounts."""
+
+
 @dataclass(frozen=True)
 class SyncedOrganization:
     """An API key and the account token of each linked account, by connector key (``seeded``: the dev seed's)."""
@@ -39,6 +43,10 @@ class SyncedOrganization:
 
 
 def _sandbox_app(key: str) -> Any:
+    if key == "netsuite":
+        from ledgerport.sandboxes.netsuite import create_app as create_netsuite
+
+        return create_netsuite(seed=5, size="small", limits=False)
     if key == "xero":
         from ledgerport.sandboxes.xero import create_app
 
@@ -57,7 +65,7 @@ async def build_synced(url: str) -> SyncedOrganization:
         async with database.write() as session:
             organization_id = await accounts.create_organization(session, name=f"synced-{uuid.uuid4().hex[:6]}")
             key = await accounts.create_api_key(session, organization_id=organization_id)
-        for connector in CONNECTORS.values():
+        for connector in (CONNECTORS[key] for key in SANDBOXED):
             transport = AsgiTransport(_sandbox_app(connector.key))
             made = await link_sandbox(
                 database,

@@ -37,7 +37,7 @@ from ledgerport.connectors._base import ConnectorError
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import NotRegistered, OriginRefused
 from ledgerport.kit import clock
-from ledgerport.linking import EndUser, authorize_url, complete
+from ledgerport.linking import EndUser, authorize_url, complete, typed_facts
 from ledgerport.models.integrations import INTEGRATIONS, Integration, UnknownIntegration, find_integration
 from ledgerport.store.accounts import find_linked_account, regenerate_account_token
 from ledgerport.store.links import (
@@ -245,14 +245,18 @@ async def show_link_page(request: Request[Any, Any, Any]) -> Response[str]:
     except _Stop as stop:
         return _html(error_page(str(stop)), 400)
     choices = []
+    fields: dict[str, str] = {}
     for connector in _choices(found):
         integration = INTEGRATIONS[connector.slug]
         choices.append(IntegrationChoice(slug=integration.slug, name=integration.name, color=integration.color))
+        for field in connector.link_fields:
+            fields.setdefault(field.name, f"{field.label} ({integration.name} only)")
     page = choice_page(
         link_token=request.query_params["link_token"],
         organization_name=found.details["end_user"]["organization_name"],
         integrations=choices,
         sandbox_url=_typed_origins_allowed(context),
+        fields=list(fields.items()),
     )
     return _html(page)
 
@@ -269,13 +273,17 @@ async def start_link(request: Request[Any, Any, Any]) -> Response[Any]:
         if connector is None:
             raise _Stop(f"{slug or 'No integration'} is not one this link can connect.")
         origin, client = _endpoint(context, connector, form.get("sandbox_url"))
+        typed = {field.name: str(form.get(field.name) or "") for field in connector.link_fields}
+        facts = typed_facts(connector, typed)
+        state = secrets.token_urlsafe(32)
+        url = authorize_url(connector, client, state=state, base_url=origin, facts=facts)
+    except ConnectorError as exc:
+        return _html(error_page(f"{str(exc).rstrip('.')}."), 400)
     except _Stop as stop:
         return _html(error_page(str(stop)), 400)
-    state = secrets.token_urlsafe(32)
     async with context.database.write() as session:
-        details = {**found.details, "connector": connector.key, "origin": origin}
+        details = {**found.details, "connector": connector.key, "origin": origin, "facts": facts}
         await start_link_session(session, session_id=found.id, state=state, details=details)
-    url = authorize_url(connector, client, state=state, base_url=origin)
     return Redirect(path=url, status_code=302, headers=_PAGE_HEADERS)
 
 
@@ -300,6 +308,7 @@ async def _finish(context: ApiContext, found: LinkSession, params: dict[str, str
                 origin_id=end_user.get("origin_id"),
             ),
             base_url=origin,
+            facts=found.details.get("facts") or {},
         )
     except ConnectorError as exc:
         raise _Stop(f"{str(exc).rstrip('.')}. Open the link again to retry.") from exc

@@ -55,9 +55,16 @@ def _page(title: str, body: str) -> str:
 
 
 def choice_page(
-    *, link_token: str, organization_name: str, integrations: Sequence[IntegrationChoice], sandbox_url: bool
+    *,
+    link_token: str,
+    organization_name: str,
+    integrations: Sequence[IntegrationChoice],
+    sandbox_url: bool,
+    fields: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """Pick the accounting platform to connect; one submit button per integration."""
+    """Pick the accounting platform to connect; one submit button per integration.
+
+    ``fields``: ``(name, label)`` of account facts some platforms need before consent (a NetSuite account id)."""
     buttons = "".join(
         f'<button type="submit" name="integration" value="{html.escape(choice.slug)}">'
         f'<svg viewBox="0 0 2 2" aria-hidden="true"><circle cx="1" cy="1" r="1" fill="{html.escape(choice.color)}"/>'
@@ -70,12 +77,17 @@ def choice_page(
         if sandbox_url
         else ""
     )
+    asked = "".join(
+        f'<p><label for="{html.escape(name)}">{html.escape(label)}</label>'
+        f'<input type="text" id="{html.escape(name)}" name="{html.escape(name)}" autocomplete="off"></p>'
+        for name, label in fields
+    )
     body = (
         f"<h1>Connect your accounting system</h1>"
         f"<p>{html.escape(organization_name)}: choose the platform your books are kept in. You will sign in there "
         f"and approve access.</p>"
         f'<form method="post" action="/link/start">'
-        f'<input type="hidden" name="link_token" value="{html.escape(link_token)}">{sandbox}{buttons}</form>'
+        f'<input type="hidden" name="link_token" value="{html.escape(link_token)}">{sandbox}{asked}{buttons}</form>'
     )
     return _page("Connect your accounting system", body)
 

@@ -4,6 +4,11 @@
 the code, learns the account facts (QBO's realm from the callback, Xero's tenant from ``/connections``), creates
 the linked account with its sealed credentials and returns its account token (shown once). A provider origin
 (``base_url``) other than the real one points every URL of the flow at a sandbox.
+
+A provider that serves each account at its own host has URL templates over account facts
+(``Connector.link_fields``): the person gives them before consent (``facts``), and facts the callback carries
+(read by ``account_facts`` before the code exchange, for a connector without a ``facts_request``) fill the token
+URL too. :func:`save_link` stores a linked account whatever the credentials (the credentials path uses it).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from ledgerport.connectors._base.auth import (
     encode_tokens,
     read_tokens,
 )
-from ledgerport.connectors._base.http import rebase
+from ledgerport.connectors._base.http import MissingFact, place
 from ledgerport.kit.sealing import Sealer
 from ledgerport.models.events import LINKED
 from ledgerport.models.integrations import find_integration
@@ -31,7 +36,7 @@ from ledgerport.store.accounts import NewLinkedAccount, create_linked_account
 from ledgerport.store.credentials import save_credentials
 from ledgerport.store.webhooks import NewEvent, account_summary, emit
 
-__all__ = ["EndUser", "authorize_url", "complete"]
+__all__ = ["EndUser", "authorize_url", "complete", "save_link", "typed_facts"]
 
 
 class EndUser(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,6 +47,27 @@ class EndUser(msgspec.Struct, frozen=True, kw_only=True):
     origin_id: str | None = None
 
 
+def typed_facts(connector: Connector, typed: Mapping[str, str]) -> dict[str, str]:
+    """The facts behind what the person gave for the connector's ``link_fields`` (blank ones are skipped)."""
+    facts: dict[str, str] = {}
+    for field in connector.link_fields:
+        text = (typed.get(field.name) or "").strip()
+        if text:
+            try:
+                facts.update(field.facts(text))
+            except ValueError as exc:
+                raise Rejected(f"{field.label}: {exc}") from exc
+    return facts
+
+
+def _place(url: str, base_url: str | None, facts: Mapping[str, str], connector: Connector) -> str:
+    try:
+        return place(url, base_url, facts)
+    except MissingFact as exc:
+        labels = ", ".join(field.label for field in connector.link_fields) or "an account fact"
+        raise Rejected(f"{connector.name} needs {labels} to link") from exc
+
+
 def authorize_url(
     connector: Connector,
     client: OAuthClient,
@@ -49,9 +75,11 @@ def authorize_url(
     state: str,
     base_url: str | None,
     extra: Mapping[str, str] | None = None,
+    facts: Mapping[str, str] | None = None,
 ) -> str:
-    """Where to send the person who links the account."""
-    oauth = msgspec.structs.replace(connector.auth, authorize_url=rebase(connector.auth.authorize_url, base_url))
+    """Where to send the person who links the account (``facts``: what they gave for ``link_fields``)."""
+    url = _place(connector.auth.authorize_url, base_url, facts or {}, connector)
+    oauth = msgspec.structs.replace(connector.auth, authorize_url=url)
     url, _ = authorization_url(oauth, client, state=state, extra=extra)
     return url
 
@@ -81,17 +109,45 @@ async def complete(
     params: Mapping[str, str],
     end_user: EndUser,
     base_url: str | None,
+    facts: Mapping[str, str] | None = None,
 ) -> NewLinkedAccount:
-    """Finish a link from the provider's callback parameters (``code``, and whatever else it sends)."""
+    """Finish a link from the provider's callback parameters (``code``, and whatever else it sends).
+
+    ``facts``: what the person gave before consent (``link_fields``); the callback's own facts take precedence."""
     if "error" in params:
         raise Rejected(f"{connector.name} did not grant access: {params.get('error_description') or params['error']}")
     code = params.get("code")
     if not code:
         raise Rejected("the provider's callback carried no authorization code")
-    oauth = msgspec.structs.replace(connector.auth, token_url=rebase(connector.auth.token_url, base_url))
+    early = dict(facts or {})
+    if connector.facts_request is None and connector.account_facts is not None:
+        early.update(connector.account_facts(params, None))  # the callback says which account consented
+    token_url = _place(connector.auth.token_url, base_url, early, connector)
+    oauth = msgspec.structs.replace(connector.auth, token_url=token_url)
     tokens = read_tokens(await transport.send(code_request(oauth, client, code)))
-    facts = await _facts(connector, transport, tokens, params, base_url)
-    tokens = msgspec.structs.replace(tokens, extra=facts)
+    learnt = {**early, **await _facts(connector, transport, tokens, params, base_url)}
+    return await save_link(
+        database,
+        sealer=sealer,
+        connector=connector,
+        organization_id=organization_id,
+        tokens=msgspec.structs.replace(tokens, extra=learnt),
+        end_user=end_user,
+        base_url=base_url,
+    )
+
+
+async def save_link(
+    database: Database,
+    *,
+    sealer: Sealer,
+    connector: Connector,
+    organization_id: uuid.UUID,
+    tokens: TokenSet,
+    end_user: EndUser,
+    base_url: str | None,
+) -> NewLinkedAccount:
+    """Create the linked account with its sealed credentials, and emit its ``LINKED`` event."""
     integration = find_integration(connector.slug)
     async with database.write() as session:
         made = await create_linked_account(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from ledgerport.connectors._base import Connector, Rejected, Request, Transport
@@ -30,10 +31,13 @@ async def link_sandbox(
     organization_id: uuid.UUID,
     sandbox_url: str,
     end_user: EndUser,
+    facts: Mapping[str, str] | None = None,
 ) -> NewLinkedAccount:
-    """Link a company of the sandbox at ``sandbox_url`` to the organization."""
+    """Link a company of the sandbox at ``sandbox_url`` to the organization (``facts``: see ``link_fields``)."""
     state = secrets.token_urlsafe(16)
-    url = authorize_url(connector, client, state=state, base_url=sandbox_url, extra={"auto_approve": "true"})
+    url = authorize_url(
+        connector, client, state=state, base_url=sandbox_url, extra={"auto_approve": "true"}, facts=facts
+    )
     response = await transport.send(Request(method="GET", url=url))
     location = response.headers.get("location", "")
     if response.status not in {302, 303} or not location.startswith(client.redirect_uri):
@@ -53,4 +57,5 @@ async def link_sandbox(
         params=params,
         end_user=end_user,
         base_url=sandbox_url,
+        facts=facts,
     )

@@ -43,6 +43,7 @@ from ledgerport.models.invoice import (
     VendorCreditApplyLineForInvoice,
 )
 from ledgerport.models.item import Item, ItemType
+from ledgerport.models.item_fulfillment import ItemFulfillment, ItemFulfillmentLine, ItemFulfillmentStatus
 from ledgerport.models.journal_entry import JournalEntry, JournalLine, PostingStatus
 from ledgerport.models.payment import Payment, PaymentLineItem, PaymentType
 from ledgerport.models.payment_term import PaymentTerm
@@ -94,6 +95,9 @@ __all__ = [
     "InvoiceStatus",
     "InvoiceType",
     "Item",
+    "ItemFulfillment",
+    "ItemFulfillmentLine",
+    "ItemFulfillmentStatus",
     "ItemType",
     "JournalEntry",
     "JournalLine",

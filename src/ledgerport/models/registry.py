@@ -29,6 +29,7 @@ from ledgerport.models.enums import ActiveOrArchived
 from ledgerport.models.expense import Expense
 from ledgerport.models.invoice import Invoice, InvoiceStatus, InvoiceType
 from ledgerport.models.item import Item
+from ledgerport.models.item_fulfillment import ItemFulfillment
 from ledgerport.models.journal_entry import JournalEntry
 from ledgerport.models.payment import Payment
 from ledgerport.models.payment_term import PaymentTerm
@@ -175,6 +176,18 @@ MODELS: dict[str, ModelSpec] = {
             Relation("sales_tax_rate", "TaxRate"),
         ),
         writes=("create", "update"),
+    ),
+    "ItemFulfillment": ModelSpec(
+        "ItemFulfillment",
+        "item-fulfillments",
+        ItemFulfillment,
+        # Merge's list operation has no company_id, remote_id or created/modified filters for this model.
+        expand=_expand(_COMPANY, Relation("customer", "Contact"), _LINES, Relation("sales_order", "SalesOrder")),
+        company_field=None,
+        remote_id_filter=False,
+        created_modified_filters=False,
+        remote_fields=True,
+        remote_field_lines=("lines", "ItemFulfillmentLine"),
     ),
     "JournalEntry": ModelSpec(
         "JournalEntry",

@@ -10,9 +10,10 @@ import msgspec
 from ledgerport.connectors._base import AuthRevoked, Connector, Transport
 from ledgerport.connectors._base.auth import OAuthClient, decode_tokens
 from ledgerport.connectors._base.client import ProviderClient, RetryPolicy
-from ledgerport.connectors._base.http import rebase
+from ledgerport.connectors._base.http import MissingFact, place
 from ledgerport.connectors._base.registrations import NotRegistered, Registrations
 from ledgerport.connectors._base.remote_fields import FieldClass
+from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.kit.budget import Budget
 from ledgerport.kit.sealing import Sealer, SealingError
 from ledgerport.remote.tokens import StoredTokens
@@ -62,6 +63,21 @@ def _registration(registrations: Registrations, key: str, origin: str | None) ->
         raise AuthRevoked(str(exc)) from exc
 
 
+def _context(connector: Connector, facts: Mapping[str, str], origin: str | None) -> StreamContext:
+    try:
+        return connector.context(facts, origin)
+    except MissingFact as exc:
+        raise AuthRevoked(f"the linked account lacks a fact its provider's URLs need: {exc}") from exc
+
+
+def _token_url(connector: Connector, origin: str | None, facts: Mapping[str, str]) -> str:
+    """Where this account's tokens are refreshed (a per-account host is filled in from its facts)."""
+    try:
+        return place(connector.auth.token_url, origin, facts)
+    except MissingFact as exc:
+        raise AuthRevoked(f"the linked account lacks a fact its provider's URLs need: {exc}") from exc
+
+
 async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
     """The client for one linked account; :class:`AuthRevoked` when the account or its credentials are gone."""
     async with deps.database.read() as session:
@@ -84,7 +100,7 @@ async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
         oauth=connector.auth,
         client=_registration(deps.registrations, connector.key, stored.base_url),
         transport=transport,
-        token_url=rebase(connector.auth.token_url, stored.base_url),
+        token_url=_token_url(connector, stored.base_url, facts),
         loaded=loaded,
     )
     client = ProviderClient(
@@ -94,7 +110,7 @@ async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
         budget=deps.budget,
         # One budget per provider company, whichever linked account or process calls it.
         budget_key=f"{connector.key}:{':'.join(sorted(facts.values())) or account_id}",
-        context=connector.context(facts, stored.base_url),
+        context=_context(connector, facts, stored.base_url),
         retry=deps.retry,
     )
     return Opened(account=account, connector=connector, client=client, facts=facts, base_url=stored.base_url)

@@ -87,6 +87,8 @@ class StoredTokens:
         no longer wanted) after the provider has rotated the refresh token, and the newest one must still be
         stored, or the account would need linking again.
         """
+        if stale.signed:  # signing credentials do not expire: refused, they were revoked
+            raise AuthRevoked("the provider refused this account's signing credentials; link it again")
         running = self._refreshing.get(stale.access_token)
         if running is None:
             running = self._refreshing[stale.access_token] = asyncio.ensure_future(self._refresh(stale))

@@ -31,6 +31,7 @@ __all__ = [
     "encode_tokens",
     "read_tokens",
     "refresh_request",
+    "signing_credentials",
 ]
 
 
@@ -62,10 +63,19 @@ class TokenSet(msgspec.Struct, frozen=True, kw_only=True):
     refresh_expires_at: float | None = None
     extra: Mapping[str, str] = {}
     """Provider-specific facts learned while linking (QBO realmId, Xero tenantId)."""
+    secrets: Mapping[str, str] = {}
+    """Signing credentials held instead of a bearer token (OAuth 1.0a consumer and token keys), for an account
+    linked without OAuth 2.0; the connector's ``sign`` uses them. Such a set never expires and cannot be refreshed:
+    a refusal means the credentials were revoked."""
+
+    @property
+    def signed(self) -> bool:
+        """Whether requests are signed with :attr:`secrets` rather than carrying a bearer token."""
+        return bool(self.secrets)
 
     def needs_refresh(self, now: float, margin: float) -> bool:
-        """Whether the access token expires within ``margin`` seconds."""
-        return self.expires_at - margin <= now
+        """Whether the access token expires within ``margin`` seconds (never, for signing credentials)."""
+        return not self.secrets and self.expires_at - margin <= now
 
 
 def authorization_url(
@@ -125,6 +135,13 @@ def read_tokens(response: Response, *, now: float | None = None, extra: Mapping[
         refresh_expires_at=None if refresh_ttl is None else moment + float(refresh_ttl),
         extra=dict(extra or {}),
     )
+
+
+def signing_credentials(secrets: Mapping[str, str], facts: Mapping[str, str]) -> TokenSet:
+    """What an account linked with signing credentials holds: the secrets and its facts, no token to refresh."""
+    if not secrets or not all(secrets.values()):
+        raise Rejected("signing credentials need every value")
+    return TokenSet(access_token="", refresh_token="", expires_at=0.0, extra=dict(facts), secrets=dict(secrets))
 
 
 def encode_tokens(tokens: TokenSet) -> bytes:

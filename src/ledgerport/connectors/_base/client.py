@@ -27,6 +27,7 @@ from ledgerport.connectors._base.auth import TokenSet
 from ledgerport.connectors._base.connector import Connector
 from ledgerport.connectors._base.errors import (
     AuthExpired,
+    AuthRevoked,
     ConnectorError,
     DailyLimitReached,
     Malformed,
@@ -100,16 +101,23 @@ class ProviderClient:
         self.retry = retry or RetryPolicy()
         self.on_retry = on_retry
         self.requests_sent = 0
+        self._session_learnt = False
         limits = connector.limits
         self._quotas = Quotas(per_minute=limits.per_minute, per_day=limits.per_day, concurrent=limits.concurrent)
 
-    async def _once(self, request: Request, tokens: TokenSet) -> Response:
-        authorized = self.connector.authorize(
-            msgspec.structs.replace(
-                request, headers={**request.headers, "Authorization": f"Bearer {tokens.access_token}"}
-            ),
-            self.context.account,
+    def _credentials(self, request: Request, tokens: TokenSet) -> Request:
+        """The request with the account's credentials: a bearer token, or the connector's signature."""
+        if tokens.signed:
+            if self.connector.sign is None:
+                raise AuthRevoked(f"{self.connector.name} accounts cannot be called with signing credentials")
+            return self.connector.sign(request, tokens.secrets, self.context.account)
+        return msgspec.structs.replace(
+            request, headers={**request.headers, "Authorization": f"Bearer {tokens.access_token}"}
         )
+
+    async def _once(self, request: Request, tokens: TokenSet) -> Response:
+        # Account facts first (they may change the URL's query), the signature last (it covers the query).
+        authorized = self._credentials(self.connector.authorize(request, self.context.account), tokens)
         async with self.budget.slot(self.budget_key, self._quotas):
             self.requests_sent += 1
             response = await self.transport.send(authorized)
@@ -122,7 +130,7 @@ class ProviderClient:
         """Send with retries; return a successful response or raise a :class:`ConnectorError`."""
         tokens = await self.tokens.current()
         refreshed = False
-        failures = 0
+        failures = throttles = 0
         while True:
             try:
                 return await self._once(request, tokens)
@@ -133,9 +141,14 @@ class ProviderClient:
             except DailyLimitReached:
                 raise
             except RateLimited as throttled:
-                if throttled.retry_after > self.retry.max_throttle_wait:
+                throttles += 1
+                wait = throttled.retry_after
+                if throttled.guessed:  # no wait was named: back off exponentially, with jitter
+                    wait = min(self.retry.max_delay, wait * 2 ** (throttles - 1))
+                    wait *= 0.5 + random.random() / 2  # noqa: S311 - jitter, not security
+                if wait > self.retry.max_throttle_wait:
                     raise
-                await self.budget.pause(self.budget_key, throttled.retry_after)
+                await self.budget.pause(self.budget_key, wait)
             except Transient as failed:
                 failures += 1
                 if failures >= self.retry.attempts:
@@ -162,6 +175,25 @@ class ProviderClient:
         if self.on_retry is not None:
             await self.on_retry(error, failures)
 
+    async def learn_session_facts(self) -> None:
+        """Ask the connector's session facts once, before this client's first walk, into its context."""
+        learn = self.connector.session_facts
+        if learn is None or self._session_learnt:
+            return
+        learnt = await learn(self.json, self.context)
+        self.context = msgspec.structs.replace(self.context, account={**self.context.account, **learnt})
+        self._session_learnt = True
+
+    async def _page(self, stream: Stream, request: Request) -> tuple[Any, list[Any]]:
+        """One page's body and its records, completed by the stream's second request if it has one."""
+        body = await self.json(request)
+        records = (dig(body, stream.records) if isinstance(stream.records, str) else stream.records(body)) or []
+        if not isinstance(records, list):
+            raise Malformed(f"{stream.name}: expected a list at {stream.records!r}")
+        if stream.expand is not None and records:
+            records = await stream.expand(self.json, self.context, records)
+        return body, records
+
     async def pages(self, stream: Stream, since: datetime | None) -> AsyncIterator[Page]:
         """Every page of ``stream`` changed after ``since`` (everything when ``None``).
 
@@ -176,18 +208,17 @@ class ProviderClient:
         last: int | None = None
         counting: asyncio.Task[Any] | None = None
 
+        await self.learn_session_facts()
+
         def ask(position: int) -> None:
             request = stream.request(self.context, since, position, paging.size)
-            ahead.append((position, request, asyncio.ensure_future(self.json(request))))
+            ahead.append((position, request, asyncio.ensure_future(self._page(stream, request))))
 
         ask(paging.first)
         try:
             while ahead:
                 position, request, fetching = ahead.popleft()
-                body = await fetching
-                records = (dig(body, stream.records) if isinstance(stream.records, str) else stream.records(body)) or []
-                if not isinstance(records, list):
-                    raise Malformed(f"{stream.name}: expected a list at {stream.records!r}")
+                body, records = await fetching
                 guard(seen, [str(stream.key_of(record)) for record in records])
                 deleted = [r for r in records if stream.deleted is not None and stream.deleted(r)]
                 live = [r for r in records if not (stream.deleted is not None and stream.deleted(r))]

@@ -6,19 +6,55 @@ is a folder with a ``CONNECTOR`` and an entry in :data:`ledgerport.connectors.CO
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 import msgspec
 
 from ledgerport.connectors._base.auth import OAuth2
 from ledgerport.connectors._base.errors import ErrorRule
-from ledgerport.connectors._base.http import Request
+from ledgerport.connectors._base.http import Request, place
 from ledgerport.connectors._base.mapping import ModelMap, supported_fields
 from ledgerport.connectors._base.remote_fields import RemoteFields
 from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.connectors._base.writes import WriteProtocol, WriteSpec
 
-__all__ = ["Connector", "Limits", "field_support"]
+__all__ = [
+    "Connector",
+    "CredentialLink",
+    "Limits",
+    "LinkField",
+    "SessionFacts",
+    "Signer",
+    "field_support",
+]
+
+Signer = Callable[[Request, Mapping[str, str], Mapping[str, str]], Request]
+"""``sign(request, secrets, account)``: the request with the signature its provider wants (OAuth 1.0a)."""
+
+SessionFacts = Callable[[Callable[[Request], Awaitable[Any]], StreamContext], Awaitable[Mapping[str, str]]]
+"""``learn(fetch, context)``: facts that hold for one client's lifetime, learnt with a call (``fetch`` sends a
+request through the client and decodes the answer)."""
+
+
+class LinkField(msgspec.Struct, frozen=True, kw_only=True):
+    """An account fact the person must give before consent, where the provider's URLs depend on it (a host)."""
+
+    name: str
+    label: str
+    facts: Callable[[str], Mapping[str, str]]
+    """The facts the typed text stands for; ``ValueError`` when it is not one."""
+
+
+class CredentialLink(msgspec.Struct, frozen=True, kw_only=True):
+    """Linking with signing credentials the person copies from the provider, instead of OAuth 2.0 consent."""
+
+    secrets: Sequence[str]
+    """The names of the secrets to ask for, in order."""
+    facts: Sequence[LinkField]
+    """The account facts to ask for beside them."""
+    sandbox_path: str
+    """Where a sandbox hands out a credential set (``GET``), a JSON object holding the secrets and the facts."""
 
 
 class Limits(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,10 +101,20 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     remote_fields: Mapping[str, RemoteFields] = {}
     """Common or line model name → the provider fields it does not cover (see
     :mod:`~ledgerport.connectors._base.remote_fields`); a model absent here has none."""
+    link_fields: Sequence[LinkField] = ()
+    """Facts to ask the person before sending them to the real provider: its URLs (``base_url``, ``auth``) are
+    templates over them (``https://{host}.example.com``). A sandbox origin replaces the host and needs none."""
+    sign: Signer | None = None
+    """Signs requests of accounts linked with signing credentials (``TokenSet.secrets``)."""
+    credential_link: CredentialLink | None = None
+    """How to link with signing credentials, for a provider that offers it beside OAuth 2.0."""
+    session_facts: SessionFacts | None = None
+    """Learnt once per client before its first walk, added to the account facts its requests see (a provider
+    whose times are written in the account's zone: the zone's current UTC offset)."""
 
     def context(self, account: Mapping[str, str], base_url: str | None = None) -> StreamContext:
-        """The stream context for one linked account."""
-        return StreamContext(base_url=base_url or self.base_url, account=account)
+        """The stream context for one linked account (``base_url`` with the account's facts filled in)."""
+        return StreamContext(base_url=place(self.base_url, base_url, account), account=account)
 
 
 def field_support(connector: Connector) -> dict[str, list[str]]:

@@ -69,11 +69,15 @@ class ConnectorError(Exception):
 
 
 class RateLimited(ConnectorError):
-    """The provider asked us to slow down; ``retry_after`` is in seconds."""
+    """The provider asked us to slow down; ``retry_after`` is in seconds.
 
-    def __init__(self, message: str, *, retry_after: float) -> None:
+    ``guessed``: the provider named no wait (NetSuite's 429 has no ``Retry-After``), so ``retry_after`` is only a
+    first wait, which the client doubles while the same call keeps being throttled."""
+
+    def __init__(self, message: str, *, retry_after: float, guessed: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.guessed = guessed
 
 
 class DailyLimitReached(RateLimited):

@@ -19,7 +19,17 @@ import msgspec
 
 from ledgerport.connectors._base.errors import Malformed, Transient, Unreachable
 
-__all__ = ["AiohttpTransport", "AsgiTransport", "FunctionTransport", "Request", "Response", "Transport", "rebase"]
+__all__ = [
+    "AiohttpTransport",
+    "AsgiTransport",
+    "FunctionTransport",
+    "MissingFact",
+    "Request",
+    "Response",
+    "Transport",
+    "place",
+    "rebase",
+]
 
 _json = msgspec.json.Decoder(float_hook=Decimal)
 
@@ -31,6 +41,25 @@ def rebase(url: str, origin: str | None) -> str:
     target, base = urlsplit(url), urlsplit(origin)
     path = base.path.rstrip("/") + target.path
     return urlunsplit((base.scheme, base.netloc, path, target.query, target.fragment))
+
+
+class MissingFact(KeyError):
+    """A provider URL names an account fact (``{host}``) the linked account does not have."""
+
+
+def place(url: str, origin: str | None, facts: Mapping[str, str]) -> str:
+    """A provider URL for one account: rebased on ``origin`` (a sandbox), then its ``{fact}`` placeholders filled.
+
+    Some providers serve each account at its own host (``https://{host}.example.com``); their URLs are templates
+    over the account's facts. Rebasing first means a sandbox origin needs no facts for the host it replaces.
+    """
+    rebased = rebase(url, origin)
+    if "{" not in rebased:
+        return rebased
+    try:
+        return rebased.format_map(facts)
+    except KeyError as exc:
+        raise MissingFact(f"{url} needs the account fact {exc.args[0]!r}") from exc
 
 
 class Request(msgspec.Struct, frozen=True, kw_only=True):

@@ -7,7 +7,7 @@ to page, and how a deleted record looks. The sync engine walks any stream the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Protocol
@@ -17,7 +17,19 @@ import msgspec
 from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.paging import Paginator
 
-__all__ = ["Getter", "RequestBuilder", "StatusIn", "Stream", "StreamContext", "Total", "Watermark", "dig", "getter"]
+__all__ = [
+    "Expander",
+    "Fetch",
+    "Getter",
+    "RequestBuilder",
+    "StatusIn",
+    "Stream",
+    "StreamContext",
+    "Total",
+    "Watermark",
+    "dig",
+    "getter",
+]
 
 
 def dig(record: Any, path: str) -> Any:
@@ -130,6 +142,13 @@ class Total(msgspec.Struct, frozen=True):
     request: Callable[[StreamContext, datetime | None], Request] | None = None
 
 
+Fetch = Callable[[Request], Awaitable[Any]]
+"""Sends a request through the client (budget, credentials, retries) and decodes the answer."""
+
+Expander = Callable[[Fetch, StreamContext, list[Any]], Awaitable[list[Any]]]
+"""``expand(fetch, context, records)``: a page's records completed by further requests (their lines)."""
+
+
 class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     """One provider resource, read page by page."""
 
@@ -146,6 +165,9 @@ class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     """The provider path of one record, stored in ``remote_data``."""
     total: Total | None = None
     """Where the listing's last position can be learnt (without it, reading ahead may ask past the end)."""
+    expand: Expander | None = None
+    """Completes each page's records with what a second request per page answers (a provider whose lines are
+    rows of their own table); the completed records are what mappings read and ``remote_data`` keeps."""
     complete: bool = False
     """The provider removes these records outright, leaving nothing a change feed could report (Xero Items).
     Every sync then reads the whole stream, and stored records missing from it are marked deleted. Only for
