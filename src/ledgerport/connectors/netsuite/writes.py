@@ -72,16 +72,18 @@ def _code(value: Any) -> dict[str, str]:
     return {CURRENCY_CODE: str(value)}
 
 
-def _header(date_field: str) -> dict[str, WriteField]:
-    """What every transaction takes: date, subsidiary, currency, rate, memo, period, tracking."""
-    return {
+def _header(date_field: str, *, period: bool = True) -> dict[str, WriteField]:
+    """What every transaction takes: date, subsidiary, currency, rate, period (where Merge has one), tracking."""
+    fields: dict[str, WriteField] = {
         date_field: Put("tranDate", ns_date, required=True),
         "company": COMPANY,
         "currency": Put("currency", _code, note="An ISO code; the account's currency record of that symbol."),
         "exchange_rate": Put("exchangeRate", money),
-        "accounting_period": ref_to("postingPeriod", "AccountingPeriod"),
         **TRACKING,
     }
+    if period:
+        fields["accounting_period"] = ref_to("postingPeriod", "AccountingPeriod")
+    return fields
 
 
 def _sales_line(total: str | None) -> Lines:
@@ -193,7 +195,7 @@ SALES_ORDER_WRITES = WriteSpec(
             entity="salesOrder",
             read=SALES_ORDER,
             fields={
-                **_header("issue_date"),
+                **_header("issue_date", period=False),
                 "customer": ref_to("entity", "Contact", required=True, note="A customer."),
                 "transaction_number": Put("tranId"),
                 "memo": Put("memo"),
