@@ -240,7 +240,7 @@ class _Seeder:
                             "addressId": str(nkey),
                             "defaultBilling": True,
                             "defaultShipping": True,
-                            "isResidential": False,
+                            **({"isResidential": False} if type_name == "customer" else {}),
                             "label": "Main",
                             "addressBookAddress": {
                                 "addr1": f"{rng.randint(1, 999)} Market Street",
