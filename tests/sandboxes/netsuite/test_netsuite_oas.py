@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+
 from conftest import NS, RECORDS
 from harness import reference
 
