@@ -119,6 +119,8 @@ class _Seeder:
         for index in range(customers):
             sub = 2 if rng.random() < 0.2 else 1
             currency = (3 if rng.random() < 0.25 else 2) if sub == 2 else (4 if rng.random() < 0.05 else 1)
+            if index in {1, 2}:  # every seed has a euro customer of the UK subsidiary and a GBP one
+                sub, currency = 2, 3 if index == 1 else 2
             person = rng.random() < 0.1
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
             company = f"{_WORDS[index % len(_WORDS)]} {_SUFFIX[(index // len(_WORDS)) % len(_SUFFIX)]}"
@@ -238,7 +240,7 @@ class _Seeder:
                             "addressId": str(nkey),
                             "defaultBilling": True,
                             "defaultShipping": True,
-                            "isResidential": False,
+                            **({"isResidential": False} if type_name == "customer" else {}),
                             "label": "Main",
                             "addressBookAddress": {
                                 "addr1": f"{rng.randint(1, 999)} Market Street",
@@ -604,7 +606,7 @@ def seed(account: Account, *, seed: int, size: str | int, anchor: date) -> Books
             ("customer", "entity", "Defunct Customer"),
         ):
             account.tombstone(type_name, account.next_id(family), name, local)
-    _refresh_balances(account)
+    account.refresh_balances()
     return books
 
 
@@ -789,17 +791,3 @@ def _plan_other(
             }
         ]
         seeder.plan("deposit", seeder.day(), _Party(party.id, 1, 1, 0), lines=lines)
-
-
-def _refresh_balances(account: Account) -> None:
-    """Customer ``balancesearch`` and vendor ``balance``: open A/R or A/P in base currency."""
-    account.db.execute(
-        "UPDATE customer SET balancesearch = ROUND(COALESCE((SELECT SUM(t.foreignamountremaining * t.exchangerate *"
-        " CASE WHEN t.type = 'CustCred' THEN -1 ELSE 1 END) FROM \"transaction\" t WHERE t.entity = customer.id"
-        " AND t.type IN ('CustInvc', 'CustCred') AND t.posting = 'T'), 0), 2)"
-    )
-    account.db.execute(
-        "UPDATE vendor SET balance = ROUND(COALESCE((SELECT SUM(t.foreignamountremaining * t.exchangerate *"
-        " CASE WHEN t.type = 'VendCred' THEN -1 ELSE 1 END) FROM \"transaction\" t WHERE t.entity = vendor.id"
-        " AND t.type IN ('VendBill', 'VendCred') AND t.posting = 'T'), 0), 2)"
-    )

@@ -210,6 +210,22 @@ class Account:
         )
         self.db.execute("COMMIT")
 
+    def refresh_balances(self, entity: int | None = None) -> None:
+        """Customer ``balancesearch`` and vendor ``balance``: open A/R or A/P in base currency (one or all)."""
+        for table, types, credit, column in (
+            ("customer", "'CustInvc', 'CustCred'", "CustCred", "balancesearch"),
+            ("vendor", "'VendBill', 'VendCred'", "VendCred", "balance"),
+        ):
+            sql = (
+                f"UPDATE {table} SET {column} = ROUND(COALESCE((SELECT SUM(t.foreignamountremaining * t.exchangerate"  # noqa: S608
+                f" * CASE WHEN t.type = '{credit}' THEN -1 ELSE 1 END) FROM \"transaction\" t WHERE t.entity ="
+                f" {table}.id AND t.type IN ({types}) AND t.posting = 'T'), 0), 2)"
+            )
+            if entity is None:
+                self.db.execute(sql)
+            else:
+                self.db.execute(f"{sql} WHERE id = ?", (entity,))
+
     def tombstone(self, type_name: str, record_id: int, name: str, when: str) -> None:
         """A ``deletedrecord`` row for a record that never existed here (seeded deletions)."""
         row = (when, type_name.lower(), record_id, name, "UI", None, "F", "F")
