@@ -4,11 +4,16 @@ and a bulk of invoices is made once each even when its chunk is sent again."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from netsuite_kit import API, NetSuiteKit, open_kit
+
+from ledgerport.config import load_settings
+from ledgerport.jobs import Worker
+from ledgerport.worker import job_handlers
 
 _PERIODS = (
     "SELECT TO_CHAR(startdate, 'YYYY-MM-DD') AS day, closed AS closed FROM accountingperiod"
@@ -67,3 +72,56 @@ async def test_a_closed_period_is_refused_before_anything_is_written(kit: NetSui
     assert problem["source"] == {"pointer": "/model/issue_date"}
     assert "closed" in problem["detail"]
     assert await kit.suiteql("SELECT id FROM transaction WHERE memo = 'closed period'") == []
+
+
+async def test_a_sales_order_and_its_fulfillment(kit: NetSuiteKit) -> None:
+    invoice = await _invoice(kit, "order")
+    order = {
+        "customer": invoice["contact"],
+        "company": invoice["company"],
+        "issue_date": invoice["issue_date"],
+        "memo": "order",
+        "lines": [{"item": invoice["line_items"][0]["item"], "quantity": 3, "unit_price": 20}],
+    }
+    response = await kit.create("sales-orders", order)
+    assert response.status_code == 201, response.text
+    made = response.json()["model"]
+    assert made["total"] == 60
+    shipped = await kit.create("item-fulfillments", {"sales_order": made["id"], "memo": "shipped"})
+    assert shipped.status_code == 201, shipped.text
+    fulfillment = shipped.json()["model"]
+    assert fulfillment["sales_order"] == made["id"]
+    assert fulfillment["customer"] == order["customer"]
+
+
+async def run_to_the_end(kit: NetSuiteKit, path: str, batch_id: str) -> dict[str, Any]:
+    """Run a worker until the batch is final; its status answer."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(
+        Worker(kit.deps.database, job_handlers(load_settings({}), kit.deps), poll_interval=0.02).run(stop)
+    )
+    try:
+        for _ in range(3_000):
+            batch = await kit.get(f"{path}/bulk/{batch_id}")
+            if batch["status"] in {"SUCCESS", "PARTIAL_SUCCESS", "FAILED"}:
+                return dict(batch)
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"batch {batch_id} never finished: {batch}")
+    finally:
+        stop.set()
+        await running
+
+
+async def test_a_bulk_of_invoices_fails_one_by_one(kit: NetSuiteKit) -> None:
+    good = await _invoice(kit, "bulk")
+    bad = {**good, "memo": "bulk bad", "contact": good["contact"], "line_items": [{**good["line_items"][0]}]}
+    bad["line_items"][0]["quantity"] = 1
+    bad["issue_date"] = await day_in(kit, closed=True)
+    payloads = [{**good, "memo": f"bulk {n}"} for n in range(30)] + [bad]
+    items = [{"item_id": f"item-{n}", "payload": payload} for n, payload in enumerate(payloads)]
+    response = await kit.api.post(f"{API}/invoices/bulk", json={"batch_items": items})
+    assert response.status_code == 202, response.text
+    batch = await run_to_the_end(kit, "invoices", str(response.json()["batch_id"]))
+    assert batch["status"] == "PARTIAL_SUCCESS", batch
+    rows = await kit.suiteql("SELECT memo FROM transaction WHERE memo LIKE 'bulk%'")
+    assert sorted(str(row["memo"]) for row in rows) == sorted(f"bulk {n}" for n in range(30))
