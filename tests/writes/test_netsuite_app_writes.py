@@ -12,8 +12,13 @@ import pytest
 from netsuite_kit import API, NetSuiteKit, open_kit
 
 from ledgerport.config import load_settings
+from ledgerport.connectors import CONNECTORS
+from ledgerport.connectors._base.writes import build_payload
 from ledgerport.jobs import Worker
+from ledgerport.models import MODELS
+from ledgerport.remote import open_provider
 from ledgerport.worker import job_handlers
+from ledgerport.writes.validate import check_request
 
 _PERIODS = (
     "SELECT TO_CHAR(startdate, 'YYYY-MM-DD') AS day, closed AS closed FROM accountingperiod"
@@ -125,3 +130,37 @@ async def test_a_bulk_of_invoices_fails_one_by_one(kit: NetSuiteKit) -> None:
     assert batch["status"] == "PARTIAL_SUCCESS", batch
     rows = await kit.suiteql("SELECT memo FROM transaction WHERE memo LIKE 'bulk%'")
     assert sorted(str(row["memo"]) for row in rows) == sorted(f"bulk {n}" for n in range(30))
+
+
+async def test_a_chunk_sent_again_follows_the_first_jobs(kit: NetSuiteKit) -> None:
+    """A worker killed after sending a chunk: the same keys meet IDEMPOTENCY_ERROR, whose first jobs are followed
+    to their results; the sandbox holds each invoice once."""
+    model = await _invoice(kit, "again")
+    connector = CONNECTORS["netsuite"]
+    spec = connector.writes["Invoice"]
+    checked = check_request(spec, MODELS["Invoice"].struct, model, integration="NetSuite", kind="create")
+    assert checked.target is not None
+    resolved = {
+        model["contact"]: (await kit.get(f"contacts/{model['contact']}"))["remote_id"],
+        model["company"]: (await kit.get(f"company-info/{model['company']}"))["remote_id"],
+        model["line_items"][0]["item"]: (await kit.get(f"items/{model['line_items'][0]['item']}"))["remote_id"],
+    }
+
+    class Resolved:
+        def __call__(self, record_id: str) -> str | None:
+            return resolved.get(record_id)
+
+        def document(self, record_id: str) -> None:
+            return None
+
+    payload = build_payload(checked.target, checked.model, Resolved())
+    opened = await open_provider(kit.deps, kit.account_id)
+    assert connector.writer is not None
+    assert checked.target.complete is not None
+    ready = await checked.target.complete(opened.client, payload)
+    payloads = [{**ready, "memo": f"again {n}"} for n in range(3)]
+    first = await connector.writer.create_many(opened.client, checked.target, payloads, "chunk-key")
+    again = await connector.writer.create_many(opened.client, checked.target, payloads, "chunk-key")
+    assert [a["id"] for a in again] == [a["id"] for a in first]
+    rows = await kit.suiteql("SELECT id FROM transaction WHERE memo LIKE 'again %'")
+    assert len(rows) == 3
