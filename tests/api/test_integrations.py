@@ -39,14 +39,17 @@ class TestAvailableActions:
     def test_an_integration_without_a_connector_offers_nothing(
         self, server: Server, make_tenant: TenantFactory
     ) -> None:
-        tenant = make_tenant(integration="netsuite")
+        tenant = make_tenant(integration="sage-intacct")
         actions = _client(server, tenant.api_key, tenant.account_token).accounting.available_actions.retrieve()
         assert actions.available_model_operations == []
 
     def test_integrations_listing(self, server: Server) -> None:
         listing = {row["slug"]: row for row in httpx.get(f"{server.api}/integrations").json()}
         assert listing["xero"]["available"] is True
-        assert listing["netsuite"]["available"] is False
+        assert listing["sage-intacct"]["available"] is False
+        netsuite = {op["model_name"]: op for op in listing["netsuite"]["available_model_operations"]}
+        assert netsuite["ItemFulfillment"]["available_operations"] == ["FETCH", "CREATE", "BULK_CREATE"]
+        assert "company" in netsuite["SalesOrder"]["required_post_parameters"]
         xero = {op["model_name"]: op for op in listing["xero"]["available_model_operations"]}
         assert "JournalEntry" in xero
         expense_fields = set(xero["Expense"]["supported_fields"])

@@ -188,6 +188,7 @@ MODELS: dict[str, ModelSpec] = {
         created_modified_filters=False,
         remote_fields=True,
         remote_field_lines=("lines", "ItemFulfillmentLine"),
+        writes=("create", "bulk"),
     ),
     "JournalEntry": ModelSpec(
         "JournalEntry",
@@ -266,6 +267,7 @@ MODELS: dict[str, ModelSpec] = {
         ),
         remote_fields=True,
         remote_field_lines=("lines", "SalesOrderLine"),
+        writes=("create", "bulk"),
     ),
     "TaxRate": ModelSpec("TaxRate", "tax-rates", TaxRate, filters={"name": Equals("name")}, expand=_expand(_COMPANY)),
     "TrackingCategory": ModelSpec(

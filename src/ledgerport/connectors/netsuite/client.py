@@ -165,14 +165,19 @@ def _summary(body: Any, fallback: str) -> str:
 
 
 def problems(body: Any) -> list[Problem]:
-    """One Merge-style problem per ``o:errorDetails`` entry; its path is the pointer."""
+    """One Merge-style problem per ``o:errorDetails`` entry; its path is the pointer, and the raw error keeps the
+    code, the detail and any ``o:errorUrl`` (an ``IDEMPOTENCY_ERROR`` names the first job there)."""
     title = str(body.get("title") or "NetSuite error") if isinstance(body, Mapping) else "NetSuite error"
     return [
         Problem(
             title=title,
             detail=str(detail.get("detail") or title),
             pointer=f"/{str(detail['o:errorPath']).replace('.', '/')}" if detail.get("o:errorPath") else None,
-            raw_error=f"{detail.get('o:errorCode') or ''} {detail.get('detail') or ''}".strip(),
+            raw_error=" ".join(
+                str(part)
+                for part in (detail.get("o:errorCode"), detail.get("detail"), detail.get("o:errorUrl"))
+                if part
+            ),
         )
         for detail in _details(body)
     ]

@@ -1,5 +1,5 @@
 """NetSuite as one :class:`Connector` value: per-account hosts, OAuth 2.0 and TBA, the concurrency limit, SuiteQL
-streams and mappings, and the error table. Sandboxes and tests swap only the origin."""
+streams and mappings, the error table and writes. Sandboxes and tests swap only the origin."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from ledgerport.connectors.netsuite.auth import TBA_SECRETS, account_facts_of, s
 from ledgerport.connectors.netsuite.client import ERRORS, account_facts, authorize, learn_session
 from ledgerport.connectors.netsuite.mapping import MAPPINGS
 from ledgerport.connectors.netsuite.remote_fields import REMOTE_FIELDS
+from ledgerport.connectors.netsuite.writer import WRITER
+from ledgerport.connectors.netsuite.writes import WRITES
 
 __all__ = ["API_URL", "AUTHORIZE_URL", "CONNECTOR", "SCOPES", "TBA_SANDBOX_PATH", "TOKEN_URL"]
 
@@ -37,6 +39,8 @@ CONNECTOR = Connector(
     sign=sign,
     credential_link=CredentialLink(secrets=TBA_SECRETS, facts=(_ACCOUNT_ID,), sandbox_path=TBA_SANDBOX_PATH),
     session_facts=learn_session,
+    writes=WRITES,
+    writer=WRITER,
 )
 """Five requests at once per account (a standard account's concurrency limit, shared with every other
 integration of the account; ``Limits.concurrent`` is what ledgerport's budget allows itself). No per-minute

@@ -119,6 +119,8 @@ class _Seeder:
         for index in range(customers):
             sub = 2 if rng.random() < 0.2 else 1
             currency = (3 if rng.random() < 0.25 else 2) if sub == 2 else (4 if rng.random() < 0.05 else 1)
+            if index in {1, 2}:  # every seed has a euro customer of the UK subsidiary and a GBP one
+                sub, currency = 2, 3 if index == 1 else 2
             person = rng.random() < 0.1
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
             company = f"{_WORDS[index % len(_WORDS)]} {_SUFFIX[(index // len(_WORDS)) % len(_SUFFIX)]}"
@@ -238,7 +240,7 @@ class _Seeder:
                             "addressId": str(nkey),
                             "defaultBilling": True,
                             "defaultShipping": True,
-                            "isResidential": False,
+                            **({"isResidential": False} if type_name == "customer" else {}),
                             "label": "Main",
                             "addressBookAddress": {
                                 "addr1": f"{rng.randint(1, 999)} Market Street",

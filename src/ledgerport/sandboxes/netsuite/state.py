@@ -13,7 +13,12 @@ from ledgerport.sandboxes.netsuite.auth import Authority
 from ledgerport.sandboxes.netsuite.reference import Books
 from ledgerport.sandboxes.netsuite.store import Account
 
-__all__ = ["TIERS", "Clock", "Job", "Sandbox"]
+__all__ = [
+    "Clock",
+    "Job",
+    "Sandbox",
+    "TIERS",
+]
 
 # Service tier -> account concurrency limit (FACTS §5; tiers above 1 are third-party numbers).
 TIERS = {"shared": 5, "standard": 5, "tier1": 15, "tier2": 25, "tier3": 35, "tier4": 45, "tier5": 55}

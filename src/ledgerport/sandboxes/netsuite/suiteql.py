@@ -122,8 +122,12 @@ def format_value(value: Any) -> str:
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        text = f"{value:.10f}".rstrip("0")
-        return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+        text = f"{value:.10f}".rstrip("0").rstrip(".")
+        if text in {"", "-", "-0", "0"}:
+            return "0"
+        if text.startswith("0."):
+            return text[1:]
+        return f"-{text[2:]}" if text.startswith("-0.") else text
     return str(value)
 
 
