@@ -268,6 +268,8 @@ def test_the_openapi_document_lists_the_classes_endpoints() -> None:
             "contacts",
             "invoices",
             "invoices/line-items",
+            "item-fulfillments",
+            "item-fulfillments/lines",
             "journal-entries",
             "journal-entries/lines",
             "payments",
