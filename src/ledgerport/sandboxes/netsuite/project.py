@@ -48,12 +48,12 @@ _CENT = Decimal("0.01")
 
 
 def _id(value: Any) -> int | None:
-    if isinstance(value, dict) and value.get("id") not in (None, ""):
-        try:
-            return int(value["id"])
-        except (TypeError, ValueError):
-            return None
-    return None
+    if value is None:
+        return None
+    try:
+        return int(value["id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _num(value: Any) -> float | None:
