@@ -10,9 +10,9 @@ writes them with ``executemany`` at the end.
 from __future__ import annotations
 
 import sqlite3
-from operator import itemgetter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 from ledgerport.sandboxes.netsuite.catalog import RECORD_TYPES, RecordType
