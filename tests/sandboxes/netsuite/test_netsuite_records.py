@@ -388,3 +388,11 @@ async def test_seeds_are_deterministic_and_sized() -> None:
         account = (await client.get("/_sandbox/account")).json()
     assert account["accountId"] == "1234567_SB1"
     assert account["counts"]["invoice"] == 120
+
+
+async def test_only_the_company_language(ns: NS) -> None:
+    response = await ns.client.get(f"{RECORDS}/invoice", headers={**ns.headers, "Accept-Language": "de-DE"})
+    assert response.status_code == 400
+    assert response.json()["o:errorDetails"][0]["o:errorHeader"] == "Accept-Language"
+    english = await ns.client.get(f"{RECORDS}/invoice", headers={**ns.headers, "Accept-Language": "en-US"})
+    assert english.status_code == 200
