@@ -28,9 +28,9 @@ from ledgerport.sandboxes.netsuite.auth import Authority, TbaCredentials
 from ledgerport.sandboxes.netsuite.data import seed as seed_account
 from ledgerport.sandboxes.netsuite.dates import ZONE
 from ledgerport.sandboxes.netsuite.errors import concurrency_exceeded, error_body, fail, invalid_login, not_found
+from ledgerport.sandboxes.netsuite.oracle import install_functions
 from ledgerport.sandboxes.netsuite.state import Clock, Sandbox
 from ledgerport.sandboxes.netsuite.store import Account
-from ledgerport.sandboxes.netsuite.suiteql import install_functions
 from ledgerport.sandboxes.netsuite.wire import ERROR, Halt, Request, Response
 
 __all__ = ["ACCOUNT_ID", "DEFAULT_CLIENTS", "NetSuiteSandbox", "create_app", "run", "serve"]
