@@ -9,8 +9,8 @@ from functools import cache
 from typing import Any
 
 import pytest
+from netsuite_sandbox_client import NS, RECORDS
 
-from conftest import NS, RECORDS
 from harness import reference
 
 TYPES = ["invoice", "vendorBill", "creditMemo", "customer", "vendor", "account", "currency", "term", "salesTaxItem"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import NS, RECORDS
+from netsuite_sandbox_client import NS, RECORDS
 
 
 def _id(location: str) -> str:
