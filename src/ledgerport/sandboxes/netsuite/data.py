@@ -2,7 +2,7 @@
 
 ``seed(account, seed=, size=, anchor=)``: ``size`` is ``"small"`` (50 invoices), ``"large"`` (5,000) or a number of
 invoices (100,000 takes seconds). Other transaction types scale with it: sales orders (most fulfilled and invoiced),
-customer payments (about half the invoices, some partial), credit memos applied to invoices, cash sales, vendor
+customer payments (about half the invoices, some partial, some settling two invoices), credit memos applied to invoices, cash sales, vendor
 bills (a few pending approval; some billed from purchase orders) with bill payments and vendor credits, journal
 entries (some in the GBP subsidiary), checks, card charges, expense reports and deposits. Transaction ids and
 numbers increase with the transaction date, as NetSuite's do when records are entered as they happen.
@@ -412,22 +412,22 @@ class _Seeder:
             )
             return kind, doc
         if kind == "customerPayment":
-            target: _Plan = f["invoice"]
-            amount = f["amount"]
             apply = [
                 {
-                    "line": 1,
+                    "line": index + 1,
                     "doc": _ref(target.id),
                     "apply": True,
-                    "amount": amount,
+                    "amount": paid,
                     "total": target.fields["total"],
-                    "due": amount,
+                    "due": paid,
                     "applyDate": plan.day.isoformat(),
                     "type": "Invoice",
                     "refNum": target.fields.get("tranId"),
                     "_docType": "CustInvc",
                 }
+                for index, (target, paid) in enumerate(f["applies"])
             ]
+            amount = sum((paid for _, paid in f["applies"]), Decimal(0))
             deposited = rng.random() < 0.3
             doc = self.header(
                 plan,
@@ -646,6 +646,9 @@ def _plan_sales(seeder: _Seeder, customers: list[_Party], invoices: int) -> None
                 memo=rng.choice((None, "Thank you for your business", "Quarterly services")),
             )
         )
+    # Some payments settle two invoices of a customer at once: the one being paid and an older unpaid one.
+    unpaid: dict[int, _Plan] = {}
+    invoice_plans.sort(key=lambda p: (p.day, p.secs))
     for invoice in invoice_plans:
         total = sum((line["quantity"] * line["rate"] for line in invoice.fields["lines"]), Decimal(0))
         invoice.fields["total"] = total
@@ -654,10 +657,17 @@ def _plan_sales(seeder: _Seeder, customers: list[_Party], invoices: int) -> None
         if age > 20 and rng.random() < 0.45:
             amount = total if rng.random() < 0.85 else (total / 2).quantize(Decimal("0.01"))
             pay_day = invoice.day + timedelta(days=rng.randint(3, min(60, age - 1)))
-            seeder.plan("customerPayment", pay_day, invoice.party, invoice=invoice, amount=amount)
-            invoice.open -= amount
-            invoice.fields["paid"] = amount
-            invoice.touched = pay_day
+            applies = [(invoice, amount)]
+            older = unpaid.pop(invoice.party.id, None)
+            if older is not None and rng.random() < 0.5:
+                applies.insert(0, (older, older.open))
+            seeder.plan("customerPayment", pay_day, invoice.party, applies=applies)
+            for target, paid in applies:
+                target.open -= paid
+                target.fields["paid"] = target.fields.get("paid", Decimal(0)) + paid
+                target.touched = max(target.touched or pay_day, pay_day)
+        elif age > 20:
+            unpaid[invoice.party.id] = invoice
     credit_targets = [p for p in invoice_plans if p.open > 0 and (seeder.anchor - p.day).days > 5]
     for _ in range(max(3, invoices // 25)):
         if not credit_targets:
