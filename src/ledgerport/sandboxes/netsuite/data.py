@@ -1,11 +1,12 @@
 """Deterministic seed data: entities and two years of transactions behind every common model.
 
 ``seed(account, seed=, size=, anchor=)``: ``size`` is ``"small"`` (50 invoices), ``"large"`` (5,000) or a number of
-invoices (100,000 takes seconds). Other transaction types scale with it: sales orders (most fulfilled and invoiced),
-customer payments (about half the invoices, some partial, some settling two invoices), credit memos applied to invoices, cash sales, vendor
-bills (a few pending approval; some billed from purchase orders) with bill payments and vendor credits, journal
-entries (some in the GBP subsidiary), checks, card charges, expense reports and deposits. Transaction ids and
-numbers increase with the transaction date, as NetSuite's do when records are entered as they happen.
+invoices (100,000 in 20-30 s, README). Other transaction types scale with it: sales orders (most fulfilled and
+invoiced), customer payments (about half the invoices, some partial, some settling two invoices), credit memos
+applied to invoices, cash sales, vendor bills (a few pending approval; some billed from purchase orders) with bill
+payments and vendor credits, journal entries (some in the GBP subsidiary), checks, card charges, expense reports
+and deposits. Transaction ids and numbers increase with the transaction date, as NetSuite's do when records are
+entered as they happen.
 
 Every generated transaction is built by the same totals/status code the record API uses for writes
 (``documents.py``), so seeded and written records have one shape.
