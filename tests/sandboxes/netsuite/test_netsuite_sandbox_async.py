@@ -7,8 +7,7 @@ import uuid
 from typing import Any
 
 import httpx
-
-from conftest import NS, RECORDS
+from netsuite_sandbox_client import NS, RECORDS
 
 
 async def _customer(ns: NS) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import httpx
 import jwt
 import pytest
+from netsuite_sandbox_client import NS, RECORDS, oauth_tokens
 from oauthlib import oauth1
-
-from conftest import NS, RECORDS, oauth_tokens
 
 
 async def test_access_tokens_are_jwts_that_expire_after_an_hour(ns: NS) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import NS, SUITEQL
+from netsuite_sandbox_client import NS, SUITEQL
 
 
 async def test_prefer_transient_is_required(ns: NS) -> None:

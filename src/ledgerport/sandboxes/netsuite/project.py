@@ -48,12 +48,12 @@ _CENT = Decimal("0.01")
 
 
 def _id(value: Any) -> int | None:
-    if isinstance(value, dict) and value.get("id") not in (None, ""):
-        try:
-            return int(value["id"])
-        except (TypeError, ValueError):
-            return None
-    return None
+    if value is None:
+        return None
+    try:
+        return int(value["id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _num(value: Any) -> float | None:
@@ -111,7 +111,7 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
         "voided": _tf(doc.get("_voided")),
         "posting": _tf(posting),
         "externalid": doc.get("externalId"),
-        "createdfrom": _id(doc.get("createdFrom")),
+        "createdfrom": _id(doc.get("createdFrom")) or _id(doc.get("_createdFrom")),
         "terms": _id(doc.get("terms")),
         "otherrefnum": doc.get("otherRefNum"),
         "employee": _id(doc.get("employee")),
@@ -126,10 +126,19 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
     gl: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
 
+    same = rate == 1
+
+    def base_of(foreign: Decimal) -> Decimal:
+        # Amounts are whole cents already; most transactions are in their subsidiary's own currency.
+        return foreign if same else (foreign * rate).quantize(_CENT)
+
+    bases: list[Decimal] = []
+
     def add_gl(line_id: int, account: int | None, foreign: Decimal, unpaid: Decimal | None = None) -> None:
         if not posting or account is None:
             return
-        base = (foreign * rate).quantize(_CENT)
+        base = base_of(foreign)
+        bases.append(base)
         gl.append(
             {
                 "transaction": tran_id,
@@ -141,7 +150,7 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
                 "credit": float(-base) if base < 0 else None,
                 "netamount": float(base),
                 "posting": "T",
-                "amountunpaid": None if unpaid is None else float((unpaid * rate).quantize(_CENT)),
+                "amountunpaid": None if unpaid is None else float(base_of(unpaid)),
                 "exchangerate": float(rate),
             }
         )
@@ -156,7 +165,7 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
             "mainline": "T",
             "taxline": "F",
             "foreignamount": _num(main_amount),
-            "netamount": None if main_amount is None else float((main_amount * rate).quantize(_CENT)),
+            "netamount": None if main_amount is None else float(base_of(main_amount)),
             "memo": doc.get("memo"),
             "subsidiary": subsidiary,
             "entity": entity,
@@ -182,7 +191,7 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
                 "mainline": "F",
                 "taxline": "F",
                 "foreignamount": float(amount),
-                "netamount": float((amount * rate).quantize(_CENT)),
+                "netamount": float(base_of(amount)),
                 "subsidiary": subsidiary,
                 "entity": entity,
                 "expenseaccount": counter,
@@ -206,14 +215,14 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
                             "previoustype": item.get("_docType"),
                             "nexttype": code,
                             "foreignamount": float(amount),
-                            "amount": float((amount * rate).quantize(_CENT)),
+                            "amount": float(base_of(amount)),
                         }
                     )
             continue
         for item in _lines(doc, sublist):
             line_id = int(item.get("line") or 0)
             amount = _line_amount(code, sublist, item) * (line_sign if sublist != "line" else 1)
-            account = _id(item.get("account"))
+            account = _id(item.get("account")) or _id(item.get("_account"))
             item_type = (item.get("itemType") or {}).get("id") if isinstance(item.get("itemType"), dict) else None
             lines.append(
                 {
@@ -227,7 +236,7 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
                     "quantity": _num(item.get("quantity")),
                     "rate": _num(item.get("rate")),
                     "foreignamount": float(amount) if code != "ItemShip" else None,
-                    "netamount": float((amount * rate).quantize(_CENT)) if code != "ItemShip" else None,
+                    "netamount": float(base_of(amount)) if code != "ItemShip" else None,
                     "memo": item.get("memo") or item.get("description"),
                     "department": _id(item.get("department")) or segs["department"],
                     "class": _id(item.get("class")) or segs["class"],
@@ -256,10 +265,10 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
                         "previoustype": doc.get("_createdFromType"),
                         "nexttype": code,
                         "foreignamount": float(abs(amount)),
-                        "amount": float(abs((amount * rate).quantize(_CENT))),
+                        "amount": float(abs(base_of(amount))),
                     }
                 )
-    _balance(gl)
+    _balance(gl, bases)
     return {
         "transaction": [header],
         "transactionline": lines,
@@ -268,13 +277,15 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
     }
 
 
-def _balance(gl: list[dict[str, Any]]) -> None:
+def _balance(gl: list[dict[str, Any]], bases: list[Decimal]) -> None:
     """The main line takes the rounding: its base amount is minus the sum of the others, so every transaction's
     accounting lines net to zero in base currency, as NetSuite's do."""
-    main = next((row for row in gl if row["transactionline"] == 0), None)
-    if main is None or len(gl) < 2:
+    if len(gl) < 2 or gl[0]["transactionline"] != 0:
         return
-    base = -sum(Decimal(str(row["amount"])) for row in gl if row is not main)
+    main = gl[0]
+    base = -sum(bases[1:], Decimal(0))
+    if base == bases[0]:
+        return
     value = float(base)
     main.update(amount=value, netamount=value, debit=value if base > 0 else None, credit=-value if base < 0 else None)
 

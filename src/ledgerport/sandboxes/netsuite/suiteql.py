@@ -2,7 +2,7 @@
 
 Translation (``translate``): ``TO_CHAR``/``TO_DATE``/``TO_NUMBER``, ``NVL``/``NVL2``/``DECODE``, ``TRUNC``,
 ``ADD_MONTHS``, ``LAST_DAY``, ``CONCAT``, ``BUILTIN.DF`` and ``SYSDATE``/``CURRENT_DATE`` (``SYSDATE - n``
-included) become Python functions registered on the connection; ``FETCH FIRST n ROWS ONLY`` becomes ``LIMIT n``,
+included) become the Python functions of ``oracle.py``; ``FETCH FIRST n ROWS ONLY`` becomes ``LIMIT n``,
 ``MINUS`` ``EXCEPT``; the table and column named ``transaction`` (an SQLite keyword) are quoted. A bare DATE or
 DATETIME column in the select list (``*`` included, which is expanded) is shown in the account's date format
 (M/D/YYYY, the time dropped), as SuiteQL shows one without ``TO_CHAR``.
@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from calendar import monthrange
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections import OrderedDict
 from typing import Any
 
-from ledgerport.sandboxes.netsuite.catalog import CUSTOM_SEGMENT, CUSTOM_SEGMENT_RECORD, ENUM_LABELS, RECORD_TYPES
-from ledgerport.sandboxes.netsuite.dates import ZONE, oracle_format, oracle_parse, parse_user_date, show_date
+from ledgerport.sandboxes.netsuite.catalog import CUSTOM_SEGMENT, CUSTOM_SEGMENT_RECORD
+from ledgerport.sandboxes.netsuite.oracle import format_value
 from ledgerport.sandboxes.netsuite.schema import DATE_KINDS, TABLES
 
-__all__ = ["MAX_ROWS", "SuiteQLError", "format_value", "install_functions", "run_query", "translate"]
+__all__ = ["MAX_ROWS", "ResultCache", "SuiteQLError", "run_query", "translate"]
 
 MAX_ROWS = 100_000
 _TOKEN = re.compile(
@@ -109,26 +107,11 @@ _PARENT_TARGETS = {
     "location": "location",
     "accountingperiod": "accountingPeriod",
 }
-_TYPE_LABELS = {rt.code: rt.label for rt in RECORD_TYPES.values() if rt.family == "transaction"}
-_STORED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+_CLOCKED = re.compile(r"\b(sysdate|systimestamp|current_date|current_timestamp)\b", re.IGNORECASE)
 
 
 class SuiteQLError(Exception):
     """A query NetSuite would refuse; the message is the ``detail``."""
-
-
-def format_value(value: Any) -> str:
-    """A SuiteQL value as the REST response writes it (strings; Oracle's number style)."""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        text = f"{value:.10f}".rstrip("0").rstrip(".")
-        if text in {"", "-", "-0", "0"}:
-            return "0"
-        if text.startswith("0."):
-            return text[1:]
-        return f"-{text[2:]}" if text.startswith("-0.") else text
-    return str(value)
 
 
 def _tokens(sql: str) -> list[tuple[str, str]]:
@@ -203,6 +186,40 @@ def _column_of(item: list[tuple[str, str]], aliases: dict[str, str], tables: lis
 
 def translate(sql: str) -> str:
     """SuiteQL -> SQLite SQL; raises ``SuiteQLError`` for what NetSuite would refuse."""
+    return _translated(sql)[0]
+
+
+_AGGREGATES = {"count", "sum", "min", "max", "avg", "listagg", "distinct"}
+_TAIL_WORDS = {"group", "union", "minus", "except", "intersect", "limit", "fetch", "having"}
+
+
+def _count_form(tokens: list[tuple[str, str]], aliases: dict[str, str], tables: list[str]) -> str | None:
+    """``SELECT COUNT(*) FROM …`` without the select list and ORDER BY, when the query is a plain filter (so a
+    total does not evaluate every row's TO_CHAR); ``None`` when counting needs the whole query."""
+    depth, start, end = 0, None, len(tokens)
+    for index, (kind, text) in enumerate(tokens):
+        lower = text.lower()
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+        elif depth == 0 and kind == "id":
+            if start is None and lower in _AGGREGATES:
+                return None
+            if lower == "from" and start is None:
+                start = index
+            elif lower in _TAIL_WORDS:
+                return None
+            elif lower == "order" and start is not None:
+                end = index
+                break
+    if start is None or tokens[0][1].lower() != "select":
+        return None
+    return "SELECT COUNT(*) " + _emit(tokens[start:end], aliases, tables)
+
+
+def _translated(sql: str) -> tuple[str, str | None]:
+    """The query and its count form."""
     tokens = _tokens(sql.strip().rstrip(";"))
     if not tokens or tokens[0][1].lower() not in {"select", "with"}:
         raise SuiteQLError("Invalid search query. Only SELECT statements are supported.")
@@ -212,7 +229,8 @@ def translate(sql: str) -> str:
         if text == ";":
             raise SuiteQLError("Invalid search query. Only one statement is allowed.")
     aliases = _aliases(tokens)
-    return _emit(tokens, aliases, list(dict.fromkeys(aliases.values())))
+    tables = list(dict.fromkeys(aliases.values()))
+    return _emit(tokens, aliases, tables), _count_form(tokens, aliases, tables)
 
 
 def _emit(tokens: list[tuple[str, str]], aliases: dict[str, str], tables: list[str]) -> str:
@@ -407,122 +425,6 @@ def _star(alias: str, table: str) -> str:
     return ", ".join(parts)
 
 
-# -- functions registered on the connection ----------------------------------------------------------------------
-def install_functions(
-    db: sqlite3.Connection, now: Callable[[], float], name_of: Callable[[str, int], str | None]
-) -> None:
-    """Register the Oracle functions the translation calls."""
-
-    def sysdate() -> str:
-        return datetime.fromtimestamp(now(), ZONE).strftime("%Y-%m-%d %H:%M:%S")
-
-    def to_char(value: Any, fmt: str | None = None) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, str) and _STORED.match(value):
-            return oracle_format(value, fmt or "MM/DD/YYYY")
-        if isinstance(value, float | int):
-            return format_value(float(value)) if isinstance(value, float) else str(value)
-        return str(value)
-
-    def to_date(value: Any, fmt: str | None = None) -> str | None:
-        if value is None:
-            return None
-        text = str(value)
-        if _STORED.match(text):
-            return text
-        try:
-            if fmt is None:
-                return parse_user_date(text).strftime("%Y-%m-%d 00:00:00")
-            return oracle_parse(text, fmt)
-        except ValueError as error:
-            raise ValueError(f"Parse of date/time {text!r} failed with format {fmt!r}") from error
-
-    def to_number(value: Any, fmt: str | None = None) -> float | None:
-        return None if value is None or value == "" else float(value)
-
-    def trunc(value: Any, fmt: Any = None) -> Any:
-        if isinstance(value, str) and _STORED.match(value):
-            if isinstance(fmt, str) and fmt.upper() in {"MM", "MONTH", "MON"}:
-                return f"{value[:7]}-01 00:00:00"
-            if isinstance(fmt, str) and fmt.upper() in {"YYYY", "YEAR", "Y"}:
-                return f"{value[:4]}-01-01 00:00:00"
-            return f"{value[:10]} 00:00:00"
-        if isinstance(value, float):
-            digits = int(fmt or 0)
-            factor = 10**digits
-            return float(int(value * factor)) / factor
-        return value
-
-    def add_days(value: Any, days: float) -> str | None:
-        if value is None:
-            return None
-        moment = datetime.strptime(value, "%Y-%m-%d %H:%M:%S") + timedelta(days=days)  # noqa: DTZ007 - wall time
-        return moment.strftime("%Y-%m-%d %H:%M:%S")
-
-    def add_months(value: Any, months: int) -> str | None:
-        if value is None:
-            return None
-        moment = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - account-zone wall time
-        total = moment.year * 12 + moment.month - 1 + int(months)
-        year, month = divmod(total, 12)
-        day = min(moment.day, monthrange(year, month + 1)[1])
-        return moment.replace(year=year, month=month + 1, day=day).strftime("%Y-%m-%d %H:%M:%S")
-
-    def last_day(value: Any) -> str | None:
-        if value is None:
-            return None
-        year, month = int(value[:4]), int(value[5:7])
-        return f"{value[:8]}{monthrange(year, month)[1]:02d}{value[10:]}"
-
-    def nvl2(value: Any, if_set: Any, if_null: Any) -> Any:
-        return if_null if value is None else if_set
-
-    def decode(value: Any, *pairs: Any) -> Any:
-        for index in range(0, len(pairs) - 1, 2):
-            if value == pairs[index]:
-                return pairs[index + 1]
-        return pairs[-1] if len(pairs) % 2 else None
-
-    def concat(*parts: Any) -> str:
-        return "".join("" if p is None else format_value(p) if isinstance(p, float) else str(p) for p in parts)
-
-    def show(value: Any) -> Any:
-        return show_date(value) if isinstance(value, str) and _STORED.match(value) else value
-
-    def df(value: Any, target: str) -> Any:
-        if value is None:
-            return None
-        if target.startswith("enum:"):
-            field = target[5:]
-            if field == "type":
-                return _TYPE_LABELS.get(str(value), value)
-            labels = ENUM_LABELS.get({"accttype": "acctType", "itemtype": "itemType"}.get(field, field), {})
-            return labels.get(str(value), value)
-        if not target:
-            return value
-        try:
-            found = name_of(target, int(value))
-        except (TypeError, ValueError):
-            return value
-        return found if found is not None else value
-
-    db.create_function("ns_sysdate", 0, sysdate)
-    db.create_function("ns_to_char", -1, to_char, deterministic=True)
-    db.create_function("ns_to_date", -1, to_date, deterministic=True)
-    db.create_function("ns_to_number", -1, to_number, deterministic=True)
-    db.create_function("ns_trunc", -1, trunc, deterministic=True)
-    db.create_function("ns_add_days", 2, add_days, deterministic=True)
-    db.create_function("ns_add_months", 2, add_months, deterministic=True)
-    db.create_function("ns_last_day", 1, last_day, deterministic=True)
-    db.create_function("ns_nvl2", 3, nvl2, deterministic=True)
-    db.create_function("ns_decode", -1, decode, deterministic=True)
-    db.create_function("ns_concat", -1, concat, deterministic=True)
-    db.create_function("ns_show_date", 1, show, deterministic=True)
-    db.create_function("ns_df", 2, df)
-    db.execute("PRAGMA case_sensitive_like = ON")
-
-
 _READ_ONLY = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 
 
@@ -542,34 +444,72 @@ def _has_top_limit(sql: str) -> bool:
     return False
 
 
-def run_query(
-    db: sqlite3.Connection, sql: str, *, limit: int, offset: int, counts: dict[str, int]
-) -> tuple[list[dict[str, Any]], int]:
-    """Rows ``offset..offset+limit`` of a SuiteQL query and the total; ``counts`` caches totals per query text
-    (the caller clears it on every write)."""
-    translated = translate(sql)
+class ResultCache:
+    """Recent query results, so paging through one query with ``offset`` runs it once (NetSuite pages a result
+    set too). Raw rows are kept (formatted per page); the store's writes clear it; at most ``size`` queries."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, tuple[list[str], list[tuple[Any, ...]], int]] = OrderedDict()
+
+    def get(self, key: str) -> tuple[list[str], list[tuple[Any, ...]], int] | None:
+        """A cached result, marked recently used."""
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: str, value: tuple[list[str], list[tuple[Any, ...]], int]) -> None:
+        """Remember a result, forgetting the least recently used past ``size``."""
+        self._entries[key] = value
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything (a write happened)."""
+        self._entries.clear()
+
+
+def _execute(db: sqlite3.Connection, sql: str) -> tuple[list[str], list[tuple[Any, ...]], int]:
+    translated, count_form = _translated(sql)
     db.set_authorizer(_authorize)
     try:
-        total = counts.get(translated)
-        if total is None:
-            count_sql = f"SELECT COUNT(*) FROM ({translated})"  # noqa: S608 - read-only authorizer
-            total = counts[translated] = db.execute(count_sql).fetchone()[0]
         if _has_top_limit(translated):
-            cursor = db.execute(f"SELECT * FROM ({translated}) LIMIT ? OFFSET ?", (limit, offset))  # noqa: S608
+            cursor = db.execute(f"SELECT * FROM ({translated}) LIMIT {MAX_ROWS}")  # noqa: S608 - read-only authorizer
         else:
-            cursor = db.execute(f"{translated} LIMIT ? OFFSET ?", (limit, offset))
+            cursor = db.execute(f"{translated} LIMIT {MAX_ROWS}")
         names = [d[0].lower() for d in cursor.description]
-        rows = []
-        for values in cursor.fetchall():
-            row: dict[str, Any] = {"links": []}
-            for name, value in zip(names, values, strict=True):
-                if value is not None:
-                    row[name] = format_value(value)
-            rows.append(row)
+        raw = cursor.fetchall()
+        total = len(raw)
+        if total >= MAX_ROWS:
+            count_sql = count_form or f"SELECT COUNT(*) FROM ({translated})"  # noqa: S608 - read-only authorizer
+            total = db.execute(count_sql).fetchone()[0]
     except sqlite3.Error as error:
         raise SuiteQLError(_explain(str(error))) from error
     finally:
         db.set_authorizer(None)
+    return names, raw, total
+
+
+def run_query(
+    db: sqlite3.Connection, sql: str, *, limit: int, offset: int, cache: ResultCache
+) -> tuple[list[dict[str, Any]], int]:
+    """Rows ``offset..offset+limit`` of a SuiteQL query and its total (which may pass the 100,000 reachable)."""
+    key = " ".join(sql.split())
+    found = cache.get(key)
+    if found is None:
+        found = _execute(db, sql)
+        # A result that fits one page, or that depends on the time, is not worth keeping (or must not be kept).
+        if len(found[1]) > limit and not _CLOCKED.search(key):
+            cache.put(key, found)
+    names, raw, total = found
+    rows = []
+    for values in raw[offset : offset + limit]:
+        row: dict[str, Any] = {"links": []}
+        for name, value in zip(names, values, strict=True):
+            if value is not None:
+                row[name] = format_value(value)
+        rows.append(row)
     return rows, total
 
 
