@@ -12,6 +12,7 @@ from ledgerport.sandboxes._kit import Faults
 from ledgerport.sandboxes.netsuite.auth import Authority
 from ledgerport.sandboxes.netsuite.reference import Books
 from ledgerport.sandboxes.netsuite.store import Account
+from ledgerport.sandboxes.netsuite.suiteql import ResultCache
 
 __all__ = [
     "Clock",
@@ -64,7 +65,7 @@ class Sandbox:
     limits: bool = True
     in_flight: int = 0
     stats: Counter[str] = field(default_factory=Counter)
-    counts: dict[str, int] = field(default_factory=dict)
+    results: ResultCache = field(default_factory=ResultCache)
     jobs: dict[int, Job] = field(default_factory=dict)
     idempotency: dict[str, int] = field(default_factory=dict)
     seed: int = 0
@@ -72,5 +73,5 @@ class Sandbox:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def changed(self) -> None:
-        """A write happened: cached SuiteQL totals are stale."""
-        self.counts.clear()
+        """A write happened: cached SuiteQL results are stale."""
+        self.results.clear()
