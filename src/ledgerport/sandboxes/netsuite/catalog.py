@@ -184,8 +184,10 @@ RECORD_TYPES: dict[str, RecordType] = {
         _item("inventoryItem", "InvtPart", "Inventory Item"),
         _item("nonInventorySaleItem", "NonInvtPart", "Non-inventory Item for Sale"),
         _item("nonInventoryPurchaseItem", "NonInvtPart", "Non-inventory Item for Purchase"),
+        _item("nonInventoryResaleItem", "NonInvtPart", "Non-inventory Item for Resale"),
         _item("serviceSaleItem", "Service", "Service Item for Sale"),
         _item("servicePurchaseItem", "Service", "Service Item for Purchase"),
+        _item("serviceResaleItem", "Service", "Service Item for Resale"),
         _item("otherChargeSaleItem", "OthCharge", "Other Charge Item for Sale"),
         _item("discountItem", "Discount", "Discount Item"),
         RecordType(
