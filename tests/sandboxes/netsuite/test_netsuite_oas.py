@@ -64,7 +64,7 @@ def problems(value: Any, schema: dict[str, Any], path: str) -> list[str]:
 @pytest.mark.parametrize("type_name", TYPES)
 async def test_records_fit_the_record_openapi(ns: NS, type_name: str) -> None:
     _schemas()
-    page = (await ns.client.get(f"{RECORDS}/{type_name}", params={"limit": 5}, headers=ns.headers)).json()
+    page = (await ns.client.get(f"{RECORDS}/{type_name}", params={"limit": 60}, headers=ns.headers)).json()
     assert page["items"], type_name
     for item in page["items"]:
         response = await ns.client.get(
@@ -91,3 +91,21 @@ def test_the_checker_can_fail() -> None:
     assert problems({"tranId": 5}, {"$ref": "#/components/schemas/invoice"}, "invoice")
     assert problems({"nope": 1}, {"$ref": "#/components/schemas/invoice"}, "invoice")
     assert problems({"status": {"id": "Z"}}, {"$ref": "#/components/schemas/invoice"}, "invoice")
+
+
+async def test_written_records_fit_the_record_openapi(ns: NS) -> None:
+    _schemas()
+    order = (await ns.rows("SELECT id FROM transaction WHERE type = 'PurchOrd' ORDER BY id"))[0]["id"]
+    bill = await ns.client.post(f"{RECORDS}/purchaseOrder/{order}/!transform/vendorBill", json={}, headers=ns.headers)
+    assert bill.status_code == 204, bill.text
+    bill_id = bill.headers["location"].rsplit("/", 1)[1]
+    credit = await ns.client.post(
+        f"{RECORDS}/vendorBill/{bill_id}/!transform/vendorCredit", json={}, headers=ns.headers
+    )
+    assert credit.status_code == 204, credit.text
+    invoice = (await ns.rows("SELECT id FROM transaction WHERE type = 'CustInvc' AND status = 'A' ORDER BY id DESC"))[0]
+    memo = await ns.client.post(f"{RECORDS}/invoice/{invoice['id']}/!transform/creditMemo", json={}, headers=ns.headers)
+    assert memo.status_code == 204, memo.text
+    for location, type_name in ((bill.headers["location"], "vendorBill"), (memo.headers["location"], "creditMemo")):
+        doc = (await ns.client.get(location, params={"expandSubResources": "true"}, headers=ns.headers)).json()
+        assert problems(doc, {"$ref": f"#/components/schemas/{type_name}"}, type_name) == []

@@ -361,3 +361,38 @@ async def test_a_paid_invoice_cannot_be_deleted_until_its_payment_is(ns: NS) -> 
     assert (await ns.rows(f"SELECT foreignamountremaining FROM transaction WHERE id = {invoice}"))[0][
         "foreignamountremaining"
     ] == "150"
+
+
+async def test_seeds_are_deterministic_and_sized() -> None:
+    import httpx
+
+    from ledgerport.sandboxes.netsuite import create_app
+
+    def fixed() -> float:
+        return 1_796_493_600.0
+
+    dumps = []
+    for _ in range(2):
+        app = create_app(seed=11, size=120, clock=fixed)
+        rows = app.account.db.execute(
+            'SELECT id, tranid, type, foreigntotal, entity, trandate FROM "transaction" ORDER BY id'
+        ).fetchall()
+        dumps.append(rows)
+    assert dumps[0] == dumps[1]
+    assert sum(1 for row in dumps[0] if row[2] == "CustInvc") == 120
+    other = create_app(seed=12, size=120, clock=fixed).account.db.execute(
+        'SELECT id, tranid, type, foreigntotal FROM "transaction" ORDER BY id'
+    )
+    assert other.fetchall() != [row[:4] for row in dumps[0]]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ns.test") as client:
+        account = (await client.get("/_sandbox/account")).json()
+    assert account["accountId"] == "1234567_SB1"
+    assert account["counts"]["invoice"] == 120
+
+
+async def test_only_the_company_language(ns: NS) -> None:
+    response = await ns.client.get(f"{RECORDS}/invoice", headers={**ns.headers, "Accept-Language": "de-DE"})
+    assert response.status_code == 400
+    assert response.json()["o:errorDetails"][0]["o:errorHeader"] == "Accept-Language"
+    english = await ns.client.get(f"{RECORDS}/invoice", headers={**ns.headers, "Accept-Language": "en-US"})
+    assert english.status_code == 200

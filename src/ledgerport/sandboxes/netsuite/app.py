@@ -27,7 +27,7 @@ from ledgerport.sandboxes.netsuite import control, identity, jobs, query, record
 from ledgerport.sandboxes.netsuite.auth import Authority, TbaCredentials
 from ledgerport.sandboxes.netsuite.data import seed as seed_account
 from ledgerport.sandboxes.netsuite.dates import ZONE
-from ledgerport.sandboxes.netsuite.errors import concurrency_exceeded, error_body, invalid_login, not_found
+from ledgerport.sandboxes.netsuite.errors import concurrency_exceeded, error_body, fail, invalid_login, not_found
 from ledgerport.sandboxes.netsuite.state import Clock, Sandbox
 from ledgerport.sandboxes.netsuite.store import Account
 from ledgerport.sandboxes.netsuite.suiteql import install_functions
@@ -167,6 +167,16 @@ class _Router:
             raise not_found(request.path)
         if request.path.lower().startswith(_PROTECTED):
             self._authenticate(request)
+            language = request.headers.get("accept-language")
+            if language and not language.strip().lower().startswith(("en", "*")):
+                # FACTS §6.4 #7: only the company's default language (English here) is accepted.
+                raise fail(
+                    400,
+                    "INVALID_HEADER",
+                    "REST web services currently only support the default company language. Remove the"
+                    " Accept-Language header or set it to the default company language.",
+                    errorHeader="Accept-Language",
+                )
         prefer = (request.headers.get("prefer") or "").lower()
         if "respond-async" in prefer and request.path.lower().startswith(_ASYNC_ABLE):
             return await self._run_async(handler, request)

@@ -301,7 +301,7 @@ class _Seeder:
                         "quantity": Decimal(rng.randint(1, 20)),
                         "rate": Decimal(row[4]),
                         "description": row[2],
-                        "account": _ref(account),
+                        "_account": _ref(account),
                         "itemType": {"id": RECORD_TYPES[row[1]].code},
                     }
                 )
@@ -487,7 +487,7 @@ class _Seeder:
                 dueDate=(plan.day + timedelta(days=terms_days)).isoformat(),
                 approvalStatus={"id": "1" if pending else "2"},
                 paymentHold=False,
-                createdFrom=_ref(f["order"].id) if f.get("order") else None,
+                _createdFrom=_ref(f["order"].id) if f.get("order") else None,
                 _createdFromType="PurchOrd" if f.get("order") else None,
                 _paid=f.get("paid", Decimal(0)),
                 memo=f.get("memo"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -43,6 +44,12 @@ def local_text(value: str | None, *, is_date: bool = False) -> str | None:
         return None
     if is_date or len(value) == 10:
         return f"{value[:10]} 00:00:00"
+    return _local_datetime(value)
+
+
+@lru_cache(maxsize=8192)
+def _local_datetime(value: str) -> str:
+    # Cached: a record's createdDate, lastModifiedDate and every line's date are usually the same instant.
     return from_iso_utc(value).astimezone(ZONE).strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -246,11 +246,14 @@ def _fill_lines(account: Account, rt: RecordType, doc: dict[str, Any]) -> None:
                 continue
             if line.get("rate") is None and line.get("amount") is None:
                 line["rate"] = item.get("basePrice" if sale else "cost") or Decimal(0)
-            if not line.get("account"):
+            if not line.get("account") and not line.get("_account"):
                 account_ref = (
                     item.get("incomeAccount") if sale else item.get("assetAccount") or item.get("expenseAccount")
                 )
-                line["account"] = account_ref or item.get("incomeAccount") or item.get("expenseAccount")
+                # Purchase item lines have no account field in REST (record OpenAPI): the GL account stays inside.
+                line["account" if sale else "_account"] = (
+                    account_ref or item.get("incomeAccount") or item.get("expenseAccount")
+                )
             if not line.get("description"):
                 line["description"] = item.get("salesDescription" if sale else "purchaseDescription") or item.get(
                     "itemId"

@@ -48,12 +48,12 @@ _CENT = Decimal("0.01")
 
 
 def _id(value: Any) -> int | None:
-    if isinstance(value, dict) and value.get("id") not in (None, ""):
-        try:
-            return int(value["id"])
-        except (TypeError, ValueError):
-            return None
-    return None
+    if value is None:
+        return None
+    try:
+        return int(value["id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _num(value: Any) -> float | None:
@@ -111,7 +111,7 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
         "voided": _tf(doc.get("_voided")),
         "posting": _tf(posting),
         "externalid": doc.get("externalId"),
-        "createdfrom": _id(doc.get("createdFrom")),
+        "createdfrom": _id(doc.get("createdFrom")) or _id(doc.get("_createdFrom")),
         "terms": _id(doc.get("terms")),
         "otherrefnum": doc.get("otherRefNum"),
         "employee": _id(doc.get("employee")),
@@ -213,7 +213,7 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
         for item in _lines(doc, sublist):
             line_id = int(item.get("line") or 0)
             amount = _line_amount(code, sublist, item) * (line_sign if sublist != "line" else 1)
-            account = _id(item.get("account"))
+            account = _id(item.get("account")) or _id(item.get("_account"))
             item_type = (item.get("itemType") or {}).get("id") if isinstance(item.get("itemType"), dict) else None
             lines.append(
                 {

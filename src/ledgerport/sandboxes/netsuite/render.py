@@ -90,6 +90,8 @@ def render(
     for key, value in doc.items():
         if key.startswith("_") or (fields is not None and key.lower() not in fields and key != "id"):
             continue
+        if key == "entity" and rt.code == "CustPymt":
+            continue  # a customer payment names its payer in ``customer`` (the store keeps both)
         if key in rt.sublists or key == "addressBook":
             link = {"links": [{"rel": "self", "href": f"{self_href}/{key}"}]}
             if not expand:

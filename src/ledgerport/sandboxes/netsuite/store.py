@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 from ledgerport.sandboxes.netsuite.catalog import RECORD_TYPES, RecordType
@@ -22,6 +23,8 @@ from ledgerport.sandboxes.netsuite.wire import decode_json, encode_json
 __all__ = ["Account", "display_name", "posts"]
 
 _COLUMNS = {table: list(columns) for table, columns in TABLES.items()}
+_EMPTY = {table: dict.fromkeys(columns) for table, columns in _COLUMNS.items()}
+_GETTERS = {table: itemgetter(*columns) for table, columns in _COLUMNS.items() if len(columns) > 1}
 _INSERTS = {  # table and column names come from schema.TABLES, never from a request
     table: 'INSERT INTO "{}" ({}) VALUES ({})'.format(  # noqa: S608
         table, ", ".join(f'"{c}"' for c in columns), ", ".join("?" * len(columns))
@@ -163,16 +166,16 @@ class Account:
         rows = self.rows(rt, doc)
         if self._buffer is not None:
             for table, table_rows in rows.items():
-                columns = _COLUMNS[table]
-                self._buffer[table].extend(tuple([row.get(c) for c in columns]) for row in table_rows)
+                getter, empty = _GETTERS[table], _EMPTY[table]
+                self._buffer[table].extend(getter({**empty, **row}) for row in table_rows)
             return
         self.db.execute("BEGIN")
         try:
             if old is not None:
                 self._delete_rows(rt, record_id, decode_json(old))
             for table, table_rows in rows.items():
-                columns = _COLUMNS[table]
-                self.db.executemany(_INSERTS[table], [tuple(row.get(c) for c in columns) for row in table_rows])
+                getter, empty = _GETTERS[table], _EMPTY[table]
+                self.db.executemany(_INSERTS[table], [getter({**empty, **row}) for row in table_rows])
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")

@@ -66,7 +66,8 @@ def transformed(account: Account, source_rt: RecordType, source: dict[str, Any],
         doc.pop("terms", None)
         return doc
     doc["entity"] = entity
-    doc["createdFrom"] = ref
+    # This account's vendorBill has no createdFrom field (record OpenAPI): its lines' orderDoc say where it came from.
+    doc["_createdFrom" if target.name == "vendorBill" else "createdFrom"] = ref
     is_order = source_rt.name in {"salesOrder", "purchaseOrder"}
     for sublist in ("item", "expense"):
         lines = []

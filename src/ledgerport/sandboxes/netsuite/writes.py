@@ -78,7 +78,7 @@ def settle(sandbox: Sandbox, targets: set[int]) -> None:
 def _follow_source(sandbox: Sandbox, rt: RecordType, doc: dict[str, Any]) -> None:
     """An order's status after a fulfilment or bill made from it."""
     account = sandbox.account
-    source_id = int((doc.get("createdFrom") or {}).get("id") or 0)
+    source_id = int((doc.get("createdFrom") or doc.get("_createdFrom") or {}).get("id") or 0)
     source_rt = account.type_of("transaction", source_id) if source_id else None
     if source_rt is None or source_rt.code not in {"SalesOrd", "PurchOrd"}:
         return
