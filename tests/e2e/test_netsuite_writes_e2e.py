@@ -689,3 +689,15 @@ def test_a_bulk_survives_ten_killed_workers(world: World) -> None:
     assert [m for m in memos if held[m] != 1] == [], "every invoice exists exactly once at NetSuite"
     externals = world.netsuite.query(f"SELECT externalid FROM transaction WHERE memo LIKE '{prefix}-%'")
     assert len({row.get("externalid") for row in externals}) == BATCH
+
+
+def test_synced_items_and_accounts_belong_to_synced_companies(world: World) -> None:
+    companies = {c["id"]: c["remote_id"] for c in world.ledger.get("company-info", page_size=100)["results"]}
+    for path, table in (("items", "item"), ("accounts", "account")):
+        records = world.ledger.get(path, page_size=100)["results"]
+        subsidiaries = {
+            str(r["id"]): r.get("subsidiary") for r in world.netsuite.query(f"SELECT id, subsidiary FROM {table}")
+        }
+        for record in records:
+            first = str(subsidiaries[record["remote_id"]]).split(",")[0].strip()
+            assert companies.get(record["company"]) == first, (path, record["remote_id"], record["company"], companies)
