@@ -1,4 +1,5 @@
-"""How fast a bulk create finishes under the providers' real limits: 100-invoice batches to QuickBooks and Xero.
+"""How fast a bulk create finishes under the providers' real limits: 100-invoice batches to QuickBooks, Xero and
+NetSuite.
 
 Method, per provider and database (SQLite file; PostgreSQL database created on ``postgresql://127.0.0.1:5432/test``
 and dropped afterwards unless ``--keep``):
@@ -26,6 +27,13 @@ and dropped afterwards unless ``--keep``):
    at the earliest (as in ``bench/sync.py``). Under ``L`` calls the bound is 0 and the one-bulk figure is the work
    itself: validation, the job's pickup (workers poll every second), the provider calls and the commits. Goal:
    completion ≤ 1.1 × quota bound where it is not 0.
+4b. **NetSuite** has no quota a minute but a concurrency limit (5 calls at once per account; the sandbox answers a
+   sixth with 429) and makes one record a call: a bulk is 100 async creates (``Prefer: respond-async``), each
+   followed to its job, the job's task list and the task's result (4 calls an invoice), besides SuiteQL (the
+   period check, the chunk's read-back). **Write calls** are the creates (fewest: 100 a bulk). Each call holds its
+   slot ``latency`` (a fault of 100 ms, as a real account's calls take a few hundred), so the **concurrency bound**
+   is ``⌈4·invoices / 5⌉ × latency``: no client keeping to the limit finishes the calls sooner. The scenarios
+   start at once (no minute to wait for); "quota" is 3 bulks posted back to back.
 5. **Latency**: p50 and p99 of every ``POST /invoices/bulk`` (100 invoices validated and stored) and of every
    ``GET /invoices/bulk/{id}`` polled while the batches ran (100 item rows read).
 
@@ -58,7 +66,7 @@ import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -89,11 +97,22 @@ class Provider:
     quotas: tuple[tuple[str, int], ...]
     """``(path part, calls a minute)``: each quota counts the calls whose path contains the part."""
     default_bulks: int
+    concurrency: int = 0
+    """Calls at once per account, where that (not a quota a minute) is the provider's limit: NetSuite's 5."""
+    latency_ms: float = 0.0
+    """The sandbox's latency fault during the scenarios: each call holds its slot this long, as a real one would."""
+    calls_per_item: int = 0
+    """Where each invoice is its own create (NetSuite's async jobs): the fewest calls one item needs."""
 
 
 PROVIDERS = {
     "quickbooks": Provider("quickbooks", "/batch", 30, (("/batch", 40), ("", 500)), 12),
     "xero": Provider("xero", "/Invoices", 50, (("", 60),), 35),
+    # NetSuite: one async create per invoice (POST + Prefer: respond-async), then its job, the job's task list and
+    # the task's result: 4 calls an invoice; the period check and the chunk's read-back are SuiteQL besides.
+    "netsuite": Provider(
+        "netsuite", "/services/rest/record/v1/invoice", 25, (), 3, concurrency=5, latency_ms=100, calls_per_item=4
+    ),
 }
 
 
@@ -269,15 +288,37 @@ def load() -> float:
 
 
 class Sandbox:
-    """The sandbox's control surface: request counts and object counts."""
+    """The sandbox's control surface: request counts and object counts (NetSuite: SuiteQL with a grant of its own)."""
 
     def __init__(self, provider: str, url: str) -> None:
         self.provider = provider
         self.http = httpx.Client(base_url=url, timeout=60)
+        self.token = ""
+        self.own_calls = 0
+        """SuiteQL calls this benchmark made itself (counted by the sandbox, not the connector's)."""
+
+    def suiteql(self, query: str) -> list[dict[str, Any]]:
+        if not self.token:
+            self.token = netsuite_token(self.http)
+        self.own_calls += 1
+        answer = self.http.post(
+            "/services/rest/query/v1/suiteql",
+            params={"limit": 1000},
+            json={"q": query},
+            headers={"Authorization": f"Bearer {self.token}", "Prefer": "transient"},
+        )
+        answer.raise_for_status()
+        return list(answer.json()["items"])
+
+    def faults(self, **settings: Any) -> None:
+        self.http.post("/_sandbox/faults", json=settings).raise_for_status()
 
     def calls(self) -> dict[str, int]:
         """API requests served so far, by path (throttled ones included)."""
         body = self.http.get("/_sandbox/stats").json()
+        if self.provider == "netsuite":  # the benchmark's own SuiteQL counts are taken out in ``scenario``
+            paths = body["paths"].items()
+            return {p: c for p, c in paths if p.startswith("/services/rest/") and "/auth/" not in p}
         rows = body["requests"].items() if self.provider == "quickbooks" else ((r["path"], r["count"]) for r in body)
         found: dict[str, int] = {}
         for path, count in rows:
@@ -286,15 +327,68 @@ class Sandbox:
         return found
 
     def invoices(self) -> int:
+        if self.provider == "netsuite":
+            rows = self.suiteql("SELECT COUNT(*) AS n FROM transaction WHERE type = 'CustInvc'")
+            return int(rows[0]["n"])
         if self.provider == "quickbooks":
             return len(self.http.get("/_sandbox/dump/Invoice").json()["Invoice"])
         tenant = self.http.get("/_sandbox/tenants").json()[0]["tenantId"]
         return len(self.http.get(f"/_sandbox/dump/{tenant}/Invoices").json()["Invoices"])
 
 
+def netsuite_token(http: httpx.Client) -> str:
+    """An access token of the NetSuite sandbox by its auto-approved consent and the code exchange."""
+    from base64 import b64encode
+    from urllib.parse import parse_qs, urlparse
+
+    redirect = "http://localhost/callback"
+    consent = http.get(
+        "/app/login/oauth2/authorize.nl",
+        params={
+            "response_type": "code",
+            "client_id": "sandbox-client",
+            "redirect_uri": redirect,
+            "scope": "rest_webservices",
+            "state": "bench",
+            "auto_approve": "true",
+        },
+    )
+    code = parse_qs(urlparse(consent.headers["location"]).query)["code"][0]
+    tokens = http.post(
+        "/services/rest/auth/oauth2/v1/token",
+        headers={"Authorization": "Basic " + b64encode(b"sandbox-client:sandbox-secret").decode()},
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect},
+    )
+    tokens.raise_for_status()
+    return str(tokens.json()["access_token"])
+
+
+def netsuite_payload(base: str, headers: dict[str, str]) -> dict[str, Any]:
+    """A NetSuite AR invoice: a USD customer of the parent subsidiary, a service item, today (an open period)."""
+    companies = httpx.get(f"{base}/company-info", headers=headers, timeout=30).json()["results"]
+    parent = next(c["id"] for c in companies if c["remote_id"] == "1")
+    contacts = httpx.get(f"{base}/contacts", params={"page_size": 100}, headers=headers, timeout=30).json()["results"]
+    customer = next(
+        c
+        for c in contacts
+        if c["status"] == "ACTIVE" and c["is_customer"] and c["company"] == parent and c["currency"] == "USD"
+    )
+    items = httpx.get(f"{base}/items", params={"page_size": 100}, headers=headers, timeout=30).json()["results"]
+    item = next(i for i in items if i["status"] == "ACTIVE" and i["type"] == "SERVICE")
+    return {
+        "type": "ACCOUNTS_RECEIVABLE",
+        "contact": customer["id"],
+        "company": parent,
+        "issue_date": datetime.now(UTC).strftime("%Y-%m-%dT00:00:00Z"),
+        "line_items": [{"item": item["id"], "description": "Bulk benchmark", "quantity": 2, "unit_price": 62.5}],
+    }
+
+
 def payload(provider: str, api: str, headers: dict[str, str]) -> dict[str, Any]:
     """An AR invoice of one line: a customer and an item (QuickBooks) or a sales account (Xero) of the account."""
     base = f"{api}/accounting/v1"
+    if provider == "netsuite":
+        return netsuite_payload(base, headers)
     contacts = httpx.get(f"{base}/contacts", params={"page_size": 100}, headers=headers, timeout=30).json()["results"]
     active = [c for c in contacts if c["status"] == "ACTIVE" and c["is_customer"]]
     line: dict[str, Any] = {"description": "Bulk benchmark", "quantity": 2, "unit_price": 62.5}
@@ -322,8 +416,17 @@ def next_minute() -> float:
     return round(time.time() % 60, 2)
 
 
+def fewest_writes(provider: Provider, bulks: int) -> int:
+    """The fewest write calls: one per chunk, or one per invoice where the provider makes one record a call."""
+    return bulks * (ITEMS if provider.calls_per_item else math.ceil(ITEMS / provider.chunk))
+
+
 def quota_bound(provider: Provider, bulks: int) -> float:
-    """``(⌈n/L⌉ − 1)·60`` for the fewest calls the batches need, worst quota first (module docstring, step 4)."""
+    """``(⌈n/L⌉ − 1)·60`` for the fewest calls the batches need, worst quota first (module docstring, step 4); for
+    a concurrency limit ``C``, ``⌈n/C⌉ × latency`` (step 4b)."""
+    if provider.concurrency:
+        calls = bulks * ITEMS * provider.calls_per_item
+        return math.ceil(calls / provider.concurrency) * provider.latency_ms / 1000
     writes = bulks * math.ceil(ITEMS / provider.chunk)
     return max((math.ceil(writes / limit) - 1) * 60.0 for _, limit in provider.quotas)
 
@@ -341,7 +444,10 @@ def scenario(
 ) -> Result:
     """POST ``bulks`` batches, poll them all to the end, check every invoice was made once."""
     invoices_before, calls_before = sandbox.invoices(), sandbox.calls()
-    start_second = next_minute()
+    own_before = sandbox.own_calls
+    start_second = next_minute() if provider.quotas else round(time.time() % 60, 2)
+    if provider.latency_ms:
+        sandbox.faults(latency_ms=provider.latency_ms)
     load_before = load()
     post_ms: list[float] = []
     get_ms: list[float] = []
@@ -378,13 +484,20 @@ def scenario(
             if open_ids:
                 time.sleep(POLL)
         completion = time.perf_counter() - began
+    if provider.latency_ms:
+        sandbox.faults(latency_ms=0)
     load_after = load()
     made = sandbox.invoices() - invoices_before
     if made != bulks * ITEMS:
         raise RuntimeError(f"{bulks} batches of {ITEMS} succeeded, but the sandbox made {made} invoices")
     calls_after = sandbox.calls()
     used = {path: calls_after.get(path, 0) - calls_before.get(path, 0) for path in calls_after}
-    writes = sum(count for path, count in used.items() if provider.write_path in path)
+    own = sandbox.own_calls - own_before  # this benchmark's own count of the invoices, served in between
+    writes = sum(
+        count
+        for path, count in used.items()
+        if path.endswith(provider.write_path) or (not provider.calls_per_item and provider.write_path in path)
+    )
     bound = quota_bound(provider, bulks)
     return Result(
         provider=provider.name,
@@ -396,8 +509,8 @@ def scenario(
         quota_bound_s=bound,
         ratio=round(completion / bound, 3) if bound else None,
         write_calls=writes,
-        fewest_write_calls=bulks * math.ceil(ITEMS / provider.chunk),
-        provider_calls=sum(used.values()),
+        fewest_write_calls=fewest_writes(provider, bulks),
+        provider_calls=sum(used.values()) - own,
         post_p50_ms=round(percentile(post_ms, 0.5), 1),
         post_p99_ms=round(percentile(post_ms, 0.99), 1),
         get_p50_ms=round(percentile(get_ms, 0.5), 1),
@@ -438,7 +551,9 @@ def run_one(provider: Provider, kind: str, bulks: int, work: Path, keep: bool) -
         argv = [sys.executable, str(BENCH / "_sync_sandbox.py"), provider.name, "--port", str(sandbox_port)]
         argv += ["--size", str(COMPANY_INVOICES), "--limits", "on"]
         sandbox_proc = spawn(argv, dict(os.environ), work / "sandbox.log", procs)
-        probe = "/_sandbox/realms" if provider.name == "quickbooks" else "/_sandbox/tenants"
+        probe = {"quickbooks": "/_sandbox/realms", "netsuite": "/_sandbox/account"}.get(
+            provider.name, "/_sandbox/tenants"
+        )
         wait_answering(f"{sandbox_url}{probe}", sandbox_proc, work / "sandbox.log")
         env = {
             **os.environ,
@@ -537,7 +652,7 @@ def report(results: list[Result]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--providers", default="quickbooks,xero", type=lambda s: s.split(","))
+    parser.add_argument("--providers", default="quickbooks,xero,netsuite", type=lambda s: s.split(","))
     parser.add_argument("--databases", default="sqlite", type=lambda s: s.split(","))
     parser.add_argument(
         "--bulks",

@@ -26,6 +26,7 @@ from ledgerport.connectors.netsuite.mapping import (
     COMPANY_INFO,
     CUSTOMER,
     DELETIONS,
+    ITEM,
     MAPPINGS,
     TAX_CODE,
     TRACKING_CATEGORIES,
@@ -318,6 +319,9 @@ def test_reference_data() -> None:
     assert department.remote_id_of({"id": 4}) == "department/4"
     assert mapped["parent_category"] == "TrackingCategory:department/1"
     assert mapped["category_type"] == "DEPARTMENT"
+    # a multi-select in no particular order, the elimination subsidiary (9) first: the lowest id, never the 9
+    item = _map(ITEM, {"id": 7, "itemid": "Consulting", "itemtype": "Service", "subsidiary": "9, 2, 1"})
+    assert item["company"] == "CompanyInfo:1"
     assert COMPANY_INFO.rows([{"id": 1, "iselimination": "F"}, {"id": 9, "iselimination": "T"}])[0][0] == "1"
     assert len(COMPANY_INFO.rows([{"id": 1, "iselimination": "F"}, {"id": 9, "iselimination": "T"}])) == 1
 

@@ -91,10 +91,17 @@ def is_active(value: Any) -> bool:
 
 
 def first_id(value: Any) -> str | None:
-    """The first id of a multi-select (``"1, 2"`` → ``"1"``): the record's primary subsidiary."""
+    """The lowest id of a multi-select (``"3, 1"`` → ``"1"``): the subsidiary a record belongs to first.
+
+    NetSuite documents no order for a multi-select's ids, and the first one written may be an elimination subsidiary
+    (never a CompanyInfo). The lowest id is the one made first: the root subsidiary where the record is shared with
+    it, and never an elimination subsidiary made under a parent that is listed too (guess: ids grow with creation)."""
     if value is None or value == "":
         return None
-    return str(value).split(",")[0].strip() or None
+    ids = [part.strip() for part in str(value).split(",") if part.strip()]
+    if not ids:
+        return None
+    return min(ids, key=lambda one: (0, int(one), "") if one.isdigit() else (1, 0, one))
 
 
 def positive(value: Any) -> Decimal | None:

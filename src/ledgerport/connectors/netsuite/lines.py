@@ -86,7 +86,7 @@ COMPANY = Ref("subsidiary", "CompanyInfo")
 
 
 def company_of(record: Any, context: MappingContext) -> str | None:
-    """The first subsidiary of a multi-select (accounts, items, lists): the one it belongs to first."""
+    """The subsidiary of a multi-select (accounts, items, lists) it belongs to first (:func:`.convert.first_id`)."""
     found = first_id(record.get("subsidiary"))
     return None if found is None else context.ref("CompanyInfo", found)
 
