@@ -62,7 +62,7 @@ ENVIRONMENT = "environment"
 COMPANY_ID = "company_id"
 THROTTLE_WAIT = 1.0
 """The first wait after a 429 that names none; the client doubles it while throttles repeat."""
-_CORRELATION = re.compile(r"\s*CorrelationId:\s*[0-9a-fA-F-]*\.?\s*$")
+_CORRELATION = re.compile(r"\s*CorrelationId:\s*\S*\s*$")
 
 
 def api_root(base_url: str, tenant_id: str, environment: str) -> str:
