@@ -178,3 +178,13 @@ def test_orders_and_shipments() -> None:
     assert (purchase.status, purchase.delivery_date, purchase.line_items[0].unit_price) == ("DRAFT", None, 15)
     shipment = _one("salesShipments", "ItemFulfillment")
     assert (shipment.status, shipment.lines[0].quantity, shipment.lines[0].item) == ("SHIPPED", "1", None)
+
+
+def test_available_actions_and_the_integrations_listing_read_the_tables() -> None:
+    from ledgerport.api.accounting.integrations import model_operations
+
+    operations = {op.model_name: op for op in model_operations(CONNECTOR.slug)}
+    support = field_support(CONNECTOR)
+    assert set(operations) == set(support)
+    assert all(op.available_operations == ["FETCH"] for op in operations.values())  # writes come later
+    assert operations["Invoice"].supported_fields == support["Invoice"]
