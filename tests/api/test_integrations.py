@@ -39,14 +39,15 @@ class TestAvailableActions:
     def test_an_integration_without_a_connector_offers_nothing(
         self, server: Server, make_tenant: TenantFactory
     ) -> None:
-        tenant = make_tenant(integration="netsuite")
+        tenant = make_tenant(integration="freshbooks")
         actions = _client(server, tenant.api_key, tenant.account_token).accounting.available_actions.retrieve()
         assert actions.available_model_operations == []
 
     def test_integrations_listing(self, server: Server) -> None:
         listing = {row["slug"]: row for row in httpx.get(f"{server.api}/integrations").json()}
         assert listing["xero"]["available"] is True
-        assert listing["netsuite"]["available"] is False
+        assert listing["freshbooks"]["available"] is False
+        assert listing["microsoft-dynamics-365-business-central"]["available"] is True
         xero = {op["model_name"]: op for op in listing["xero"]["available_model_operations"]}
         assert "JournalEntry" in xero
         expense_fields = set(xero["Expense"]["supported_fields"])
