@@ -16,9 +16,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ledgerport.connectors._base import Request, Response
 
-__all__ = ["COMPANY", "TENANT", "FakeBusinessCentral", "jwt", "seeded"]
+__all__ = ["COMPANY", "TENANT", "USER", "FakeBusinessCentral", "jwt", "seeded"]
 
 TENANT = "7c4a1b2e-0000-4000-8000-00000000000a"
+USER = "0e5a9d3c-0000-4000-8000-0000000000aa"
 _SET = re.compile(r"^/v2\.0/(?P<tenant>[^/]+)/(?P<env>[^/]+)/api/v2\.0/companies\((?P<company>[^)]+)\)/(?P<set>\w+)$")
 _COMPANIES = re.compile(r"^/v2\.0/(?P<tenant>[^/]+)/(?P<env>[^/]+)/api/v2\.0/companies$")
 _FILTER = re.compile(r"^lastModifiedDateTime (?P<op>gt|ge) (?P<value>\S+)$")
@@ -73,7 +74,7 @@ class FakeBusinessCentral:
 
     def _tokens(self) -> Response:
         self.issued += 1
-        access = jwt({"tid": TENANT, "aud": "https://api.businesscentral.dynamics.com", "n": self.issued})
+        access = jwt({"tid": TENANT, "oid": USER, "aud": "https://api.businesscentral.dynamics.com", "n": self.issued})
         refresh = f"rt-{self.issued}"
         self.access.add(access)
         self.refresh_tokens.append(refresh)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 import pytest
-from bc_fake import COMPANY, TENANT, FakeBusinessCentral, seeded
+from bc_fake import COMPANY, TENANT, USER, FakeBusinessCentral, seeded
 
 from harness import TEST_SEALING_KEY
 from ledgerport.connectors._base import AuthRevoked, FunctionTransport, Rejected
@@ -99,6 +99,7 @@ async def test_a_link_learns_the_tenant_and_takes_the_first_production_company(d
         "environment": "production",
         "company_id": "c0000000-0000-4000-8000-000000000001",
         "company_name": "CRONUS CA",
+        "user_id": USER,
     }
     assert made.account.integration == "microsoft-dynamics-365-business-central"
 
@@ -146,6 +147,15 @@ async def test_the_real_entra_endpoints_without_a_sandbox(database: Database) ->
     assert exchange.url == "https://login.microsoftonline.com/organizations/oauth2/v2.0/token"
     assert companies.url == f"https://api.businesscentral.dynamics.com/v2.0/{TENANT}/production/api/v2.0/companies"
     assert (await _facts(database, made.account.id))["tenant_id"] == TENANT
+
+
+async def test_companies_one_user_linked_share_one_budget(database: Database) -> None:
+    provider = FakeBusinessCentral(ORIGIN)
+    usa = await _link(database, provider, company="CRONUS USA, Inc.")
+    canada = await _link(database, provider, company="CRONUS Canada, Inc.")
+    deps = _deps(database, FunctionTransport(provider))
+    keys = {(await open_provider(deps, made.account.id)).client.budget_key for made in (usa, canada)}
+    assert keys == {f"business_central:{TENANT}:{USER}"}
 
 
 async def test_refresh_tokens_rotate_and_an_invalid_grant_asks_for_a_relink(database: Database) -> None:

@@ -123,6 +123,9 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     learn_link: LinkLearner | None = None
     """Learns the linked account's facts after the code exchange when one ``facts_request`` is not enough; what it
     answers is added to the callback's and the typed facts."""
+    budget_facts: Sequence[str] | None = None
+    """The account facts naming who the provider's limits count against, where that is not the linked account
+    (Business Central counts per user, across the companies a grant reaches); ``None``: every fact."""
     session_facts: SessionFacts | None = None
     """Learnt once per client before its first walk, added to the account facts its requests see (a provider
     whose times are written in the account's zone: the zone's current UTC offset)."""

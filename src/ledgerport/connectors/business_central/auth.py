@@ -30,17 +30,21 @@ __all__ = [
     "COMPANY",
     "COMPANY_NAME",
     "DEFAULT_ENVIRONMENT",
+    "USER_ID",
     "company_facts_of",
     "environment_facts_of",
     "learn_link",
     "pick_company",
     "tenant_of",
+    "user_of",
 ]
 
 DEFAULT_ENVIRONMENT = "production"
 COMPANY = "company"
 """The typed fact: a company's name or id, as the person gave it."""
 COMPANY_NAME = "company_name"
+USER_ID = "user_id"
+"""The signed-in user's object id (the token's ``oid``): BC's 6,000-in-5-minutes counts per user (FACTS.md §5)."""
 
 
 def environment_facts_of(text: str) -> Mapping[str, str]:
@@ -79,6 +83,11 @@ def tenant_of(access_token: str) -> str:
     if not tenant:
         raise AuthRevoked("the Entra access token names no tenant (tid)")
     return str(tenant)
+
+
+def user_of(access_token: str) -> str:
+    """The signed-in user's object id (``oid``); blank when the token has none."""
+    return str(_claims(access_token).get("oid") or "")
 
 
 def pick_company(companies: list[Mapping[str, Any]], named: str | None) -> Mapping[str, Any]:
@@ -123,9 +132,13 @@ async def learn_link(
     if not isinstance(rows, list):
         raise Rejected("Business Central listed the companies without a value array")
     company = pick_company([row for row in rows if isinstance(row, Mapping)], given.get(COMPANY))
-    return {
+    facts = {
         TENANT_ID: tenant,
         ENVIRONMENT: environment,
         COMPANY_ID: str(company["id"]),
         COMPANY_NAME: str(company.get("displayName") or company.get("name") or ""),
     }
+    user = user_of(tokens.access_token)
+    if user:
+        facts[USER_ID] = user
+    return facts

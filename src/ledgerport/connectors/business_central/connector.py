@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ledgerport.connectors._base.auth import OAuth2
 from ledgerport.connectors._base.connector import Connector, Limits, LinkField
-from ledgerport.connectors.business_central.auth import company_facts_of, environment_facts_of, learn_link
-from ledgerport.connectors.business_central.client import ERRORS, authorize
+from ledgerport.connectors.business_central.auth import USER_ID, company_facts_of, environment_facts_of, learn_link
+from ledgerport.connectors.business_central.client import ERRORS, TENANT_ID, authorize
 from ledgerport.connectors.business_central.mapping import MAPPINGS
 
 __all__ = ["API_URL", "AUTHORIZE_URL", "CONNECTOR", "EXCHANGE_URL", "SCOPES", "TOKEN_URL"]
@@ -38,6 +38,8 @@ CONNECTOR = Connector(
     errors=ERRORS,
     authorize=authorize,
     learn_link=learn_link,
+    # BC counts per user: every company one person linked shares a budget (a token without ``oid``: the tenant's).
+    budget_facts=(TENANT_ID, USER_ID),
     link_fields=(
         LinkField(name="environment", label="Business Central environment", facts=environment_facts_of),
         LinkField(name="company", label="Business Central company (name or id)", facts=company_facts_of),
