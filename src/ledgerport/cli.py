@@ -865,7 +865,11 @@ def _pairs(items: list[str]) -> dict[str, str]:
     return pairs
 
 
-SANDBOXES = {"quickbooks": "ledgerport.sandboxes.quickbooks", "xero": "ledgerport.sandboxes.xero"}
+SANDBOXES = {
+    "business-central": "ledgerport.sandboxes.business_central",
+    "quickbooks": "ledgerport.sandboxes.quickbooks",
+    "xero": "ledgerport.sandboxes.xero",
+}
 
 
 def _size(text: str) -> str | int:
@@ -878,7 +882,7 @@ def _size(text: str) -> str | int:
 
 @app.command()
 def sandbox(
-    provider: Annotated[str, typer.Argument(help="quickbooks or xero")],
+    provider: Annotated[str, typer.Argument(help="business-central, quickbooks or xero")],
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8100,
     seed: Annotated[int, typer.Option(help="Same seed, same company.")] = 0,
