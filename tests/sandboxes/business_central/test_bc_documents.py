@@ -127,12 +127,8 @@ async def test_sales_invoice_defaults_totals_and_posting(
         headers={**auth, "If-Match": "*"},
         json={"externalDocumentNumber": "X"},
     )
-    assert (
-        edit.status_code == 400
-    )
-    assert (
-        "has been posted and can no longer be modified" in edit.json()["error"]["message"]
-    )
+    assert edit.status_code == 400
+    assert "has been posted and can no longer be modified" in edit.json()["error"]["message"]
     line_edit = await client.post(
         f"{base}/salesInvoices({invoice['id']})/salesInvoiceLines", headers=auth, json={"itemId": item["id"]}
     )
