@@ -1,21 +1,24 @@
-"""Entra ID endpoints of the Business Central sandbox: code flow, JWT claims, refresh rotation, client credentials, 401s."""
+"""Entra ID endpoints of the Business Central sandbox: code flow, JWT claims, refresh rotation, app tokens, 401s."""
 
 from __future__ import annotations
 
 import httpx
 import jwt
+from tests.sandboxes.business_central.conftest import Clock, link
 
 from ledgerport.sandboxes.business_central import SandboxApp
-from tests.sandboxes.business_central.conftest import Clock, link
 
 
 async def test_code_flow_gives_a_bc_jwt_with_the_tenant(client: httpx.AsyncClient, app: SandboxApp) -> None:
     body = await link(client)
-    assert body["token_type"] == "Bearer" and body["refresh_token"] and 3000 <= body["expires_in"] <= 5400
+    assert body["token_type"] == "Bearer"
+    assert body["refresh_token"]
+    assert 3000 <= body["expires_in"] <= 5400
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["tid"] == app.tenant.id
     assert claims["aud"] == "https://api.businesscentral.dynamics.com"
-    assert "Financials.ReadWrite.All" in claims["scp"] and claims["oid"]
+    assert "Financials.ReadWrite.All" in claims["scp"]
+    assert claims["oid"]
 
 
 async def test_without_offline_access_there_is_no_refresh_token(client: httpx.AsyncClient) -> None:
@@ -34,13 +37,15 @@ async def test_refresh_rotates_and_the_old_token_stays_valid(client: httpx.Async
     again = await client.post(
         "/organizations/oauth2/v2.0/token", data={**form, "refresh_token": first["refresh_token"]}
     )
-    assert again.status_code == 200 and again.json()["refresh_token"] not in {
+    assert again.status_code == 200
+    assert again.json()["refresh_token"] not in {
         first["refresh_token"],
         second["refresh_token"],
     }
     bad = await client.post("/organizations/oauth2/v2.0/token", data={**form, "refresh_token": "nope"})
     assert bad.status_code == 400
-    assert bad.json()["error"] == "invalid_grant" and bad.json()["error_description"].startswith("AADSTS70000")
+    assert bad.json()["error"] == "invalid_grant"
+    assert bad.json()["error_description"].startswith("AADSTS70000")
 
 
 async def test_client_credentials_need_the_tenant_and_give_no_refresh_token(
@@ -63,7 +68,8 @@ async def test_client_credentials_need_the_tenant_and_give_no_refresh_token(
     )
     assert api.status_code == 200
     wrong = await client.post(f"/{app.tenant.id}/oauth2/v2.0/token", data={**form, "client_secret": "x"})
-    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "invalid_client"
 
 
 async def test_authorize_without_auto_approve_shows_consent(client: httpx.AsyncClient) -> None:
@@ -71,7 +77,8 @@ async def test_authorize_without_auto_approve_shows_consent(client: httpx.AsyncC
         "/organizations/oauth2/v2.0/authorize",
         params={"response_type": "code", "client_id": "sandbox-client", "redirect_uri": "http://x/cb", "state": "q"},
     )
-    assert response.status_code == 200 and "<form" in response.text
+    assert response.status_code == 200
+    assert "<form" in response.text
     approved = await client.post(
         "/organizations/oauth2/v2.0/authorize",
         data={
@@ -82,7 +89,8 @@ async def test_authorize_without_auto_approve_shows_consent(client: httpx.AsyncC
             "decision": "approve",
         },
     )
-    assert approved.status_code == 302 and "code=" in approved.headers["location"]
+    assert approved.status_code == 302
+    assert "code=" in approved.headers["location"]
 
 
 async def test_expired_missing_and_forged_tokens_are_401(

@@ -15,7 +15,8 @@ async def test_companies_per_environment(client: httpx.AsyncClient, auth: dict[s
     sandbox = await client.get("/v2.0/SANDBOX/api/v2.0/companies", headers=auth)
     assert [c["name"] for c in sandbox.json()["value"]] == ["CRONUS USA, Inc."]
     posted = await client.post(f"/v2.0/{tenant_id}/production/api/v2.0/companies", headers=auth, json={"name": "x"})
-    assert posted.status_code == 405 and posted.json()["error"]["code"] == "BadRequest_MethodNotAllowed"
+    assert posted.status_code == 405
+    assert posted.json()["error"]["code"] == "BadRequest_MethodNotAllowed"
 
 
 async def test_collection_envelope_and_etags(client: httpx.AsyncClient, auth: dict[str, str], base: str) -> None:
@@ -23,7 +24,8 @@ async def test_collection_envelope_and_etags(client: httpx.AsyncClient, auth: di
     body = response.json()
     assert response.headers["odata-version"] == "4.0"
     assert body["@odata.context"].endswith("/$metadata#companies(" + base.split("(")[1].split(")")[0] + ")/customers")
-    assert body["value"] and all(row["@odata.etag"].startswith('W/"') for row in body["value"])
+    assert body["value"]
+    assert all(row["@odata.etag"].startswith('W/"') for row in body["value"])
     one = await client.get(f"{base}/customers({body['value'][0]['id']})", headers=auth)
     assert one.json()["@odata.context"].endswith("/customers/$entity")
     assert one.json()["@odata.etag"] == body["value"][0]["@odata.etag"]
@@ -37,14 +39,17 @@ async def test_filter_operators(client: httpx.AsyncClient, auth: dict[str, str],
 
     everything = await ids("totalAmountIncludingTax ge 0")
     paid = await ids("status eq 'Paid'")
-    assert paid and all(row["status"] == "Paid" for row in paid)
+    assert paid
+    assert all(row["status"] == "Paid" for row in paid)
     assert len(await ids("status eq 'Paid' or status eq 'Open'")) + len(await ids("status eq 'Draft'")) == len(
         everything
     )
     after = await ids("lastModifiedDateTime gt 2025-06-01T00:00:00Z")
-    assert after and all(row["lastModifiedDateTime"] > "2025-06-01T00:00:00.000Z" for row in after)
+    assert after
+    assert all(row["lastModifiedDateTime"] > "2025-06-01T00:00:00.000Z" for row in after)
     dated = await ids("invoiceDate ge 2025-01-01 and invoiceDate lt 2025-02-01")
-    assert dated and all(row["invoiceDate"].startswith("2025-01") for row in dated)
+    assert dated
+    assert all(row["invoiceDate"].startswith("2025-01") for row in dated)
     customer = everything[0]["customerId"]
     assert all(row["customerId"] == customer for row in await ids(f"customerId eq {customer}"))
     assert all(row["number"].startswith("1031") for row in await ids("startswith(number,'1031')"))
@@ -65,7 +70,8 @@ async def test_enum_filters_accept_plain_and_escaped(
         f"{base}/accounts", params={"$filter": "accountType eq 'Begin_x002D_Total'"}, headers=auth
     )
     plain = await client.get(f"{base}/accounts", params={"$filter": "accountType eq 'Begin-Total'"}, headers=auth)
-    assert escaped.json()["value"] == plain.json()["value"] and plain.json()["value"]
+    assert escaped.json()["value"] == plain.json()["value"]
+    assert plain.json()["value"]
     assert plain.json()["value"][0]["accountType"] == "Begin_x002D_Total"
 
 
@@ -87,7 +93,8 @@ async def test_expand_lines_with_nested_options(client: httpx.AsyncClient, auth:
     )
     for invoice in response.json()["value"]:
         lines = invoice["salesInvoiceLines"]
-        assert lines and all(line["documentId"] == invoice["id"] and "@odata.etag" in line for line in lines)
+        assert lines
+        assert all(line["documentId"] == invoice["id"] and "@odata.etag" in line for line in lines)
         total = sum(float(line["amountIncludingTax"]) for line in lines)
         assert total == pytest.approx(float(invoice["totalAmountIncludingTax"]))
     nested = await client.get(
@@ -110,7 +117,8 @@ async def test_lines_top_level_need_a_document(client: httpx.AsyncClient, auth: 
         f"{base}/salesInvoiceLines", params={"$filter": f"documentId eq {invoice['id']}"}, headers=auth
     )
     nested = await client.get(f"{base}/salesInvoices({invoice['id']})/salesInvoiceLines", headers=auth)
-    assert lines.json()["value"] == nested.json()["value"] and lines.json()["value"]
+    assert lines.json()["value"] == nested.json()["value"]
+    assert lines.json()["value"]
     journal = await client.get(f"{base}/journalLines", headers=auth)
     assert "You must specify a journal batch ID or a journal ID" in journal.json()["error"]["message"]
 
@@ -149,6 +157,8 @@ async def test_paging_survives_a_delete_between_pages(
 
 async def test_unknown_ids_and_segments(client: httpx.AsyncClient, auth: dict[str, str], base: str) -> None:
     missing = await client.get(f"{base}/customers(00000000-0000-0000-0000-00000000abcd)", headers=auth)
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "Internal_RecordNotFound"
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "Internal_RecordNotFound"
     segment = await client.get(f"{base}/nothings", headers=auth)
-    assert segment.status_code == 404 and segment.json()["error"]["code"] == "BadRequest_ResourceNotFound"
+    assert segment.status_code == 404
+    assert segment.json()["error"]["code"] == "BadRequest_ResourceNotFound"

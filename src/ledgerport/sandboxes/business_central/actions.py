@@ -132,7 +132,8 @@ def _copy(
         if name in source_table.pos and name not in {"id", "number", "status", "lastModifiedDateTime"}:
             row[index] = source[source_table.pos[name]]
     row[target.pos["number"]] = number
-    row[target.pos["status"]] = status
+    if "status" in target.pos:
+        row[target.pos["status"]] = status
     for key, value in extra.items():
         if key in target.pos:
             row[target.pos[key]] = value

@@ -155,6 +155,7 @@ _CITIES = (
 _ITEMS = ("Desk", "Chair", "Lamp", "Cabinet", "Table", "Shelf", "Sofa", "Stool", "Bench", "Locker")
 _ITEM_ADJ = ("ATHENS", "PARIS", "ROME", "LONDON", "BERLIN", "MUNICH", "AMSTERDAM", "SYDNEY", "TOKYO", "OSLO")
 
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 _DATES = [(START + timedelta(days=day)).isoformat() for day in range(SPAN_DAYS + 400)]
 
 
@@ -176,10 +177,11 @@ class _Seeder:
         self.invoices = invoices
         self.currency = currency
         self.country = country
-        self.ids: dict[str, list[str]] = {}
 
     def uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """A version-4 GUID from the seeded stream (formatted by hand: ``uuid.UUID`` is the slowest part of seeding)."""
+        h = f"{self.rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
     def table(self, name: str) -> Table:
         return self.company.tables[name]
@@ -193,10 +195,9 @@ class _Seeder:
         for key, value in values.items():
             row[pos[key]] = value
         if "lastModifiedDateTime" in pos:
-            row[pos["lastModifiedDateTime"]] = iso_datetime(stamp)
+            row[pos["lastModifiedDateTime"]] = _stamp(stamp)
         row[-1] = self.company.next_version()
         table.add(row)
-        self.ids.setdefault(set_name, []).append(row[0])
         return row
 
     def stamp(self, day: int) -> float:
@@ -800,6 +801,18 @@ class _Seeder:
                 "GLENTRY": self.entry,
             }
         )
+
+
+def _stamp(seconds: float) -> str:
+    """``iso_datetime`` for the generated timeline, from the day table (several times faster than strftime)."""
+    whole = int(seconds)
+    day, rest = divmod(whole - EPOCH_START, 86_400)
+    if not 0 <= day < len(_DATES):
+        return iso_datetime(seconds)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    millis = min(999, round((seconds - whole) * 1_000_000) // 1000)
+    return f"{_DATES[day]}T{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}Z"
 
 
 def _term_days(formula: str) -> int:
