@@ -8,6 +8,8 @@ from ledgerport.connectors._base.connector import Connector, Limits, LinkField
 from ledgerport.connectors.business_central.auth import USER_ID, company_facts_of, environment_facts_of, learn_link
 from ledgerport.connectors.business_central.client import ERRORS, TENANT_ID, authorize
 from ledgerport.connectors.business_central.mapping import MAPPINGS
+from ledgerport.connectors.business_central.writer import WRITER
+from ledgerport.connectors.business_central.writes import WRITES
 
 __all__ = ["API_URL", "AUTHORIZE_URL", "CONNECTOR", "EXCHANGE_URL", "SCOPES", "TOKEN_URL"]
 
@@ -44,6 +46,8 @@ CONNECTOR = Connector(
         LinkField(name="environment", label="Business Central environment", facts=environment_facts_of),
         LinkField(name="company", label="Business Central company (name or id)", facts=company_facts_of),
     ),
+    writes=WRITES,
+    writer=WRITER,
 )
 """6,000 requests in any 5 minutes per user (FACTS.md §5), the strictest reading as a sliding window; five at once,
 which BC processes while it queues the rest (more would wait in BC's queue, towards its 8-minute 503)."""
