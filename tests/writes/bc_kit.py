@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +22,8 @@ from harness import TEST_SEALING_KEY
 from ledgerport.app import create_app
 from ledgerport.config import load_settings
 from ledgerport.connectors import CONNECTORS
-from ledgerport.connectors._base import AsgiTransport
+from ledgerport.connectors._base import AsgiTransport, Request, Response
+from ledgerport.connectors._base.errors import Unreachable
 from ledgerport.linking import EndUser, link_sandbox
 from ledgerport.sandboxes.business_central import SandboxApp
 from ledgerport.sandboxes.business_central import create_app as create_sandbox
@@ -30,10 +31,34 @@ from ledgerport.store import Database, accounts
 from ledgerport.sync import SyncDeps, SyncReport, sync_account
 from ledgerport.worker import build_sync_deps, registrations, sealer
 
-__all__ = ["API", "ORIGIN", "BCKit", "Unlimited", "open_kit"]
+__all__ = ["API", "ORIGIN", "BCKit", "Interposer", "Unlimited", "open_kit"]
 
 API = "/api/accounting/v1"
 ORIGIN = "http://bc.sandbox.test"
+
+
+class Interposer:
+    """The app's way to the sandbox, with hooks a test sets: ``before(request)`` runs before a request reaches the
+    sandbox (another user's change in between), ``lose(request)`` says whether the answer to a request the sandbox
+    carried out is lost on the way back (a cut connection after BC committed)."""
+
+    def __init__(self, inner: AsgiTransport) -> None:
+        self.inner = inner
+        self.before: Callable[[Request], None] | None = None
+        self.lose: Callable[[Request], bool] | None = None
+
+    async def send(self, request: Request) -> Response:
+        """Forward, running the hooks."""
+        if self.before is not None:
+            self.before(request)
+        response = await self.inner.send(request)
+        if self.lose is not None and self.lose(request):
+            raise Unreachable(f"the answer to {request.method} {request.url} was lost")
+        return response
+
+    async def close(self) -> None:
+        """Close the inner transport."""
+        await self.inner.close()
 
 
 class Unlimited:
@@ -55,6 +80,7 @@ class BCKit:
     sandbox: SandboxApp
     control: httpx.AsyncClient
     company_id: str
+    transport: Interposer
     account_id: uuid.UUID
     deps: SyncDeps
 
@@ -71,21 +97,31 @@ class BCKit:
             c["counts"] for env in summary["environments"] for c in env["companies"] if c["id"] == self.company_id
         )
 
-    def rows(self, entity_set: str) -> list[dict[str, object]]:
-        """Every row of an entity set of the linked company, as the sandbox keeps it (read-only use)."""
-        company = next(
+    def company(self) -> Any:
+        """The linked company as the sandbox keeps it."""
+        return next(
             c
             for env in self.sandbox.tenant.environments.values()
             for c in env.companies.values()
             if c.id == self.company_id
         )
-        table = company.tables[entity_set]
+
+    def sandbox_now(self) -> str:
+        """The sandbox's clock, as BC stamps ``lastModifiedDateTime``."""
+        return str(self.sandbox.clock.iso())
+
+    def rows(self, entity_set: str) -> list[dict[str, Any]]:
+        """Every row of an entity set of the linked company, as the sandbox keeps it (read-only use)."""
+        table = self.company().tables[entity_set]
         names = table.spec.fields
         return [dict(zip(names, row, strict=False)) for row in table.rows.values()]
 
-    async def create(self, path: str, model: Any, **params: str) -> httpx.Response:
-        """``POST /<path>`` with ``{"model": ...}``."""
-        return await self.api.post(f"{API}/{path}", json={"model": model}, params=params)
+    async def create(
+        self, path: str, model: Any, *, idempotency_key: str | None = None, **params: str
+    ) -> httpx.Response:
+        """``POST /<path>`` with ``{"model": ...}`` (and an ``Idempotency-Key`` when given)."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        return await self.api.post(f"{API}/{path}", json={"model": model}, params=params, headers=headers)
 
     async def patch(self, path: str, record_id: str, model: Any, **params: str) -> httpx.Response:
         """``PATCH /<path>/{id}`` with ``{"model": ...}``."""
@@ -117,7 +153,7 @@ class BCKit:
 async def open_kit(database_url: str, *, seed: int = 5) -> AsyncIterator[BCKit]:
     """A fresh organisation on a fresh sandbox, linked to a new tenant of ledgerport and synced once."""
     sandbox = create_sandbox(seed=seed, size="small", limits=False)
-    transport = AsgiTransport(sandbox)
+    transport = Interposer(AsgiTransport(sandbox))
     settings = load_settings(
         {},
         database_url=database_url,
@@ -168,6 +204,7 @@ async def open_kit(database_url: str, *, seed: int = 5) -> AsyncIterator[BCKit]:
                 sandbox=sandbox,
                 control=control,
                 company_id=made_company,
+                transport=transport,
                 account_id=made.account.id,
                 deps=deps,
             )
