@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from bc_kit import BCKit, open_kit
+from bc_kit import API, BCKit, open_kit
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -152,3 +152,144 @@ def change_row(kit: BCKit, entity_set: str, row_id: str, values: dict[str, Any])
     for name, value in values.items():
         row[table.pos[name]] = value
     company.touch(table, row, kit.sandbox_now())
+
+
+async def test_a_journal_entry_is_a_batch_of_lines_posted_when_asked(kit: BCKit, refs: Refs) -> None:
+    debit, credit = list(refs.accounts.values())[:2]
+    lines = [
+        {"account": debit, "net_amount": 250, "description": "Accrual"},
+        {"account": credit, "net_amount": -250, "description": "Accrual"},
+    ]
+    model = {"memo": "Month end", "transaction_date": DAY, "lines": lines}
+    made = await written(kit, "journal-entries", await kit.create("journal-entries", model))
+    assert [line["net_amount"] for line in made["lines"]] == [250, -250]
+    ledger = len(kit.rows("generalLedgerEntries"))
+    posted = await written(
+        kit, "journal-entries", await kit.create("journal-entries", {**model, "posting_status": "POSTED"})
+    )
+    assert posted["lines"] == []  # BC moved them into the general ledger
+    assert len(kit.rows("generalLedgerEntries")) == ledger + 2
+
+
+async def test_an_unbalanced_journal_entry_is_refused_before_bc(kit: BCKit, refs: Refs) -> None:
+    before = await kit.counts()
+    debit = next(iter(refs.accounts.values()))
+    model = {"memo": "Oops", "lines": [{"account": debit, "net_amount": "10"}]}
+    response = await kit.create("journal-entries", model)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["title"] == "Journal Lines Do Not Balance"
+    assert await kit.counts() == before
+
+
+async def test_a_customer_payment_is_a_negative_journal_line_applied_to_a_posted_invoice(
+    kit: BCKit, refs: Refs
+) -> None:
+    invoice = await written(kit, "invoices", await kit.create("invoices", _invoice(refs, status="OPEN")))
+    model = {
+        "type": "ACCOUNTS_RECEIVABLE",
+        "contact": refs.customer,
+        "transaction_date": DAY,
+        "total_amount": 40,
+        "applied_to_lines": [{"related_object_id": invoice["id"], "applied_amount": "40"}],
+    }
+    made = await written(kit, "payments", await kit.create("payments", model))
+    assert made["total_amount"] == 40
+    row = next(r for r in kit.rows("customerPayments") if r["id"] == made["remote_id"])
+    assert float(row["amount"]) == -40
+    assert row["appliesToInvoiceId"] == invoice["remote_id"]
+    await kit.sync()
+    assert await kit.get(f"payments/{made['id']}", include_remote_data="true") == made
+
+
+async def test_contacts_are_customers_or_vendors_and_items_are_items(kit: BCKit, refs: Refs) -> None:
+    before = await kit.counts()
+    customer = await written(
+        kit,
+        "contacts",
+        await kit.create(
+            "contacts",
+            {
+                "name": "Fabrikam Writes",
+                "is_customer": True,
+                "email_address": "ap@fabrikam.example",
+                "addresses": [{"street_1": "1 Main St", "city": "Atlanta", "zip_code": "30301"}],
+                "phone_numbers": [{"number": "555-0100", "type": "PHONE"}],
+            },
+        ),
+    )
+    assert customer["is_customer"]
+    assert customer["addresses"][0]["city"] == "Atlanta"
+    vendor = await written(kit, "contacts", await kit.create("contacts", {"name": "Supplies Ltd", "is_supplier": True}))
+    assert vendor["is_supplier"]
+    item = await written(
+        kit, "items", await kit.create("items", {"name": "Desk lamp", "type": "INVENTORY", "unit_price": "39.99"})
+    )
+    assert item["unit_price"] == 39.99
+    archived = await written(kit, "contacts", await kit.patch("contacts", vendor["id"], {"status": "ARCHIVED"}), 200)
+    assert archived["status"] == "ARCHIVED"
+    after = await kit.counts()
+    assert (after["customers"], after["vendors"], after["items"]) == (
+        before["customers"] + 1,
+        before["vendors"] + 1,
+        before["items"] + 1,
+    )
+    missing = await kit.create("contacts", {"is_customer": True})
+    assert missing.status_code == 400
+    assert missing.json()["errors"][0]["problem_type"] == "MISSING_REQUIRED_FIELD"
+
+
+async def test_credit_notes_and_purchase_orders(kit: BCKit, refs: Refs) -> None:
+    line = {"item": refs.items[0], "quantity": "1", "unit_price": "20"}
+    credit = await written(
+        kit,
+        "credit-notes",
+        await kit.create(
+            "credit-notes",
+            {"contact": refs.customer, "transaction_date": DAY, "status": "AUTHORIZED", "line_items": [line]},
+        ),
+    )
+    assert credit["status"] == "AUTHORIZED"
+    order = await written(
+        kit,
+        "purchase-orders",
+        await kit.create("purchase-orders", {"vendor": refs.vendor, "issue_date": DAY, "line_items": [line]}),
+    )
+    assert order["status"] == "DRAFT"
+    assert order["purchase_order_number"]
+    both = {**line, "account": next(iter(refs.accounts.values()))}
+    refused = await kit.create("purchase-orders", {"vendor": refs.vendor, "line_items": [both]})
+    assert refused.status_code == 400
+    assert "Specify only one of them" in refused.text
+
+
+async def test_meta_and_available_actions_come_from_the_tables(kit: BCKit) -> None:
+    meta = await kit.get("invoices/meta/post")
+    schema = meta["request_schema"]["properties"]["model"]
+    assert "contact" in schema["required"]
+    assert schema["properties"]["status"]["enum"][:2] == ["DRAFT", "OPEN"] or "OPEN" in str(
+        schema["properties"]["status"]
+    )
+    actions = await kit.get("available-actions")
+    ops = {op["model_name"]: op for op in actions["available_model_operations"]}
+    assert "CREATE" in ops["Invoice"]["available_operations"]
+    assert "CREATE" not in ops["Account"]["available_operations"]  # the chart of accounts is read-only in v2.0
+    assert "CREATE" not in ops.get("Expense", {}).get("available_operations", [])
+
+
+async def test_invoices_in_bulk_through_one_batch_each_answered_on_its_own(kit: BCKit, refs: Refs) -> None:
+    from test_bulk_xero import run_to_the_end  # the same worker loop
+
+    before = await kit.counts()
+    good = _invoice(refs)
+    posted = _invoice(refs, status="OPEN")
+    bad = {**_invoice(refs), "line_items": [{"item": refs.items[0], "quantity": "1", "unit_price": "1"}]}
+    bad["currency"] = "XXX"  # no such currency at BC
+    items = [{"item_id": f"i-{n}", "payload": p} for n, p in enumerate([good, posted, bad])]
+    response = await kit.api.post(f"{API}/invoices/bulk", json={"batch_items": items})
+    assert response.status_code == 202, response.text
+    done = await run_to_the_end(kit, "invoices", str(response.json()["batch_id"]))  # type: ignore[arg-type]
+    statuses = [o["status"] for o in done["objects"]]
+    assert statuses == ["SUCCESS", "SUCCESS", "FAILURE"], done
+    assert (await kit.counts())["salesInvoices"] == before["salesInvoices"] + 2
+    second = await kit.get(f"invoices/{done['objects'][1]['response']['merge_common_model_id']}")
+    assert second["status"] == "OPEN"

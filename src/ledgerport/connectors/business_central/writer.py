@@ -217,15 +217,16 @@ async def _lookup(client: ProviderClient, entity: Entity, key: str) -> dict[str,
     """What an earlier attempt of this write made, as the sync reads it, if anything."""
     value = marker(entity, key)
     if entity.journals:
-        request = _json_request("GET", _url(client.context, entity.name))
-        found_lines = await _rows(
-            client,
-            msgspec.structs.replace(request, params=(("$filter", f"externalDocumentNumber eq {_quote(value)}"),)),
+        # BC refuses a payment listing without its journal (FACTS.md §1): the journals are read as the sync reads
+        # them, lines expanded, and the line holding the key is picked out.
+        request = ODataList(entity_set=entity.journals, expand=entity.name, incremental=False)(
+            client.context, None, 0, PAGE_SIZE
         )
-        if not found_lines:
-            return None
-        line = found_lines[0]
-        return await _payment(client, entity, str(line.get("journalId")), str(line.get("id")))
+        for journal in await _rows(client, request):
+            for line in journal.get(entity.name) or []:
+                if str(line.get("externalDocumentNumber") or "").upper() == value:
+                    return dict(line)
+        return None
     where = f"id eq {value}" if entity.marker == "id" else f"{entity.marker} eq {_quote(value)}"
     found = await _read(client, entity, where)
     return found[0] if found else None
@@ -294,7 +295,9 @@ async def _create_journal(client: ProviderClient, entity: Entity, body: dict[str
             rows = (await _read(client, entity, f"id eq {journal_id}"))[0].get(entity.lines) or []
             return next((row for row in rows if int(row.get("lineNumber") or 0) == number), None)
 
-        await _send_once(client, _json_request("POST", url, {**line, "lineNumber": number}), look)
+        # One entry's lines share a document number (BC balances a posting per document number and date).
+        body_line = {"documentNumber": code, **line, "lineNumber": number}
+        await _send_once(client, _json_request("POST", url, body_line), look)
     return journal
 
 

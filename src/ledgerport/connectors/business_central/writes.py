@@ -329,13 +329,23 @@ def _signed(negative: bool) -> Callable[[Any], Decimal]:
     return lambda value: -abs(Decimal(value)) if negative else abs(Decimal(value))
 
 
-def _applies_to(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
-    """The one invoice a BC payment line applies to (``appliesToInvoiceId``)."""
-    for line in value or []:
-        invoice = line.get("related_object_id") if isinstance(line, Mapping) else None
-        if invoice:
-            payload["appliesToInvoiceId"] = resolved(invoice)
-            return
+def _apply_first(payload: dict[str, Any]) -> dict[str, Any]:
+    """A BC payment line applies to one invoice, named on the line itself (``appliesToInvoiceId``)."""
+    applied = payload.pop(_APPLIED, None) or []
+    if applied and applied[0].get("appliesToInvoiceId"):
+        payload["appliesToInvoiceId"] = applied[0]["appliesToInvoiceId"]
+    return payload
+
+
+_APPLIED = "__applied"
+_APPLIED_LINE = Lines(
+    {
+        "related_object_id": PutRef("appliesToInvoiceId", "Invoice", required=True, note="A posted sales invoice."),
+        "related_object_type": Expect("INVOICE."),
+        "applied_amount": Expect("The payment's total_amount is what BC applies."),
+        "applied_date": Expect("The payment's transaction_date."),
+    }
+)
 
 
 def _one_applied(model: Mapping[str, Any]) -> str | None:
@@ -359,10 +369,8 @@ def _payment(party: str, negative: bool, applies: bool) -> dict[str, WriteField]
         ),
     }
     if applies:
-        fields["applied_to_lines"] = Derive(
-            _applies_to,
-            model="Invoice",
-            note="One posted sales invoice the payment applies to (related_object_id).",
+        fields["applied_to_lines"] = PutLines(
+            _APPLIED, _APPLIED_LINE, note="At most one: the posted sales invoice the payment applies to."
         )
     return fields
 
@@ -377,6 +385,7 @@ PAYMENT_WRITES = WriteSpec(
             when={"type": "ACCOUNTS_RECEIVABLE"},
             fields=_payment("customerId", negative=True, applies=True),
             checks=(Check("/model/applied_to_lines", "Too Many Applied Invoices", _one_applied),),
+            finish=_apply_first,
         ),
         Target(
             entity="vendorPayments",
@@ -390,9 +399,14 @@ PAYMENT_WRITES = WriteSpec(
 # --- contacts and items ------------------------------------------------------------------------------------------
 
 
+def _attr(value: Any, name: str) -> Any:
+    """A field of a nested value, whether the engine hands it as a mapping or as the model's struct."""
+    return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
+
+
 def _address(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
     """BC keeps one address in flat fields: the first given."""
-    first = next((a for a in value or [] if isinstance(a, Mapping)), None)
+    first = next(iter(value or []), None)
     if first is None:
         return
     for common, bc in (
@@ -403,14 +417,15 @@ def _address(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
         ("zip_code", "postalCode"),
         ("country", "country"),
     ):
-        if first.get(common) is not None:
-            payload[bc] = str(first[common])
+        found = _attr(first, common)
+        if found is not None:
+            payload[bc] = str(getattr(found, "value", found))
 
 
 def _phone(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
-    first = next((p for p in value or [] if isinstance(p, Mapping) and p.get("number")), None)
+    first = next((p for p in value or [] if _attr(p, "number")), None)
     if first is not None:
-        payload["phoneNumber"] = str(first["number"])
+        payload["phoneNumber"] = str(_attr(first, "number"))
 
 
 def _name_fits(model: Mapping[str, Any]) -> str | None:
