@@ -4,6 +4,7 @@ stale one resolved, refused before BC when invalid, and made in bulk through ``$
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,10 @@ from typing import Any
 import httpx
 import pytest
 from bc_kit import API, BCKit, open_kit
+
+from ledgerport.connectors.business_central.writer import WRITER
+from ledgerport.connectors.business_central.writes import WRITES
+from ledgerport.remote import open_provider
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -293,3 +298,46 @@ async def test_invoices_in_bulk_through_one_batch_each_answered_on_its_own(kit: 
     assert (await kit.counts())["salesInvoices"] == before["salesInvoices"] + 2
     second = await kit.get(f"invoices/{done['objects'][1]['response']['merge_common_model_id']}")
     assert second["status"] == "OPEN"
+
+
+async def test_a_chunk_sent_again_makes_only_what_the_first_sending_did_not(kit: BCKit, refs: Refs) -> None:
+    """The first ``$batch``'s answer is lost after BC made its invoices: they are found by their keys; the chunk
+    sent again (same key) makes nothing new, and each answer is the record as the sync reads it."""
+    opened = await open_provider(kit.deps, kit.account_id)
+    target = WRITES["Invoice"].targets[0]
+    customer = next(r["id"] for r in kit.rows("customers"))
+    item = next(r["id"] for r in kit.rows("items"))
+    payloads = [
+        {"customerId": customer, "salesInvoiceLines": [{"itemId": item, "quantity": 1, "unitPrice": 5}]}
+        for _ in range(3)
+    ]
+    before = await kit.counts()
+    key = uuid.uuid4().hex
+    kit.transport.lose = lambda request: request.url.endswith("/$batch")
+    try:
+        first = await WRITER.create_many(opened.client, target, payloads, key)
+    finally:
+        kit.transport.lose = None
+    assert (await kit.counts())["salesInvoices"] == before["salesInvoices"] + 3
+    answers = await WRITER.create_many(opened.client, target, payloads, key)
+    assert (await kit.counts())["salesInvoices"] == before["salesInvoices"] + 3
+    assert [a["id"] for a in answers] == [a["id"] for a in first]
+    assert len({a["id"] for a in answers}) == 3
+    assert all(a["salesInvoiceLines"] for a in answers)
+
+
+async def test_a_create_retried_with_the_same_key_finds_the_first(kit: BCKit) -> None:
+    opened = await open_provider(kit.deps, kit.account_id)
+    before = await kit.counts()
+    key = uuid.uuid4().hex
+    for target in (WRITES["Contact"].targets[1], WRITES["PurchaseOrder"].targets[0]):
+        body = (
+            {"displayName": "Retried Supplies"}
+            if target.entity == "vendors"
+            else {"vendorId": next(r["id"] for r in kit.rows("vendors"))}
+        )
+        made = await WRITER.create(opened.client, target, body, key)
+        retried = await WRITER.create(opened.client, target, body, key)
+        assert retried["id"] == made["id"]
+    after = await kit.counts()
+    assert (after["vendors"], after["purchaseOrders"]) == (before["vendors"] + 1, before["purchaseOrders"] + 1)

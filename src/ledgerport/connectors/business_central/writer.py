@@ -79,10 +79,10 @@ from ledgerport.connectors.business_central.streams import PAGE_SIZE, ODataList
 __all__ = [
     "BATCH_LIMIT",
     "ENTITIES",
+    "Entity",
     "POST",
     "UPDATE_ATTEMPTS",
     "WRITER",
-    "Entity",
     "batch_key",
     "marker",
 ]
