@@ -26,6 +26,10 @@ def build(provider: str, *, seed: int, size: int, limits: bool) -> Any:
         from ledgerport.sandboxes.xero import create_app as create_xero
 
         return create_xero(seed=seed, size=size, limits=limits)
+    if provider == "business-central":
+        from ledgerport.sandboxes.business_central import create_app as create_business_central
+
+        return create_business_central(seed=seed, size=size, limits=limits)
     if provider == "netsuite":
         from ledgerport.sandboxes.netsuite import create_app as create_netsuite
 
@@ -35,7 +39,7 @@ def build(provider: str, *, seed: int, size: int, limits: bool) -> Any:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("provider", choices=("netsuite", "quickbooks", "xero"))
+    parser.add_argument("provider", choices=("business-central", "netsuite", "quickbooks", "xero"))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--seed", type=int, default=0)

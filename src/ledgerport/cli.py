@@ -695,13 +695,22 @@ def bulk_create(
 @accounts_app.command("link")
 def link_account(
     api_key: Annotated[str, typer.Option(help="An API key of the organization that will own the account.")],
-    integration: Annotated[str, typer.Option(help="quickbooks, xero or netsuite (or their Merge slugs).")],
+    integration: Annotated[
+        str, typer.Option(help="quickbooks, xero, netsuite or business-central (or their Merge slugs).")
+    ],
     sandbox: Annotated[str | None, typer.Option(help="A sandbox's URL: link there, consenting automatically.")] = None,
     end_user_org: Annotated[str, typer.Option(help="The end user's organization name.")] = "Linked company",
     end_user_email: Annotated[str | None, typer.Option(help="The end user's email address.")] = None,
     end_user_origin_id: Annotated[str | None, typer.Option(help="Your own id for the end user.")] = None,
     account_id: Annotated[
         str | None, typer.Option(help="The provider account id, where its hosts depend on it (NetSuite).")
+    ] = None,
+    environment: Annotated[
+        str | None, typer.Option(help="The environment to link, where the provider has several (Business Central).")
+    ] = None,
+    company: Annotated[
+        str | None,
+        typer.Option(help="The company to link, by name or id, where one grant reaches several (Business Central)."),
     ] = None,
     tba: Annotated[
         bool,
@@ -744,7 +753,8 @@ def link_account(
             organization_id = await _organization_of(database, api_key)
             registered = background.registrations(settings)
             origin = normal_origin(sandbox) if sandbox else registered.configured_origin(connector.key)
-            typed = {"account_id": account_id} if account_id else {}
+            options = {"account_id": account_id, "environment": environment, "company": company}
+            typed = {name: value for name, value in options.items() if value}
             if tba:
                 given = await sandbox_credentials(connector, transport, origin) if origin else {}
                 given.update(typed)
@@ -856,6 +866,7 @@ def _pairs(items: list[str]) -> dict[str, str]:
 
 
 SANDBOXES = {
+    "business-central": "ledgerport.sandboxes.business_central",
     "netsuite": "ledgerport.sandboxes.netsuite",
     "quickbooks": "ledgerport.sandboxes.quickbooks",
     "xero": "ledgerport.sandboxes.xero",
@@ -872,7 +883,7 @@ def _size(text: str) -> str | int:
 
 @app.command()
 def sandbox(
-    provider: Annotated[str, typer.Argument(help="netsuite, quickbooks or xero")],
+    provider: Annotated[str, typer.Argument(help="business-central, netsuite, quickbooks or xero")],
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8100,
     seed: Annotated[int, typer.Option(help="Same seed, same company.")] = 0,

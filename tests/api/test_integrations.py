@@ -50,6 +50,7 @@ class TestAvailableActions:
         netsuite = {op["model_name"]: op for op in listing["netsuite"]["available_model_operations"]}
         assert netsuite["ItemFulfillment"]["available_operations"] == ["FETCH", "CREATE", "BULK_CREATE"]
         assert "company" in netsuite["SalesOrder"]["required_post_parameters"]
+        assert listing["microsoft-dynamics-365-business-central"]["available"] is True
         xero = {op["model_name"]: op for op in listing["xero"]["available_model_operations"]}
         assert "JournalEntry" in xero
         expense_fields = set(xero["Expense"]["supported_fields"])

@@ -34,6 +34,9 @@ class Quotas:
     per_minute: int | None = None
     per_day: int | None = None
     concurrent: int | None = None
+    window: tuple[int, float] | None = None
+    """At most ``(calls, seconds)`` in any such period, for a provider whose window is neither a minute nor a day
+    (Business Central: 6,000 calls in any 5 minutes)."""
 
 
 class Budget(Protocol):
@@ -51,6 +54,8 @@ class Budget(Protocol):
 def _windows(quotas: Quotas) -> list[tuple[str, int, float]]:
     """``(name, limit, period)`` for each configured quota."""
     rows = [("minute", quotas.per_minute, 60.0), ("day", quotas.per_day, 86_400.0)]
+    if quotas.window is not None:
+        rows.append(("window", *quotas.window))
     return [(name, limit, period) for name, limit, period in rows if limit]
 
 

@@ -85,8 +85,17 @@ def authorize_url(
 
 
 async def _facts(
-    connector: Connector, transport: Transport, tokens: TokenSet, params: Mapping[str, str], base_url: str | None
+    connector: Connector,
+    transport: Transport,
+    tokens: TokenSet,
+    params: Mapping[str, str],
+    base_url: str | None,
+    given: Mapping[str, str],
 ) -> dict[str, str]:
+    """The facts learnt after the code exchange (``given``: the typed and callback facts known before it)."""
+    if connector.learn_link is not None:
+        base = _place(connector.base_url, base_url, given, connector)
+        return dict(await connector.learn_link(transport.send, base, tokens, given))
     discovered = None
     if connector.facts_request is not None:
         response = await transport.send(connector.facts_request(base_url or connector.base_url, tokens.access_token))
@@ -122,10 +131,10 @@ async def complete(
     early = dict(facts or {})
     if connector.facts_request is None and connector.account_facts is not None:
         early.update(connector.account_facts(params, None))  # the callback says which account consented
-    token_url = _place(connector.auth.token_url, base_url, early, connector)
+    token_url = _place(connector.auth.exchange_url or connector.auth.token_url, base_url, early, connector)
     oauth = msgspec.structs.replace(connector.auth, token_url=token_url)
     tokens = read_tokens(await transport.send(code_request(oauth, client, code)))
-    learnt = {**early, **await _facts(connector, transport, tokens, params, base_url)}
+    learnt = {**early, **await _facts(connector, transport, tokens, params, base_url, early)}
     return await save_link(
         database,
         sealer=sealer,

@@ -78,6 +78,14 @@ def _token_url(connector: Connector, origin: str | None, facts: Mapping[str, str
         raise AuthRevoked(f"the linked account lacks a fact its provider's URLs need: {exc}") from exc
 
 
+def _budget_key(connector: Connector, facts: Mapping[str, str], account_id: uuid.UUID) -> str:
+    """One budget per provider company (or per whoever the provider counts against), whichever linked account or
+    process calls it."""
+    named = connector.budget_facts
+    values = sorted(facts.values()) if named is None else [facts.get(name, "") for name in named]
+    return f"{connector.key}:{':'.join(value for value in values if value) or account_id}"
+
+
 async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
     """The client for one linked account; :class:`AuthRevoked` when the account or its credentials are gone."""
     async with deps.database.read() as session:
@@ -108,8 +116,7 @@ async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
         transport=transport,
         tokens=tokens,
         budget=deps.budget,
-        # One budget per provider company, whichever linked account or process calls it.
-        budget_key=f"{connector.key}:{':'.join(sorted(facts.values())) or account_id}",
+        budget_key=_budget_key(connector, facts, account_id),
         context=_context(connector, facts, stored.base_url),
         retry=deps.retry,
     )

@@ -22,6 +22,7 @@ import msgspec
 
 from ledgerport.connectors._base.client import Page, ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
+from ledgerport.connectors._base.streams import RequestBuilder
 from ledgerport.kit import clock
 from ledgerport.kit.timestamps import canonical
 from ledgerport.models import MODELS
@@ -226,10 +227,13 @@ async def sync_account(
                 status,
                 events,
             )
+            if mapping.stream.ids is not None:
+                ids = await _list_ids(client, mapping, mapping.stream.ids)
+                listed.setdefault(mapping.model, set()).update(ids)
             if mapping.model == COMPANY_MODEL:
                 context = msgspec.structs.replace(context, company=await _company(deps, account_id, ref))
             if mapping is _last_of(mappings, mapping.model):
-                if mapping.model in listed:
+                if mapping.model in listed and _reconciled(mappings, mapping.model):
                     await _remove_unlisted(deps, account_id, mapping.model, listed[mapping.model], report, events)
                 await status.model_done(mapping.model)
     except Exception as exc:
@@ -241,6 +245,22 @@ async def sync_account(
         report.requests = client.requests_sent
     await status.succeeded()
     return report
+
+
+def _reconciled(mappings: Sequence[ModelMap], model: str) -> bool:
+    """Whether every stream feeding ``model`` listed all its ids in this sync (so what none listed is gone)."""
+    return all(m.stream.complete or m.stream.ids is not None for m in mappings if m.model == model)
+
+
+async def _list_ids(client: ProviderClient, mapping: ModelMap, request: RequestBuilder) -> set[str]:
+    """The ids of every record the stream holds now, from its id-only listing (``Stream.ids``)."""
+    listing = msgspec.structs.replace(
+        mapping.stream, request=request, since=None, expand=None, deleted=None, total=None
+    )
+    ids: set[str] = set()
+    async for page in client.pages(listing, None):
+        ids.update(mapping.remote_id_of(record) for record in page.records)
+    return ids
 
 
 async def _remove_unlisted(

@@ -595,11 +595,11 @@ async def _run(
             }
         )
         return await _released(deps, call, operation_id, recorders, 429, body, {"Retry-After": str(wait)})
-    except Conflict:
+    except Conflict as exc:
         body = _encoder.encode(
             {
-                "detail": f"The object changed at {call.account.integration_name} while it was being updated; "
-                "retry with the same Idempotency-Key."
+                "detail": f"The object changed at {call.account.integration_name} while it was being updated "
+                f"({exc}); retry with the same Idempotency-Key."
             }
         )
         return await _released(deps, call, operation_id, recorders, 409, body)

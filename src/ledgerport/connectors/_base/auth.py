@@ -44,6 +44,9 @@ class OAuth2(msgspec.Struct, frozen=True, kw_only=True):
     client_auth: Literal["basic", "body"] = "basic"
     refresh_margin: int = 300
     """Refresh this many seconds before expiry, so a long page fetch never starts with a dying token."""
+    exchange_url: str | None = None
+    """Where the authorization code is exchanged, when not at ``token_url``: a token URL over a fact the tokens
+    themselves teach (Entra's tenant, read from the access token) exchanges the code at a tenant-neutral one."""
 
 
 class OAuthClient(msgspec.Struct, frozen=True):

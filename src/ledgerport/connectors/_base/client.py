@@ -103,7 +103,9 @@ class ProviderClient:
         self.requests_sent = 0
         self._session_learnt = False
         limits = connector.limits
-        self._quotas = Quotas(per_minute=limits.per_minute, per_day=limits.per_day, concurrent=limits.concurrent)
+        self._quotas = Quotas(
+            per_minute=limits.per_minute, per_day=limits.per_day, concurrent=limits.concurrent, window=limits.window
+        )
 
     def _credentials(self, request: Request, tokens: TokenSet) -> Request:
         """The request with the account's credentials: a bearer token, or the connector's signature."""
@@ -202,13 +204,16 @@ class ProviderClient:
         pages; a short page, or the listing's last position (``stream.total``), ends the walk, and what was asked
         beyond it is dropped. Until that position is known only one page is asked ahead, as no more can be wasted.
         """
+        await self.learn_session_facts()
+        if stream.next_link is not None:
+            async for page in self._follow(stream, since, stream.next_link):
+                yield page
+            return
         paging, total, reach = stream.paging, stream.total, max(1, self.connector.read_ahead)
         seen: set[str] = set()
         ahead: deque[tuple[int, Request, asyncio.Task[Any]]] = deque()
         last: int | None = None
         counting: asyncio.Task[Any] | None = None
-
-        await self.learn_session_facts()
 
         def ask(position: int) -> None:
             request = stream.request(self.context, since, position, paging.size)
@@ -220,10 +225,7 @@ class ProviderClient:
                 position, request, fetching = ahead.popleft()
                 body, records = await fetching
                 guard(seen, [str(stream.key_of(record)) for record in records])
-                deleted = [r for r in records if stream.deleted is not None and stream.deleted(r)]
-                live = [r for r in records if not (stream.deleted is not None and stream.deleted(r))]
-                marks = [m for m in (stream.since.of(r) for r in records) if m is not None] if stream.since else []
-                page = Page(records=live, deleted=deleted, watermark=max(marks) if marks else None, path=request.url)
+                page = _assemble(stream, records, request.url)
                 following = paging.advance(position, len(records))
                 if total is not None:
                     if total.request is None:
@@ -252,6 +254,36 @@ class ProviderClient:
             if counting is not None:
                 counting.cancel()
                 await asyncio.gather(counting, return_exceptions=True)
+
+    async def _follow(self, stream: Stream, since: datetime | None, link_key: str) -> AsyncIterator[Page]:
+        """Server-driven paging: each page names the next one's URL at ``link_key``, which is asked (with the
+        first request's headers) while the caller stores the page in hand."""
+        request = stream.request(self.context, since, stream.paging.first, stream.paging.size)
+        seen: set[str] = set()
+        fetching: asyncio.Task[tuple[Any, list[Any]]] | None = asyncio.ensure_future(self._page(stream, request))
+        try:
+            while fetching is not None:
+                body, records = await fetching
+                fetching = None
+                guard(seen, [str(stream.key_of(record)) for record in records])
+                page = _assemble(stream, records, request.url)
+                link = body.get(link_key) if isinstance(body, dict) else None
+                if link and records:
+                    request = msgspec.structs.replace(request, url=str(link), params=())
+                    fetching = asyncio.ensure_future(self._page(stream, request))
+                yield page
+        finally:
+            if fetching is not None:  # the caller stopped early
+                fetching.cancel()
+                await asyncio.gather(fetching, return_exceptions=True)
+
+
+def _assemble(stream: Stream, records: list[Any], path: str) -> Page:
+    """A page of records: live ones, deleted ones, and the newest change time among them."""
+    deleted = [r for r in records if stream.deleted is not None and stream.deleted(r)]
+    live = [r for r in records if not (stream.deleted is not None and stream.deleted(r))]
+    marks = [m for m in (stream.since.of(r) for r in records) if m is not None] if stream.since else []
+    return Page(records=live, deleted=deleted, watermark=max(marks) if marks else None, path=path)
 
 
 def _position(body: Any, path: str, known: int | None) -> int | None:

@@ -11,9 +11,9 @@ from typing import Any
 
 import msgspec
 
-from ledgerport.connectors._base.auth import OAuth2
+from ledgerport.connectors._base.auth import OAuth2, TokenSet
 from ledgerport.connectors._base.errors import ErrorRule
-from ledgerport.connectors._base.http import Request, place
+from ledgerport.connectors._base.http import Request, Response, place
 from ledgerport.connectors._base.mapping import ModelMap, supported_fields
 from ledgerport.connectors._base.remote_fields import RemoteFields
 from ledgerport.connectors._base.streams import StreamContext
@@ -24,6 +24,7 @@ __all__ = [
     "CredentialLink",
     "Limits",
     "LinkField",
+    "LinkLearner",
     "SessionFacts",
     "Signer",
     "field_support",
@@ -35,6 +36,15 @@ Signer = Callable[[Request, Mapping[str, str], Mapping[str, str]], Request]
 SessionFacts = Callable[[Callable[[Request], Awaitable[Any]], StreamContext], Awaitable[Mapping[str, str]]]
 """``learn(fetch, context)``: facts that hold for one client's lifetime, learnt with a call (``fetch`` sends a
 request through the client and decodes the answer)."""
+
+
+LinkLearner = Callable[
+    [Callable[[Request], Awaitable[Response]], str, TokenSet, Mapping[str, str]], Awaitable[Mapping[str, str]]
+]
+"""``learn(send, base_url, tokens, given)``: a linked account's facts after the code exchange, learnt with as
+many calls as they take (``send`` sends a request as is; the caller's ``tokens`` authorize them), from what the
+person gave (``given``: the ``link_fields`` facts). Business Central: the tenant from the token, then the
+environment's companies, to pick the one named."""
 
 
 class LinkField(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,6 +73,8 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True):
     per_minute: int | None = None
     per_day: int | None = None
     concurrent: int | None = None
+    window: tuple[int, float] | None = None
+    """``(calls, seconds)``: a sliding window of another length (Business Central: 6,000 in any 300 s)."""
 
 
 class Connector(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,6 +120,12 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     """Signs requests of accounts linked with signing credentials (``TokenSet.secrets``)."""
     credential_link: CredentialLink | None = None
     """How to link with signing credentials, for a provider that offers it beside OAuth 2.0."""
+    learn_link: LinkLearner | None = None
+    """Learns the linked account's facts after the code exchange when one ``facts_request`` is not enough; what it
+    answers is added to the callback's and the typed facts."""
+    budget_facts: Sequence[str] | None = None
+    """The account facts naming who the provider's limits count against, where that is not the linked account
+    (Business Central counts per user, across the companies a grant reaches); ``None``: every fact."""
     session_facts: SessionFacts | None = None
     """Learnt once per client before its first walk, added to the account facts its requests see (a provider
     whose times are written in the account's zone: the zone's current UTC offset)."""

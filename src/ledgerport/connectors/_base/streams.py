@@ -172,6 +172,15 @@ class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     """The provider removes these records outright, leaving nothing a change feed could report (Xero Items).
     Every sync then reads the whole stream, and stored records missing from it are marked deleted. Only for
     streams whose listing is cheap, and whose model no other stream feeds."""
+    next_link: str | None = None
+    """Server-driven paging: where a page's body holds the URL of the next page (OData's ``@odata.nextLink``).
+    The walk follows it with the first request's headers, one page at a time, and ``paging`` only sizes the
+    first request."""
+    ids: RequestBuilder | None = None
+    """An id-only listing of the whole stream (OData's ``$select=id``), for a provider that removes records
+    outright but whose full records are too many to read on every sync (Business Central). After the incremental
+    walk every sync reads this listing (``since`` is ``None``; records sit at ``records``, keyed by ``key``) and
+    the engine marks stored records missing from it deleted, once every stream feeding the model has listed."""
 
     @cached_property
     def key_of(self) -> Getter:
