@@ -148,6 +148,12 @@ class ProviderClient:
                     wait *= 0.5 + random.random() / 2  # noqa: S311 - jitter, not security
                 if wait > self.retry.max_throttle_wait:
                     raise
+                if throttled.guessed:
+                    # A concurrency limit (NetSuite): this call found no free slot, the account is not closed for a
+                    # window. Only this call waits: pausing the whole budget key would release every waiter at the
+                    # same instant, and two of them would meet over the same slot again, time after time.
+                    await asyncio.sleep(wait)
+                    continue
                 await self.budget.pause(self.budget_key, wait)
             except Transient as failed:
                 failures += 1
