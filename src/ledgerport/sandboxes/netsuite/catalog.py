@@ -23,8 +23,8 @@ __all__ = [
     "ENUM_LABELS",
     "LINE_REFS",
     "RECORD_TYPES",
-    "STATUS_LABELS",
     "RecordType",
+    "STATUS_LABELS",
     "record_type",
 ]
 

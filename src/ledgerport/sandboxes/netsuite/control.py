@@ -91,6 +91,7 @@ async def clock(sandbox: Sandbox, request: Request) -> Response:
             sandbox.clock.offset += float(body["advance"])
         if "now" in body:
             sandbox.clock.offset = float(body["now"]) - sandbox.clock.source()
+        sandbox.changed()
     return json_response({"now": sandbox.clock(), "offset": sandbox.clock.offset})
 
 

@@ -259,12 +259,24 @@ def transaction_rows(rt: RecordType, doc: dict[str, Any], *, posting: bool) -> R
                         "amount": float(abs((amount * rate).quantize(_CENT))),
                     }
                 )
+    _balance(gl)
     return {
         "transaction": [header],
         "transactionline": lines,
         "transactionaccountingline": gl,
         "previoustransactionlinelink": links,
     }
+
+
+def _balance(gl: list[dict[str, Any]]) -> None:
+    """The main line takes the rounding: its base amount is minus the sum of the others, so every transaction's
+    accounting lines net to zero in base currency, as NetSuite's do."""
+    main = next((row for row in gl if row["transactionline"] == 0), None)
+    if main is None or len(gl) < 2:
+        return
+    base = -sum(Decimal(str(row["amount"])) for row in gl if row is not main)
+    value = float(base)
+    main.update(amount=value, netamount=value, debit=value if base > 0 else None, credit=-value if base < 0 else None)
 
 
 def _address_rows(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], int | None, int | None]:

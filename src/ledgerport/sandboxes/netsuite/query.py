@@ -36,7 +36,7 @@ async def suiteql(sandbox: Sandbox, request: Request) -> Response:
         raise fail(400, "INVALID_CONTENT", "The request body must have a q property with the query.", errorPath="q")
     limit = min(limit, MAX_ROWS - offset)
     try:
-        rows, total = run_query(sandbox.account.db, query, limit=limit, offset=offset, counts=sandbox.counts)
+        rows, total = run_query(sandbox.account.db, query, limit=limit, offset=offset, cache=sandbox.results)
     except SuiteQLError as error:
         raise fail(400, "INVALID_PARAMETER", str(error)) from None
     reachable = min(total, MAX_ROWS)

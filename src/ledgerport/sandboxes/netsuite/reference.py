@@ -22,12 +22,12 @@ __all__ = [
     "AR",
     "BANK_GBP",
     "BANK_USD",
+    "Books",
     "CARD",
     "CURRENCIES",
     "ITEMS",
     "SUBSIDIARIES",
     "UNDEPOSITED",
-    "Books",
     "seed_reference",
 ]
 
@@ -45,7 +45,13 @@ SUBSIDIARIES = [
     (2, "Ledgerport UK Ltd", "Ledgerport UK Limited", 1, 2, "GB", False),
     (3, "Ledgerport Elimination", "Ledgerport Elimination", 1, 1, "US", True),
 ]
-BANK_USD, BANK_GBP, AR, UNDEPOSITED, INVENTORY, AP, CARD = 1, 2, 3, 4, 5, 9, 10
+BANK_USD = 1
+BANK_GBP = 2
+AR = 3
+UNDEPOSITED = 4
+INVENTORY = 5
+AP = 9
+CARD = 10
 # (id, number, name, type, parent, summary, currency, subsidiaries)
 ACCOUNTS: list[tuple[int, str, str, str, int | None, bool, int, tuple[int, ...]]] = [
     (BANK_USD, "1000", "Checking", "Bank", None, False, 1, (1,)),

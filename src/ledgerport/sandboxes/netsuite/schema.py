@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ledgerport.sandboxes.netsuite.catalog import CUSTOM_BODY_FIELD, CUSTOM_SEGMENT, CUSTOM_SEGMENT_RECORD
 
-__all__ = ["DATE_KINDS", "DDL", "TABLES", "column_kind"]
+__all__ = ["DATE_KINDS", "DDL", "INDEXES", "TABLES", "column_kind"]
 
 DATE_KINDS = frozenset({"date", "datetime"})
 
@@ -118,8 +118,8 @@ TABLES: dict[str, dict[str, str]] = {
 
 _SQL_TYPES = {"int": "INTEGER", "num": "REAL", "bool": "TEXT", "text": "TEXT", "multi": "TEXT"}
 _SQL_TYPES.update(dict.fromkeys(DATE_KINDS, "TEXT"))
-_INDEXES = [
-    'CREATE INDEX ix_tl_tran ON transactionline("transaction")',
+INDEXES = [
+    'CREATE INDEX ix_tl_tran ON transactionline("transaction", id)',
     'CREATE INDEX ix_tal_tran ON transactionaccountingline("transaction")',
     "CREATE INDEX ix_link_next ON previoustransactionlinelink(nextdoc)",
     "CREATE INDEX ix_link_prev ON previoustransactionlinelink(previousdoc)",
@@ -137,7 +137,7 @@ def _ddl() -> list[str]:
             for name, kind in columns.items()
         )
         statements.append(f'CREATE TABLE "{table}" ({cols})')
-    return statements + _INDEXES
+    return statements
 
 
 DDL = _ddl()

@@ -12,8 +12,14 @@ from ledgerport.sandboxes._kit import Faults
 from ledgerport.sandboxes.netsuite.auth import Authority
 from ledgerport.sandboxes.netsuite.reference import Books
 from ledgerport.sandboxes.netsuite.store import Account
+from ledgerport.sandboxes.netsuite.suiteql import ResultCache
 
-__all__ = ["TIERS", "Clock", "Job", "Sandbox"]
+__all__ = [
+    "Clock",
+    "Job",
+    "Sandbox",
+    "TIERS",
+]
 
 # Service tier -> account concurrency limit (FACTS §5; tiers above 1 are third-party numbers).
 TIERS = {"shared": 5, "standard": 5, "tier1": 15, "tier2": 25, "tier3": 35, "tier4": 45, "tier5": 55}
@@ -59,7 +65,7 @@ class Sandbox:
     limits: bool = True
     in_flight: int = 0
     stats: Counter[str] = field(default_factory=Counter)
-    counts: dict[str, int] = field(default_factory=dict)
+    results: ResultCache = field(default_factory=ResultCache)
     jobs: dict[int, Job] = field(default_factory=dict)
     idempotency: dict[str, int] = field(default_factory=dict)
     seed: int = 0
@@ -67,5 +73,5 @@ class Sandbox:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def changed(self) -> None:
-        """A write happened: cached SuiteQL totals are stale."""
-        self.counts.clear()
+        """A write happened: cached SuiteQL results are stale."""
+        self.results.clear()

@@ -16,7 +16,7 @@ from typing import Any
 
 from ledgerport.sandboxes.netsuite.catalog import RECORD_TYPES, RecordType
 from ledgerport.sandboxes.netsuite.project import NON_POSTING, entity_rows, list_rows, transaction_rows
-from ledgerport.sandboxes.netsuite.schema import DDL, TABLES
+from ledgerport.sandboxes.netsuite.schema import DDL, INDEXES, TABLES
 from ledgerport.sandboxes.netsuite.wire import decode_json, encode_json
 
 __all__ = ["Account", "display_name", "posts"]
@@ -64,6 +64,7 @@ class Account:
         for statement in DDL:
             self.db.execute(statement)
         self.db.execute("INSERT INTO dual VALUES ('X')")
+        self._indexed = False
         self.docs: dict[str, dict[int, bytes]] = {name: {} for name in RECORD_TYPES}
         self.kinds: dict[str, dict[int, str]] = {}
         self.names: dict[str, dict[int, str]] = {}
@@ -131,6 +132,14 @@ class Account:
             self.db.execute("COMMIT")
         finally:
             self._buffer = None
+            self.index()
+
+    def index(self) -> None:
+        """Create the SuiteQL indexes (after a bulk load: building them once is cheaper than keeping them up)."""
+        if not self._indexed:
+            for statement in INDEXES:
+                self.db.execute(statement)
+            self._indexed = True
 
     def rows(self, rt: RecordType, doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         """The SuiteQL rows of a document."""
@@ -155,7 +164,7 @@ class Account:
         if self._buffer is not None:
             for table, table_rows in rows.items():
                 columns = _COLUMNS[table]
-                self._buffer[table].extend(tuple(row.get(c) for c in columns) for row in table_rows)
+                self._buffer[table].extend(tuple([row.get(c) for c in columns]) for row in table_rows)
             return
         self.db.execute("BEGIN")
         try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from calendar import monthrange
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from ledgerport.sandboxes.netsuite.catalog import CUSTOM_SEGMENT, CUSTOM_SEGMENT
 from ledgerport.sandboxes.netsuite.dates import ZONE, oracle_format, oracle_parse, parse_user_date, show_date
 from ledgerport.sandboxes.netsuite.schema import DATE_KINDS, TABLES
 
-__all__ = ["MAX_ROWS", "SuiteQLError", "format_value", "install_functions", "run_query", "translate"]
+__all__ = ["MAX_ROWS", "ResultCache", "SuiteQLError", "format_value", "install_functions", "run_query", "translate"]
 
 MAX_ROWS = 100_000
 _TOKEN = re.compile(
@@ -110,6 +111,7 @@ _PARENT_TARGETS = {
     "accountingperiod": "accountingPeriod",
 }
 _TYPE_LABELS = {rt.code: rt.label for rt in RECORD_TYPES.values() if rt.family == "transaction"}
+_CLOCKED = re.compile(r"\b(sysdate|systimestamp|current_date|current_timestamp)\b", re.IGNORECASE)
 _STORED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 
 
@@ -122,8 +124,12 @@ def format_value(value: Any) -> str:
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        text = f"{value:.10f}".rstrip("0")
-        return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+        text = f"{value:.10f}".rstrip("0").rstrip(".")
+        if text in {"", "-", "-0", "0"}:
+            return "0"
+        if text.startswith("0."):
+            return text[1:]
+        return f"-{text[2:]}" if text.startswith("-0.") else text
     return str(value)
 
 
@@ -199,6 +205,40 @@ def _column_of(item: list[tuple[str, str]], aliases: dict[str, str], tables: lis
 
 def translate(sql: str) -> str:
     """SuiteQL -> SQLite SQL; raises ``SuiteQLError`` for what NetSuite would refuse."""
+    return _translated(sql)[0]
+
+
+_AGGREGATES = {"count", "sum", "min", "max", "avg", "listagg", "distinct"}
+_TAIL_WORDS = {"group", "union", "minus", "except", "intersect", "limit", "fetch", "having"}
+
+
+def _count_form(tokens: list[tuple[str, str]], aliases: dict[str, str], tables: list[str]) -> str | None:
+    """``SELECT COUNT(*) FROM …`` without the select list and ORDER BY, when the query is a plain filter (so a
+    total does not evaluate every row's TO_CHAR); ``None`` when counting needs the whole query."""
+    depth, start, end = 0, None, len(tokens)
+    for index, (kind, text) in enumerate(tokens):
+        lower = text.lower()
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+        elif depth == 0 and kind == "id":
+            if start is None and lower in _AGGREGATES:
+                return None
+            if lower == "from" and start is None:
+                start = index
+            elif lower in _TAIL_WORDS:
+                return None
+            elif lower == "order" and start is not None:
+                end = index
+                break
+    if start is None or tokens[0][1].lower() != "select":
+        return None
+    return "SELECT COUNT(*) " + _emit(tokens[start:end], aliases, tables)
+
+
+def _translated(sql: str) -> tuple[str, str | None]:
+    """The query and its count form."""
     tokens = _tokens(sql.strip().rstrip(";"))
     if not tokens or tokens[0][1].lower() not in {"select", "with"}:
         raise SuiteQLError("Invalid search query. Only SELECT statements are supported.")
@@ -208,7 +248,8 @@ def translate(sql: str) -> str:
         if text == ";":
             raise SuiteQLError("Invalid search query. Only one statement is allowed.")
     aliases = _aliases(tokens)
-    return _emit(tokens, aliases, list(dict.fromkeys(aliases.values())))
+    tables = list(dict.fromkeys(aliases.values()))
+    return _emit(tokens, aliases, tables), _count_form(tokens, aliases, tables)
 
 
 def _emit(tokens: list[tuple[str, str]], aliases: dict[str, str], tables: list[str]) -> str:
@@ -538,34 +579,72 @@ def _has_top_limit(sql: str) -> bool:
     return False
 
 
-def run_query(
-    db: sqlite3.Connection, sql: str, *, limit: int, offset: int, counts: dict[str, int]
-) -> tuple[list[dict[str, Any]], int]:
-    """Rows ``offset..offset+limit`` of a SuiteQL query and the total; ``counts`` caches totals per query text
-    (the caller clears it on every write)."""
-    translated = translate(sql)
+class ResultCache:
+    """Recent query results, so paging through one query with ``offset`` runs it once (NetSuite pages a result
+    set too). Raw rows are kept (formatted per page); the store's writes clear it; at most ``size`` queries."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, tuple[list[str], list[tuple[Any, ...]], int]] = OrderedDict()
+
+    def get(self, key: str) -> tuple[list[str], list[tuple[Any, ...]], int] | None:
+        """A cached result, marked recently used."""
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: str, value: tuple[list[str], list[tuple[Any, ...]], int]) -> None:
+        """Remember a result, forgetting the least recently used past ``size``."""
+        self._entries[key] = value
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything (a write happened)."""
+        self._entries.clear()
+
+
+def _execute(db: sqlite3.Connection, sql: str) -> tuple[list[str], list[tuple[Any, ...]], int]:
+    translated, count_form = _translated(sql)
     db.set_authorizer(_authorize)
     try:
-        total = counts.get(translated)
-        if total is None:
-            count_sql = f"SELECT COUNT(*) FROM ({translated})"  # noqa: S608 - read-only authorizer
-            total = counts[translated] = db.execute(count_sql).fetchone()[0]
         if _has_top_limit(translated):
-            cursor = db.execute(f"SELECT * FROM ({translated}) LIMIT ? OFFSET ?", (limit, offset))  # noqa: S608
+            cursor = db.execute(f"SELECT * FROM ({translated}) LIMIT {MAX_ROWS}")  # noqa: S608 - read-only authorizer
         else:
-            cursor = db.execute(f"{translated} LIMIT ? OFFSET ?", (limit, offset))
+            cursor = db.execute(f"{translated} LIMIT {MAX_ROWS}")
         names = [d[0].lower() for d in cursor.description]
-        rows = []
-        for values in cursor.fetchall():
-            row: dict[str, Any] = {"links": []}
-            for name, value in zip(names, values, strict=True):
-                if value is not None:
-                    row[name] = format_value(value)
-            rows.append(row)
+        raw = cursor.fetchall()
+        total = len(raw)
+        if total >= MAX_ROWS:
+            count_sql = count_form or f"SELECT COUNT(*) FROM ({translated})"  # noqa: S608 - read-only authorizer
+            total = db.execute(count_sql).fetchone()[0]
     except sqlite3.Error as error:
         raise SuiteQLError(_explain(str(error))) from error
     finally:
         db.set_authorizer(None)
+    return names, raw, total
+
+
+def run_query(
+    db: sqlite3.Connection, sql: str, *, limit: int, offset: int, cache: ResultCache
+) -> tuple[list[dict[str, Any]], int]:
+    """Rows ``offset..offset+limit`` of a SuiteQL query and its total (which may pass the 100,000 reachable)."""
+    key = " ".join(sql.split())
+    found = cache.get(key)
+    if found is None:
+        found = _execute(db, sql)
+        # A result that fits one page, or that depends on the time, is not worth keeping (or must not be kept).
+        if len(found[1]) > limit and not _CLOCKED.search(key):
+            cache.put(key, found)
+    names, raw, total = found
+    rows = []
+    for values in raw[offset : offset + limit]:
+        row: dict[str, Any] = {"links": []}
+        for name, value in zip(names, values, strict=True):
+            if value is not None:
+                row[name] = format_value(value)
+        rows.append(row)
     return rows, total
 
 

@@ -72,12 +72,13 @@ def transformed(account: Account, source_rt: RecordType, source: dict[str, Any],
         lines = []
         for line in line_items(source, sublist):
             new = {k: line[k] for k in _LINE_KEEP if line.get(k) is not None}
+            new["line"] = line.get("line")
             if is_order:
                 new["orderDoc"], new["orderLine"] = ref, line.get("line")
             if target.name == "itemFulfillment":
                 new = {
                     k: new[k]
-                    for k in ("item", "quantity", "description", "location", "orderDoc", "orderLine")
+                    for k in ("line", "item", "quantity", "description", "location", "orderDoc", "orderLine")
                     if k in new
                 }
                 new["itemReceive"] = True

@@ -17,11 +17,11 @@ import msgspec
 __all__ = [
     "COLLECTION",
     "ERROR",
-    "JSON",
-    "SINGULAR",
     "Halt",
+    "JSON",
     "Request",
     "Response",
+    "SINGULAR",
     "basic_credentials",
     "decode_json",
     "encode_json",
