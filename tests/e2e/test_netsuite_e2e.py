@@ -445,8 +445,9 @@ def expired(stack: Stack, linked: Linked, throttled: Throttled) -> dict[str, Any
     try:
 
         def failed() -> dict[str, Any] | None:
-            states = ledger.sync_status()
+            # the account first: the run writes its status and the models' FAILED in one transaction
             details = ledger.get("account-details")
+            states = ledger.sync_status()
             settled = all(state["status"] != "SYNCING" for state in states.values())
             return {"states": states, "details": details} if settled and details["status"] == "RELINK_NEEDED" else None
 
