@@ -215,9 +215,10 @@ class ProviderClient:
         counting: asyncio.Task[Any] | None = None
 
         await self.learn_session_facts()
+        context = self.context
 
         def ask(position: int) -> None:
-            request = stream.request(self.context, since, position, paging.size)
+            request = stream.request(context, since, position, paging.size)
             ahead.append((position, request, asyncio.ensure_future(self._page(stream, request))))
 
         ask(paging.first)
@@ -231,12 +232,21 @@ class ProviderClient:
                 marks = [m for m in (stream.since.of(r) for r in records) if m is not None] if stream.since else []
                 page = Page(records=live, deleted=deleted, watermark=max(marks) if marks else None, path=request.url)
                 following = paging.advance(position, len(records))
+                if following is not None and stream.reach is not None and following >= stream.reach:
+                    # The query can page no further: a new one goes on after the last record read. What was
+                    # asked ahead, and what was counted, belong to the old query.
+                    await _drop(ahead)
+                    if counting is not None:
+                        counting.cancel()
+                        await asyncio.gather(counting, return_exceptions=True)
+                    context = msgspec.structs.replace(self.context, after=records[-1])
+                    following, last, counting = paging.first, None, None
                 if total is not None:
                     if total.request is None:
                         last = _position(body, total.path, last)
                     elif counting is None:
                         if following is not None and reach > 1:  # a full page: more to come, so learn how much
-                            counting = asyncio.ensure_future(self.json(total.request(self.context, since)))
+                            counting = asyncio.ensure_future(self.json(total.request(context, since)))
                     elif last is None and counting.done():
                         # a count that failed leaves the walk as it would be without one
                         last = _position(None if counting.exception() else counting.result(), total.path, None)
@@ -251,6 +261,8 @@ class ProviderClient:
                         planned = following if planned is None else paging.advance(planned, paging.size)
                         if planned is None or (last is not None and planned > last):
                             break
+                        if stream.reach is not None and planned >= stream.reach:
+                            break  # the query cannot go there: the next one starts after this one's last record
                         ask(planned)
                 yield page
         finally:
