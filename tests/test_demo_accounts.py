@@ -41,7 +41,7 @@ async def test_a_restart_replaces_only_the_demos_own_accounts(database: Database
     sandboxes = build_sandboxes(settings)
     await prepare_demo(settings, database, sandboxes)
     first = await _linked(database)
-    assert sorted(origin for origin in first.values() if origin) == ["demo-quickbooks", "demo-xero"]
+    assert sorted(origin for origin in first.values() if origin) == ["demo-netsuite", "demo-quickbooks", "demo-xero"]
 
     async with database.write() as session:
         organization_id = await accounts.find_organization_by_name(session, name=DEMO_ORGANIZATION)
@@ -61,7 +61,8 @@ async def test_a_restart_replaces_only_the_demos_own_accounts(database: Database
     await prepare_demo(settings, database, sandboxes)
     second = await _linked(database)
     assert set(kept) <= set(second), "a restart deleted accounts the demo did not make"
-    demo = {account_id for account_id, origin in second.items() if origin in {"demo-quickbooks", "demo-xero"}}
-    assert len(demo) == 2
+    own = {"demo-netsuite", "demo-quickbooks", "demo-xero"}
+    demo = {account_id for account_id, origin in second.items() if origin in own}
+    assert len(demo) == 3
     assert not demo & set(first), "the previous start's demo accounts were not replaced"
-    assert len(second) == 4
+    assert len(second) == 5

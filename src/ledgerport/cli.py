@@ -367,7 +367,8 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Interface to bind (LEDGERPORT_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind (LEDGERPORT_PORT).")] = None,
 ) -> None:
-    """The embedded demo: QuickBooks and Xero sandboxes in this process, a tenant linked to each and synced."""
+    """The embedded demo: QuickBooks, Xero and NetSuite sandboxes in this process, a tenant linked to each and
+    synced."""
     import uvicorn
 
     from ledgerport.app import create_app

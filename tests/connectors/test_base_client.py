@@ -33,7 +33,7 @@ from ledgerport.connectors._base import (
 from ledgerport.connectors._base.auth import OAuth2, TokenSet
 from ledgerport.connectors._base.client import ProviderClient, RetryPolicy
 from ledgerport.connectors._base.errors import CAUSES
-from ledgerport.connectors._base.paging import PageNumber
+from ledgerport.connectors._base.paging import Offset, PageNumber
 from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Total, Watermark
 from ledgerport.kit.budget import MemoryBudget
 
@@ -370,3 +370,38 @@ async def test_a_walk_that_does_not_read_ahead_asks_no_count() -> None:
     assert sum(len(p.records) for p in pages) == 7
     assert "counts" not in seen
     assert len(transport.requests) == 4
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+async def test_a_walk_goes_on_past_a_querys_reach_after_its_last_record(depth: int) -> None:
+    """A provider whose queries page through 4 records at most (NetSuite's SuiteQL: 100,000): past them the walk
+    asks a new query for what follows the last record read, from the first position again."""
+    data = [{"ID": str(n)} for n in range(1, 12)]
+
+    def handler(request: Request) -> Response:
+        params = dict(request.params)
+        offset = int(params["offset"])
+        if offset >= 4:
+            return Response(status=400, headers={}, body=b'{"error": "offset past the reach"}')
+        rows = [r for r in data if int(r["ID"]) > int(params.get("after", "0"))]
+        return ok(msgspec.json.encode({"Items": rows[offset : offset + 2], "total": len(rows)}))
+
+    def build(context: StreamContext, since: datetime | None, position: int, size: int) -> Request:
+        after = [("after", context.after["ID"])] if context.after is not None else []
+        return Request(method="GET", url=f"{context.base_url}/Items", params=[("offset", str(position)), *after])
+
+    stream = Stream(
+        name="Items",
+        request=build,
+        records="Items",
+        key="ID",
+        paging=Offset(size=2),
+        reach=4,
+        total=Total("total"),
+    )
+    client, transport = _client(handler, read_ahead=depth)
+    pages = [page async for page in client.pages(stream, None)]
+    assert [r["ID"] for p in pages for r in p.records] == [str(n) for n in range(1, 12)]
+    asked = [(dict(r.params).get("after"), int(dict(r.params)["offset"])) for r in transport.requests]
+    assert [a for a in asked if a[1] >= 4] == [], "no position at or past the reach was asked"
+    assert sorted({after for after, _ in asked}, key=lambda a: int(a or 0)) == [None, "4", "8"]

@@ -54,7 +54,9 @@ async def sandbox_credentials(connector: Connector, transport: Transport, sandbo
     body = response.json() if response.status < 400 else None
     if not isinstance(body, dict):
         raise Rejected(f"the sandbox at {sandbox_url} handed out no credentials ({response.status})")
-    return {str(key): str(value) for key, value in body.items() if value is not None}
+    return {
+        scheme.sandbox_names.get(str(key), str(key)): str(value) for key, value in body.items() if value is not None
+    }
 
 
 async def link_with_credentials(

@@ -35,7 +35,8 @@ from ledgerport.connectors.netsuite.client import (
     suiteql_request,
     utc_offset_between,
 )
-from ledgerport.connectors.netsuite.streams import INVOICES, localize
+from ledgerport.connectors.netsuite.streams import ACCOUNTS, INVOICES, REACH, localize
+from ledgerport.connectors.netsuite.suiteql import keyset_after
 from ledgerport.kit.budget import MemoryBudget
 
 BASE = "http://sandbox.test"
@@ -245,17 +246,19 @@ async def test_throttles_without_retry_after_back_off_until_answered() -> None:
     transport = FunctionTransport(lambda request: next(answers))
     client = _client(transport)
     client.retry = RetryPolicy(base_delay=0.001, max_delay=0.01)
-    waits: list[float] = []
+    paused: list[float] = []
     pause = client.budget.pause
 
     async def record(key: str, seconds: float) -> None:
-        waits.append(seconds)
-        await pause(key, 0)
+        paused.append(seconds)
+        await pause(key, seconds)
 
     client.budget.pause = record  # type: ignore[method-assign]
     assert await client.json(suiteql_request(BASE, "SELECT 1 AS one FROM dual")) == {"items": [], "hasMore": False}
-    assert len(waits) == 3
-    assert all(0 < wait <= 0.01 for wait in waits)
+    assert client.requests_sent == 4
+    # A concurrency limit holds back only the refused call: a pause of the whole account would release every
+    # waiting call at once, to meet over the same slot again (two syncs of one account in one worker did).
+    assert paused == []
 
 
 async def test_tba_accounts_sign_every_request_and_a_refusal_is_a_relink() -> None:
@@ -275,3 +278,26 @@ async def test_tba_accounts_sign_every_request_and_a_refusal_is_a_relink() -> No
     assert header.startswith('OAuth realm="1234567_SB1", oauth_consumer_key="ck", oauth_token="ti"')
     with pytest.raises(AuthRevoked):
         await client.json(suiteql_request(BASE, "SELECT 1 AS one FROM dual"))
+
+
+def test_past_the_reach_a_walk_asks_for_the_rows_after_its_last_one() -> None:
+    last = {"id": "4711", "lastmodifieddate": "2026-03-08T01:59:59-08:00", "memo": "x"}
+    context = CONNECTOR.context(ACCOUNT, BASE)
+    first = INVOICES.request(context, None, 99_000, 1000)
+    assert dict(first.params)["offset"] == "99000"
+    assert INVOICES.reach == REACH == 100_000
+    after = INVOICES.request(msgspec.structs.replace(context, after=last), None, 0, 1000)
+    sql = msgspec.json.decode(after.body or b"")["q"]
+    stamp = "TO_DATE('2026-03-08 01:59:59', 'YYYY-MM-DD HH24:MI:SS')"
+    assert f"(t.lastmodifieddate > {stamp} OR (t.lastmodifieddate = {stamp} AND t.id > 4711))" in sql
+    assert sql.endswith("ORDER BY t.lastmodifieddate, t.id")
+    assert dict(after.params)["offset"] == "0"
+
+
+def test_the_rows_after_one_need_every_ordered_value() -> None:
+    query = ACCOUNTS.request.query
+    assert "a.id > 5" in keyset_after(query, {"id": 5, "lastmodifieddate": "2026-01-01T00:00:00"})
+    with pytest.raises(ValueError, match="lastmodifieddate"):
+        keyset_after(query, {"id": 5})
+    with pytest.raises(ValueError, match="invalid literal"):
+        keyset_after(query, {"id": "5 OR 1=1", "lastmodifieddate": "2026-01-01T00:00:00"})

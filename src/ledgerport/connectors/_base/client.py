@@ -150,6 +150,12 @@ class ProviderClient:
                     wait *= 0.5 + random.random() / 2  # noqa: S311 - jitter, not security
                 if wait > self.retry.max_throttle_wait:
                     raise
+                if throttled.guessed:
+                    # A concurrency limit (NetSuite): this call found no free slot, the account is not closed for a
+                    # window. Only this call waits: pausing the whole budget key would release every waiter at the
+                    # same instant, and two of them would meet over the same slot again, time after time.
+                    await asyncio.sleep(wait)
+                    continue
                 await self.budget.pause(self.budget_key, wait)
             except Transient as failed:
                 failures += 1
@@ -215,8 +221,10 @@ class ProviderClient:
         last: int | None = None
         counting: asyncio.Task[Any] | None = None
 
+        context = self.context
+
         def ask(position: int) -> None:
-            request = stream.request(self.context, since, position, paging.size)
+            request = stream.request(context, since, position, paging.size)
             ahead.append((position, request, asyncio.ensure_future(self._page(stream, request))))
 
         ask(paging.first)
@@ -227,12 +235,21 @@ class ProviderClient:
                 guard(seen, [str(stream.key_of(record)) for record in records])
                 page = _assemble(stream, records, request.url)
                 following = paging.advance(position, len(records))
+                if following is not None and stream.reach is not None and following >= stream.reach:
+                    # The query can page no further: a new one goes on after the last record read. What was
+                    # asked ahead, and what was counted, belong to the old query.
+                    await _drop(ahead)
+                    if counting is not None:
+                        counting.cancel()
+                        await asyncio.gather(counting, return_exceptions=True)
+                    context = msgspec.structs.replace(self.context, after=records[-1])
+                    following, last, counting = paging.first, None, None
                 if total is not None:
                     if total.request is None:
                         last = _position(body, total.path, last)
                     elif counting is None:
                         if following is not None and reach > 1:  # a full page: more to come, so learn how much
-                            counting = asyncio.ensure_future(self.json(total.request(self.context, since)))
+                            counting = asyncio.ensure_future(self.json(total.request(context, since)))
                     elif last is None and counting.done():
                         # a count that failed leaves the walk as it would be without one
                         last = _position(None if counting.exception() else counting.result(), total.path, None)
@@ -247,6 +264,8 @@ class ProviderClient:
                         planned = following if planned is None else paging.advance(planned, paging.size)
                         if planned is None or (last is not None and planned > last):
                             break
+                        if stream.reach is not None and planned >= stream.reach:
+                            break  # the query cannot go there: the next one starts after this one's last record
                         ask(planned)
                 yield page
         finally:

@@ -65,6 +65,9 @@ class CredentialLink(msgspec.Struct, frozen=True, kw_only=True):
     """The account facts to ask for beside them."""
     sandbox_path: str
     """Where a sandbox hands out a credential set (``GET``), a JSON object holding the secrets and the facts."""
+    sandbox_names: Mapping[str, str] = {}
+    """The sandbox's name of a secret or fact where it differs from ours (its key → ours): a sandbox names things as
+    its provider's documents do, e.g. NetSuite's ``realm`` for the account id."""
 
 
 class Limits(msgspec.Struct, frozen=True, kw_only=True):

@@ -90,6 +90,9 @@ class StreamContext(msgspec.Struct, frozen=True, kw_only=True):
     base_url: str
     account: Mapping[str, str] = {}
     """Provider facts of the linked account (``realm_id``, ``tenant_id``...)."""
+    after: Any = None
+    """The last record of the walk so far, when its query could page no further (``Stream.reach``): the request
+    builder asks for what follows that record in the stream's order, from the first position again."""
 
 
 class RequestBuilder(Protocol):
@@ -168,6 +171,9 @@ class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     expand: Expander | None = None
     """Completes each page's records with what a second request per page answers (a provider whose lines are
     rows of their own table); the completed records are what mappings read and ``remote_data`` keeps."""
+    reach: int | None = None
+    """How far positions go in one query (NetSuite's SuiteQL: 100,000 rows). A walk reaching it goes on with a
+    new query for what follows the last record read (``StreamContext.after``); ``None``: no such limit."""
     complete: bool = False
     """The provider removes these records outright, leaving nothing a change feed could report (Xero Items).
     Every sync then reads the whole stream, and stored records missing from it are marked deleted. Only for

@@ -37,7 +37,9 @@ CONNECTOR = Connector(
     remote_fields=REMOTE_FIELDS,
     link_fields=(_ACCOUNT_ID,),
     sign=sign,
-    credential_link=CredentialLink(secrets=TBA_SECRETS, facts=(_ACCOUNT_ID,), sandbox_path=TBA_SANDBOX_PATH),
+    credential_link=CredentialLink(
+        secrets=TBA_SECRETS, facts=(_ACCOUNT_ID,), sandbox_path=TBA_SANDBOX_PATH, sandbox_names={"realm": "account_id"}
+    ),
     session_facts=learn_session,
     writes=WRITES,
     writer=WRITER,

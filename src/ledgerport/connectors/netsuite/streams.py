@@ -19,8 +19,9 @@ given that offset here (:func:`localize`), and ``since`` is turned back into the
 whose every row is a deletion. Tax codes and tax groups have no ``lastmodifieddate`` (FACTS.md §1.4): those two
 streams are read whole every run (``complete``), and what they no longer list is deleted.
 
-**100,000 rows** is SuiteQL's cap per query (FACTS.md §2.3); a first sync of a larger table would stop there
-(not partitioned yet).
+**100,000 rows** is SuiteQL's cap per query (FACTS.md §2.3): a walk reaching it goes on with a new query for the
+rows after the last one read in the stream's order (``Stream.reach``, :func:`~.suiteql.keyset_after`), so a first
+sync of a larger table reads it whole, in order, once.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 import msgspec
 
 from ledgerport.connectors._base.convert import iso_datetime
+from ledgerport.connectors._base.errors import Malformed
 from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.paging import Offset
 from ledgerport.connectors._base.streams import Fetch, Stream, StreamContext, Total, Watermark
@@ -46,6 +48,7 @@ from ledgerport.connectors.netsuite.suiteql import (
     changed_since,
     col,
     ids_in,
+    keyset_after,
     text,
     values_in,
 )
@@ -69,6 +72,7 @@ __all__ = [
     "PAYMENTS",
     "PERIODS",
     "PURCHASE_ORDERS",
+    "REACH",
     "SALES_ORDERS",
     "SUBSIDIARIES",
     "SuiteQlRead",
@@ -82,6 +86,9 @@ __all__ = [
     "localize",
 ]
 
+REACH = 100_000
+"""SuiteQL's rows per query (FACTS.md §2.3: an offset of 100,000 or more is refused); a walk goes on past them
+with a query for what follows its last row (``keyset_after``)."""
 OVERLAP = timedelta(hours=1)
 """Re-read before the watermark: a DST change within the run (the learnt offset is an hour off for the records
 stamped before it) and a clock a little off. Records read twice are stored once."""
@@ -128,6 +135,11 @@ class SuiteQlRead(msgspec.Struct, frozen=True, kw_only=True):
         if since is not None and self.query.changed is not None:
             wall = (since.astimezone(UTC) + offset_of(context.account) - OVERLAP).replace(tzinfo=None)
             conditions.append(changed_since(self.query.changed, wall))
+        if context.after is not None:  # past SuiteQL's 100,000 rows: what follows the last row read
+            try:
+                conditions.append(keyset_after(self.query, context.after))
+            except ValueError as exc:
+                raise Malformed(f"cannot read past {REACH:,} rows: {exc}") from exc
         query = self.query
         if self.segments is not None:
             query = query.with_columns(col(name, table=self.segments) for name in segments_of(context.account))
@@ -152,6 +164,7 @@ def _stream(name: str, query: Query, *, key: str = "id", complete: bool = False)
         records="items",
         key=key,
         paging=Offset(size=PAGE_SIZE),
+        reach=REACH,
         total=Total("totalResults"),
         since=Watermark("lastmodifieddate", iso_datetime) if changed else None,
         expand=Localize(_datetimes(query)),
@@ -428,6 +441,7 @@ def _transactions(name: str, types: Sequence[str], assemble: Assemble) -> Stream
         records="items",
         key="id",
         paging=Offset(size=PAGE_SIZE),
+        reach=REACH,
         total=Total("totalResults"),
         since=Watermark("lastmodifieddate", iso_datetime),
         expand=assemble,
@@ -468,6 +482,7 @@ def deleted_stream(name: str, record_types: Sequence[str]) -> Stream:
         records="items",
         key="id",
         paging=Offset(size=PAGE_SIZE),
+        reach=REACH,
         total=Total("totalResults"),
         since=Watermark("deleteddate", iso_datetime),
         deleted=_always,

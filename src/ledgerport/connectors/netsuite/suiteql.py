@@ -2,8 +2,9 @@
 
 A :class:`Query` is a declaration: its columns (with how each is read: a plain value, a date, a date-time), its
 ``FROM`` clause with joins, its fixed conditions and its order. :func:`text` renders it with the conditions of
-one walk (changed since a moment, ids in a page), which are built by :func:`changed_since` and :func:`ids_in` from
-typed values only (a ``datetime``, integers), so no caller text reaches a query::
+one walk (changed since a moment, ids in a page, the rows after the last one a query could reach), which are built
+by :func:`changed_since`, :func:`ids_in` and :func:`keyset_after` from typed values only (a ``datetime``,
+integers), so no caller text reaches a query::
 
     Query(columns=(col("id"), col("lastmodifieddate", DATETIME)), source="account a", order=("a.id",))
     -> SELECT a.id AS id, TO_CHAR(a.lastmodifieddate, 'YYYY-MM-DD"T"HH24:MI:SS') AS lastmodifieddate
@@ -17,8 +18,9 @@ offset (NETSUITE.md); the streams add the offset they learn (:mod:`.client`).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -31,6 +33,7 @@ __all__ = [
     "changed_since",
     "col",
     "ids_in",
+    "keyset_after",
     "quote",
     "text",
     "values_in",
@@ -102,6 +105,32 @@ def changed_since(column: str, moment: datetime) -> str:
         raise ValueError("pass the account's wall time (naive), after applying its UTC offset")
     stamp = moment.replace(microsecond=0).strftime("%Y-%m-%d %H:%M:%S")
     return f"{column} >= TO_DATE({quote(stamp)}, 'YYYY-MM-DD HH24:MI:SS')"
+
+
+def keyset_after(query: Query, row: Mapping[str, Any]) -> str:
+    """The rows after ``row`` in ``query``'s order: ``(a > x OR (a = x AND b > y))`` over its ``ORDER BY``.
+
+    How a walk goes past SuiteQL's 100,000 rows per query (FACTS.md §2.3): a new query for what follows the last
+    row read. Every ordered column must be selected, an internal id or a date-time (the account's wall time, to
+    the second as NetSuite keeps it); the order must end with a unique column, so that no row is read twice.
+    """
+    kinds = {column.expr: column for column in query.columns}
+    values = []
+    for expr in query.order:
+        column = kinds.get(expr)
+        value = None if column is None else row.get(column.alias)
+        if value is None:
+            raise ValueError(f"the row gives no value of {expr}, which the query's order needs")
+        if column is not None and column.kind is Kind.DATETIME:
+            stamp = datetime.fromisoformat(str(value)[:19]).strftime("%Y-%m-%d %H:%M:%S")
+            values.append(f"TO_DATE({quote(stamp)}, 'YYYY-MM-DD HH24:MI:SS')")
+        else:
+            values.append(str(int(str(value))))
+    terms = []
+    for depth, expr in enumerate(query.order):
+        equal = [f"{query.order[i]} = {values[i]}" for i in range(depth)]
+        terms.append(" AND ".join([*equal, f"{expr} > {values[depth]}"]))
+    return "(" + " OR ".join(f"({term})" if " AND " in term else term for term in terms) + ")"
 
 
 def ids_in(column: str, ids: Iterable[object]) -> str:
