@@ -1,6 +1,7 @@
-"""What every sandbox needs: an OAuth 2.0 authorization server, request windows, fault injection, and serving under
-a path prefix."""
+"""What every sandbox needs: an OAuth 2.0 authorization server, request windows, fault injection, serving under
+a path prefix, and the plain-ASGI pieces (exact JSON, bodies, lifespan, the counting entry point)."""
 
+from ledgerport.sandboxes._kit.asgi import CountingEntry, decode_json, encode_json, read_body, serve_lifespan
 from ledgerport.sandboxes._kit.faults import Faults, FaultsMiddleware
 from ledgerport.sandboxes._kit.limits import ConcurrencyGate, WindowCounter
 from ledgerport.sandboxes._kit.mounting import at_own_root
@@ -8,6 +9,7 @@ from ledgerport.sandboxes._kit.oauth import Grant, OAuthError, OAuthServer, Toke
 
 __all__ = [
     "ConcurrencyGate",
+    "CountingEntry",
     "Faults",
     "FaultsMiddleware",
     "Grant",
@@ -16,4 +18,8 @@ __all__ = [
     "TokenPair",
     "WindowCounter",
     "at_own_root",
+    "decode_json",
+    "encode_json",
+    "read_body",
+    "serve_lifespan",
 ]

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, at_own_root
+from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, at_own_root, serve_lifespan
 from ledgerport.sandboxes.business_central.api import Api
 from ledgerport.sandboxes.business_central.auth import ACCESS_TTL, REFRESH_TTL, EntraTokens, Identity
 from ledgerport.sandboxes.business_central.batch import run_batch
@@ -82,9 +82,7 @@ class SandboxApp:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Serve one ASGI connection (under a prefix, on the paths below it)."""
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await serve_lifespan(receive, send)
             return
         if scope["type"] == "http":
             scope = at_own_root(scope)

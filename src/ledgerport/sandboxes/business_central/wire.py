@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-import msgspec
+from ledgerport.sandboxes._kit import decode_json, encode_json, read_body
 
 __all__ = [
     "Halt",
@@ -29,19 +28,7 @@ __all__ = [
     "send_response",
 ]
 
-_ENCODER = msgspec.json.Encoder(decimal_format="number")
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
 JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
-
-
-def encode_json(value: Any) -> bytes:
-    """JSON with Decimals written as exact numbers."""
-    return _ENCODER.encode(value)
-
-
-def decode_json(body: bytes) -> Any:
-    """JSON with every non-integer number decoded as a Decimal, so no amount passes through a float."""
-    return _DECODER.decode(body)
 
 
 def parse_query(query_string: str) -> dict[str, str]:
@@ -105,14 +92,9 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 async def read_request(scope: dict[str, Any], receive: Any) -> Request | None:
     """The whole request, or ``None`` when the client left before its body arrived."""
-    body = b""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
+    body = await read_body(receive)
+    if body is None:
+        return None
     headers = {key.decode().lower(): value.decode("latin-1") for key, value in scope.get("headers", [])}
     raw = scope.get("raw_path")
     # OData keys and segment names may be percent-encoded; ``path`` is already decoded by the server.

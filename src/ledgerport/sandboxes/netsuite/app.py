@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, at_own_root
+from ledgerport.sandboxes._kit import CountingEntry, Faults, FaultsMiddleware, read_body, serve_lifespan
 from ledgerport.sandboxes.netsuite import control, identity, jobs, query, records, writes
 from ledgerport.sandboxes.netsuite.auth import Authority, TbaCredentials
 from ledgerport.sandboxes.netsuite.data import seed as seed_account
@@ -82,17 +82,6 @@ _PROTECTED = ("/services/rest/record", "/services/rest/query", "/services/rest/a
 _ASYNC_ABLE = ("/services/rest/record", "/services/rest/query")
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
 async def _send(send: Send, response: Response) -> None:
     headers = [("content-length", str(len(response.body))), *response.headers]
     if response.content_type:
@@ -124,11 +113,9 @@ class _Router:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await serve_lifespan(receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if body is None:
             return
         request = _request(scope, body)
@@ -221,11 +208,12 @@ class _Governance:
             sandbox.in_flight -= 1
 
 
-class NetSuiteSandbox:
+class NetSuiteSandbox(CountingEntry):
     """The outermost ASGI app; ``state`` is the running ``Sandbox``."""
 
+    state: Sandbox
+
     def __init__(self, sandbox: Sandbox) -> None:
-        self.state = sandbox
         inner = FaultsMiddleware(
             _Router(sandbox),
             sandbox.faults,
@@ -233,25 +221,12 @@ class NetSuiteSandbox:
             throttle_type=ERROR.encode(),
             error_body=error_body(503, "UNEXPECTED_ERROR", "An unexpected error occurred."),
         )
-        self._app = _Governance(inner, sandbox)
+        super().__init__(sandbox, _Governance(inner, sandbox))
 
     @property
     def account(self) -> Account:
         """The seeded account."""
         return self.state.account
-
-    @property
-    def faults(self) -> Faults:
-        """Live fault settings."""
-        return self.state.faults
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Count, then serve (under a prefix, on the paths below it)."""
-        if scope["type"] in {"http", "websocket"}:
-            scope = at_own_root(scope)
-        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox"):
-            self.state.stats[scope["path"]] += 1
-        await self._app(scope, receive, send)
 
 
 def _tba_credentials(seed: int) -> TbaCredentials:

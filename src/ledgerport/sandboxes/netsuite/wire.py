@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
-import msgspec
+from ledgerport.sandboxes._kit import decode_json, encode_json
 
 __all__ = [
     "COLLECTION",
@@ -32,18 +31,6 @@ JSON = "application/json; charset=UTF-8"
 SINGULAR = "application/vnd.oracle.resource+json; type=singular; charset=UTF-8"
 COLLECTION = "application/vnd.oracle.resource+json; type=collection; charset=UTF-8"
 ERROR = "application/vnd.oracle.resource+json; type=error; charset=UTF-8"
-_ENCODER = msgspec.json.Encoder(decimal_format="number")
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
-
-
-def encode_json(value: Any) -> bytes:
-    """Exact JSON (Decimals as numbers)."""
-    return _ENCODER.encode(value)
-
-
-def decode_json(body: bytes) -> Any:
-    """JSON with every non-integer number as ``Decimal``; raises ``msgspec.DecodeError``."""
-    return _DECODER.decode(body)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, OAuthServer, at_own_root
+from ledgerport.sandboxes._kit import CountingEntry, Faults, FaultsMiddleware, OAuthServer, read_body, serve_lifespan
 from ledgerport.sandboxes.quickbooks import errors
 from ledgerport.sandboxes.quickbooks.auth import ACCESS_TTL, REFRESH_TTL
 from ledgerport.sandboxes.quickbooks.clock import format_envelope_time
@@ -58,19 +58,6 @@ async def _send(send: Send, response: Response, extra: list[tuple[str, str]] | N
     await send({"type": "http.response.body", "body": response.body})
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body, or ``None`` when the client went away before sending it: QBO never sees such a request
-    (nothing is created, and its ``requestid`` is not remembered for a retry)."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
 def _request(scope: Scope, body: bytes) -> Request:
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     host = headers.get("host") or "{}:{}".format(*(scope.get("server") or ("127.0.0.1", 80)))
@@ -89,11 +76,9 @@ class _Router:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await serve_lifespan(receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if body is None:
             return
         request = _request(scope, body)
@@ -149,11 +134,12 @@ class _LimitsMiddleware:
             limits.concurrent.leave(app_key)
 
 
-class QuickBooksSandbox:
+class QuickBooksSandbox(CountingEntry):
     """The outermost ASGI app; ``state`` is the running ``Sandbox``."""
 
+    state: Sandbox
+
     def __init__(self, sandbox: Sandbox) -> None:
-        self.state = sandbox
         inner = FaultsMiddleware(
             _Router(sandbox),
             sandbox.faults,
@@ -161,7 +147,7 @@ class QuickBooksSandbox:
             throttle_type=_XML.encode(),
             error_body=errors.system_fault_body(),
         )
-        self._app: App = _LimitsMiddleware(inner, sandbox)
+        super().__init__(sandbox, _LimitsMiddleware(inner, sandbox))
 
     @property
     def companies(self) -> dict[str, Any]:
@@ -172,19 +158,6 @@ class QuickBooksSandbox:
     def oauth(self) -> OAuthServer:
         """The authorization server."""
         return self.state.oauth
-
-    @property
-    def faults(self) -> Faults:
-        """Live fault settings."""
-        return self.state.faults
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Count, then serve (under a prefix, on the paths below it)."""
-        if scope["type"] in {"http", "websocket"}:
-            scope = at_own_root(scope)
-        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox"):
-            self.state.stats[scope["path"]] += 1
-        await self._app(scope, receive, send)
 
 
 def realm_ids(seed: int) -> tuple[str, str]:

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
-import msgspec
+from ledgerport.sandboxes._kit import decode_json, encode_json
 
 __all__ = ["JSON", "Request", "Response", "basic_credentials", "decode_json", "encode_json", "form", "json_response"]
 
 JSON = "application/json;charset=UTF-8"
-_ENCODER = msgspec.json.Encoder(decimal_format="number")
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
 
 
 @dataclass
@@ -48,16 +45,6 @@ class Response:
     body: bytes
     content_type: str = JSON
     headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-def encode_json(value: Any) -> bytes:
-    """Exact JSON (Decimals as numbers)."""
-    return _ENCODER.encode(value)
-
-
-def decode_json(body: bytes) -> Any:
-    """JSON with every non-integer number as ``Decimal``; raises ``msgspec.DecodeError``."""
-    return _DECODER.decode(body)
 
 
 def json_response(value: Any, status: int = 200) -> Response:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
-import msgspec
+from ledgerport.sandboxes._kit import decode_json, encode_json, read_body, serve_lifespan
 
 __all__ = [
     "Halt",
@@ -28,19 +27,7 @@ __all__ = [
     "send_response",
 ]
 
-_ENCODER = msgspec.json.Encoder(decimal_format="number")
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
 JSON_TYPE = "application/json; charset=utf-8"
-
-
-def encode_json(value: Any) -> bytes:
-    """JSON with Decimals written as exact numbers (``10.50`` stays ``10.50``)."""
-    return _ENCODER.encode(value)
-
-
-def decode_json(body: bytes) -> Any:
-    """JSON with every non-integer number decoded as a Decimal, so no amount passes through a float."""
-    return _DECODER.decode(body)
 
 
 @dataclass
@@ -139,18 +126,11 @@ class Router:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Read the request, run the handler, write the response."""
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await serve_lifespan(receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client went away before its body arrived: Xero never sees such a request
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
+        if body is None:
+            return  # the client went away before its body arrived: Xero never sees such a request
         query = {
             key.lower(): values
             for key, values in parse_qs(scope.get("query_string", b"").decode(), keep_blank_values=True).items()
