@@ -51,6 +51,7 @@ __all__ = [
     "Unreachable",
     "cause_of",
     "classify",
+    "status_is",
 ]
 
 
@@ -156,6 +157,11 @@ class ErrorRule(msgspec.Struct, frozen=True):
     when: Callable[[Response, Any], bool]
     build: Callable[[Response, Any], ConnectorError]
     name: str = ""
+
+
+def status_is(*statuses: int) -> Callable[[Response, Any], bool]:
+    """An ``ErrorRule.when`` true for a response with one of ``statuses``, whatever its body."""
+    return lambda response, body: response.status in statuses
 
 
 def classify(response: Response, rules: Sequence[ErrorRule]) -> ConnectorError | None:

@@ -21,7 +21,7 @@ is a second and the client doubles it while the throttles go on.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -37,6 +37,7 @@ from ledgerport.connectors._base.errors import (
     RateLimited,
     Rejected,
     Transient,
+    status_is,
 )
 from ledgerport.connectors._base.http import Request, Response
 from ledgerport.connectors._base.streams import StreamContext
@@ -136,30 +137,28 @@ def _rejected(response: Response, body: Any) -> ConnectorError:
     return Rejected(f"Business Central refused the request: {_summary(response, body)}", problems=found)
 
 
-def _is(*statuses: int) -> Callable[[Response, Any], bool]:
-    return lambda response, body: response.status in statuses
-
-
 ERRORS: Sequence[ErrorRule] = (
-    ErrorRule(_is(429), _throttled, name="rate or connection limit"),
+    ErrorRule(status_is(429), _throttled, name="rate or connection limit"),
     ErrorRule(
-        _is(401),
+        status_is(401),
         lambda r, b: AuthExpired(f"Business Central refused the access token: {_summary(r, b)}"),
         name="token",
     ),
     ErrorRule(
-        _is(403),
+        status_is(403),
         lambda r, b: AuthRevoked(f"the Business Central user lacks a permission: {_summary(r, b)}"),
         name="permission",
     ),
-    ErrorRule(_is(404), lambda r, b: NotFound(f"Business Central has no {r.url}: {_summary(r, b)}"), name="not found"),
+    ErrorRule(
+        status_is(404), lambda r, b: NotFound(f"Business Central has no {r.url}: {_summary(r, b)}"), name="not found"
+    ),
     ErrorRule(
         lambda r, b: r.status in {409, 412} and error_code(b) == "Request_EntityChanged",
         lambda r, b: Conflict(f"the Business Central record changed meanwhile: {_summary(r, b)}"),
         name="stale etag",
     ),
     ErrorRule(
-        _is(408, 503, 504),
+        status_is(408, 503, 504),
         lambda r, b: Transient(f"Business Central timed out or queued too long ({r.status}): {_summary(r, b)}"),
         name="timeout",
     ),

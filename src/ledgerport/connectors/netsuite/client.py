@@ -22,7 +22,7 @@ the limit may also come back as slow 401s; those are refreshed once and then fai
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,6 +38,7 @@ from ledgerport.connectors._base.errors import (
     RateLimited,
     Rejected,
     Transient,
+    status_is,
 )
 from ledgerport.connectors._base.http import Request, Response
 from ledgerport.connectors._base.streams import Fetch, StreamContext
@@ -188,13 +189,9 @@ def _rejected(response: Response, body: Any) -> ConnectorError:
     return Rejected(f"NetSuite refused the request: {_summary(body, str(response.status))}", problems=found)
 
 
-def _is(status: int) -> Callable[[Response, Any], bool]:
-    return lambda response, body: response.status == status
-
-
 ERRORS: Sequence[ErrorRule] = (
     ErrorRule(
-        _is(429),
+        status_is(429),
         lambda r, b: RateLimited(
             f"NetSuite refused a request over the account's concurrency limit: {_summary(b, 'Too Many Requests')}",
             retry_after=THROTTLE_WAIT,
@@ -203,12 +200,12 @@ ERRORS: Sequence[ErrorRule] = (
         name="concurrency limit",
     ),
     ErrorRule(
-        _is(401),
+        status_is(401),
         lambda r, b: AuthExpired(f"NetSuite refused the credentials: {_summary(b, 'INVALID_LOGIN')}"),
         name="login",
     ),
     ErrorRule(
-        _is(403),
+        status_is(403),
         lambda r, b: AuthRevoked(f"the NetSuite role lacks a permission: {_summary(b, 'INSUFFICIENT_PERMISSION')}"),
         name="permission",
     ),

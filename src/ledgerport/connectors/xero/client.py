@@ -22,7 +22,7 @@ a 200 still carrying ``ValidationErrors`` (``summarizeErrors=false``) is refused
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -39,6 +39,7 @@ from ledgerport.connectors._base.errors import (
     Rejected,
     Transient,
     classify,
+    status_is,
 )
 from ledgerport.connectors._base.http import Request, Response
 
@@ -98,10 +99,6 @@ def _rejected(response: Response, body: Any) -> ConnectorError:
     return Rejected(f"Xero refused the request: {message or response.status}", problems=problems)
 
 
-def _is(status: int) -> Callable[[Response, Any], bool]:
-    return lambda response, body: response.status == status
-
-
 ERRORS: Sequence[ErrorRule] = (
     ErrorRule(
         lambda r, b: r.status == 429 and r.headers.get("x-rate-limit-problem", "").lower() == "day",
@@ -109,26 +106,26 @@ ERRORS: Sequence[ErrorRule] = (
         name="daily limit",
     ),
     ErrorRule(
-        _is(429),
+        status_is(429),
         lambda r, b: RateLimited(
             f"Xero throttled the call ({r.headers.get('x-rate-limit-problem', 'unknown')} limit)",
             retry_after=_retry_after(r),
         ),
         name="minute, app-minute or concurrency limit",
     ),
-    ErrorRule(_is(401), lambda r, b: AuthExpired(f"Xero refused the access token: {_detail(b)}"), name="token"),
+    ErrorRule(status_is(401), lambda r, b: AuthExpired(f"Xero refused the access token: {_detail(b)}"), name="token"),
     ErrorRule(
         lambda r, b: r.status == 403 and _detail(b) == "AuthorizationUnsuccessful",
         lambda r, b: AuthRevoked("the Xero grant lacks a scope this call needs; link the account again"),
         name="missing scope",
     ),
     ErrorRule(
-        _is(403),
+        status_is(403),
         lambda r, b: AuthRevoked(f"the Xero tenant is not connected to this grant: {_detail(b) or 'Forbidden'}"),
         name="tenant disconnected",
     ),
-    ErrorRule(_is(404), lambda r, b: NotFound(f"Xero has no {r.url}"), name="not found"),
-    ErrorRule(_is(400), _rejected, name="validation or API exception"),
+    ErrorRule(status_is(404), lambda r, b: NotFound(f"Xero has no {r.url}"), name="not found"),
+    ErrorRule(status_is(400), _rejected, name="validation or API exception"),
     ErrorRule(
         lambda r, b: r.status >= 500,
         lambda r, b: Transient(f"Xero answered {r.status}: {_detail(b) or 'service unavailable'}"),
