@@ -18,12 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 
-from harness import free_port
+from harness import TEST_SEALING_KEY, free_port
 
 T = TypeVar("T")
 
@@ -258,11 +258,124 @@ def start_sandboxes(specs: Mapping[str, tuple[str, int, str]], log_dir: Path) ->
     return started
 
 
+@dataclass
+class SandboxProcess:
+    """One ``ledgerport sandbox <provider>`` process on loopback and a client on its origin (``start_sandbox``).
+
+    A provider's kind names itself (``label``), the path that answers once it serves (``probe``), and what to do
+    once it answers (``started``: a grant of its own, say).
+    """
+
+    label: ClassVar[str] = "the sandbox"
+    probe: ClassVar[str] = "/_sandbox"
+
+    process: Process
+    url: str
+    http: httpx.Client = field(repr=False)
+
+    def close(self) -> None:
+        self.http.close()
+        self.process.stop()
+
+    def ready(self) -> bool:
+        if not self.process.alive():
+            raise AssertionError(f"{self.label} exited: {tail(self.process.log)}")
+        try:
+            return self.http.get(self.probe).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def started(self) -> None:
+        """Runs once the sandbox answers (nothing, unless a kind says otherwise)."""
+
+    def stats(self) -> dict[str, Any]:
+        return dict(self.http.get("/_sandbox/stats").json())
+
+
+S = TypeVar("S", bound=SandboxProcess)
+
+
+def start_sandbox(kind: type[S], command: str, log_dir: Path, *args: str) -> S:
+    """``ledgerport sandbox <command> --port <free> <args>``, returned once it answers and has ``started``."""
+    port = free_port()
+    process = spawn(
+        f"sandbox-{command}", ["-m", "ledgerport", "sandbox", command, "--port", str(port), *args], os.environ, log_dir
+    )
+    url = f"http://127.0.0.1:{port}"
+    sandbox = kind(process, url, httpx.Client(base_url=url, timeout=60))
+    try:
+        wait_for(sandbox.ready, timeout=120, what=f"{kind.label} to answer")
+        sandbox.started()
+    except BaseException:
+        sandbox.close()
+        raise
+    return sandbox
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # The provider's own API, as an accountant's other app would use it: edits and deletions made upstream.
 
 REDIRECT = "http://localhost/callback"
 BASIC = "Basic " + base64.b64encode(b"sandbox-client:sandbox-secret").decode()
+
+
+class NetSuite(SandboxProcess):
+    """``ledgerport sandbox netsuite``, read through a grant of its own (consent, then the code) by SuiteQL."""
+
+    label = "the NetSuite sandbox"
+    probe = "/_sandbox/account"
+    token: str = ""
+
+    def started(self) -> None:
+        self.grant()
+
+    def grant(self) -> None:
+        consent = self.http.get(
+            "/app/login/oauth2/authorize.nl",
+            params={
+                "response_type": "code",
+                "client_id": "sandbox-client",
+                "redirect_uri": REDIRECT,
+                "scope": "rest_webservices",
+                "state": "e2e",
+                "auto_approve": "true",
+            },
+        )
+        assert consent.status_code == 302, consent.text
+        code = parse_qs(urlparse(consent.headers["location"]).query)["code"][0]
+        tokens = self.http.post(
+            "/services/rest/auth/oauth2/v1/token",
+            headers={"Authorization": BASIC},
+            data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT},
+        )
+        assert tokens.status_code == 200, tokens.text
+        self.token = tokens.json()["access_token"]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        """Every row of a SuiteQL query (pages of 1,000), numbers exact; a new grant when this one's hour is over."""
+        rows: list[dict[str, Any]] = []
+        while True:
+            response = self.http.post(
+                NETSUITE_SUITEQL,
+                params={"limit": 1000, "offset": len(rows)},
+                json={"q": sql},
+                headers={**self.headers, "Prefer": "transient"},
+            )
+            if response.status_code == 401:
+                self.grant()
+                continue
+            assert response.status_code == 200, response.text
+            page = json.loads(response.text, parse_float=Decimal)
+            rows += page["items"]
+            if not page["hasMore"]:
+                return rows
+
+
+NETSUITE_SUITEQL = "/services/rest/query/v1/suiteql"
 
 
 class QuickBooksApi:
@@ -445,11 +558,15 @@ class Ledger:
 
     def raw_records(self, model: str) -> list[dict[str, Any]]:
         """Every record of ``model``, deleted ones included, numbers exact, following ``next`` to the end."""
+        return self.every(PATHS[model])
+
+    def every(self, path: str) -> list[dict[str, Any]]:
+        """Every record of a list endpoint, deleted ones included, numbers exact, following ``next`` to the end."""
         found: list[dict[str, Any]] = []
         cursor = None
         for _ in range(10_000):
             params = {"page_size": 100, "include_deleted_data": "true", **({"cursor": cursor} if cursor else {})}
-            page = self.get(PATHS[model], **params)
+            page = self.get(path, **params)
             found += page["results"]
             cursor = page["next"]
             if not cursor:
@@ -472,6 +589,26 @@ class Ledger:
     def count(self, model: str) -> int:
         """How many records of ``model`` are stored now (deleted ones included)."""
         return len(self.raw_records(model))
+
+
+def writes_env(database_url: str, lease_seconds: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The server's extra settings and the CLI's and workers' environment for a writes test: no syncs of the
+    schedule's own mid-test, leases of ``lease_seconds`` (how soon a worker takes a killed one's batch over), the
+    test sealing key, no rate limit and no Redis."""
+    extra = {
+        "LEDGERPORT_SYNC_INTERVAL_SECONDS": "3600",
+        "LEDGERPORT_JOB_LEASE_SECONDS": lease_seconds,
+        "LEDGERPORT_WRITE_LEASE_SECONDS": lease_seconds,
+    }
+    env = {
+        **os.environ,
+        "LEDGERPORT_DATABASE_URL": database_url,
+        "LEDGERPORT_SECRET_KEYS": TEST_SEALING_KEY,
+        "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
+        **extra,
+    }
+    env.pop("LEDGERPORT_REDIS_URL", None)
+    return extra, env
 
 
 def iso(moment: str | None) -> float | None:

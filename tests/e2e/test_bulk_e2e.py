@@ -18,7 +18,6 @@ its request counts. Every process logs to the test's temporary folder; failures 
 
 from __future__ import annotations
 
-import os
 import random
 import secrets
 import time
@@ -40,9 +39,9 @@ from merge.resources.accounting import (
     InvoiceLineItemRequest,
     InvoiceRequest,
 )
-from sync_harness import Cli, Ledger, Process, Sandbox, spawn, start_sandboxes, tail, wait_for
+from sync_harness import Cli, Ledger, Process, Sandbox, spawn, start_sandboxes, tail, wait_for, writes_env
 
-from harness import TEST_SEALING_KEY, Server, start_server
+from harness import Server, start_server
 
 LEASE_SECONDS = "2"
 """Jobs' and write operations' leases: how soon a worker takes a killed one's batch over."""
@@ -148,19 +147,7 @@ def _books(provider: str, sandbox: Sandbox, ledger: Ledger) -> Books:
 @pytest.fixture(scope="module")
 def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     log_dir = tmp_path_factory.mktemp("bulk-e2e")
-    extra = {
-        "LEDGERPORT_SYNC_INTERVAL_SECONDS": "3600",  # no syncs of the schedule's own mid-test
-        "LEDGERPORT_JOB_LEASE_SECONDS": LEASE_SECONDS,
-        "LEDGERPORT_WRITE_LEASE_SECONDS": LEASE_SECONDS,
-    }
-    env = {
-        **os.environ,
-        "LEDGERPORT_DATABASE_URL": database_url,
-        "LEDGERPORT_SECRET_KEYS": TEST_SEALING_KEY,
-        "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
-        **extra,
-    }
-    env.pop("LEDGERPORT_REDIS_URL", None)
+    extra, env = writes_env(database_url, LEASE_SECONDS)
     seed = random.randrange(1, 10**6)
     sandboxes = start_sandboxes({p: (p, seed, "small") for p in PROVIDERS}, log_dir)
     server = None

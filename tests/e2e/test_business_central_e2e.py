@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
-from sync_harness import Cli, Ledger, Process, spawn, tail, wait_for, wait_synced
+from sync_harness import Cli, Ledger, SandboxProcess, start_sandbox, wait_synced
 
-from harness import REDIS_URL, Server, free_port, redis_problem, start_server
+from harness import REDIS_URL, Server, redis_problem, start_server
 from ledgerport.connectors import CONNECTORS
 from ledgerport.models import MODELS
 
@@ -62,21 +61,10 @@ SOURCES = {
 """Which BC entity sets feed each common model: the ground truth of a full sync is their counts."""
 
 
-@dataclass
-class BusinessCentral:
+class BusinessCentral(SandboxProcess):
     """The sandbox process, steered through ``/_sandbox`` and called through BC's own API as another app would."""
 
-    process: Process
-    url: str
-    http: httpx.Client = field(repr=False)
-
-    def ready(self) -> bool:
-        if not self.process.alive():
-            raise AssertionError(f"the Business Central sandbox exited: {tail(self.process.log)}")
-        try:
-            return self.http.get("/_sandbox").status_code == 200
-        except httpx.TransportError:
-            return False
+    label = "the Business Central sandbox"
 
     def summary(self) -> dict[str, Any]:
         return dict(self.http.get("/_sandbox").json())
@@ -93,9 +81,6 @@ class BusinessCentral:
         assert response.status_code in {200, 204}, response.text
         return response.json() if response.status_code == 200 else None
 
-    def stats(self) -> dict[str, Any]:
-        return dict(self.http.get("/_sandbox/stats").json())
-
     def api(self, method: str, company: dict[str, Any], path: str, **kwargs: Any) -> Any:
         """BC's API as another app would call it (a token of its own, ``If-Match: *`` on writes)."""
         token = self.control("tokens")["access_token"]
@@ -104,10 +89,6 @@ class BusinessCentral:
         response = self.http.request(method, f"{root}/{path}", headers=headers, **kwargs)
         assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text[:300]}"
         return response.json() if response.content else None
-
-    def close(self) -> None:
-        self.http.close()
-        self.process.stop()
 
 
 @dataclass
@@ -139,17 +120,8 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     }
     if database_url.startswith("postgresql") and redis_problem() is None:
         extra["LEDGERPORT_REDIS_URL"] = REDIS_URL  # the outbound budget shared through Redis
-    port = free_port()
-    process = spawn(
-        "sandbox-business-central",
-        ["-m", "ledgerport", "sandbox", "business-central", "--port", str(port), "--seed", str(SEED)],
-        os.environ,
-        log_dir,
-    )
-    url = f"http://127.0.0.1:{port}"
-    sandbox = BusinessCentral(process, url, httpx.Client(base_url=url, timeout=60))
+    sandbox = start_sandbox(BusinessCentral, "business-central", log_dir, "--seed", str(SEED))
     try:
-        wait_for(sandbox.ready, timeout=120, what="the Business Central sandbox to answer")
         env = {**os.environ, "LEDGERPORT_DATABASE_URL": database_url, "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0", **extra}
         server = start_server(database_url, log_dir, **extra)
         try:
@@ -170,20 +142,8 @@ def _link(stack: Stack, *options: str) -> Ledger:
     return Ledger(stack.server.api, stack.api_key, made["account_token"], made["linked_account_id"])
 
 
-def _records(ledger: Ledger, path: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        params = {"page_size": 100, "include_deleted_data": "true", **({"cursor": cursor} if cursor else {})}
-        page = ledger.get(path, **params)
-        found += page["results"]
-        cursor = page["next"]
-        if not cursor:
-            return found
-
-
 def _by_remote_id(ledger: Ledger, model: str, *, live: bool = True) -> dict[str, dict[str, Any]]:
-    rows = _records(ledger, MODELS[model].path)
+    rows = ledger.every(MODELS[model].path)
     return {r["remote_id"]: r for r in rows if not (live and r.get("remote_was_deleted"))}
 
 

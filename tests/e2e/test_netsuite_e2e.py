@@ -17,22 +17,19 @@ Ground truth is the sandbox's SuiteQL, read with a grant of its own (an accounta
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
-import httpx
 import pytest
-from sync_harness import Cli, Ledger, Process, spawn, tail, wait_for, wait_synced
+import sync_harness
+from sync_harness import Cli, Ledger, Process, start_sandbox, wait_for, wait_synced
 
-from harness import Server, free_port, start_server
+from harness import Server, start_server
 from ledgerport.connectors import CONNECTORS
 from ledgerport.models import MODELS
 
@@ -40,9 +37,6 @@ pytestmark = pytest.mark.slow
 
 SYNC_TIMEOUT = 120.0
 MODELS_OF_NETSUITE = {mapping.model for mapping in CONNECTORS["netsuite"].mappings}
-REDIRECT = "http://localhost/callback"
-BASIC = "Basic " + base64.b64encode(b"sandbox-client:sandbox-secret").decode()
-SUITEQL = "/services/rest/query/v1/suiteql"
 RECORDS = "/services/rest/record/v1"
 
 TRUTH = {
@@ -60,76 +54,13 @@ TRUTH = {
 # The sandbox as a process, and NetSuite's own API to it
 
 
-@dataclass
-class NetSuite:
-    """``ledgerport sandbox netsuite`` on loopback; ``api`` is a grant of its own (consent, then the code)."""
-
-    process: Process
-    url: str
-    http: httpx.Client = field(repr=False)
-    token: str = ""
-
-    def close(self) -> None:
-        self.http.close()
-        self.process.stop()
-
-    def ready(self) -> bool:
-        if not self.process.alive():
-            raise AssertionError(f"the NetSuite sandbox exited: {tail(self.process.log)}")
-        try:
-            return self.http.get("/_sandbox/account").status_code == 200
-        except httpx.TransportError:
-            return False
+class NetSuite(sync_harness.NetSuite):
+    """The NetSuite sandbox, also edited through its record API as an accountant's other integration would."""
 
     def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self.http.post(f"/_sandbox/{path}", json=body or {})
         assert response.status_code in {200, 204}, response.text
         return response.json() if response.content else None
-
-    def stats(self) -> dict[str, Any]:
-        return dict(self.http.get("/_sandbox/stats").json())
-
-    def grant(self) -> None:
-        consent = self.http.get(
-            "/app/login/oauth2/authorize.nl",
-            params={
-                "response_type": "code",
-                "client_id": "sandbox-client",
-                "redirect_uri": REDIRECT,
-                "scope": "rest_webservices",
-                "state": "e2e",
-                "auto_approve": "true",
-            },
-        )
-        assert consent.status_code == 302, consent.text
-        code = parse_qs(urlparse(consent.headers["location"]).query)["code"][0]
-        tokens = self.http.post(
-            "/services/rest/auth/oauth2/v1/token",
-            headers={"Authorization": BASIC},
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT},
-        )
-        assert tokens.status_code == 200, tokens.text
-        self.token = tokens.json()["access_token"]
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def query(self, sql: str) -> list[dict[str, Any]]:
-        """Every row of a SuiteQL query (pages of 1,000)."""
-        rows: list[dict[str, Any]] = []
-        while True:
-            response = self.http.post(
-                SUITEQL,
-                params={"limit": 1000, "offset": len(rows)},
-                json={"q": sql},
-                headers={**self.headers, "Prefer": "transient"},
-            )
-            assert response.status_code == 200, response.text
-            page = json.loads(response.text, parse_float=Decimal)
-            rows += page["items"]
-            if not page["hasMore"]:
-                return rows
 
     def ids(self, sql: str) -> set[str]:
         return {str(row["id"]) for row in self.query(sql)}
@@ -144,22 +75,7 @@ class NetSuite:
 
 
 def start_netsuite(log_dir: Path, seed: int = 11, size: str = "small") -> NetSuite:
-    port = free_port()
-    process = spawn(
-        "sandbox-netsuite",
-        ["-m", "ledgerport", "sandbox", "netsuite", "--port", str(port), "--seed", str(seed), "--size", size],
-        os.environ,
-        log_dir,
-    )
-    url = f"http://127.0.0.1:{port}"
-    sandbox = NetSuite(process, url, httpx.Client(base_url=url, timeout=60))
-    try:
-        wait_for(sandbox.ready, timeout=120, what="the NetSuite sandbox to answer")
-        sandbox.grant()
-    except BaseException:
-        sandbox.close()
-        raise
-    return sandbox
+    return start_sandbox(NetSuite, "netsuite", log_dir, "--seed", str(seed), "--size", size)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -239,20 +155,8 @@ def linked(stack: Stack) -> Linked:
     return Linked(oauth, tba, stack.netsuite.stats()["calls"] - before)
 
 
-def every_record(ledger: Ledger, path: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        params = {"page_size": 100, "include_deleted_data": "true", **({"cursor": cursor} if cursor else {})}
-        page = ledger.get(path, **params)
-        found += page["results"]
-        cursor = page["next"]
-        if not cursor:
-            return found
-
-
 def by_remote_id(ledger: Ledger, model: str) -> dict[str, dict[str, Any]]:
-    return {record["remote_id"]: record for record in every_record(ledger, MODELS[model].path)}
+    return {record["remote_id"]: record for record in ledger.every(MODELS[model].path)}
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -18,23 +18,20 @@ Ground truth is the sandbox's SuiteQL, read with a grant of its own (another int
 
 from __future__ import annotations
 
-import base64
-import json
-import os
 import random
 import secrets
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
+import sync_harness
 from jsonschema import Draft202012Validator
 from merge.core.api_error import ApiError
 from merge.resources.accounting import (
@@ -60,18 +57,15 @@ from merge.resources.accounting import (
     VendorCreditLineRequest,
     VendorCreditRequest,
 )
-from sync_harness import Cli, Ledger, Process, spawn, tail, wait_for
+from sync_harness import Cli, Ledger, Process, spawn, start_sandbox, tail, wait_for, writes_env
 
-from harness import TEST_SEALING_KEY, Server, free_port, start_server
+from harness import Server, start_server
 
 pytestmark = pytest.mark.slow
 
 LEASE_SECONDS = "2"
 """Jobs' and write operations' leases: how soon a worker takes a killed one's batch over."""
 FINAL = {"SUCCESS", "PARTIAL_SUCCESS", "FAILED"}
-REDIRECT = "http://localhost/callback"
-BASIC = "Basic " + base64.b64encode(b"sandbox-client:sandbox-secret").decode()
-SUITEQL = "/services/rest/query/v1/suiteql"
 INVOICE_POST = "/services/rest/record/v1/invoice"
 _PERIODS = (
     "SELECT TO_CHAR(startdate, 'YYYY-MM-DD') AS day, closed AS closed, arlocked AS arlocked FROM accountingperiod"
@@ -83,48 +77,8 @@ _PERIODS = (
 # The sandbox as a process, and NetSuite's own API to it
 
 
-@dataclass
-class NetSuite:
-    """``ledgerport sandbox netsuite`` on loopback; a grant of its own reads the ground truth by SuiteQL."""
-
-    process: Process
-    url: str
-    http: httpx.Client = field(repr=False)
-    token: str = ""
-
-    def close(self) -> None:
-        self.http.close()
-        self.process.stop()
-
-    def ready(self) -> bool:
-        if not self.process.alive():
-            raise AssertionError(f"the NetSuite sandbox exited: {tail(self.process.log)}")
-        try:
-            return self.http.get("/_sandbox/account").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def grant(self) -> None:
-        consent = self.http.get(
-            "/app/login/oauth2/authorize.nl",
-            params={
-                "response_type": "code",
-                "client_id": "sandbox-client",
-                "redirect_uri": REDIRECT,
-                "scope": "rest_webservices",
-                "state": "e2e",
-                "auto_approve": "true",
-            },
-        )
-        assert consent.status_code == 302, consent.text
-        code = parse_qs(urlparse(consent.headers["location"]).query)["code"][0]
-        tokens = self.http.post(
-            "/services/rest/auth/oauth2/v1/token",
-            headers={"Authorization": BASIC},
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT},
-        )
-        assert tokens.status_code == 200, tokens.text
-        self.token = tokens.json()["access_token"]
+class NetSuite(sync_harness.NetSuite):
+    """The NetSuite sandbox; ground truth by SuiteQL through a grant of its own."""
 
     def faults(self, **settings: Any) -> None:
         response = self.http.post("/_sandbox/faults", json=settings)
@@ -133,25 +87,6 @@ class NetSuite:
     def calls(self, path: str) -> int:
         """Requests the sandbox served at exactly ``path`` so far."""
         return int(self.http.get("/_sandbox/stats").json()["paths"].get(path, 0))
-
-    def query(self, sql: str) -> list[dict[str, Any]]:
-        """Every row of a SuiteQL query (pages of 1,000), numbers exact."""
-        rows: list[dict[str, Any]] = []
-        while True:
-            response = self.http.post(
-                SUITEQL,
-                params={"limit": 1000, "offset": len(rows)},
-                json={"q": sql},
-                headers={"Authorization": f"Bearer {self.token}", "Prefer": "transient"},
-            )
-            if response.status_code == 401:  # the grant's hour is over
-                self.grant()
-                continue
-            assert response.status_code == 200, response.text
-            page = json.loads(response.text, parse_float=Decimal)
-            rows += page["items"]
-            if not page["hasMore"]:
-                return rows
 
     def one(self, sql: str) -> dict[str, Any]:
         (row,) = self.query(sql)
@@ -165,22 +100,7 @@ class NetSuite:
 
 
 def start_netsuite(log_dir: Path, seed: int) -> NetSuite:
-    port = free_port()
-    process = spawn(
-        "sandbox-netsuite",
-        ["-m", "ledgerport", "sandbox", "netsuite", "--port", str(port), "--seed", str(seed), "--size", "small"],
-        os.environ,
-        log_dir,
-    )
-    url = f"http://127.0.0.1:{port}"
-    sandbox = NetSuite(process, url, httpx.Client(base_url=url, timeout=60))
-    try:
-        wait_for(sandbox.ready, timeout=120, what="the NetSuite sandbox to answer")
-        sandbox.grant()
-    except BaseException:
-        sandbox.close()
-        raise
-    return sandbox
+    return start_sandbox(NetSuite, "netsuite", log_dir, "--seed", str(seed), "--size", "small")
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -281,19 +201,7 @@ def _books(netsuite: NetSuite, ledger: Ledger) -> Books:
 @pytest.fixture(scope="module")
 def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     log_dir = tmp_path_factory.mktemp("netsuite-writes-e2e")
-    extra = {
-        "LEDGERPORT_SYNC_INTERVAL_SECONDS": "3600",  # no syncs of the schedule's own mid-test
-        "LEDGERPORT_JOB_LEASE_SECONDS": LEASE_SECONDS,
-        "LEDGERPORT_WRITE_LEASE_SECONDS": LEASE_SECONDS,
-    }
-    env = {
-        **os.environ,
-        "LEDGERPORT_DATABASE_URL": database_url,
-        "LEDGERPORT_SECRET_KEYS": TEST_SEALING_KEY,
-        "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
-        **extra,
-    }
-    env.pop("LEDGERPORT_REDIS_URL", None)
+    extra, env = writes_env(database_url, LEASE_SECONDS)
     netsuite = start_netsuite(log_dir, random.randrange(1, 10**6))
     server = None
     try:
