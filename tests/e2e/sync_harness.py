@@ -147,12 +147,16 @@ class Cli:
 
 
 @dataclass
-class Sandbox:
-    """``ledgerport sandbox <provider>`` on loopback, steered through its ``/_sandbox`` control surface."""
+class SandboxProcess:
+    """One ``ledgerport sandbox <provider>`` process on loopback and a client on its origin (``start_sandbox``).
 
-    provider: str
-    seed: int
-    size: str
+    A provider's kind names itself (``label``), the path that answers once it serves (``probe``), and what to do
+    once it answers (``started``: a grant of its own, say).
+    """
+
+    label: ClassVar[str] = "the sandbox"
+    probe: ClassVar[str] = "/_sandbox"
+
     process: Process
     url: str
     http: httpx.Client = field(repr=False)
@@ -163,12 +167,55 @@ class Sandbox:
 
     def ready(self) -> bool:
         if not self.process.alive():
-            raise AssertionError(f"{self.provider} sandbox exited: {tail(self.process.log)}")
-        probe = "/_sandbox/realms" if self.provider == "quickbooks" else "/_sandbox/tenants"
+            raise AssertionError(f"{self.label} exited: {tail(self.process.log)}")
         try:
-            return self.http.get(probe).status_code == 200
+            return self.http.get(self.probe).status_code == 200
         except httpx.TransportError:
             return False
+
+    def started(self) -> None:
+        """Runs once the sandbox answers (nothing, unless a kind says otherwise)."""
+
+    def stats(self) -> Any:
+        """The sandbox's ``/_sandbox/stats`` (its shape is the provider's own)."""
+        return self.http.get("/_sandbox/stats").json()
+
+
+S = TypeVar("S", bound=SandboxProcess)
+
+
+def start_sandbox(kind: type[S], command: str, log_dir: Path, *args: str) -> S:
+    """``ledgerport sandbox <command> --port <free> <args>``, returned once it answers and has ``started``."""
+    port = free_port()
+    process = spawn(
+        f"sandbox-{command}", ["-m", "ledgerport", "sandbox", command, "--port", str(port), *args], os.environ, log_dir
+    )
+    url = f"http://127.0.0.1:{port}"
+    sandbox = kind(process, url, httpx.Client(base_url=url, timeout=60))
+    try:
+        wait_for(sandbox.ready, timeout=120, what=f"{kind.label} to answer")
+        sandbox.started()
+    except BaseException:
+        sandbox.close()
+        raise
+    return sandbox
+
+
+@dataclass
+class Sandbox(SandboxProcess):
+    """``ledgerport sandbox <provider>`` on loopback, steered through its ``/_sandbox`` control surface."""
+
+    provider: str
+    seed: int
+    size: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.provider} sandbox"
+
+    @property
+    def probe(self) -> str:
+        return "/_sandbox/realms" if self.provider == "quickbooks" else "/_sandbox/tenants"
 
     def faults(self, **settings: Any) -> dict[str, Any]:
         response = self.http.post("/_sandbox/faults", json=settings)
@@ -248,7 +295,8 @@ def start_sandboxes(specs: Mapping[str, tuple[str, int, str]], log_dir: Path) ->
                 log_dir,
             )
             url = f"http://127.0.0.1:{port}"
-            started[name] = Sandbox(provider, seed, size, process, url, httpx.Client(base_url=url, timeout=60))
+            http = httpx.Client(base_url=url, timeout=60)
+            started[name] = Sandbox(process, url, http, provider=provider, seed=seed, size=size)
         for sandbox in started.values():
             wait_for(sandbox.ready, timeout=120, what=f"the {sandbox.provider} sandbox (size {sandbox.size}) to answer")
     except BaseException:
@@ -256,60 +304,6 @@ def start_sandboxes(specs: Mapping[str, tuple[str, int, str]], log_dir: Path) ->
             sandbox.close()
         raise
     return started
-
-
-@dataclass
-class SandboxProcess:
-    """One ``ledgerport sandbox <provider>`` process on loopback and a client on its origin (``start_sandbox``).
-
-    A provider's kind names itself (``label``), the path that answers once it serves (``probe``), and what to do
-    once it answers (``started``: a grant of its own, say).
-    """
-
-    label: ClassVar[str] = "the sandbox"
-    probe: ClassVar[str] = "/_sandbox"
-
-    process: Process
-    url: str
-    http: httpx.Client = field(repr=False)
-
-    def close(self) -> None:
-        self.http.close()
-        self.process.stop()
-
-    def ready(self) -> bool:
-        if not self.process.alive():
-            raise AssertionError(f"{self.label} exited: {tail(self.process.log)}")
-        try:
-            return self.http.get(self.probe).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def started(self) -> None:
-        """Runs once the sandbox answers (nothing, unless a kind says otherwise)."""
-
-    def stats(self) -> dict[str, Any]:
-        return dict(self.http.get("/_sandbox/stats").json())
-
-
-S = TypeVar("S", bound=SandboxProcess)
-
-
-def start_sandbox(kind: type[S], command: str, log_dir: Path, *args: str) -> S:
-    """``ledgerport sandbox <command> --port <free> <args>``, returned once it answers and has ``started``."""
-    port = free_port()
-    process = spawn(
-        f"sandbox-{command}", ["-m", "ledgerport", "sandbox", command, "--port", str(port), *args], os.environ, log_dir
-    )
-    url = f"http://127.0.0.1:{port}"
-    sandbox = kind(process, url, httpx.Client(base_url=url, timeout=60))
-    try:
-        wait_for(sandbox.ready, timeout=120, what=f"{kind.label} to answer")
-        sandbox.started()
-    except BaseException:
-        sandbox.close()
-        raise
-    return sandbox
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import msgspec
 from ledgerport.sandboxes._kit.faults import Faults
 from ledgerport.sandboxes._kit.mounting import at_own_root
 
-__all__ = ["CountingEntry", "decode_json", "encode_json", "read_body", "serve_lifespan"]
+__all__ = ["CountingEntry", "decode_json", "encode_json", "read_body", "serve_lifespan", "uvicorn_server"]
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -80,3 +80,11 @@ class CountingEntry:
         if scope["type"] == "http" and not scope["path"].startswith("/_sandbox"):
             self.state.stats[scope["path"]] += 1
         await self._app(scope, receive, send)
+
+
+def uvicorn_server(app: Any, host: str, port: int) -> Any:
+    """A configured ``uvicorn.Server`` for a sandbox app (call ``.run()``, or run it in a thread in tests): quiet
+    logs, and no lifespan (the sandbox needs no startup)."""
+    import uvicorn
+
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))

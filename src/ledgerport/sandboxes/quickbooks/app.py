@@ -20,7 +20,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ledgerport.sandboxes._kit import CountingEntry, Faults, FaultsMiddleware, OAuthServer, read_body, serve_lifespan
+from ledgerport.sandboxes._kit import (
+    CountingEntry,
+    Faults,
+    FaultsMiddleware,
+    OAuthServer,
+    read_body,
+    serve_lifespan,
+    uvicorn_server,
+)
 from ledgerport.sandboxes.quickbooks import errors
 from ledgerport.sandboxes.quickbooks.auth import ACCESS_TTL, REFRESH_TTL
 from ledgerport.sandboxes.quickbooks.clock import format_envelope_time
@@ -197,10 +205,7 @@ def create_app(
 
 def serve(host: str = "127.0.0.1", port: int = 8000, seed: int = 0, size: str | int = "small") -> Any:
     """A configured ``uvicorn.Server`` (call ``.run()``, or run it in a thread in tests)."""
-    import uvicorn
-
-    config = uvicorn.Config(create_app(seed=seed, size=size), host=host, port=port, log_level="warning", lifespan="off")
-    return uvicorn.Server(config)
+    return uvicorn_server(create_app(seed=seed, size=size), host, port)
 
 
 def run(host: str, port: int, seed: int, size: str | int) -> None:
