@@ -28,7 +28,7 @@ SANDBOX = "http://sandbox.test"
 CLIENT = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
 
 
-SANDBOXED = ("quickbooks", "xero")
+SANDBOXED = ("quickbooks", "xero", "business_central")
 """The connectors whose sandboxes this harness mounts."""
 
 
@@ -43,6 +43,10 @@ class SyncedOrganization:
 
 
 def _sandbox_app(key: str) -> Any:
+    if key == "business_central":
+        from ledgerport.sandboxes.business_central import create_app as create_bc
+
+        return create_bc(seed=5, size="small", limits=False)
     if key == "xero":
         from ledgerport.sandboxes.xero import create_app
 

@@ -180,7 +180,8 @@ class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     """An id-only listing of the whole stream (OData's ``$select=id``), for a provider that removes records
     outright but whose full records are too many to read on every sync (Business Central). After the incremental
     walk every sync reads this listing (``since`` is ``None``; records sit at ``records``, keyed by ``key``) and
-    the engine marks stored records missing from it deleted, once every stream feeding the model has listed."""
+    the engine marks stored records missing from it deleted, once every stream feeding the model has listed.
+    Not for exploded mappings: the listing's rows are the stream's records, not their elements."""
 
     @cached_property
     def key_of(self) -> Getter:
