@@ -200,6 +200,8 @@ class TestCreates:
             "2025-03-03",
         )
         assert draft.total_amount == pytest.approx(float(row["totalAmountIncludingTax"]))
+        # BC leaves the company's own currency blank; it is the company's local currency (companyInformation)
+        assert (row["currencyCode"], draft.currency) == ("", "USD")
         assert sdk.accounting.invoices.retrieve(draft.id).remote_id == draft.remote_id
 
         posted = sdk.accounting.invoices.create(model=invoice(world, f"{memo}-p", status="OPEN")).model
