@@ -12,6 +12,13 @@ from ledgerport.config import Settings
 from ledgerport.demo import DEMO_ORGANIZATION, build_sandboxes, prepare_demo
 from ledgerport.store import Database, accounts
 
+DEMO_ORIGINS = [
+    "demo-business-central",
+    "demo-quickbooks",
+    "demo-xero",
+]
+"""The end-user origin ids of the accounts the demo links, sorted: one per mounted sandbox."""
+
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
@@ -41,7 +48,7 @@ async def test_a_restart_replaces_only_the_demos_own_accounts(database: Database
     sandboxes = build_sandboxes(settings)
     await prepare_demo(settings, database, sandboxes)
     first = await _linked(database)
-    assert sorted(origin for origin in first.values() if origin) == ["demo-quickbooks", "demo-xero"]
+    assert sorted(origin for origin in first.values() if origin) == DEMO_ORIGINS
 
     async with database.write() as session:
         organization_id = await accounts.find_organization_by_name(session, name=DEMO_ORGANIZATION)
@@ -61,7 +68,7 @@ async def test_a_restart_replaces_only_the_demos_own_accounts(database: Database
     await prepare_demo(settings, database, sandboxes)
     second = await _linked(database)
     assert set(kept) <= set(second), "a restart deleted accounts the demo did not make"
-    demo = {account_id for account_id, origin in second.items() if origin in {"demo-quickbooks", "demo-xero"}}
-    assert len(demo) == 2
+    demo = {account_id for account_id, origin in second.items() if origin in DEMO_ORIGINS}
+    assert len(demo) == len(DEMO_ORIGINS)
     assert not demo & set(first), "the previous start's demo accounts were not replaced"
-    assert len(second) == 4
+    assert len(second) == len(DEMO_ORIGINS) + 2

@@ -1,4 +1,4 @@
-"""The embedded demo behind ``make run``: both sandboxes in this process, a demo tenant linked to each, synced.
+"""The embedded demo behind ``make run``: every sandbox in this process, a demo tenant linked to each, synced.
 
 The sandboxes are mounted under ``/sandbox/<provider>`` of the API's own server, so the demo needs no other
 process, and the link page and the worker reach them like any provider origin. Sandboxes keep their state in
@@ -35,6 +35,11 @@ _END_USERS = {
     "xero": EndUser(
         organization_name="Acme Pty (Xero sandbox)", email_address="owner@acme.example", origin_id="demo-xero"
     ),
+    "business_central": EndUser(
+        organization_name="CRONUS USA (Business Central sandbox)",
+        email_address="owner@acme.example",
+        origin_id="demo-business-central",
+    ),
 }
 
 _DEMO_ORIGIN_IDS = [user.origin_id for user in _END_USERS.values() if user.origin_id is not None]
@@ -53,9 +58,13 @@ class DemoSandboxes(msgspec.Struct, frozen=True):
 
 def build_sandboxes(settings: Settings, *, seed: int = 0, size: str | int = "small") -> DemoSandboxes:
     """One sandbox per connector, seeded, with its real limits on."""
-    from ledgerport.sandboxes import quickbooks, xero
+    from ledgerport.sandboxes import business_central, quickbooks, xero
 
-    apps = {"quickbooks": quickbooks.create_app(seed=seed, size=size), "xero": xero.create_app(seed=seed, size=size)}
+    apps = {
+        "quickbooks": quickbooks.create_app(seed=seed, size=size),
+        "xero": xero.create_app(seed=seed, size=size),
+        "business_central": business_central.create_app(seed=seed, size=size),
+    }
     base = public_url(settings)
     origins = {key: f"{base}/sandbox/{key}" for key in apps}
     return DemoSandboxes(
