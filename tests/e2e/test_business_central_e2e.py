@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
-from sync_harness import Cli, Ledger, Process, spawn, tail, wait_for, wait_synced
+from bc_harness import BusinessCentral, start_business_central
+from sync_harness import Cli, Ledger, wait_synced
 
-from harness import REDIS_URL, Server, free_port, redis_problem, start_server
+from harness import REDIS_URL, Server, redis_problem, start_server
 from ledgerport.connectors import CONNECTORS
 from ledgerport.models import MODELS
 
@@ -63,54 +63,6 @@ SOURCES = {
 
 
 @dataclass
-class BusinessCentral:
-    """The sandbox process, steered through ``/_sandbox`` and called through BC's own API as another app would."""
-
-    process: Process
-    url: str
-    http: httpx.Client = field(repr=False)
-
-    def ready(self) -> bool:
-        if not self.process.alive():
-            raise AssertionError(f"the Business Central sandbox exited: {tail(self.process.log)}")
-        try:
-            return self.http.get("/_sandbox").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def summary(self) -> dict[str, Any]:
-        return dict(self.http.get("/_sandbox").json())
-
-    def company(self, environment: str, name: str) -> dict[str, Any]:
-        for env in self.summary()["environments"]:
-            for company in env["companies"] if env["name"] == environment else []:
-                if company["name"] == name:
-                    return dict(company)
-        raise AssertionError(f"no company {name!r} in {environment}")
-
-    def control(self, name: str, body: dict[str, Any] | None = None) -> Any:
-        response = self.http.post(f"/_sandbox/{name}", json=body or {})
-        assert response.status_code in {200, 204}, response.text
-        return response.json() if response.status_code == 200 else None
-
-    def stats(self) -> dict[str, Any]:
-        return dict(self.http.get("/_sandbox/stats").json())
-
-    def api(self, method: str, company: dict[str, Any], path: str, **kwargs: Any) -> Any:
-        """BC's API as another app would call it (a token of its own, ``If-Match: *`` on writes)."""
-        token = self.control("tokens")["access_token"]
-        root = f"/v2.0/{self.summary()['tenantId']}/production/api/v2.0/companies({company['id']})"
-        headers = {"Authorization": f"Bearer {token}", "If-Match": "*"}
-        response = self.http.request(method, f"{root}/{path}", headers=headers, **kwargs)
-        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text[:300]}"
-        return response.json() if response.content else None
-
-    def close(self) -> None:
-        self.http.close()
-        self.process.stop()
-
-
-@dataclass
 class Stack:
     server: Server
     cli: Cli
@@ -139,17 +91,8 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     }
     if database_url.startswith("postgresql") and redis_problem() is None:
         extra["LEDGERPORT_REDIS_URL"] = REDIS_URL  # the outbound budget shared through Redis
-    port = free_port()
-    process = spawn(
-        "sandbox-business-central",
-        ["-m", "ledgerport", "sandbox", "business-central", "--port", str(port), "--seed", str(SEED)],
-        os.environ,
-        log_dir,
-    )
-    url = f"http://127.0.0.1:{port}"
-    sandbox = BusinessCentral(process, url, httpx.Client(base_url=url, timeout=60))
+    sandbox = start_business_central(SEED, log_dir)
     try:
-        wait_for(sandbox.ready, timeout=120, what="the Business Central sandbox to answer")
         env = {**os.environ, "LEDGERPORT_DATABASE_URL": database_url, "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0", **extra}
         server = start_server(database_url, log_dir, **extra)
         try:
