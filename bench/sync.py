@@ -1,7 +1,8 @@
 """How fast ledgerport syncs a provider account: end to end, under the provider's limits, and incrementally.
 
-Per provider (QuickBooks Online, Xero, NetSuite, Business Central) and database (SQLite file, or a PostgreSQL database created on
-``postgresql://127.0.0.1:5432/test`` and dropped afterwards, as ``bench/list_api.py`` does), three phases:
+Per provider (QuickBooks Online, Xero, NetSuite, Business Central) and database (SQLite file, or a PostgreSQL
+database created on ``postgresql://127.0.0.1:5432/test`` and dropped afterwards, as ``bench/list_api.py`` does),
+three phases:
 
 1. **Limits off, end to end.** ``bench/_sync_sandbox.py`` serves the provider's sandbox (``create_app(seed=0,
    size=N invoices, limits=False)``, lines included) with uvicorn on a real loopback port in its own process,

@@ -37,6 +37,7 @@ _END_USERS = {
     ),
     "netsuite": EndUser(
         organization_name="Acme Inc (NetSuite sandbox)", email_address="owner@acme.example", origin_id="demo-netsuite"
+    ),
     "business_central": EndUser(
         organization_name="CRONUS USA (Business Central sandbox)",
         email_address="owner@acme.example",
