@@ -1,5 +1,5 @@
-"""How fast a bulk create finishes under the providers' real limits: 100-invoice batches to QuickBooks, Xero and
-NetSuite.
+"""How fast a bulk create finishes under the providers' real limits: 100-invoice batches to QuickBooks, Xero,
+NetSuite and Business Central.
 
 Method, per provider and database (SQLite file; PostgreSQL database created on ``postgresql://127.0.0.1:5432/test``
 and dropped afterwards unless ``--keep``):
@@ -34,6 +34,15 @@ and dropped afterwards unless ``--keep``):
    slot ``latency`` (a fault of 100 ms, as a real account's calls take a few hundred), so the **concurrency bound**
    is ``⌈4·invoices / 5⌉ × latency``: no client keeping to the limit finishes the calls sooner. The scenarios
    start at once (no minute to wait for); "quota" is 3 bulks posted back to back.
+4c. **Business Central** counts 6,000 OData requests per user in any 5-minute sliding window (every API request,
+   ``$batch`` one however many operations it carries). A bulk is one ``$batch`` of ≤ 100 creates (deep inserts of
+   the drafts), with the chunk's records looked up by their keys before and read back after (``GET salesInvoices``,
+   20 keys a filter: 5 + 5 for 100); invoices asked for posted (``status`` OPEN) take a second ``$batch`` of
+   ``Microsoft.NAV.post`` actions and another read-back. **Write calls** are the ``$batch`` calls (fewest: one per
+   bulk, two where posting is asked); the bound is ``(⌈n/6000⌉ − 1)·300`` s. The window is sliding, so no minute
+   is waited for: each scenario starts with the sandbox's counted calls forgotten (``POST /_sandbox/limits``), as
+   for a client quiet for 5 minutes. Besides "one bulk" and "quota" (``--bulks`` drafts back to back) there is
+   **posted**: one bulk of invoices asked for posted.
 5. **Latency**: p50 and p99 of every ``POST /invoices/bulk`` (100 invoices validated and stored) and of every
    ``GET /invoices/bulk/{id}`` polled while the batches ran (100 item rows read).
 
@@ -103,6 +112,12 @@ class Provider:
     """The sandbox's latency fault during the scenarios: each call holds its slot this long, as a real one would."""
     calls_per_item: int = 0
     """Where each invoice is its own create (NetSuite's async jobs): the fewest calls one item needs."""
+    window_s: float = 60.0
+    """The quotas' window: a minute, or Business Central's 5-minute sliding window."""
+    sliding: bool = False
+    """A sliding window (Business Central): a scenario empties it at the sandbox instead of waiting for a minute."""
+    posting: bool = False
+    """Whether posting is a write call of its own (BC's second ``$batch``): then a "posted" scenario runs too."""
 
 
 PROVIDERS = {
@@ -113,7 +128,16 @@ PROVIDERS = {
     "netsuite": Provider(
         "netsuite", "/services/rest/record/v1/invoice", 25, (), 3, concurrency=5, latency_ms=100, calls_per_item=4
     ),
+    # Business Central: every API request counts against 6,000 per user in any 5 minutes (sliding); a bulk is one
+    # $batch of <= 100 creates, and a second of post actions where the invoices are asked for posted.
+    "business_central": Provider(
+        "business_central", "$batch", 100, (("", 6_000),), 20, window_s=300.0, sliding=True, posting=True
+    ),
 }
+LINK_OPTIONS = {"business_central": ("--company", "CRONUS USA, Inc.")}
+"""What the link page would ask (as ``bench/sync.py``'s ``LINK_FACTS``): BC's first company by name is CRONUS Canada."""
+PROBES = {"business_central": "/_sandbox", "netsuite": "/_sandbox/account", "quickbooks": "/_sandbox/realms"}
+"""A control path each sandbox answers once it serves (Xero's: ``/_sandbox/tenants``)."""
 
 
 @dataclass
@@ -123,12 +147,16 @@ class Result:
     scenario: str
     bulks: int
     invoices: int
+    posted: bool
     completion_s: float
     quota_bound_s: float
     ratio: float | None
     write_calls: int
     fewest_write_calls: int
     provider_calls: int
+    provider_calls_by_path: dict[str, int]
+    """The same calls by path (by method and resource at Business Central; NetSuite's with the benchmark's own
+    SuiteQL), for the JSON line."""
     post_p50_ms: float
     post_p99_ms: float
     get_p50_ms: float
@@ -316,6 +344,8 @@ class Sandbox:
     def calls(self) -> dict[str, int]:
         """API requests served so far, by path (throttled ones included)."""
         body = self.http.get("/_sandbox/stats").json()
+        if self.provider == "business_central":  # by method and the resource the path ends at: "POST $batch"
+            return {f"{r['method']} {r['resource']}": int(r["count"]) for r in body["requests"]}
         if self.provider == "netsuite":  # the benchmark's own SuiteQL counts are taken out in ``scenario``
             paths = body["paths"].items()
             return {p: c for p, c in paths if p.startswith("/services/rest/") and "/auth/" not in p}
@@ -326,7 +356,15 @@ class Sandbox:
                 found[path] = found.get(path, 0) + count
         return found
 
+    def forget_calls(self) -> None:
+        """Empty a sliding window (BC): the sandbox forgets the calls it counted, its limits unchanged."""
+        self.http.post("/_sandbox/limits", json={}).raise_for_status()
+
     def invoices(self) -> int:
+        if self.provider == "business_central":  # drafts and posted alike: posting keeps the row and its id
+            summary = self.http.get("/_sandbox").json()
+            companies = [c for env in summary["environments"] for c in env["companies"]]
+            return sum(c["counts"]["salesInvoices"] for c in companies if c["name"] == LINK_OPTIONS[self.provider][1])
         if self.provider == "netsuite":
             rows = self.suiteql("SELECT COUNT(*) AS n FROM transaction WHERE type = 'CustInvc'")
             return int(rows[0]["n"])
@@ -384,11 +422,30 @@ def netsuite_payload(base: str, headers: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def business_central_payload(base: str, headers: dict[str, str]) -> dict[str, Any]:
+    """A BC sales invoice (a draft): a customer of the local currency and a service item of CRONUS USA, today."""
+    contacts = httpx.get(f"{base}/contacts", params={"page_size": 100}, headers=headers, timeout=30).json()["results"]
+    customer = next(
+        c for c in contacts if c["status"] == "ACTIVE" and c["is_customer"] and c["currency"] in {"USD", None}
+    )
+    items = httpx.get(f"{base}/items", params={"page_size": 100}, headers=headers, timeout=30).json()["results"]
+    active = [i for i in items if i["status"] == "ACTIVE"]
+    item = next((i for i in active if i["type"] == "SERVICE"), active[0])  # a service needs no stock to post
+    return {
+        "type": "ACCOUNTS_RECEIVABLE",
+        "contact": customer["id"],
+        "issue_date": datetime.now(UTC).strftime("%Y-%m-%dT00:00:00Z"),
+        "line_items": [{"item": item["id"], "description": "Bulk benchmark", "quantity": 2, "unit_price": 62.5}],
+    }
+
+
 def payload(provider: str, api: str, headers: dict[str, str]) -> dict[str, Any]:
     """An AR invoice of one line: a customer and an item (QuickBooks) or a sales account (Xero) of the account."""
     base = f"{api}/accounting/v1"
     if provider == "netsuite":
         return netsuite_payload(base, headers)
+    if provider == "business_central":
+        return business_central_payload(base, headers)
     contacts = httpx.get(f"{base}/contacts", params={"page_size": 100}, headers=headers, timeout=30).json()["results"]
     active = [c for c in contacts if c["status"] == "ACTIVE" and c["is_customer"]]
     line: dict[str, Any] = {"description": "Bulk benchmark", "quantity": 2, "unit_price": 62.5}
@@ -416,19 +473,22 @@ def next_minute() -> float:
     return round(time.time() % 60, 2)
 
 
-def fewest_writes(provider: Provider, bulks: int) -> int:
-    """The fewest write calls: one per chunk, or one per invoice where the provider makes one record a call."""
-    return bulks * (ITEMS if provider.calls_per_item else math.ceil(ITEMS / provider.chunk))
+def fewest_writes(provider: Provider, bulks: int, posted: bool = False) -> int:
+    """The fewest write calls: one per chunk (twice that where posting is a call of its own and was asked for), or
+    one per invoice where the provider makes one record a call."""
+    if provider.calls_per_item:
+        return bulks * ITEMS
+    return bulks * math.ceil(ITEMS / provider.chunk) * (2 if posted and provider.posting else 1)
 
 
-def quota_bound(provider: Provider, bulks: int) -> float:
-    """``(⌈n/L⌉ − 1)·60`` for the fewest calls the batches need, worst quota first (module docstring, step 4); for
-    a concurrency limit ``C``, ``⌈n/C⌉ × latency`` (step 4b)."""
+def quota_bound(provider: Provider, bulks: int, posted: bool = False) -> float:
+    """``(⌈n/L⌉ − 1)·window`` for the fewest calls the batches need, worst quota first (module docstring, steps 4
+    and 4c); for a concurrency limit ``C``, ``⌈n/C⌉ × latency`` (step 4b)."""
     if provider.concurrency:
         calls = bulks * ITEMS * provider.calls_per_item
         return math.ceil(calls / provider.concurrency) * provider.latency_ms / 1000
-    writes = bulks * math.ceil(ITEMS / provider.chunk)
-    return max((math.ceil(writes / limit) - 1) * 60.0 for _, limit in provider.quotas)
+    writes = fewest_writes(provider, bulks, posted)
+    return max((math.ceil(writes / limit) - 1) * provider.window_s for _, limit in provider.quotas)
 
 
 def scenario(
@@ -441,11 +501,18 @@ def scenario(
     headers: dict[str, str],
     body: dict[str, Any],
     receiver: Receiver | None = None,
+    posted: bool = False,
 ) -> Result:
     """POST ``bulks`` batches, poll them all to the end, check every invoice was made once."""
+    if posted:
+        body = {**body, "status": "OPEN"}  # BC: made as drafts, then posted by Microsoft.NAV.post
     invoices_before, calls_before = sandbox.invoices(), sandbox.calls()
     own_before = sandbox.own_calls
-    start_second = next_minute() if provider.quotas else round(time.time() % 60, 2)
+    if provider.sliding:
+        sandbox.forget_calls()
+        start_second = round(time.time() % 60, 2)
+    else:
+        start_second = next_minute() if provider.quotas else round(time.time() % 60, 2)
     if provider.latency_ms:
         sandbox.faults(latency_ms=provider.latency_ms)
     load_before = load()
@@ -498,19 +565,21 @@ def scenario(
         for path, count in used.items()
         if path.endswith(provider.write_path) or (not provider.calls_per_item and provider.write_path in path)
     )
-    bound = quota_bound(provider, bulks)
+    bound = quota_bound(provider, bulks, posted)
     return Result(
         provider=provider.name,
         database=database,
         scenario=name,
         bulks=bulks,
         invoices=made,
+        posted=posted,
         completion_s=round(completion, 2),
         quota_bound_s=bound,
         ratio=round(completion / bound, 3) if bound else None,
         write_calls=writes,
-        fewest_write_calls=fewest_writes(provider, bulks),
+        fewest_write_calls=fewest_writes(provider, bulks, posted),
         provider_calls=sum(used.values()) - own,
+        provider_calls_by_path={path: count for path, count in sorted(used.items()) if count},
         post_p50_ms=round(percentile(post_ms, 0.5), 1),
         post_p99_ms=round(percentile(post_ms, 0.99), 1),
         get_p50_ms=round(percentile(get_ms, 0.5), 1),
@@ -548,12 +617,11 @@ def run_one(provider: Provider, kind: str, bulks: int, work: Path, keep: bool) -
     try:
         sandbox_port, server_port = free_port(), free_port()
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-        argv = [sys.executable, str(BENCH / "_sync_sandbox.py"), provider.name, "--port", str(sandbox_port)]
+        sandbox_name = provider.name.replace("_", "-")  # the launcher's spelling: business-central
+        argv = [sys.executable, str(BENCH / "_sync_sandbox.py"), sandbox_name, "--port", str(sandbox_port)]
         argv += ["--size", str(COMPANY_INVOICES), "--limits", "on"]
         sandbox_proc = spawn(argv, dict(os.environ), work / "sandbox.log", procs)
-        probe = {"quickbooks": "/_sandbox/realms", "netsuite": "/_sandbox/account"}.get(
-            provider.name, "/_sandbox/tenants"
-        )
+        probe = PROBES.get(provider.name, "/_sandbox/tenants")
         wait_answering(f"{sandbox_url}{probe}", sandbox_proc, work / "sandbox.log")
         env = {
             **os.environ,
@@ -571,6 +639,7 @@ def run_one(provider: Provider, kind: str, bulks: int, work: Path, keep: bool) -
         events = "Invoice.added,AsyncBulkPost.completed"
         cli(env, "webhooks", "add", "--api-key", api_key, "--url", receiver.url, "--events", events)
         link = ["accounts", "link", "--api-key", api_key, "--integration", provider.name, "--sandbox", sandbox_url]
+        link += LINK_OPTIONS.get(provider.name, ())
         linked = cli(env, *link)
         cli(env, "sync", "--account-token", linked["account_token"], "--wait")
         worker = [sys.executable, "-m", "ledgerport", "worker", "--concurrency", "4"]
@@ -581,9 +650,12 @@ def run_one(provider: Provider, kind: str, bulks: int, work: Path, keep: bool) -
         sandbox = Sandbox(provider.name, sandbox_url)
         err.print(f"  {provider.name} on {kind}: sandbox {sandbox_url}, server {server}, logs {work}")
         results = []
-        for label, count in (("one bulk", 1), ("quota", bulks)):
+        scenarios = [("one bulk", 1, False), ("quota", bulks, False)]
+        if provider.posting:
+            scenarios.insert(1, ("posted", 1, True))
+        for label, count, posted in scenarios:
             err.print(f"  {label}: {count} × {ITEMS} invoices")
-            results.append(scenario(provider, kind, label, count, sandbox, api, headers, body, receiver))
+            results.append(scenario(provider, kind, label, count, sandbox, api, headers, body, receiver, posted))
             err.print(f"    {results[-1].completion_s} s, {results[-1].write_calls} write calls")
         err.print(f"  webhook burst: {BURST} events in one commit")
         burst = webhook_burst(url, linked["linked_account_id"], receiver)
@@ -602,8 +674,8 @@ def run_one(provider: Provider, kind: str, bulks: int, work: Path, keep: bool) -
 def report(results: list[Result]) -> None:
     out = Console(width=200)
     table = Table(
-        title=f"POST /invoices/bulk of {ITEMS} invoices (1 line each), sandbox limits on, from a fresh quota minute; "
-        "completion = first POST → last batch final"
+        title=f"POST /invoices/bulk of {ITEMS} invoices (1 line each), sandbox limits on, from a fresh quota "
+        "(a minute, or BC's window emptied); completion = first POST → last batch final"
     )
     columns = (
         "provider",
@@ -652,13 +724,14 @@ def report(results: list[Result]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--providers", default="quickbooks,xero,netsuite", type=lambda s: s.split(","))
+    parser.add_argument("--providers", default="quickbooks,xero,netsuite,business_central", type=lambda s: s.split(","))
     parser.add_argument("--databases", default="sqlite", type=lambda s: s.split(","))
     parser.add_argument(
         "--bulks",
         default={},
         type=lambda s: {k: int(v) for k, v in (one.split("=") for one in s.split(","))},
-        help="batches of the quota scenario per provider, e.g. quickbooks=12,xero=35 (the defaults)",
+        help="batches of the quota scenario per provider, e.g. quickbooks=12,xero=35,netsuite=3,business_central=20"
+        " (the defaults)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases and the work folders")
     args = parser.parse_args()

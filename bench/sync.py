@@ -1,7 +1,8 @@
 """How fast ledgerport syncs a provider account: end to end, under the provider's limits, and incrementally.
 
-Per provider (QuickBooks Online, Xero, NetSuite) and database (SQLite file, or a PostgreSQL database created on
-``postgresql://127.0.0.1:5432/test`` and dropped afterwards, as ``bench/list_api.py`` does), three phases:
+Per provider (QuickBooks Online, Xero, NetSuite, Business Central) and database (SQLite file, or a PostgreSQL
+database created on ``postgresql://127.0.0.1:5432/test`` and dropped afterwards, as ``bench/list_api.py`` does),
+three phases:
 
 1. **Limits off, end to end.** ``bench/_sync_sandbox.py`` serves the provider's sandbox (``create_app(seed=0,
    size=N invoices, limits=False)``, lines included) with uvicorn on a real loopback port in its own process,
@@ -56,9 +57,10 @@ Per provider (QuickBooks Online, Xero, NetSuite) and database (SQLite file, or a
    nothing changed (the fixed floor: about one request per stream), then 1% of the live invoices (a seeded
    random sample, ``--change-fraction``) are edited through the provider's own API (QBO: ``POST /batch`` of 30
    sparse ``Invoice`` updates setting ``PrivateNote``; Xero: ``POST /Invoices`` with 50 elements setting
-   ``Reference``; both fields map to the common ``memo``, so each edit changes the stored document). NetSuite:
-   one ``PATCH /record/v1/invoice/{id}`` a call setting ``memo``, on invoices SuiteQL finds in periods neither
-   closed nor locked, since NetSuite refuses edits there). No
+   ``Reference``; BC: ``$batch`` of 100 ``PATCH``es of a draft sales invoice's ``customerPurchaseOrderReference``,
+   ``If-Match`` its listed etag; NetSuite: one ``PATCH /record/v1/invoice/{id}`` a call setting ``memo``, on
+   invoices SuiteQL finds in periods neither closed nor locked, since NetSuite refuses edits there; all map to the
+   common ``memo``, so each edit changes the stored document). No
    sandbox has a bulk-edit control endpoint; the API is what a real provider offers anyway. The edits use the
    linked account's own access token. An element the provider refuses for a reason of its own (QBO code 610: the
    invoice's customer was made inactive, so QBO will not save the invoice) is replaced by the next invoice of the
@@ -112,7 +114,7 @@ from ledgerport.connectors._base.auth import decode_tokens
 from ledgerport.connectors._base.connector import Limits
 from ledgerport.kit.budget import MemoryBudget
 from ledgerport.kit.collector import tune_collector
-from ledgerport.linking import EndUser, link_sandbox
+from ledgerport.linking import EndUser, link_sandbox, typed_facts
 from ledgerport.store import Database, accounts
 from ledgerport.store.credentials import find_credentials
 from ledgerport.store.records import NewRecord
@@ -122,12 +124,14 @@ from ledgerport.worker import build_sync_deps, registrations
 
 BENCH = Path(__file__).resolve().parent
 ADMIN_URL = "postgresql://127.0.0.1:5432/test"
-PROVIDERS = ("quickbooks", "xero", "netsuite")
-DEFAULT_LIMITED = {"quickbooks": 20_000, "xero": 80_000, "netsuite": 0}
+PROVIDERS = ("business_central", "netsuite", "quickbooks", "xero")
+DEFAULT_LIMITED = {"business_central": 20_000, "netsuite": 0, "quickbooks": 20_000, "xero": 80_000}
 """NetSuite's limit is requests in flight per account, not calls per minute: the quota bound has no meaning there,
 so its limits-on run is off unless asked for (``tests/e2e/test_netsuite_e2e.py`` covers its 429s)."""
-EDIT_BATCH = {"quickbooks": 30, "xero": 50, "netsuite": 1}
+EDIT_BATCH = {"business_central": 100, "netsuite": 1, "quickbooks": 30, "xero": 50}
 """NetSuite's record service updates one record a call (``PATCH /invoice/{id}``)."""
+LINK_FACTS = {"business_central": {"company": "CRONUS USA, Inc."}}
+"""What the link page would ask: BC's first company by name is the smaller CRONUS Canada."""
 SEED = 0
 TICKS = os.sysconf("SC_CLK_TCK")
 err = Console(stderr=True)
@@ -242,7 +246,7 @@ def start_sandbox(
     argv = [
         sys.executable,
         str(BENCH / "_sync_sandbox.py"),
-        provider,
+        provider.replace("_", "-"),
         "--port",
         str(port),
         "--seed",
@@ -399,6 +403,7 @@ async def link(database: Database, settings: Settings, provider: str, sandbox: s
             organization_id=organization_id,
             sandbox_url=sandbox,
             end_user=EndUser(organization_name="Bench Co"),
+            facts=typed_facts(connector, LINK_FACTS.get(provider, {})),
         )
     finally:
         await transport.close()
@@ -496,6 +501,8 @@ def live_invoices(provider: str, batches: list[tuple[str, tuple[str, ...], Seque
                 continue
             if provider == "quickbooks" and "CustomerRef" not in raw:
                 continue  # a QBO Bill (also a common Invoice, of type ACCOUNTS_PAYABLE)
+            if provider == "business_central" and (raw.get("status") != "Draft" or "customerId" not in raw):
+                continue  # BC refuses changes to posted invoices; purchase invoices are common Invoices too
             found.append(raw)
     return found
 
@@ -528,6 +535,29 @@ async def _edit_batch(
 ) -> tuple[int, int]:
     """One API call editing ``part``; ``(edited, refused)``. A refused element is one the provider will not let
     anyone edit (QBO: the invoice's customer was made inactive, code 610); anything else is an error."""
+    if provider == "business_central":
+        root = f"/v2.0/{linked.facts['tenant_id']}/{linked.facts['environment']}/api/v2.0"
+        company = linked.facts["company_id"]
+        operations = [
+            {
+                "id": str(i),
+                "method": "PATCH",
+                "url": f"companies({company})/salesInvoices({raw['id']})",
+                "headers": {"Content-Type": "application/json", "If-Match": raw["@odata.etag"]},
+                "body": {"customerPurchaseOrderReference": f"{tag} {raw['id'][:8]}"},
+            }
+            for i, raw in enumerate(part)
+        ]
+        response = await client.post(
+            f"{root}/$batch",
+            json={"requests": operations},
+            headers={"Authorization": f"Bearer {linked.access_token}", "Accept": "application/json"},
+        )
+        response.raise_for_status()
+        failed = [r for r in response.json()["responses"] if int(r["status"]) >= 300]
+        if failed:
+            raise RuntimeError(f"BC refused {len(failed)} edits: {failed[0]}")
+        return len(part), 0
     if provider == "quickbooks":
         body = {
             "BatchItemRequest": [
@@ -737,7 +767,9 @@ async def phase_limited(
 ) -> Limited:
     err.print(f"[bold]{provider} × {kind}[/bold]: limits on, {size:,} invoices")
     sandbox, _ = await asyncio.to_thread(start_sandbox, provider, size, True, work, procs)
-    per_minute = CONNECTORS[provider].limits.per_minute or 0
+    limits = CONNECTORS[provider].limits
+    # L calls per window of W seconds: a minute for QBO and Xero, BC's sliding 6,000 in any 300 s.
+    per_minute, span = (limits.per_minute, 60.0) if limits.per_minute else (limits.window or (0, 60.0))
     async with fresh_database(kind, work, args.keep) as database:
         settings = settings_for(database)
         linked = await link(database, settings, provider, sandbox)
@@ -750,9 +782,9 @@ async def phase_limited(
     n = report.requests
     stored = sum(report.fetched.values())
     windows = -(-n // per_minute)  # ⌈n / L⌉
-    quota_bound = (windows - 1) * 60.0
-    clock_minute_bound = 0.0 if n <= per_minute else (60 - phase) + (windows - 2) * 60
-    token_bucket_bound = max(0, n - per_minute) * 60 / per_minute
+    quota_bound = (windows - 1) * span
+    clock_minute_bound = 0.0 if n <= per_minute else (span - phase) + (windows - 2) * span
+    token_bucket_bound = max(0, n - per_minute) * span / per_minute
     limited = Limited(
         provider=provider,
         database=kind,

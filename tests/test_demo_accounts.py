@@ -12,6 +12,14 @@ from ledgerport.config import Settings
 from ledgerport.demo import DEMO_ORGANIZATION, build_sandboxes, prepare_demo
 from ledgerport.store import Database, accounts
 
+DEMO_ORIGINS = [
+    "demo-business-central",
+    "demo-netsuite",
+    "demo-quickbooks",
+    "demo-xero",
+]
+"""The end-user origin ids of the accounts the demo links, sorted: one per mounted sandbox."""
+
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
@@ -41,7 +49,7 @@ async def test_a_restart_replaces_only_the_demos_own_accounts(database: Database
     sandboxes = build_sandboxes(settings)
     await prepare_demo(settings, database, sandboxes)
     first = await _linked(database)
-    assert sorted(origin for origin in first.values() if origin) == ["demo-netsuite", "demo-quickbooks", "demo-xero"]
+    assert sorted(origin for origin in first.values() if origin) == DEMO_ORIGINS
 
     async with database.write() as session:
         organization_id = await accounts.find_organization_by_name(session, name=DEMO_ORGANIZATION)
@@ -61,8 +69,7 @@ async def test_a_restart_replaces_only_the_demos_own_accounts(database: Database
     await prepare_demo(settings, database, sandboxes)
     second = await _linked(database)
     assert set(kept) <= set(second), "a restart deleted accounts the demo did not make"
-    own = {"demo-netsuite", "demo-quickbooks", "demo-xero"}
-    demo = {account_id for account_id, origin in second.items() if origin in own}
-    assert len(demo) == 3
+    demo = {account_id for account_id, origin in second.items() if origin in DEMO_ORIGINS}
+    assert len(demo) == len(DEMO_ORIGINS)
     assert not demo & set(first), "the previous start's demo accounts were not replaced"
-    assert len(second) == 5
+    assert len(second) == len(DEMO_ORIGINS) + 2

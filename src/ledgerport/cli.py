@@ -367,8 +367,7 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Interface to bind (LEDGERPORT_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind (LEDGERPORT_PORT).")] = None,
 ) -> None:
-    """The embedded demo: QuickBooks, Xero and NetSuite sandboxes in this process, a tenant linked to each and
-    synced."""
+    """The embedded demo: every provider sandbox in this process, a tenant linked to each and synced."""
     import uvicorn
 
     from ledgerport.app import create_app
@@ -397,7 +396,7 @@ def demo(
         finally:
             await database.dispose()
 
-    err.print("linking the demo tenant to the QuickBooks and Xero sandboxes and syncing them")
+    err.print("linking the demo tenant to every provider sandbox and syncing them")
     credentials = _run(prepare())
     url = settings.public_url or f"http://{settings.host}:{settings.port}"
     sys.stdout.write(_instructions(url, credentials))

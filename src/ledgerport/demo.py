@@ -38,6 +38,11 @@ _END_USERS = {
     "netsuite": EndUser(
         organization_name="Acme Inc (NetSuite sandbox)", email_address="owner@acme.example", origin_id="demo-netsuite"
     ),
+    "business_central": EndUser(
+        organization_name="CRONUS USA (Business Central sandbox)",
+        email_address="owner@acme.example",
+        origin_id="demo-business-central",
+    ),
 }
 
 _DEMO_ORIGIN_IDS = [user.origin_id for user in _END_USERS.values() if user.origin_id is not None]
@@ -56,12 +61,13 @@ class DemoSandboxes(msgspec.Struct, frozen=True):
 
 def build_sandboxes(settings: Settings, *, seed: int = 0, size: str | int = "small") -> DemoSandboxes:
     """One sandbox per connector, seeded, with its real limits on."""
-    from ledgerport.sandboxes import netsuite, quickbooks, xero
+    from ledgerport.sandboxes import business_central, netsuite, quickbooks, xero
 
     apps = {
         "quickbooks": quickbooks.create_app(seed=seed, size=size),
         "xero": xero.create_app(seed=seed, size=size),
         "netsuite": netsuite.create_app(seed=seed, size=size),
+        "business_central": business_central.create_app(seed=seed, size=size),
     }
     base = public_url(settings)
     origins = {key: f"{base}/sandbox/{key}" for key in apps}

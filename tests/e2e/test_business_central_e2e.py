@@ -25,7 +25,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sync_harness import Cli, Ledger, SandboxProcess, start_sandbox, wait_synced
+from bc_harness import BusinessCentral, start_business_central
+from sync_harness import Cli, Ledger, wait_synced
 
 from harness import REDIS_URL, Server, redis_problem, start_server
 from ledgerport.connectors import CONNECTORS
@@ -61,36 +62,6 @@ SOURCES = {
 """Which BC entity sets feed each common model: the ground truth of a full sync is their counts."""
 
 
-class BusinessCentral(SandboxProcess):
-    """The sandbox process, steered through ``/_sandbox`` and called through BC's own API as another app would."""
-
-    label = "the Business Central sandbox"
-
-    def summary(self) -> dict[str, Any]:
-        return dict(self.http.get("/_sandbox").json())
-
-    def company(self, environment: str, name: str) -> dict[str, Any]:
-        for env in self.summary()["environments"]:
-            for company in env["companies"] if env["name"] == environment else []:
-                if company["name"] == name:
-                    return dict(company)
-        raise AssertionError(f"no company {name!r} in {environment}")
-
-    def control(self, name: str, body: dict[str, Any] | None = None) -> Any:
-        response = self.http.post(f"/_sandbox/{name}", json=body or {})
-        assert response.status_code in {200, 204}, response.text
-        return response.json() if response.status_code == 200 else None
-
-    def api(self, method: str, company: dict[str, Any], path: str, **kwargs: Any) -> Any:
-        """BC's API as another app would call it (a token of its own, ``If-Match: *`` on writes)."""
-        token = self.control("tokens")["access_token"]
-        root = f"/v2.0/{self.summary()['tenantId']}/production/api/v2.0/companies({company['id']})"
-        headers = {"Authorization": f"Bearer {token}", "If-Match": "*"}
-        response = self.http.request(method, f"{root}/{path}", headers=headers, **kwargs)
-        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text[:300]}"
-        return response.json() if response.content else None
-
-
 @dataclass
 class Stack:
     server: Server
@@ -120,7 +91,7 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     }
     if database_url.startswith("postgresql") and redis_problem() is None:
         extra["LEDGERPORT_REDIS_URL"] = REDIS_URL  # the outbound budget shared through Redis
-    sandbox = start_sandbox(BusinessCentral, "business-central", log_dir, "--seed", str(SEED))
+    sandbox = start_business_central(SEED, log_dir)
     try:
         env = {**os.environ, "LEDGERPORT_DATABASE_URL": database_url, "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0", **extra}
         server = start_server(database_url, log_dir, **extra)

@@ -211,6 +211,8 @@ async def sync_account(
     # so records missing from all of them are the deleted ones).
     listed: dict[str, set[str]] = {}
     try:
+        await client.learn_session_facts()  # before the first mapping: a table may read them
+        context = msgspec.structs.replace(context, facts=client.context.account)
         for mapping in mappings:
             await _sync_mapping(
                 started,

@@ -540,6 +540,7 @@ async def run_batch(deps: WriteDeps, batch_id: uuid.UUID, context: JobContext) -
             except (Rejected, NotFound) as exc:
                 answers[index] = list(getattr(exc, "problems", ()) or [ProviderProblem(title="", detail=str(exc))])
         try:
+            await opened.client.learn_session_facts()  # the read mapping of the answers may need them
             if payloads:
                 made = await writer.create_many(
                     opened.client, target, [body for _, body in payloads], f"{batch_id.hex}-{chunk}"

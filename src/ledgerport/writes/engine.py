@@ -569,6 +569,7 @@ async def _run(
     provider_key = operation_id.hex
     try:
         opened = await open_provider(providers, call.account.id)
+        await opened.client.learn_session_facts()  # the read mapping of the answer may need them
         if target.complete is not None:
             payload = await target.complete(opened.client, payload)
         if remote_id is None:
@@ -724,7 +725,9 @@ def new_record(
         path = target.entity
     return NewRecord(
         remote_id=remote_id,
-        model=apply(mapping, record, context, remote_id=remote_id),
+        model=apply(
+            mapping, record, msgspec.structs.replace(context, facts=client.context.account), remote_id=remote_id
+        ),
         remote_data=[{"path": path, "data": record}],
         remote_was_deleted=bool(stream.deleted is not None and stream.deleted(record)),
     )

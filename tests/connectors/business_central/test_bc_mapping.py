@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 from bc_fake import seeded
+from msgspec.structs import replace
 
 from ledgerport.connectors._base.connector import field_support
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
@@ -21,11 +22,15 @@ from ledgerport.connectors.business_central.convert import (
     odata_datetime,
 )
 from ledgerport.connectors.business_central.mapping import MAPPINGS
+from ledgerport.connectors.business_central.session import LOCAL_CURRENCY
 from ledgerport.models import MODELS
 
 DATA = msgspec.json.Decoder(float_hook=Decimal).decode(msgspec.json.encode(seeded()))
 """As the client decodes an answer: every number with a fraction a ``Decimal``."""
-CONTEXT = MappingContext(ref=lambda model, remote: f"{model}:{remote}", company="the-company")
+CONTEXT = MappingContext(
+    ref=lambda model, remote: f"{model}:{remote}", company="the-company", facts={LOCAL_CURRENCY: "USD"}
+)
+"""The session learnt the company's local currency (``companyInformation.currencyCode``)."""
 
 
 def _mapping(stream: str, model: str) -> ModelMap:
@@ -109,7 +114,7 @@ def test_accounts_and_reference_data() -> None:
 def test_contacts() -> None:
     blocked, active = _one("customers", "Contact"), _one("customers", "Contact", 1)
     assert (blocked.status, active.status) == ("ARCHIVED", "ACTIVE")
-    assert (active.is_customer, active.is_supplier, active.currency) == (True, False, None)
+    assert (active.is_customer, active.is_supplier, active.currency) == (True, False, "USD")  # blank: local
     vendor = _one("vendors", "Contact")
     assert (vendor.is_supplier, vendor.currency, vendor.addresses) == (True, "CAD", [])
     assert vendor.phone_numbers[0].number == "+1 555 0101"
@@ -123,7 +128,9 @@ def test_invoices_and_credit_notes() -> None:
         Decimal(60),
         "103001",
     )
-    assert sales.currency is None  # the company's own currency is a blank code on documents
+    assert sales.currency == "USD"  # the company's own currency is a blank code on documents: the local one
+    unknown = apply(_mapping("salesInvoices", "Invoice"), DATA["salesInvoices"][0], replace(CONTEXT, facts={}))
+    assert unknown.currency is None  # no session facts learnt: blank stays unknown
     assert sales.payment_term == "PaymentTerm:00000005-0000-4000-8000-000000000001"
     item_line, account_line = sales.line_items
     assert (item_line.item, item_line.account) == ("Item:00000004-0000-4000-8000-000000000001", None)

@@ -71,6 +71,9 @@ class MappingContext(msgspec.Struct, frozen=True):
     """In an exploded mapping: the remote id of the stream record the element was listed inside."""
     company: str | None = None
     """The id of the linked account's CompanyInfo record, once the sync has stored it."""
+    facts: Mapping[str, str] = {}
+    """The linked account's facts, its connector's session facts included (Business Central: the company's local
+    currency, which its documents in that currency leave blank)."""
 
 
 Build = Callable[[Any, MappingContext], Any]

@@ -8,6 +8,7 @@ from ledgerport.connectors._base.connector import Connector, Limits, LinkField
 from ledgerport.connectors.business_central.auth import USER_ID, company_facts_of, environment_facts_of, learn_link
 from ledgerport.connectors.business_central.client import ERRORS, TENANT_ID, authorize
 from ledgerport.connectors.business_central.mapping import MAPPINGS
+from ledgerport.connectors.business_central.session import learn_session
 from ledgerport.connectors.business_central.writer import WRITER
 from ledgerport.connectors.business_central.writes import WRITES
 
@@ -48,6 +49,8 @@ CONNECTOR = Connector(
     ),
     writes=WRITES,
     writer=WRITER,
+    # The company's local currency: BC leaves it blank on the documents and contacts in it.
+    session_facts=learn_session,
 )
 """6,000 requests in any 5 minutes per user (FACTS.md §5), the strictest reading as a sliding window; five at once,
 which BC processes while it queues the rest (more would wait in BC's queue, towards its 8-minute 503)."""

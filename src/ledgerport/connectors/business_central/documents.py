@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledgerport.connectors._base.convert import currency, to_decimal, to_str
+from ledgerport.connectors._base.convert import to_decimal, to_str
 from ledgerport.connectors._base.mapping import ChildId, Computed, Const, Each, Explode, F, MappingContext, ModelMap
 from ledgerport.connectors._base.mapping import NestedMap as Nested
 from ledgerport.connectors.business_central.convert import (
@@ -43,6 +43,7 @@ from ledgerport.connectors.business_central.lines import (
     guid_ref,
     updated,
 )
+from ledgerport.connectors.business_central.session import local_currency
 from ledgerport.connectors.business_central.streams import (
     CUSTOMER_PAYMENT_JOURNALS,
     GENERAL_LEDGER_ENTRIES,
@@ -86,7 +87,7 @@ def _invoice(stream: Any, kind: InvoiceType, party: str, lines: str, line: Neste
         "number": F("number", to_str),
         "issue_date": F("invoiceDate", bc_date),
         "due_date": F("dueDate", bc_date),
-        "currency": F("currencyCode", currency),
+        "currency": local_currency("currencyCode"),
         "total_discount": F("discountAmount", to_decimal),
         "sub_total": F("totalAmountExcludingTax", to_decimal),
         "status": Computed(lambda r, c: invoice_status(r)),
@@ -124,7 +125,7 @@ CREDIT_NOTE = ModelMap(
         "remaining_credit": F("remainingAmount", to_decimal),
         "inclusive_of_tax": F("pricesIncludeTax"),
         "line_items": Each("salesCreditMemoLines", CREDIT_MEMO_LINE),
-        "currency": F("currencyCode", currency),
+        "currency": local_currency("currencyCode"),
         "remote_updated_at": updated(),
     },
 )
@@ -255,7 +256,7 @@ PURCHASE_ORDER = ModelMap(
         "delivery_date": F("requestedReceiptDate", bc_date),
         "vendor": guid_ref("vendorId", "Contact"),
         "total_amount": F("totalAmountIncludingTax", to_decimal),
-        "currency": F("currencyCode", currency),
+        "currency": local_currency("currencyCode"),
         "payment_term": guid_ref("paymentTermsId", "PaymentTerm"),
         "line_items": Each("purchaseOrderLines", PURCHASE_ORDER_LINE),
         "inclusive_of_tax": F("pricesIncludeTax"),
@@ -278,7 +279,7 @@ SALES_ORDER = ModelMap(
     fields={
         "remote_id": F("id", to_str),
         "customer": guid_ref("customerId", "Contact"),
-        "currency": F("currencyCode", currency),
+        "currency": local_currency("currencyCode"),
         "status": Computed(_order_status),
         "payment_term": guid_ref("paymentTermsId", "PaymentTerm"),
         "memo": F("externalDocumentNumber", to_str),

@@ -49,6 +49,7 @@ from ledgerport.connectors.business_central.documents import (
     VENDOR_PAYMENT,
 )
 from ledgerport.connectors.business_central.lines import address_of, guid_ref, phones_of, updated
+from ledgerport.connectors.business_central.session import local_currency
 from ledgerport.connectors.business_central.streams import (
     ACCOUNTING_PERIODS,
     ACCOUNTS,
@@ -230,7 +231,7 @@ def _contact(stream: Any, *, customer: bool) -> ModelMap:
             "email_address": F("email", to_str),
             "tax_number": F("taxRegistrationNumber", to_str),
             "status": F("blocked", blocked_archived),
-            "currency": F("currencyCode", to_str),
+            "currency": local_currency("currencyCode", to_str),
             "remote_updated_at": updated(),
             "addresses": address_of(),
             "phone_numbers": phones_of(("phoneNumber", "PHONE")),

@@ -84,6 +84,9 @@ class Api:
         self.tenant = tenant
         self.clock = clock
         self.cache = QueryCache()
+        self.edits: dict[str, list[dict[str, Any]]] = {}
+        """Another user's edits, by record id, applied just before the next PATCH of that record is served
+        (``/_sandbox/edits``): the record changes between a client's read of its etag and its write."""
 
     # --- entry -------------------------------------------------------------------------------------------------------
 
@@ -209,6 +212,8 @@ class Api:
             location = f"{root}/companies({company.id})/{target.table.spec.name}({row[0]})"
             return json_response(body, 201, headers=[("location", location)])
         if method == "PATCH" and target.row is not None:
+            for changes in self.edits.pop(str(target.row[0]), []):
+                writes.update(company, target, changes, "*", self.clock)
             row = writes.update(company, target, writes.body_of(request), request.header("if-match"), self.clock)
             return json_response(
                 {"@odata.context": f"{context.rsplit('(', 1)[0]}/$entity", **render(company, target.table, row)}

@@ -1,4 +1,5 @@
-"""The sandbox-only control surface under ``/_sandbox/``: state summary, faults, clock, limits, tokens, stats, reset.
+"""The sandbox-only control surface under ``/_sandbox/``: state summary, faults, clock, limits, tokens, stats, reset,
+and another user's edits made between a client's read and its write.
 
 None of this exists on BC; it lets tests and demos steer the sandbox over HTTP as well as in-process.
 """
@@ -92,14 +93,28 @@ class Control:
                         {"kind": kind, "status": status, "count": count}
                         for (kind, status), count in sorted(self.throttle.stats.items())
                     ],
+                    "requests": [
+                        {"method": method, "resource": resource, "count": count}
+                        for (method, resource), count in sorted(self.throttle.requests.items())
+                    ],
                     "throttled": sum(count for (_, status), count in self.throttle.stats.items() if status == 429),
                     "total": sum(self.throttle.stats.values()),
                 }
             )
+        if name == "edits" and method == "POST":
+            # Another user's change of a record, made just before the next PATCH of it is served: that PATCH's
+            # If-Match names the etag its client read before this change, so BC answers it 412.
+            body = self._body(request)
+            if not isinstance(body.get("id"), str) or not isinstance(body.get("changes"), dict):
+                raise ODataError(400, "BadRequest", 'expected {"id": "<record id>", "changes": {...}}')
+            self.state.api.edits.setdefault(body["id"], []).append(body["changes"])
+            return Response(204)
         if name == "reset" and method == "POST":
             self.state.tenant = self.rebuild()
             self.throttle.configure()
             self.throttle.stats.clear()
+            self.throttle.requests.clear()
+            self.state.api.edits.clear()
             return Response(204)
         if name == "tokens" and method == "POST":
             return json_response(self.identity.mint(str(self._body(request).get("client_id") or "sandbox-client")))

@@ -34,6 +34,11 @@ def _caller(headers: list[tuple[bytes, bytes]]) -> str:
     return ""
 
 
+def _resource(path: str) -> str:
+    """The last segment of an API path without its key: ``salesInvoices``, ``$batch``, ``Microsoft.NAV.post``."""
+    return path.rstrip("/").rsplit("/", 1)[-1].split("(", 1)[0]
+
+
 class Throttle:
     """Counts requests and refuses those over the window."""
 
@@ -53,6 +58,8 @@ class Throttle:
         self.window = window
         self.calls: dict[str, deque[float]] = {}
         self.stats: Counter[tuple[str, int]] = Counter()
+        self.requests: Counter[tuple[str, str]] = Counter()
+        """API requests by method and resource: the entity set (or ``$batch``, an action) the path ends at."""
 
     def configure(self, *, limit: int | None = None, window: float | None = None, enabled: bool | None = None) -> None:
         """Change the limit at run time (``/_sandbox/limits``); the counted calls are forgotten."""
@@ -85,6 +92,8 @@ class Throttle:
         if "/oauth2/" in path:
             kind = "oauth"
         caller = _caller(scope.get("headers", [])) if kind == "api" else ""
+        if kind == "api":
+            self.requests[(scope["method"], _resource(path))] += 1
         if self.enabled and caller and kind == "api":
             wait = self._hit(caller)
             if wait:
