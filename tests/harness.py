@@ -16,7 +16,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -133,6 +134,27 @@ async def migrate(url: str) -> None:
         await database.migrate()
     finally:
         await database.dispose()
+
+
+@contextmanager
+def own_database(like: str, folder: Path) -> Iterator[str]:
+    """A migrated, empty database of the same kind as ``like``, for one module's processes alone.
+
+    The session's database holds every other module's tenants, and their queued jobs too (a link queues a sync):
+    workers started on it would run those before the module's own. A module that runs workers gets its own."""
+    if like.startswith("sqlite"):
+        url = f"sqlite:///{folder / f'own-{uuid.uuid4().hex[:8]}.db'}"
+        run(migrate(url))
+        yield url
+        return
+    name = f"ledgerport_test_{uuid.uuid4().hex[:12]}"
+    run(create_pg_database(name))
+    try:
+        url = str(make_url(like).set(database=name).render_as_string(hide_password=False))
+        run(migrate(url))
+        yield url
+    finally:
+        run(drop_pg_database(name))
 
 
 def free_port() -> int:
