@@ -203,8 +203,15 @@ async def test_xero_classes_are_fixed_invoice_fields(database: Database) -> None
 
 
 async def _customer_and_item(r: Rig) -> tuple[str, str]:
-    invoices = (await r.get("invoices", page_size=20, type="ACCOUNTS_RECEIVABLE"))["results"]
-    invoice = next(doc for doc in invoices if doc["line_items"] and doc["line_items"][0]["item"])
+    """A customer and an item an earlier invoice used, both still active (QuickBooks refuses inactive ones)."""
+    active = {c["id"] for c in (await r.get("contacts", page_size=100))["results"] if c["status"] == "ACTIVE"}
+    items = {i["id"] for i in (await r.get("items", page_size=100))["results"] if i["status"] == "ACTIVE"}
+    invoices = (await r.get("invoices", page_size=100, type="ACCOUNTS_RECEIVABLE"))["results"]
+    invoice = next(
+        doc
+        for doc in invoices
+        if doc["contact"] in active and doc["line_items"] and doc["line_items"][0]["item"] in items
+    )
     return invoice["contact"], invoice["line_items"][0]["item"]
 
 
