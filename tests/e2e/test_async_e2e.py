@@ -39,10 +39,10 @@ class Stack:
 
 
 @pytest.fixture
-def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
+def stack(own_database_url: str, tmp_path: Path) -> Iterator[Stack]:
     env = {
         **os.environ,
-        "LEDGERPORT_DATABASE_URL": database_url,
+        "LEDGERPORT_DATABASE_URL": own_database_url,
         "LEDGERPORT_SECRET_KEYS": TEST_SEALING_KEY,
         "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
         "LEDGERPORT_SYNC_INTERVAL_SECONDS": "3600",  # no syncs of the schedule's own mid-test
@@ -50,7 +50,7 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
         "LEDGERPORT_WRITE_LEASE_SECONDS": LEASE_SECONDS,
     }
     sandboxes = start_sandboxes({"quickbooks": ("quickbooks", random.randrange(1, 10**6), "small")}, tmp_path)
-    server = start_server(database_url, tmp_path)
+    server = start_server(own_database_url, tmp_path)
     try:
         cli = Cli(env, tmp_path)
         api_key = cli.json("orgs", "create", "--name", "async e2e")["api_key"]

@@ -47,7 +47,7 @@ from merge.resources.accounting import (
 )
 from sync_harness import Cli, Ledger, Process, spawn, tail, wait_for
 
-from harness import TEST_SEALING_KEY, Server, own_database, start_server
+from harness import TEST_SEALING_KEY, Server, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -105,11 +105,8 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The stack on a database of its own: workers here must meet no other module's queued jobs."""
-    log_dir = tmp_path_factory.mktemp("bc-writes-e2e")
-    with own_database(database_url, log_dir) as own:
-        yield from _world(own, log_dir)
+def world(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    yield from _world(own_database_url, tmp_path_factory.mktemp("bc-writes-e2e"))
 
 
 def _world(database_url: str, log_dir: Path) -> Iterator[World]:

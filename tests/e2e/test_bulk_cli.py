@@ -99,13 +99,13 @@ class Linked:
 
 
 @pytest.fixture(scope="module")
-def linked(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Linked]:
+def linked(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Linked]:
     log_dir = tmp_path_factory.mktemp("bulk-cli")
     sandboxes = start_sandboxes({"qbo": ("quickbooks", 0, "small")}, log_dir)
     try:
         env = {
             **os.environ,
-            "LEDGERPORT_DATABASE_URL": database_url,
+            "LEDGERPORT_DATABASE_URL": own_database_url,
             "LEDGERPORT_SECRET_KEY_FILE": str(log_dir / "secret.key"),
             "LEDGERPORT_SYNC_INTERVAL_SECONDS": "3600",
         }
@@ -124,7 +124,7 @@ def linked(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         )
         synced = cli.json("sync", "--account-token", made["account_token"], "--wait", timeout=120)
         assert synced["status"] == "DONE", synced
-        yield Linked(cli, sandbox, database_url, made["linked_account_id"], made["account_token"], log_dir)
+        yield Linked(cli, sandbox, own_database_url, made["linked_account_id"], made["account_token"], log_dir)
     finally:
         for sandbox in sandboxes.values():
             sandbox.close()

@@ -145,14 +145,14 @@ def _books(provider: str, sandbox: Sandbox, ledger: Ledger) -> Books:
 
 
 @pytest.fixture(scope="module")
-def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     log_dir = tmp_path_factory.mktemp("bulk-e2e")
-    extra, env = writes_env(database_url, LEASE_SECONDS)
+    extra, env = writes_env(own_database_url, LEASE_SECONDS)
     seed = random.randrange(1, 10**6)
     sandboxes = start_sandboxes({p: (p, seed, "small") for p in PROVIDERS}, log_dir)
     server = None
     try:
-        server = start_server(database_url, log_dir, **extra)
+        server = start_server(own_database_url, log_dir, **extra)
         cli = Cli(env, log_dir)
         api_key = cli.json("orgs", "create", "--name", "bulk e2e")["api_key"]
         linked = cli.json_all(

@@ -83,18 +83,23 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log_dir = tmp_path_factory.mktemp("bc-e2e")
     extra = {
         "LEDGERPORT_SECRET_KEY_FILE": str(log_dir / "secret.key"),
         "LEDGERPORT_SYNC_INTERVAL_SECONDS": "3600",  # the schedule must not start syncs of its own mid-test
     }
-    if database_url.startswith("postgresql") and redis_problem() is None:
+    if own_database_url.startswith("postgresql") and redis_problem() is None:
         extra["LEDGERPORT_REDIS_URL"] = REDIS_URL  # the outbound budget shared through Redis
     sandbox = start_business_central(SEED, log_dir)
     try:
-        env = {**os.environ, "LEDGERPORT_DATABASE_URL": database_url, "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0", **extra}
-        server = start_server(database_url, log_dir, **extra)
+        env = {
+            **os.environ,
+            "LEDGERPORT_DATABASE_URL": own_database_url,
+            "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
+            **extra,
+        }
+        server = start_server(own_database_url, log_dir, **extra)
         try:
             cli = Cli(env, log_dir)
             organization = cli.json("orgs", "create", "--name", "bc e2e")

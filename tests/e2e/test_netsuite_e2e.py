@@ -115,14 +115,14 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log_dir = tmp_path_factory.mktemp("netsuite-e2e")
     extra = {
         "LEDGERPORT_SECRET_KEY_FILE": str(log_dir / "secret.key"),
         "LEDGERPORT_SYNC_INTERVAL_SECONDS": "3600",  # the schedule must not start syncs of its own mid-test
     }
-    env = {**os.environ, "LEDGERPORT_DATABASE_URL": database_url, "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0", **extra}
-    server = start_server(database_url, log_dir, **extra)
+    env = {**os.environ, "LEDGERPORT_DATABASE_URL": own_database_url, "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0", **extra}
+    server = start_server(own_database_url, log_dir, **extra)
     netsuite = None
     try:
         netsuite = start_netsuite(log_dir)

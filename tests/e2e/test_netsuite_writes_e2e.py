@@ -59,7 +59,7 @@ from merge.resources.accounting import (
 )
 from sync_harness import Cli, Ledger, Process, spawn, start_sandbox, tail, wait_for, writes_env
 
-from harness import Server, own_database, start_server
+from harness import Server, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -199,11 +199,8 @@ def _books(netsuite: NetSuite, ledger: Ledger) -> Books:
 
 
 @pytest.fixture(scope="module")
-def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The stack on a database of its own: workers here must meet no other module's queued jobs."""
-    log_dir = tmp_path_factory.mktemp("netsuite-writes-e2e")
-    with own_database(database_url, log_dir) as own:
-        yield from _world(own, log_dir)
+def world(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    yield from _world(own_database_url, tmp_path_factory.mktemp("netsuite-writes-e2e"))
 
 
 def _world(database_url: str, log_dir: Path) -> Iterator[World]:

@@ -126,26 +126,26 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log_dir = tmp_path_factory.mktemp("sync-e2e")
     extra = {
         "LEDGERPORT_SECRET_KEY_FILE": str(log_dir / "secret.key"),
         "LEDGERPORT_SYNC_INTERVAL_SECONDS": "3600",  # the schedule must not start syncs of its own mid-test
     }
     redis_url = redis_skip = None
-    if database_url.startswith("postgresql"):
+    if own_database_url.startswith("postgresql"):
         redis_skip = redis_problem()
         if redis_skip is None:
             redis_url = REDIS_URL
             extra["LEDGERPORT_REDIS_URL"] = REDIS_URL
     else:
         redis_skip = "the SQLite stack runs its workers without Redis"
-    env = {**os.environ, "LEDGERPORT_DATABASE_URL": database_url, "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0", **extra}
-    server = start_server(database_url, log_dir, **extra)
+    env = {**os.environ, "LEDGERPORT_DATABASE_URL": own_database_url, "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0", **extra}
+    server = start_server(own_database_url, log_dir, **extra)
     try:
         cli = Cli(env, log_dir)
         organization = cli.json("orgs", "create", "--name", "sync e2e")
-        made = Stack(database_url, server, cli, organization["api_key"], log_dir, redis_url, redis_skip)
+        made = Stack(own_database_url, server, cli, organization["api_key"], log_dir, redis_url, redis_skip)
         try:
             yield made
         finally:

@@ -78,10 +78,10 @@ class Stack:
 
 
 @pytest.fixture
-def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
+def stack(own_database_url: str, tmp_path: Path) -> Iterator[Stack]:
     env = {
         **os.environ,
-        "LEDGERPORT_DATABASE_URL": database_url,
+        "LEDGERPORT_DATABASE_URL": own_database_url,
         "LEDGERPORT_SECRET_KEYS": TEST_SEALING_KEY,
         "LEDGERPORT_RATE_LIMIT_PER_MINUTE": "0",
         "LEDGERPORT_SYNC_INTERVAL_SECONDS": "3600",
@@ -90,10 +90,10 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
         "LEDGERPORT_WEBHOOK_BACKOFF_SECONDS": "0.2",
         "LEDGERPORT_WEBHOOK_MAX_BACKOFF_SECONDS": "1",
     }
-    if database_url.startswith("postgresql") and redis_problem() is None:
+    if own_database_url.startswith("postgresql") and redis_problem() is None:
         env["LEDGERPORT_REDIS_URL"] = REDIS_URL
     sandboxes = start_sandboxes({"quickbooks": ("quickbooks", random.randrange(1, 10**6), "small")}, tmp_path)
-    server = start_server(database_url, tmp_path, **{k: v for k, v in env.items() if k.startswith("LEDGERPORT_")})
+    server = start_server(own_database_url, tmp_path, **{k: v for k, v in env.items() if k.startswith("LEDGERPORT_")})
     receiver = Receiver(free_port())
     try:
         cli = Cli(env, tmp_path)
