@@ -9,8 +9,10 @@ redirect URI to register at a provider is ``<public url>/link/callback``.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import msgspec
 from litestar import Litestar
@@ -19,9 +21,15 @@ from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, add_
 from ledgerport.config import Settings, ensure_parent_dir, load_settings, public_url
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.client import RetryPolicy
+from ledgerport.jobs.metrics import queue_refresh
+from ledgerport.kit.access import AccessLog
+from ledgerport.kit.logs import configure_logging
 from ledgerport.kit.ratelimit import MemoryQuota, Quota, RedisQuota
 from ledgerport.store import Database
-from ledgerport.worker import build_sync_deps, build_write_deps, registrations, sealer
+from ledgerport.worker import build_sync_deps, build_write_deps, job_handlers, registrations, sealer
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 __all__ = ["Background", "app_from_environment", "create_app"]
 
@@ -39,13 +47,17 @@ _QUOTAS = {
 budget across two of them."""
 
 
-def _quotas(settings: Settings) -> dict[str, Quota | None]:
-    """The budgets, in process memory or shared by every process through Redis."""
-    redis = None
-    if settings.redis_url:
-        from redis.asyncio import Redis
+def _redis(settings: Settings) -> Redis | None:
+    """The process's Redis client (connections are made on first use), or ``None`` when none is configured."""
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
 
-        redis = Redis.from_url(settings.redis_url)
+    return Redis.from_url(settings.redis_url, socket_connect_timeout=5)
+
+
+def _quotas(settings: Settings, redis: Redis | None) -> dict[str, Quota | None]:
+    """The budgets, in process memory or shared by every process through Redis."""
     quotas: dict[str, Quota | None] = {}
     for name, (field, prefix) in _QUOTAS.items():
         limit = getattr(settings, field)
@@ -79,7 +91,8 @@ def create_app(
     # A request waits for its provider briefly: a write that meets an outage answers 502 and is retried by the
     # client with the same Idempotency-Key, instead of holding the connection through a sync's minute of backoff.
     providers = msgspec.structs.replace(build_sync_deps(settings, database, transports=local), retry=_INTERACTIVE)
-    quotas = _quotas(settings)
+    redis = _redis(settings)
+    quotas = _quotas(settings, redis)
     context = ApiContext(
         database=database,
         quota=quotas["account"],
@@ -93,6 +106,10 @@ def create_app(
         public_url=public_url(settings),
         writes=build_write_deps(settings, providers),
         webhook_allow_private=settings.webhook_allow_private,
+        ready_checks={} if redis is None else {"redis": redis.ping},
+        metrics_allow=tuple(ipaddress.ip_network(network) for network in settings.metrics_allow),
+        queue_refresh=queue_refresh(database),
+        job_kinds=tuple(job_handlers(settings, providers)),
     )
 
     @asynccontextmanager
@@ -107,20 +124,29 @@ def create_app(
                 await task
             await network.close()
             await providers.transport(None).close()
+            if redis is not None:
+                await redis.aclose()
             await database.dispose()
 
     app = Litestar(
-        route_handlers=build_routes(),
+        route_handlers=build_routes(metrics=settings.metrics),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_send=[add_security_headers],
         lifespan=[lifespan],
         openapi_config=None,
+        logging_config=None,  # the process's logging is ours (kit/logs.py), not replaced by the framework's
         debug=False,
     )
     app.state.ledgerport = context
+    # Every request, routed or not, gets its access-log line and its metrics; inside Litestar's own entry point, as
+    # its OpenTelemetry plugin wraps it, so the route template it found is in the scope when the request ends.
+    app.asgi_handler = AccessLog(app.asgi_handler)  # type: ignore[arg-type]
     return app
 
 
 def app_from_environment() -> Litestar:
-    """The app configured from ``LEDGERPORT_*`` variables (for ``uvicorn --factory`` and multi-process serving)."""
-    return create_app(load_settings())
+    """The app configured from ``LEDGERPORT_*`` variables (for ``uvicorn --factory`` and multi-process serving:
+    each process configures its own logging, as ``ledgerport serve`` does for one)."""
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 import uuid
 from collections.abc import Awaitable
@@ -18,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from ledgerport.config import Settings, ensure_parent_dir, load_settings
 from ledgerport.kit.collector import tune_collector
+from ledgerport.kit.logs import configure_logging
 from ledgerport.models.integrations import UnknownIntegration, find_integration
 from ledgerport.store import Database, accounts
 
@@ -98,6 +100,7 @@ def serve(
 
     settings = load_settings(host=host, port=port)
     database = _database(settings)
+    configure_logging(settings.log_format, settings.log_level)
 
     async def prepare() -> None:
         try:
@@ -106,6 +109,14 @@ def serve(
             await database.dispose()
 
     _run(prepare())
+    metrics = "off" if not settings.metrics else "/metrics (" + (",".join(settings.metrics_allow) or "any client") + ")"
+    _start_line(
+        "ledgerport serve",
+        settings,
+        listen=f"http://{settings.host}:{settings.port}",
+        processes=workers,
+        metrics=metrics,
+    )
     if workers > 1:
         # Each worker process builds its own app from the same environment.
         uvicorn.run(
@@ -115,7 +126,8 @@ def serve(
             port=settings.port,
             workers=workers,
             log_level="warning",
-            access_log=False,
+            log_config=None,  # our logging (LEDGERPORT_LOG_FORMAT), set up in each process by the factory
+            access_log=False,  # the app writes its own access log (ledgerport.access)
             **_server_limits(settings),
         )
     else:
@@ -124,9 +136,25 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level="warning",
+            log_config=None,
             access_log=False,
             **_server_limits(settings),
         )
+
+
+def _start_line(command: str, settings: Settings, *, listen: str, **fields: object) -> None:
+    """One log line saying where the process listens and what it uses; URLs shown without credentials."""
+    from ledgerport.kit.urls import shown_url
+
+    uses = {
+        "listen": listen,
+        "database": shown_url(settings.database_url),
+        "redis": shown_url(settings.redis_url) if settings.redis_url else "none",
+        **fields,
+    }
+    logging.getLogger("ledgerport.cli").info(
+        "%s: %s", command, "; ".join(f"{key} {value}" for key, value in uses.items()), extra={**uses, "_shown": uses}
+    )
 
 
 def _app(settings: Settings) -> Any:
@@ -417,6 +445,10 @@ def demo(
 @app.command()
 def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs run at once by this process.")] = 4,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve /metrics on this port (LEDGERPORT_WORKER_METRICS_PORT); off unset."),
+    ] = None,
 ) -> None:
     """Run sync jobs, asynchronous writes and the sync schedule (any number of workers may share the database)."""
     import signal
@@ -424,7 +456,10 @@ def worker(
     from ledgerport import worker as background
 
     settings = _settings()
+    if metrics_port is not None:
+        settings = msgspec.structs.replace(settings, worker_metrics_port=metrics_port)
     database = _database(settings)
+    configure_logging(settings.log_format, settings.log_level)
 
     async def go() -> None:
         try:
@@ -435,7 +470,13 @@ def worker(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        err.print(f"worker running ({concurrency} at once); Ctrl-C to stop")
+        port = settings.worker_metrics_port
+        _start_line(
+            "ledgerport worker",
+            settings,
+            listen="none" if port is None else f"http://{settings.worker_metrics_host}:{port}/metrics",
+            concurrency=concurrency,
+        )
         await background.run(settings, concurrency=concurrency, stop=stop)
 
     _run(go())

@@ -6,6 +6,7 @@ down, so tests build as many differently configured apps as they like in one pro
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tempfile
 from collections.abc import Callable, Mapping
@@ -108,6 +109,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sandbox_url_allowlist: frozenset[str] = frozenset()
     """Other sandbox origins a person may type on the link page (or a script pass) for a connector that is
     itself sandboxed (``LEDGERPORT_SANDBOX_URL_ALLOWLIST``, comma-separated); nothing else is ever accepted."""
+    log_format: str = "text"
+    """``text`` (one human line per record) or ``json`` (one JSON object per line: ``ts``, ``level``, ``logger``,
+    ``message`` and the record's fields) for ``serve`` and ``worker`` (``LEDGERPORT_LOG_FORMAT``)."""
+    log_level: str = "INFO"
+    """The least level logged (``LEDGERPORT_LOG_LEVEL``: DEBUG, INFO, WARNING, ERROR); DEBUG adds probe requests."""
+    metrics: bool = True
+    """Whether the server answers ``GET /metrics`` (``LEDGERPORT_METRICS=off`` makes it 404)."""
+    metrics_allow: tuple[str, ...] = ()
+    """Client networks allowed to read the server's ``/metrics`` (``LEDGERPORT_METRICS_ALLOW``, comma-separated
+    addresses or CIDR blocks such as ``127.0.0.1,10.0.0.0/8``); others get 404. Empty: anyone who reaches it."""
+    worker_metrics_port: int | None = None
+    """Where ``ledgerport worker`` serves its own ``/metrics`` (``LEDGERPORT_WORKER_METRICS_PORT``, or
+    ``--metrics-port``); unset: it serves none."""
+    worker_metrics_host: str = "127.0.0.1"
+    """The interface of the worker's metrics port (``LEDGERPORT_WORKER_METRICS_HOST``)."""
 
 
 def _origins(raw: str) -> dict[str, str]:
@@ -129,6 +145,27 @@ def _allowlist(raw: str) -> frozenset[str]:
         except OriginRefused as exc:
             raise ValueError(str(exc)) from exc
     return frozenset(allowed)
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    found = []
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        found.append(str(ipaddress.ip_network(entry, strict=False)))
+    return tuple(found)
+
+
+def _log_format(raw: str) -> str:
+    lowered = raw.strip().lower()
+    if lowered not in ("text", "json"):
+        raise ValueError("use text or json")
+    return lowered
+
+
+def _log_level(raw: str) -> str:
+    upper = raw.strip().upper()
+    if upper not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return upper
 
 
 def _flag(raw: str) -> bool:
@@ -170,6 +207,12 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_WEBHOOK_RETENTION_DAYS": ("webhook_retention_days", float),
     "LEDGERPORT_SANDBOX_ORIGINS": ("sandbox_origins", lambda raw: _origins(raw)),
     "LEDGERPORT_SANDBOX_URL_ALLOWLIST": ("sandbox_url_allowlist", lambda raw: _allowlist(raw)),
+    "LEDGERPORT_LOG_FORMAT": ("log_format", lambda raw: _log_format(raw)),
+    "LEDGERPORT_LOG_LEVEL": ("log_level", lambda raw: _log_level(raw)),
+    "LEDGERPORT_METRICS": ("metrics", lambda raw: _flag(raw)),
+    "LEDGERPORT_METRICS_ALLOW": ("metrics_allow", lambda raw: _networks(raw)),
+    "LEDGERPORT_WORKER_METRICS_PORT": ("worker_metrics_port", int),
+    "LEDGERPORT_WORKER_METRICS_HOST": ("worker_metrics_host", str),
 }
 
 
@@ -188,7 +231,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = msgspec.convert(values, Settings)
     for variable, least in _LEAST.items():
-        if getattr(settings, _ENV[variable][0]) < least:
+        value = getattr(settings, _ENV[variable][0])
+        if value is not None and value < least:
             raise SettingsError(f"{variable} must be at least {least}{' (0 turns it off)' if least == 0 else ''}")
     return settings
 
@@ -208,6 +252,7 @@ _LEAST: Mapping[str, float] = {
     "LEDGERPORT_WEBHOOK_MAX_BACKOFF_SECONDS": 0.01,
     "LEDGERPORT_WEBHOOK_TIMEOUT_SECONDS": 0.1,
     "LEDGERPORT_WEBHOOK_RETENTION_DAYS": 0,
+    "LEDGERPORT_WORKER_METRICS_PORT": 1,
 }
 """Each number setting's least usable value."""
 

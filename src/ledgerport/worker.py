@@ -21,7 +21,9 @@ from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import Registrations
 from ledgerport.jobs import Abandoned, Handler, LocalWakeups, Ticker, Wakeups, Worker, run_worker
+from ledgerport.jobs.metrics import queue_refresh
 from ledgerport.kit.budget import Budget, MemoryBudget, RedisBudget
+from ledgerport.kit.metrics import MetricsServer
 from ledgerport.kit.sealing import Sealer
 from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
@@ -166,14 +168,26 @@ def bulk_worker(settings: Settings, deps: SyncDeps, *, wakeups: Wakeups | None =
 
 
 async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event) -> None:
-    """Run every job kind and the ticks until ``stop`` is set."""
+    """Run every job kind and the ticks until ``stop`` is set, serving ``/metrics`` on
+    ``settings.worker_metrics_port`` when it is set (aiohttp's server in this event loop: each scrape reads the job
+    queue through this process's database pool)."""
     database = Database(settings.database_url)
+    metrics = None
     try:
         deps = build_sync_deps(settings, database)
+        handlers = job_handlers(settings, deps)
+        if settings.worker_metrics_port is not None:
+            metrics = MetricsServer(
+                settings.worker_metrics_host,
+                settings.worker_metrics_port,
+                refresh=queue_refresh(database),
+                kinds=handlers,
+            )
+            await metrics.start()
         try:
             await run_worker(
                 settings.database_url,
-                job_handlers(settings, deps),
+                handlers,
                 concurrency=concurrency,
                 redis_url=settings.redis_url,
                 stop=stop,
@@ -184,6 +198,8 @@ async def run(settings: Settings, *, concurrency: int, stop: asyncio.Event) -> N
         finally:
             await deps.transport(None).close()
     finally:
+        if metrics is not None:
+            await metrics.stop()
         await database.dispose()
 
 

@@ -38,6 +38,8 @@ NOT_DOCUMENTED = {
     ("POST", "/link/start"): "a form post of the link flow's HTML page",
     ("GET", "/link/callback"): "where the provider sends the end user's browser back (HTML)",
     ("GET", "/health"): "a liveness probe for load balancers",
+    ("GET", "/ready"): "a readiness probe (database, Redis) for load balancers and orchestrators",
+    ("GET", "/metrics"): "Prometheus metrics for operators (LEDGERPORT_METRICS, LEDGERPORT_METRICS_ALLOW)",
 }
 """Routes deliberately left out of the document. The demo's sandboxes are ASGI mounts outside the app (they are
 provider emulators, not this API) and are not among its routes at all."""

@@ -10,6 +10,9 @@ budget for the doors that need no credentials (:func:`public_budget`, a guard on
 checked before a lookup the credential cache cannot answer and spent when the lookup fails, so an address that
 keeps guessing is refused without touching the database, while a tenant calling from elsewhere is not affected:
 the budget is the address's, never the key's. Cached credentials were found valid moments ago and skip the check.
+
+Once a request's credentials are resolved, its organization and linked account ids are noted for its access-log
+line (:func:`~ledgerport.kit.access.note_caller`); the key and token themselves are never kept.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from litestar.handlers import BaseRouteHandler
 
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import NotFound, Throttled, Unauthorized
+from ledgerport.kit.access import note_caller
 from ledgerport.kit.ratelimit import Quota
 from ledgerport.kit.secrets import digest
 from ledgerport.store.accounts import Credentials, LinkedAccount, resolve_credentials
@@ -90,6 +94,7 @@ async def authenticate_organization(request: Request) -> uuid.UUID:
     found = await _credentials(request, api_key_of(request), None)
     if found.organization_id is None:
         raise Unauthorized(INVALID_KEY)
+    note_caller(request.scope, organization_id=found.organization_id)
     await _spend(context_of(request).organization_quota, str(found.organization_id))
     return found.organization_id
 
@@ -109,5 +114,6 @@ async def authenticate_account(request: Request) -> LinkedAccount:
         raise Unauthorized(INVALID_ACCOUNT_TOKEN)
     if found.account.organization_id != found.organization_id:
         raise NotFound()
+    note_caller(request.scope, organization_id=found.organization_id, linked_account_id=found.account.id)
     await _spend(context_of(request).quota, str(found.account.id))
     return found.account

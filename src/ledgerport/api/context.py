@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -17,6 +18,7 @@ from litestar.connection import ASGIConnection
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import Registrations
+from ledgerport.kit.metrics import QueueRefresh
 from ledgerport.kit.ratelimit import Quota
 from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.store import Database
@@ -105,6 +107,15 @@ class ApiContext:
     """What writes need (provider plumbing shared with syncs); ``None`` in contexts that serve reads only."""
     webhook_allow_private: bool = False
     """Whether webhook endpoints may be on private or loopback addresses (``LEDGERPORT_WEBHOOK_ALLOW_PRIVATE``)."""
+    ready_checks: Mapping[str, Callable[[], Awaitable[object]]] = field(default_factory=dict)
+    """What ``/ready`` asks besides the database, by name (``redis`` when configured); each raises if its service
+    does not answer."""
+    metrics_allow: tuple[IPv4Network | IPv6Network, ...] = ()
+    """Client networks that may read ``/metrics`` (``LEDGERPORT_METRICS_ALLOW``); empty: any."""
+    queue_refresh: QueueRefresh | None = None
+    """Reads the job queue for ``/metrics`` at each scrape; ``None``: the queue gauges are left out."""
+    job_kinds: tuple[str, ...] = ()
+    """The job kinds ``/metrics`` reports even when none of them waits (as 0)."""
 
 
 def context_of(request: ASGIConnection[Any, Any, Any, Any]) -> ApiContext:

@@ -2,7 +2,7 @@
 (what SDKs built with ``base_url=".../api"`` call) and ``/accounting/v1`` (what they call without ``/api``).
 
 Routes that take no credentials (the link pages, docs, schema, integrations) are guarded by a per-address budget;
-``/health`` is not, so load balancers are never throttled.
+``/health``, ``/ready`` and ``/metrics`` are not, so load balancers and scrapers are never throttled.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from ledgerport.api.docs import docs_page
 from ledgerport.api.link import LINK_API_HANDLERS, LINK_PAGE_HANDLERS
 from ledgerport.api.openapi import openapi_document
 from ledgerport.api.params import refuse_null_characters
+from ledgerport.api.probes import read_metrics, ready
 from ledgerport.api.webhooks import WEBHOOK_HANDLERS
 
 __all__ = ["build_routes"]
@@ -57,8 +58,10 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {"status": "ok"}
 
 
-def build_routes() -> list[ControllerRouterHandler]:
-    """The route tree; handlers are made fresh per app so apps built in one process stay independent."""
+def build_routes(*, metrics: bool = True) -> list[ControllerRouterHandler]:
+    """The route tree; handlers are made fresh per app so apps built in one process stay independent.
+
+    ``metrics=False`` (``LEDGERPORT_METRICS=off``) leaves ``/metrics`` out."""
     accounting = [
         *remote_field_class_handlers(),
         *common_model_handlers(),
@@ -86,4 +89,6 @@ def build_routes() -> list[ControllerRouterHandler]:
         Router(path="/", route_handlers=LINK_PAGE_HANDLERS, guards=[public_budget]),
         read_docs,
         health,
+        ready,
+        *([read_metrics] if metrics else []),
     ]

@@ -28,6 +28,7 @@ __all__ = [
     "LinkToken",
     "ModelOperation",
     "RawObject",
+    "Readiness",
     "RegenerateAccountToken",
     "RemoteKey",
     "SyncStatus",
@@ -277,3 +278,12 @@ class WebhookReceiver(msgspec.Struct, kw_only=True):
     event: str
     is_active: bool
     key: str | UnsetType = UNSET
+
+
+class Readiness(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """``GET /ready`` (not a Merge endpoint): each dependency's state, and ``detail`` naming what failed when one
+    did (the 503 answer keeps Merge's error key)."""
+
+    detail: str | UnsetType = UNSET
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, str]

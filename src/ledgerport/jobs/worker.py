@@ -49,6 +49,7 @@ from ledgerport.jobs.registry import (
 from ledgerport.jobs.ticker import Ticker
 from ledgerport.jobs.wakeups import LocalWakeups, Subscription, Wakeups, open_wakeups
 from ledgerport.kit import clock
+from ledgerport.kit.metrics import JOB_RUNS, JOBS_RUNNING
 from ledgerport.store import Database
 from ledgerport.store import jobs as job_rows
 from ledgerport.store.jobs import JobRow
@@ -193,27 +194,35 @@ class Worker:
             retry_in=retry_in,
             progress=lambda: self._renew(row, progressed=True),
         )
+        running = JOBS_RUNNING.labels(kind=row.kind)
+        running.inc()
         work = asyncio.create_task(self.handlers[row.kind](context))
         keeper = asyncio.create_task(self._keep_lease(row, context, work))
         try:
             await asyncio.wait({work})
         finally:
+            running.dec()
             keeper.cancel()
             work.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
         error = None if work.cancelled() else work.exception()
         if context.lost or work.cancelled() or isinstance(error, LeaseLost):
+            JOB_RUNS.labels(kind=row.kind, outcome="lost").inc()
             return
         now = clock.now_micros()
         if error is None:
+            JOB_RUNS.labels(kind=row.kind, outcome="done").inc()
             await self._record(row, lambda s: job_rows.finish(s, row.id, owner=owner))
         elif isinstance(error, WorkerStopping):
+            JOB_RUNS.labels(kind=row.kind, outcome="released").inc()
             await self._record(row, lambda s: job_rows.release(s, row.id, owner=owner, run_after=now))
         elif isinstance(error, RetryLater):
+            JOB_RUNS.labels(kind=row.kind, outcome="released").inc()
             retry_at = now + int(error.seconds * 1_000_000)
             await self._record(row, lambda s: job_rows.release(s, row.id, owner=owner, run_after=retry_at))
         else:
+            JOB_RUNS.labels(kind=row.kind, outcome="failed").inc()
             log.error("job %s (%s) attempt %d failed", row.id, row.kind, row.attempts, exc_info=error)
             text = f"{type(error).__name__}: {error}"
             retry = None if retry_in is None else now + int(retry_in * 1e6)

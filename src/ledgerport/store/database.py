@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import text
+
 from ledgerport.store.engine import ReadSession, WriteSession, make_engine, make_sessionmaker
 from ledgerport.store.migrate import upgrade
 
@@ -39,6 +41,11 @@ class Database:
         """A transaction: committed if the block succeeds, rolled back if it raises."""
         async with self._sessions.begin() as session:
             yield WriteSession(session)
+
+    async def ping(self) -> None:
+        """``SELECT 1`` on a pooled connection: raises when the database does not answer (``/ready``)."""
+        async with self.read() as session:
+            await session.execute(text("SELECT 1"))
 
     async def migrate(self) -> None:
         """Bring the schema to the newest revision."""

@@ -34,7 +34,7 @@ from collections.abc import Callable, Collection, Hashable
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, case, event, or_, select, update
+from sqlalchemy import and_, case, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,7 @@ __all__ = [
     "get",
     "insert",
     "list_jobs",
+    "queue_depths",
     "release",
     "renew",
 ]
@@ -319,3 +320,17 @@ async def list_jobs(
     if statuses is not None:
         statement = statement.where(c.status.in_(list(statuses)))
     return [_row(row) for row in (await session.execute(statement)).mappings()]
+
+
+async def queue_depths(session: ReadSession | WriteSession, *, now: int) -> dict[str, tuple[int, int]]:
+    """Per kind, the jobs due and waiting for a worker (queued, ``run_after <= now``) and the earliest ``run_after``
+    among them: how long the longest-waiting one has waited is ``now`` less that. Kinds with none are absent.
+
+    One grouped read over ``ix_jobs_status_run_after``; ``/metrics`` runs it at each scrape."""
+    c = jobs.c
+    statement = (
+        select(c.kind, func.count(), func.min(c.run_after))
+        .where(c.status == QUEUED, c.run_after <= now)
+        .group_by(c.kind)
+    )
+    return {kind: (int(count), int(earliest)) for kind, count, earliest in (await session.execute(statement)).all()}

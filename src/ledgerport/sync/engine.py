@@ -24,6 +24,7 @@ from ledgerport.connectors._base.client import Page, ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
 from ledgerport.connectors._base.streams import RequestBuilder
 from ledgerport.kit import clock
+from ledgerport.kit.metrics import RECORDS_SYNCED, SYNC_RUNS
 from ledgerport.kit.timestamps import canonical
 from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
@@ -118,6 +119,7 @@ async def _sync_mapping(
                     model=mapping.model,
                     watermark=msgspec.json.encode(marks).decode(),
                 )
+        RECORDS_SYNCED.labels(provider=client.connector.key, model=mapping.model).inc(len(items))
         report.fetched[mapping.model] = report.fetched.get(mapping.model, 0) + len(items)
         report.deleted[mapping.model] = report.deleted.get(mapping.model, 0) + removed
         await status.progress()
@@ -240,12 +242,16 @@ async def sync_account(
                 await status.model_done(mapping.model)
     except Exception as exc:
         if exc not in stopped:
+            SYNC_RUNS.labels(provider=connector.key, outcome="failed").inc()
             report.failed = f"{type(exc).__name__}: {exc}"
             await status.failed(exc)
+        else:
+            SYNC_RUNS.labels(provider=connector.key, outcome="stopped").inc()
         raise
     finally:
         report.requests = client.requests_sent
     await status.succeeded()
+    SYNC_RUNS.labels(provider=connector.key, outcome="succeeded").inc()
     return report
 
 

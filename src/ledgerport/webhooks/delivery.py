@@ -28,6 +28,7 @@ import msgspec
 
 from ledgerport.jobs import Handler, JobContext, Tick, Wakeups, submit
 from ledgerport.kit import clock
+from ledgerport.kit.metrics import WEBHOOK_DELIVERIES
 from ledgerport.kit.sealing import Sealer
 from ledgerport.store import Database
 from ledgerport.store import webhooks as rows
@@ -198,6 +199,7 @@ class _EndpointRun:
                     f"(last: {outcome.error}). Fix the endpoint, enable it, and replay what failed."
                 ),
             )
+        WEBHOOK_DELIVERIES.labels(outcome="failed" if retry_at is not None else "given_up").inc()
         if retry_at is not None:
             return False
         async with self.deps.database.read() as session:
@@ -222,6 +224,7 @@ class _EndpointRun:
                         self.http, self.deps.policy, self.endpoint.url, self.key, bodies[delivery.id], delivery.event_id
                     )
                     if outcome.ok:
+                        WEBHOOK_DELIVERIES.labels(outcome="delivered").inc()
                         sent.append(rows.Sent(delivery.id, outcome.status_code or 0, clock.now_micros()))
                         continue
                     await self.record(lane, sent)

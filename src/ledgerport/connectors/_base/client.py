@@ -1,6 +1,7 @@
 """The generic provider client: every call goes through one budget, one token source and one error table.
 
-``send`` waits for a budget slot, adds credentials, sends, and classifies the answer with the connector's
+``send`` waits for a budget slot, adds credentials, sends (counting the call in the provider metrics of
+:mod:`ledgerport.kit.metrics`), and classifies the answer with the connector's
 ``ERRORS`` table. It then reacts the same way for every provider: a throttle pauses the whole budget for
 ``Retry-After`` (every worker calling that account waits, not just this one) and retries; an expired access token
 is refreshed once through the :class:`TokenSource` and the call retried; transient failures and malformed bodies
@@ -39,6 +40,7 @@ from ledgerport.connectors._base.http import Request, Response, Transport
 from ledgerport.connectors._base.paging import guard
 from ledgerport.connectors._base.streams import Stream, StreamContext, dig
 from ledgerport.kit.budget import Budget, Quotas
+from ledgerport.kit.metrics import PROVIDER_REQUESTS, PROVIDER_THROTTLES, status_class
 
 __all__ = ["OnRetry", "Page", "ProviderClient", "RetryPolicy", "TokenSource"]
 
@@ -120,9 +122,17 @@ class ProviderClient:
     async def _once(self, request: Request, tokens: TokenSet) -> Response:
         # Account facts first (they may change the URL's query), the signature last (it covers the query).
         authorized = self._credentials(self.connector.authorize(request, self.context.account), tokens)
+        provider = self.connector.key
         async with self.budget.slot(self.budget_key, self._quotas):
             self.requests_sent += 1
-            response = await self.transport.send(authorized)
+            try:
+                response = await self.transport.send(authorized)
+            except ConnectorError:  # no answer: unreachable, cut off, timed out
+                PROVIDER_REQUESTS.labels(provider=provider, status_class="error").inc()
+                raise
+        PROVIDER_REQUESTS.labels(provider=provider, status_class=status_class(response.status)).inc()
+        if response.status == 429:
+            PROVIDER_THROTTLES.labels(provider=provider).inc()
         error = classify(response, self.connector.errors)
         if error is not None:
             raise error
