@@ -56,6 +56,19 @@ def _redis(settings: Settings) -> Redis | None:
     return Redis.from_url(settings.redis_url, socket_connect_timeout=5)
 
 
+def _pinger(redis: Redis) -> Callable[[], Awaitable[object]]:
+    """Redis's ``PING`` for ``/ready``; a connection refused or cut reads as unreachable, as the database's does."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    async def ping() -> object:
+        try:
+            return await redis.ping()
+        except RedisConnectionError as exc:
+            raise ConnectionError(str(exc)) from exc
+
+    return ping
+
+
 def _quotas(settings: Settings, redis: Redis | None) -> dict[str, Quota | None]:
     """The budgets, in process memory or shared by every process through Redis."""
     quotas: dict[str, Quota | None] = {}
@@ -106,7 +119,7 @@ def create_app(
         public_url=public_url(settings),
         writes=build_write_deps(settings, providers),
         webhook_allow_private=settings.webhook_allow_private,
-        ready_checks={} if redis is None else {"redis": redis.ping},
+        ready_checks={} if redis is None else {"redis": _pinger(redis)},
         metrics_allow=tuple(ipaddress.ip_network(network) for network in settings.metrics_allow),
         queue_refresh=queue_refresh(database),
         job_kinds=tuple(job_handlers(settings, providers)),
