@@ -4,6 +4,10 @@ Link-flow settings come from :class:`~ledgerport.config.Settings`: ``LEDGERPORT_
 connectors against sandboxes, ``LEDGERPORT_SANDBOX_URL_ALLOWLIST`` names other sandboxes a link may use, and
 ``LEDGERPORT_OAUTH_<KEY>_CLIENT_ID`` / ``_CLIENT_SECRET`` are the app's registration at each real provider. The
 redirect URI to register at a provider is ``<public url>/link/callback``.
+
+What operators see comes from here too: every request passes :class:`~ledgerport.kit.access.AccessLog` (one
+``ledgerport.access`` line, the request metrics), ``/ready`` asks the database and Redis, and ``/metrics`` reads the
+job queue at each scrape (``LEDGERPORT_METRICS``, ``LEDGERPORT_METRICS_ALLOW``).
 """
 
 from __future__ import annotations

@@ -86,7 +86,9 @@ def migrate() -> None:
             await database.dispose()
 
     _run(go())
-    err.print(f"database at {database.url} is up to date")
+    from ledgerport.kit.urls import shown_url
+
+    err.print(f"database {shown_url(database.url)} is up to date")  # never the URL's password
 
 
 @app.command()
