@@ -405,3 +405,30 @@ async def test_a_walk_goes_on_past_a_querys_reach_after_its_last_record(depth: i
     asked = [(dict(r.params).get("after"), int(dict(r.params)["offset"])) for r in transport.requests]
     assert [a for a in asked if a[1] >= 4] == [], "no position at or past the reach was asked"
     assert sorted({after for after, _ in asked}, key=lambda a: int(a or 0)) == [None, "4", "8"]
+
+
+def _counted(status_class: str) -> float:
+    from ledgerport.kit.metrics import PROVIDER_REQUESTS
+
+    return PROVIDER_REQUESTS.labels(provider="test", status_class=status_class)._value.get()
+
+
+async def test_every_call_is_counted_by_status_class_and_throttles_apart() -> None:
+    from ledgerport.kit.metrics import PROVIDER_THROTTLES
+
+    before = {name: _counted(name) for name in ("2xx", "4xx", "error")}
+    throttles = PROVIDER_THROTTLES.labels(provider="test")._value.get()
+    answers = iter([Response(status=429, headers={"retry-after": "0"}, body=b""), ok()])
+    client, _ = _client(lambda r: next(answers))
+    await client.send(Request(method="GET", url="https://api.test/x"))
+    assert _counted("2xx") - before["2xx"] == 1
+    assert _counted("4xx") - before["4xx"] == 1
+    assert PROVIDER_THROTTLES.labels(provider="test")._value.get() - throttles == 1
+
+    def refused(request: Request) -> Response:
+        raise Unreachable("connection refused")
+
+    client, _ = _client(refused)
+    with pytest.raises(Unreachable):
+        await client.send(Request(method="GET", url="https://api.test/x"))
+    assert _counted("error") - before["error"] == 3, "each of the 3 attempts counts as a call without an answer"
