@@ -93,6 +93,7 @@ def create_app(
         public_url=public_url(settings),
         writes=build_write_deps(settings, providers),
         webhook_allow_private=settings.webhook_allow_private,
+        sync_interval_seconds=settings.sync_interval_seconds,
     )
 
     @asynccontextmanager

@@ -105,6 +105,9 @@ class ApiContext:
     """What writes need (provider plumbing shared with syncs); ``None`` in contexts that serve reads only."""
     webhook_allow_private: bool = False
     """Whether webhook endpoints may be on private or loopback addresses (``LEDGERPORT_WEBHOOK_ALLOW_PRIVATE``)."""
+    sync_interval_seconds: int = 300
+    """How often the workers' schedule syncs each account (``LEDGERPORT_SYNC_INTERVAL_SECONDS``), for
+    ``next_sync_start``."""
 
 
 def context_of(request: ASGIConnection[Any, Any, Any, Any]) -> ApiContext:

@@ -34,7 +34,7 @@ from collections.abc import Callable, Collection, Hashable
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, case, event, or_, select, update
+from sqlalchemy import and_, case, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,7 @@ __all__ = [
     "get",
     "insert",
     "list_jobs",
+    "next_queued",
     "release",
     "renew",
 ]
@@ -308,10 +309,12 @@ async def list_jobs(
     kinds: Collection[str] | None = None,
     statuses: Collection[str] | None = None,
     limit: int = 1000,
+    newest_first: bool = False,
 ) -> list[JobRow]:
-    """Jobs matching every given filter, oldest first, at most ``limit`` of them."""
+    """Jobs matching every given filter, oldest first (or newest first), at most ``limit`` of them."""
     c = jobs.c
-    statement = select(jobs).order_by(c.created_at, c.id).limit(limit)
+    order = (c.created_at.desc(), c.id.desc()) if newest_first else (c.created_at, c.id)
+    statement = select(jobs).order_by(*order).limit(limit)
     if linked_account_id is not None:
         statement = statement.where(c.linked_account_id == linked_account_id)
     if kinds is not None:
@@ -319,3 +322,11 @@ async def list_jobs(
     if statuses is not None:
         statement = statement.where(c.status.in_(list(statuses)))
     return [_row(row) for row in (await session.execute(statement)).mappings()]
+
+
+async def next_queued(session: ReadSession | WriteSession, *, linked_account_id: uuid.UUID, kind: str) -> int | None:
+    """When the account's earliest queued job of ``kind`` may run (``run_after``), or ``None`` if none waits."""
+    statement = select(func.min(jobs.c.run_after)).where(
+        jobs.c.linked_account_id == linked_account_id, jobs.c.kind == kind, jobs.c.status == QUEUED
+    )
+    return (await session.execute(statement)).scalar()
