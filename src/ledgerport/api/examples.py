@@ -27,6 +27,8 @@ from ledgerport.api.shapes import (
     SyncStatus,
     WebhookReceiver,
 )
+from ledgerport.connectors import CONNECTORS
+from ledgerport.models.integrations import INTEGRATIONS
 
 __all__ = ["EXAMPLES"]
 
@@ -43,8 +45,11 @@ _INVOICE_OPERATIONS = ModelOperation(
     required_post_parameters=["type", "contact", "line_items"],
     supported_fields=["type", "contact", "number", "issue_date", "due_date", "currency", "line_items"],
 )
-_XERO = AccountIntegration(
-    name="Xero", categories=["accounting"], image=None, square_image=None, color="#13B5EA", slug="xero"
+_CONNECTOR = next(iter(CONNECTORS.values()))  # any linkable integration will do; the registry names it
+_NAME, _SLUG = _CONNECTOR.name, _CONNECTOR.slug
+_COLOR = INTEGRATIONS[_SLUG].color if _SLUG in INTEGRATIONS else "#225588"
+_INTEGRATION = AccountIntegration(
+    name=_NAME, categories=["accounting"], image=None, square_image=None, color=_COLOR, slug=_SLUG
 )
 
 
@@ -74,7 +79,7 @@ _ISSUE = Issue(
         end_user_organization_name=_COMPANY,
         end_user_email_address=_EMAIL,
         end_user_origin_id=_ORIGIN,
-        integration_name="Xero",
+        integration_name=_NAME,
     ),
     first_incident_time="2026-05-04T08:00:03Z",
     last_incident_time="2026-05-04T09:30:05Z",
@@ -94,12 +99,12 @@ _LINKED_ACCOUNT = AccountDetailsAndActions(
     webhook_listener_url="",
     is_duplicate=None,
     integration=AccountDetailsAndActionsIntegration(
-        name="Xero",
+        name=_NAME,
         categories=["accounting"],
         image=None,
         square_image=None,
-        color="#13B5EA",
-        slug="xero",
+        color=_COLOR,
+        slug=_SLUG,
         passthrough_available=False,
         available_model_operations=[_INVOICE_OPERATIONS],
     ),
@@ -116,8 +121,8 @@ def _page(*results: msgspec.Struct) -> dict[str, Any]:
 _SHOWN: dict[tuple[str, str], Any] = {
     ("/accounting/v1/account-details", "get"): AccountDetails(
         id=_ACCOUNT_ID,
-        integration="Xero",
-        integration_slug="xero",
+        integration=_NAME,
+        integration_slug=_SLUG,
         category="accounting",
         end_user_origin_id=_ORIGIN,
         end_user_organization_name=_COMPANY,
@@ -135,18 +140,18 @@ _SHOWN: dict[tuple[str, str], Any] = {
     ("/accounting/v1/regenerate-key", "post"): RemoteKey(name="default", key="lpk_8Qa...example"),
     ("/accounting/v1/link-token", "post"): LinkToken(
         link_token=_LINK_TOKEN,
-        integration_name="Xero",
+        integration_name=_NAME,
         magic_link_url=f"https://ledgerport.example.com/link?link_token={_LINK_TOKEN}",
     ),
     ("/accounting/v1/account-token/{public_token}", "get"): AccountToken(
-        account_token=_TOKEN, integration=_XERO, id=_ACCOUNT_ID
+        account_token=_TOKEN, integration=_INTEGRATION, id=_ACCOUNT_ID
     ),
     ("/accounting/v1/account-token/regenerate", "post"): RegenerateAccountToken(
         linked_account_id=_ACCOUNT_ID, account_token=_NEW_TOKEN
     ),
     ("/accounting/v1/delete-account", "post"): {},
     ("/accounting/v1/available-actions", "get"): AvailableActions(
-        integration=_XERO, passthrough_available=False, available_model_operations=[_INVOICE_OPERATIONS]
+        integration=_INTEGRATION, passthrough_available=False, available_model_operations=[_INVOICE_OPERATIONS]
     ),
     ("/accounting/v1/sync-status", "get"): _page(
         _status("Contact"), _status("Invoice", status="FAILED", reason="The provider asked to wait; retrying.")
@@ -158,10 +163,10 @@ _SHOWN: dict[tuple[str, str], Any] = {
     ("/accounting/v1/webhook-receivers", "post"): WebhookReceiver(event="invoice.created", is_active=True, key="k1"),
     ("/integrations", "get"): [
         IntegrationListing(
-            slug="xero",
-            name="Xero",
+            slug=_SLUG,
+            name=_NAME,
             categories=["accounting"],
-            color="#13B5EA",
+            color=_COLOR,
             available=True,
             available_model_operations=[_INVOICE_OPERATIONS],
         )

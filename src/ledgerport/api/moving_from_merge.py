@@ -7,7 +7,9 @@ paragraphs, `code`, **bold**, fenced blocks). What it says is not supported is c
 
 from __future__ import annotations
 
-__all__ = ["MOVING_FROM_MERGE", "NOT_YET_SERVED"]
+from ledgerport.connectors import CONNECTORS
+
+__all__ = ["NOT_YET_SERVED", "moving_from_merge"]
 
 NOT_YET_SERVED = (
     "/accounting/v1/balance-sheets",
@@ -25,7 +27,7 @@ NOT_YET_SERVED = (
 )
 """Merge Accounting API paths this server does not answer yet (each is a 404 here)."""
 
-MOVING_FROM_MERGE = """\
+_GUIDE = """\
 ledgerport answers the same requests as Merge's Accounting API, with the same JSON shapes, headers, pagination \
 cursors, filters and errors. Code written against Merge keeps working; what changes is where it sends its requests \
 and who holds the data.
@@ -60,7 +62,7 @@ end user links once more, against your own registration at the provider.
 
 - **Self-hosted.** One process for the API, any number of `ledgerport worker` processes for syncs and writes, and \
 SQLite or PostgreSQL. The data, the provider credentials (encrypted at rest) and the logs stay on your machines.
-- **Sandboxes.** `ledgerport sandbox quickbooks|xero|netsuite|business-central` serves a local emulator of the \
+- **Sandboxes.** `ledgerport sandbox <provider>` serves a local emulator of the \
 provider's API, OAuth included, with seeded companies, rate limits and injectable faults; `ledgerport demo` runs \
 all of them with a linked tenant. Tests and demos need no provider account.
 - **Exactly-once writes.** Send `Idempotency-Key` on a create or update: a repeat returns the first answer, and the \
@@ -69,8 +71,8 @@ second invoice. Asynchronous writes (`/async`, `run_async=true`) and bulk create
 - **Signed webhooks.** Register endpoints with `/api/webhooks/endpoints` (or `ledgerport webhooks add`); each \
 delivery carries the HMAC-SHA256 signature Merge's receivers already check, is retried with backoff, stays in \
 order per linked account, and can be replayed.
-- **Providers in the open.** QuickBooks Online, Xero, NetSuite and Business Central are connectors in the \
-repository: mapping tables you can read, change and test against the sandboxes. `GET /api/integrations` lists \
+- **Providers in the open.** {providers} are connectors in the repository: mapping tables you can \
+read, change and test against the sandboxes. `GET /api/integrations` lists \
 them and what each can read and write.
 - **An operator's CLI.** `ledgerport orgs list`, `accounts list`, `jobs list` and `sync --wait` show what is \
 linked, when it syncs next and why a job failed.
@@ -88,6 +90,12 @@ These parts of Merge's Accounting API answer 404 here for now:
 
 Remote fields are served for the models whose providers have them (`include_remote_fields`, \
 `/remote-field-classes`), and `available-actions` or `GET /api/integrations` say which models and operations each \
-integration supports. Integrations other than the four above are listed as not available for linking.
+integration supports. Integrations other than those above are listed there as not available for linking.
 """
-"""The guide's Markdown."""
+
+
+def moving_from_merge() -> str:
+    """The guide's Markdown, naming the providers the connector registry holds."""
+    names = [connector.name for connector in CONNECTORS.values()]
+    providers = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return _GUIDE.replace("{providers}", providers)

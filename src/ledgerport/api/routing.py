@@ -27,7 +27,7 @@ from ledgerport.api.accounting.writes import write_handlers
 from ledgerport.api.auth import public_budget
 from ledgerport.api.docs import MOVING_FROM_MERGE_PATH, docs_page, guide_page
 from ledgerport.api.link import LINK_API_HANDLERS, LINK_PAGE_HANDLERS
-from ledgerport.api.moving_from_merge import MOVING_FROM_MERGE
+from ledgerport.api.moving_from_merge import moving_from_merge
 from ledgerport.api.openapi import openapi_document
 from ledgerport.api.params import refuse_null_characters
 from ledgerport.api.webhooks import WEBHOOK_HANDLERS
@@ -54,7 +54,7 @@ async def read_docs() -> str:
 
 @cache
 def _moving_page() -> str:
-    return guide_page("Moving from Merge to ledgerport", MOVING_FROM_MERGE)
+    return guide_page("Moving from Merge to ledgerport", moving_from_merge())
 
 
 @get(
