@@ -127,6 +127,7 @@ def create_app(
         metrics_allow=tuple(ipaddress.ip_network(network) for network in settings.metrics_allow),
         queue_refresh=queue_refresh(database),
         job_kinds=tuple(job_handlers(settings, providers)),
+        sync_interval_seconds=settings.sync_interval_seconds,
     )
 
     @asynccontextmanager

@@ -492,8 +492,12 @@ def sync(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Queue a sync of a linked account for the workers, or (--wait) run it here with progress bars."""
+    """Queue a sync of a linked account for the workers, or (--wait) run it here with progress bars and end with a
+    table of what each model did (--json: one object; with --wait it has ``models``, the table's rows)."""
     from ledgerport import worker as background
+    from ledgerport.kit import clock
+    from ledgerport.listings import sync_rows
+    from ledgerport.store.sync_states import list_sync_states
     from ledgerport.sync import sync_account
     from ledgerport.sync.tasks import queue_sync
 
@@ -509,6 +513,7 @@ def sync(
                     job_id = await queue_sync(session, linked_account_id=account.id)
                 return {"linked_account_id": str(account.id), "job_id": str(job_id), "status": "QUEUED"}
             deps = background.build_sync_deps(settings, database)
+            started = clock.now_micros()
             with _counters() as progress:
                 bars: dict[str, TaskID] = {}
 
@@ -521,23 +526,46 @@ def sync(
                     result = await sync_account(deps, account.id, progress=report)
                 finally:
                     await deps.transport(None).close()
+            async with database.read() as session:
+                states = await list_sync_states(session, linked_account_id=account.id)
             return {
                 "linked_account_id": str(account.id),
                 "status": "DONE",
                 "records": result.fetched,
                 "requests": result.requests,
+                "seconds": round((clock.now_micros() - started) / 1_000_000, 3),
+                "models": sync_rows(result.fetched, result.deleted, states, started=started),
             }
         finally:
             await database.dispose()
 
     try:
-        _emit(_run(go()), as_json)
+        outcome = _run(go())
     except Exception as exc:  # a provider failure: already recorded in sync-status and issues
         from ledgerport.connectors._base import ConnectorError
 
         if not isinstance(exc, ConnectorError):
             raise
         raise _fail(f"sync failed: {type(exc).__name__}: {exc}") from exc
+    if as_json or not wait:
+        _emit(outcome, as_json)
+    else:
+        _sync_table(outcome)
+
+
+def _sync_table(outcome: dict[str, Any]) -> None:
+    """A finished sync: one row per model, then a status line."""
+    from ledgerport.listings import table
+
+    columns = [("model", "model"), ("records", "records"), ("removed", "removed"), ("seconds", "seconds")]
+    out = _out()
+    out.print(table("sync", columns, outcome["models"]))
+    total = sum(outcome["records"].values())
+    out.print(
+        f"{outcome['status']}: {total:,} records in {len(outcome['models'])} models, {outcome['requests']:,} provider "
+        f"requests, {outcome['seconds']:.1f}s (linked account {outcome['linked_account_id']})",
+        highlight=False,
+    )
 
 
 _FINAL_BATCH = frozenset({"SUCCESS", "PARTIAL_SUCCESS", "FAILED"})
@@ -1172,6 +1200,153 @@ def remove_webhook(api_key: _ApiKey, endpoint: _EndpointId) -> None:
     if not _webhooks(go)(api_key):
         raise _fail(f"the organization has no endpoint {endpoint}")
     err.print(f"endpoint {endpoint} removed")
+
+
+# --- operators' lists -------------------------------------------------------------------------------------------
+
+jobs_app = typer.Typer(help="Jobs: queued, running and failed syncs, writes and deliveries.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+def _print_rows(
+    title: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]], key: str, as_json: bool
+) -> None:
+    """``{key: rows}`` as one JSON object, or a table of ``columns`` on stdout."""
+    from ledgerport.listings import table
+
+    if as_json:
+        sys.stdout.write(json.dumps({key: rows}) + "\n")
+    else:
+        _out().print(table(title, columns, rows))
+
+
+def _operator(go: Any) -> Any:
+    """Run ``go(database, settings)`` against the configured database, which is migrated first."""
+    settings = _settings()
+    database = _database(settings)
+
+    async def call() -> Any:
+        try:
+            await database.migrate()
+            return await go(database, settings)
+        finally:
+            await database.dispose()
+
+    return _run(call())
+
+
+@orgs_app.command("list")
+def list_organizations(as_json: _Json = False) -> None:
+    """Every organization: when it was created, its linked accounts and its live API keys."""
+    from ledgerport.listings import organization_rows
+
+    async def go(database: Database, _settings: Settings) -> list[dict[str, Any]]:
+        return await organization_rows(database)
+
+    columns = [("id", "id"), ("name", "name"), ("created", "created_at"), ("accounts", "linked_accounts")]
+    _print_rows("organizations", [*columns, ("keys", "api_keys")], _operator(go), "organizations", as_json)
+
+
+@accounts_app.command("list")
+def list_accounts(
+    api_key: Annotated[
+        str | None, typer.Option(help="An API key: only its organization's accounts (default: every organization's).")
+    ] = None,
+    as_json: _Json = False,
+) -> None:
+    """Linked accounts with their status, last finished sync and next scheduled one."""
+    from ledgerport.listings import account_rows
+
+    async def go(database: Database, settings: Settings) -> list[dict[str, Any]]:
+        organization_id = None if api_key is None else await _organization_of(database, api_key)
+        return await account_rows(
+            database, organization_id=organization_id, interval_seconds=settings.sync_interval_seconds
+        )
+
+    columns = [
+        ("id", "id"),
+        ("organization", "organization"),
+        ("integration", "integration_name"),
+        ("end user", "end_user_organization_name"),
+        ("status", "status"),
+        ("last sync finished", "last_sync_finished"),
+        ("next sync", "next_sync_start"),
+    ]
+    _print_rows("linked accounts", columns, _operator(go), "accounts", as_json)
+
+
+@accounts_app.command("delete")
+def delete_account(
+    account_id: Annotated[str, typer.Argument(help="The linked account's id (see ledgerport accounts list).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Delete without asking.")] = False,
+) -> None:
+    """Delete a linked account and everything stored for it (records, credentials, sync states, jobs, issues)."""
+    from ledgerport.store.overview import count_account_records
+
+    try:
+        wanted = uuid.UUID(account_id)
+    except ValueError as exc:
+        raise _fail(f"no linked account {account_id!r} (a linked account id is a UUID)") from exc
+
+    async def find(database: Database, _settings: Settings) -> tuple[accounts.LinkedAccount, int]:
+        async with database.read() as session:
+            account = await accounts.find_linked_account_by_id(session, account_id=wanted)
+            if account is None:
+                raise _fail(f"no linked account {account_id}")
+            return account, await count_account_records(session, linked_account_id=wanted)
+
+    account, stored = _operator(find)
+    if not yes:
+        question = (
+            f"Delete linked account {account.id} ({account.integration_name}, "
+            f"{account.end_user_organization_name}) and its {stored} records?"
+        )
+        if not typer.confirm(question, err=True):
+            raise _fail("nothing was deleted")
+
+    async def delete(database: Database, _settings: Settings) -> None:
+        async with database.write() as session:
+            await accounts.delete_linked_account(session, account_id=wanted)
+
+    _operator(delete)
+    err.print(
+        f"deleted linked account {account.id} and {stored} records; running servers refuse its token within "
+        "LEDGERPORT_AUTH_CACHE_SECONDS"
+    )
+
+
+@jobs_app.command("list")
+def list_job_rows(
+    status: Annotated[
+        str | None,
+        typer.Option(help="queued, running, failed, done or all (default: queued, running and failed)."),
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="Only jobs of this kind, e.g. sync.run.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many, newest first.")] = 50,
+    as_json: _Json = False,
+) -> None:
+    """Jobs newest first: who holds a running one and for how long it has been queued, why a failed one failed."""
+    from ledgerport.listings import JOB_STATUSES, job_rows
+
+    if status is not None and status.lower() not in JOB_STATUSES:
+        raise _fail(f"--status must be one of {', '.join(JOB_STATUSES)}", 2)
+    statuses = ("queued", "running", "failed") if status is None else JOB_STATUSES[status.lower()]
+
+    async def go(database: Database, _settings: Settings) -> list[dict[str, Any]]:
+        return await job_rows(database, statuses=statuses, kind=kind, limit=limit)
+
+    columns = [
+        ("id", "id"),
+        ("kind", "kind"),
+        ("status", "status"),
+        ("linked account", "linked_account_id"),
+        ("attempts", "attempts"),
+        ("age", "age"),
+        ("run after", "run_after"),
+        ("lease holder", "lease_owner"),
+        ("error", "error"),
+    ]
+    _print_rows("jobs", columns, _operator(go), "jobs", as_json)
 
 
 def main() -> None:

@@ -174,6 +174,7 @@ class TestPublicBudget:
                 "/api/integrations",
                 "/docs",
                 "/api/docs",
+                "/docs/moving-from-merge",
                 "/api/accounting/v1/schema",
                 "/accounting/v1/schema",
                 "/link?link_token=lpl_x",

@@ -16,7 +16,8 @@ import jsonschema
 import pytest
 from synced_harness import SyncedOrganization
 
-from harness import TEST_SEALING_KEY, Server, reference, run
+from harness import TEST_SEALING_KEY, Server, TenantFactory, reference, run
+from ledgerport.api.moving_from_merge import NOT_YET_SERVED
 from ledgerport.api.openapi import openapi_document
 from ledgerport.app import create_app
 from ledgerport.config import Settings
@@ -34,6 +35,8 @@ NOT_DOCUMENTED = {
     ("GET", "/accounting/v1/schema"): "the document itself, on the mount for SDKs configured without /api",
     ("GET", "/docs"): "an HTML page rendered from the document, for people",
     ("GET", "/api/docs"): "the same HTML page",
+    ("GET", "/docs/moving-from-merge"): "an HTML guide for people moving from Merge",
+    ("GET", "/api/docs/moving-from-merge"): "the same guide",
     ("GET", "/link"): "an HTML page of the link flow, opened by the end user's browser",
     ("POST", "/link/start"): "a form post of the link flow's HTML page",
     ("GET", "/link/callback"): "where the provider sends the end user's browser back (HTML)",
@@ -71,14 +74,32 @@ def _documented() -> set[tuple[str, str]]:
     }
 
 
+def _mismatch(routes: set[tuple[str, str]], documented: set[tuple[str, str]]) -> tuple[list[Any], list[Any]]:
+    """(routes the document lacks, documented operations no route serves)."""
+    served = {(method, _template(path)) for method, path in routes if (method, path) not in NOT_DOCUMENTED}
+    under_api = {route for route in served if route[1].startswith("/api/")}
+    return sorted(under_api - documented), sorted(documented - under_api)
+
+
 class TestEveryRouteIsDocumented:
     def test_every_api_route_is_in_the_document_with_its_methods(self, tmp_path: Path) -> None:
-        served = {
-            (method, _template(path)) for method, path in _routes(tmp_path) if (method, path) not in NOT_DOCUMENTED
-        }
-        under_api = {route for route in served if route[1].startswith("/api/")}
-        assert sorted(under_api - _documented()) == [], "routes the document lacks"
-        assert sorted(_documented() - under_api) == [], "documented operations no route serves"
+        lacking, unserved = _mismatch(_routes(tmp_path), _documented())
+        assert lacking == [], "routes the document lacks"
+        assert unserved == [], "documented operations no route serves"
+
+    @pytest.mark.parametrize(
+        "left_out",
+        [
+            ("GET", "/api/accounting/v1/sync-status"),
+            ("POST", "/api/accounting/v1/sync-status/resync"),
+            ("GET", "/api/accounting/v1/issues/{}"),
+            ("GET", "/api/accounting/v1/available-actions"),
+            ("GET", "/api/integrations"),
+        ],
+    )
+    def test_a_route_left_out_of_the_document_is_caught(self, tmp_path: Path, left_out: tuple[str, str]) -> None:
+        lacking, unserved = _mismatch(_routes(tmp_path), _documented() - {left_out})
+        assert (lacking, unserved) == ([left_out], [])
 
     def test_the_mount_without_api_serves_the_same_operations(self, tmp_path: Path) -> None:
         routes = {(method, _template(path)) for method, path in _routes(tmp_path)}
@@ -102,6 +123,78 @@ class TestEveryRouteIsDocumented:
 
     def test_the_exclusions_are_real_routes(self, tmp_path: Path) -> None:
         assert set(NOT_DOCUMENTED) <= _routes(tmp_path)
+
+
+def _successes() -> Iterator[tuple[str, str, Any]]:
+    """(path, method, the success response's JSON content) of every operation that answers a JSON body."""
+    for path, operations in DOCUMENT["paths"].items():
+        for method, operation in operations.items():
+            success = next(code for code in operation["responses"] if code.startswith("2"))
+            content = (operation["responses"][success].get("content") or {}).get("application/json")
+            if content is not None:
+                yield path, method, content
+
+
+class TestExamples:
+    def test_every_example_is_valid_against_its_schema(self) -> None:
+        checked = []
+        for path, method, content in _successes():
+            if "example" in content:
+                root = {**content["schema"], "components": DOCUMENT["components"]}
+                validator = jsonschema.Draft202012Validator(
+                    root, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+                )
+                assert list(validator.iter_errors(content["example"])) == [], (path, method)
+                checked.append((path, method))
+        assert len(checked) >= 16
+
+    def test_every_operation_that_is_not_a_common_model_has_one(self) -> None:
+        model_paths = tuple(f"/accounting/v1/{spec.path}" for spec in MODELS.values())
+        missing = [
+            (path, method)
+            for path, method, content in _successes()
+            if "example" not in content
+            and not path.startswith(("/webhooks/", *model_paths))
+            and path not in {"/accounting/v1/async-tasks/{id}", "/accounting/v1/logs/{id}"}
+        ]
+        assert missing == []
+
+
+class TestDocsPage:
+    def test_the_contents_link_every_operation(self, server: Server) -> None:
+        page = httpx.get(f"{server.url}/docs", timeout=30).text
+        contents = page[page.index("<nav>") : page.index("</nav>")]
+        for operations in DOCUMENT["paths"].values():
+            for operation in operations.values():
+                anchor = re.sub(r"[^a-z0-9]+", "-", operation["operationId"].lower()).strip("-")
+                assert f"href='#op-{anchor}'" in contents, operation["operationId"]
+                assert f"id='op-{anchor}'" in page
+        assert "href='/docs/moving-from-merge'" in contents
+
+    def test_operations_show_their_answer_and_example(self, server: Server) -> None:
+        page = httpx.get(f"{server.url}/docs", timeout=30).text
+        section = page[page.index("id='op-sync-status-list'") :]
+        section = section[: section.index("</section>")]
+        assert "a page of <code>SyncStatus</code>" in section
+        assert "<summary>Example</summary>" in section
+        assert "next_sync_start" in section
+
+
+class TestMovingFromMerge:
+    def test_the_guide_shows_the_sdk_with_only_the_base_url_changed(self, server: Server) -> None:
+        page = httpx.get(f"{server.url}/docs/moving-from-merge", timeout=30)
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "base_url=&quot;https://ledger.example.com/api&quot;" in page.text
+        for heading in ("What to change", "What ledgerport adds", "What it does not do yet"):
+            assert f"<h2>{heading}</h2>" in page.text
+
+    def test_what_it_says_is_missing_is_missing(self, server: Server, make_tenant: TenantFactory) -> None:
+        tenant = make_tenant()
+        headers = {"Authorization": f"Bearer {tenant.api_key}", "X-Account-Token": tenant.account_token}
+        for path in NOT_YET_SERVED:
+            assert httpx.get(f"{server.api}{path}", headers=headers, timeout=30).status_code == 404, path
+            assert path not in DOCUMENT["paths"]
 
 
 class TestAmounts:

@@ -101,7 +101,7 @@ def magic_link(server: Server, make_tenant: TenantFactory) -> str:
 
 
 class TestPages:
-    @pytest.mark.parametrize("path", ["/docs", "/api/docs"])
+    @pytest.mark.parametrize("path", ["/docs", "/api/docs", "/docs/moving-from-merge", "/api/docs/moving-from-merge"])
     def test_docs(self, server: Server, path: str) -> None:
         page = httpx.get(f"{server.url}{path}")
         assert page.status_code == 200

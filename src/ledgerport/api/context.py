@@ -116,6 +116,9 @@ class ApiContext:
     """Reads the job queue for ``/metrics`` at each scrape; ``None``: the queue gauges are left out."""
     job_kinds: tuple[str, ...] = ()
     """The job kinds ``/metrics`` reports even when none of them waits (as 0)."""
+    sync_interval_seconds: int = 300
+    """How often the workers' schedule syncs each account (``LEDGERPORT_SYNC_INTERVAL_SECONDS``), for
+    ``next_sync_start``."""
 
 
 def context_of(request: ASGIConnection[Any, Any, Any, Any]) -> ApiContext:

@@ -16,6 +16,7 @@ An operation is one :func:`_operation` call; a request body is the Struct the ha
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from ledgerport.api.accounting.linked_accounts import ACCOUNT_CATEGORIES, ACCOUN
 from ledgerport.api.accounting.sync_status import ISSUE_STATUSES, ISSUE_TIME_FILTERS
 from ledgerport.api.accounting.webhook_receivers import WebhookReceiverRequest
 from ledgerport.api.accounting.writes import WriteBody
+from ledgerport.api.examples import EXAMPLES
 from ledgerport.api.link import LinkTokenRequest
 from ledgerport.api.params import MAX_PAGE_SIZE
 from ledgerport.api.shapes import (
@@ -910,6 +912,11 @@ def _paths() -> dict[str, Any]:
     paths.update(_ASYNC_TASK_PATH)
     paths.update(_OTHER_PATHS)
     paths.update(_WEBHOOK_PATHS)
+    paths = copy.deepcopy(paths)  # the shared operation tables stay as declared
+    for (path, method), example in EXAMPLES.items():
+        responses = paths[path][method]["responses"]
+        success = next(code for code in responses if code.startswith("2"))
+        responses[success]["content"]["application/json"]["example"] = example
     return dict(sorted(paths.items()))
 
 

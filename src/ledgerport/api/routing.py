@@ -25,8 +25,9 @@ from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
 from ledgerport.api.accounting.webhook_receivers import WEBHOOK_RECEIVER_HANDLERS
 from ledgerport.api.accounting.writes import write_handlers
 from ledgerport.api.auth import public_budget
-from ledgerport.api.docs import docs_page
+from ledgerport.api.docs import MOVING_FROM_MERGE_PATH, docs_page, guide_page
 from ledgerport.api.link import LINK_API_HANDLERS, LINK_PAGE_HANDLERS
+from ledgerport.api.moving_from_merge import moving_from_merge
 from ledgerport.api.openapi import openapi_document
 from ledgerport.api.params import refuse_null_characters
 from ledgerport.api.probes import read_metrics, ready
@@ -50,6 +51,23 @@ async def retrieve_schema() -> Response[bytes]:
 async def read_docs() -> str:
     """The reference page."""
     return docs_page(openapi_document())
+
+
+@cache
+def _moving_page() -> str:
+    return guide_page("Moving from Merge to ledgerport", moving_from_merge())
+
+
+@get(
+    [MOVING_FROM_MERGE_PATH, f"/api{MOVING_FROM_MERGE_PATH}"],
+    name="moving-from-merge",
+    include_in_schema=False,
+    media_type=MediaType.HTML,
+    guards=[public_budget],
+)
+async def read_moving_from_merge() -> str:
+    """What changes, what is added and what is missing for code written against Merge."""
+    return _moving_page()
 
 
 @get("/health", name="health", include_in_schema=False)
@@ -88,6 +106,7 @@ def build_routes(*, metrics: bool = True) -> list[ControllerRouterHandler]:
         ),
         Router(path="/", route_handlers=LINK_PAGE_HANDLERS, guards=[public_budget]),
         read_docs,
+        read_moving_from_merge,
         health,
         ready,
         *([read_metrics] if metrics else []),

@@ -57,6 +57,7 @@ __all__ = [
     "get",
     "insert",
     "list_jobs",
+    "next_queued",
     "queue_depths",
     "release",
     "renew",
@@ -309,10 +310,12 @@ async def list_jobs(
     kinds: Collection[str] | None = None,
     statuses: Collection[str] | None = None,
     limit: int = 1000,
+    newest_first: bool = False,
 ) -> list[JobRow]:
-    """Jobs matching every given filter, oldest first, at most ``limit`` of them."""
+    """Jobs matching every given filter, oldest first (or newest first), at most ``limit`` of them."""
     c = jobs.c
-    statement = select(jobs).order_by(c.created_at, c.id).limit(limit)
+    order = (c.created_at.desc(), c.id.desc()) if newest_first else (c.created_at, c.id)
+    statement = select(jobs).order_by(*order).limit(limit)
     if linked_account_id is not None:
         statement = statement.where(c.linked_account_id == linked_account_id)
     if kinds is not None:
@@ -334,3 +337,11 @@ async def queue_depths(session: ReadSession | WriteSession, *, now: int) -> dict
         .group_by(c.kind)
     )
     return {kind: (int(count), int(earliest)) for kind, count, earliest in (await session.execute(statement)).all()}
+
+
+async def next_queued(session: ReadSession | WriteSession, *, linked_account_id: uuid.UUID, kind: str) -> int | None:
+    """When the account's earliest queued job of ``kind`` may run (``run_after``), or ``None`` if none waits."""
+    statement = select(func.min(jobs.c.run_after)).where(
+        jobs.c.linked_account_id == linked_account_id, jobs.c.kind == kind, jobs.c.status == QUEUED
+    )
+    return (await session.execute(statement)).scalar()

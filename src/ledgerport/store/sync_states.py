@@ -27,6 +27,7 @@ __all__ = [
     "begin_sync",
     "due_accounts",
     "end_sync",
+    "is_scheduled",
     "list_sync_states",
     "save_watermark",
     "schedule_next",
@@ -203,3 +204,13 @@ async def due_accounts(session: ReadSession, *, now: int, interval: int) -> list
         )
     )
     return list((await session.execute(statement)).scalars())
+
+
+async def is_scheduled(session: ReadSession | WriteSession, *, linked_account_id: uuid.UUID) -> bool:
+    """Whether :func:`due_accounts` ever picks this account: it has credentials and needs no relinking."""
+    statement = (
+        select(credentials.c.linked_account_id)
+        .join(linked_accounts, linked_accounts.c.id == credentials.c.linked_account_id)
+        .where(credentials.c.linked_account_id == linked_account_id, linked_accounts.c.status != "RELINK_NEEDED")
+    )
+    return (await session.execute(statement)).first() is not None

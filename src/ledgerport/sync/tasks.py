@@ -8,7 +8,8 @@ worker retries with backoff. Either way the sync-status rows show ``FAILED`` wit
 ends ``FAILED`` with the worker's reason (:func:`sync_abandoned`).
 
 The ``sync.schedule`` tick queues a sync for every account whose last one finished more than the interval ago; a
-dedupe key keeps one live sync job per account.
+dedupe key keeps one live sync job per account. :func:`next_sync_start` says when that will be, for the
+``next_sync_start`` of ``GET /sync-status`` and the operator's account list.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ledgerport.store.sync_states import due_accounts, schedule_next
 from ledgerport.sync.engine import SyncDeps, sync_account
 from ledgerport.sync.status import record_abandoned
 
-__all__ = ["SYNC_RUN", "queue_sync", "schedule_tick", "sync_abandoned", "sync_handlers"]
+__all__ = ["SYNC_RUN", "next_sync_start", "queue_sync", "schedule_tick", "sync_abandoned", "sync_handlers"]
 
 log = logging.getLogger(__name__)
 
@@ -125,3 +126,31 @@ def schedule_tick(interval_seconds: int, wakeups: Wakeups | None = None) -> Tick
                 await queue_sync(session, linked_account_id=account_id, wakeups=wakeups)
 
     return tick
+
+
+def next_sync_start(
+    *,
+    queued_at: int | None,
+    scheduled: bool,
+    oldest_finished: int | None,
+    retry_at: int | None,
+    interval_seconds: int,
+    now: int,
+) -> int | None:
+    """When a sync of the account next starts (epoch µs), or ``None`` when none ever will.
+
+    * ``queued_at``: the ``run_after`` of a sync job already queued (a resync, a retry, a tick's); a worker takes it
+      once it is due.
+    * ``scheduled``: whether the schedule syncs the account at all (it has credentials, needs no relinking).
+    * ``oldest_finished``: the earliest ``last_sync_finished`` over its models (``0`` for one never finished,
+      ``None`` when no sync began); the tick queues the account once that is ``interval_seconds`` old, and an
+      overdue account at its next tick, so ``now`` answers for it.
+    * ``retry_at``: when a failed run said it runs again, which comes first while it lies ahead.
+    """
+    if queued_at is not None:
+        return max(queued_at, now)
+    if not scheduled:
+        return None
+    if retry_at is not None and retry_at >= now:
+        return retry_at
+    return max((oldest_finished or 0) + interval_seconds * 1_000_000, now)

@@ -7,10 +7,9 @@ from typing import Any
 import msgspec
 from litestar import MediaType, Request, Response, post
 
-from ledgerport.api.accounting.sync_status import sync_status_document
+from ledgerport.api.accounting.sync_status import account_sync_statuses
 from ledgerport.api.auth import authenticate_account
 from ledgerport.api.context import context_of
-from ledgerport.store.sync_states import list_sync_states
 from ledgerport.sync.tasks import queue_sync
 
 __all__ = ["RESYNC_HANDLERS"]
@@ -20,10 +19,12 @@ __all__ = ["RESYNC_HANDLERS"]
 async def force_resync(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Queue a sync (one per account: a sync already queued or running is not doubled); a bare JSON list back."""
     account = await authenticate_account(request)
-    async with context_of(request).database.write() as session:
+    context = context_of(request)
+    async with context.database.write() as session:
         await queue_sync(session, linked_account_id=account.id)
-        states = await list_sync_states(session, linked_account_id=account.id)
-    body = [sync_status_document(state) for state in states]
+        body = await account_sync_statuses(
+            session, account_id=account.id, interval_seconds=context.sync_interval_seconds
+        )
     return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import msgspec
@@ -18,10 +19,19 @@ from ledgerport.api.params import list_scope, parse_bool, parse_page, parse_uuid
 from ledgerport.api.shapes import Issue, IssueEndUser, SyncStatus
 from ledgerport.kit import clock
 from ledgerport.kit.timestamps import parse_rfc3339
+from ledgerport.store import ReadSession, WriteSession
 from ledgerport.store.issues import IssueRow, find_issue, list_issues
-from ledgerport.store.sync_states import SyncState, list_sync_states
+from ledgerport.store.jobs import next_queued
+from ledgerport.store.sync_states import SyncState, is_scheduled, list_sync_states
+from ledgerport.sync.tasks import SYNC_RUN, next_sync_start
 
-__all__ = ["ISSUE_STATUSES", "ISSUE_TIME_FILTERS", "SYNC_STATUS_HANDLERS", "sync_status_document"]
+__all__ = [
+    "ISSUE_STATUSES",
+    "ISSUE_TIME_FILTERS",
+    "SYNC_STATUS_HANDLERS",
+    "account_sync_statuses",
+    "sync_status_document",
+]
 
 ISSUE_STATUSES = ("ONGOING", "RESOLVED")
 ISSUE_TIME_FILTERS = (
@@ -39,13 +49,13 @@ def _iso(micros: int | None) -> str | None:
     return None if micros is None else msgspec.json.encode(clock.from_micros(micros)).decode().strip('"')
 
 
-def sync_status_document(state: SyncState) -> SyncStatus:
-    """Merge's ``SyncStatus``."""
+def sync_status_document(state: SyncState, next_start: int | None) -> SyncStatus:
+    """Merge's ``SyncStatus``; ``next_start`` is when the schedule (or a retry) next syncs the model."""
     return SyncStatus(
         model_name=state.model,
         model_id=f"accounting.{state.model}",
         last_sync_start=_iso(state.last_sync_start),
-        next_sync_start=_iso(state.next_sync_start),
+        next_sync_start=_iso(next_start),
         last_sync_result=state.last_sync_result,
         last_sync_finished=_iso(state.last_sync_finished),
         data_fresh_as_of=_iso(state.data_fresh_as_of),
@@ -57,15 +67,45 @@ def sync_status_document(state: SyncState) -> SyncStatus:
     )
 
 
+async def account_sync_statuses(
+    session: ReadSession | WriteSession, *, account_id: uuid.UUID, interval_seconds: int
+) -> list[SyncStatus]:
+    """Every model's ``SyncStatus`` for the account, ``next_sync_start`` read from the schedule the workers keep
+    (:func:`ledgerport.sync.tasks.next_sync_start`): the ticker syncs the whole account, so its models share it
+    unless one waits for a retry of its own."""
+    states = await list_sync_states(session, linked_account_id=account_id)  # type: ignore[arg-type]
+    scheduled = await is_scheduled(session, linked_account_id=account_id)
+    queued_at = await next_queued(session, linked_account_id=account_id, kind=SYNC_RUN)
+    oldest = min((state.last_sync_finished or 0 for state in states), default=None)
+    now = clock.now_micros()
+    return [
+        sync_status_document(
+            state,
+            next_sync_start(
+                queued_at=queued_at,
+                scheduled=scheduled,
+                oldest_finished=oldest,
+                retry_at=state.next_sync_start,
+                interval_seconds=interval_seconds,
+                now=now,
+            ),
+        )
+        for state in states
+    ]
+
+
 @get("/sync-status", name="sync-status", include_in_schema=False)
 async def list_sync_status(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Every model's sync state for the linked account (one page: there are fewer models than a page holds)."""
     account = await authenticate_account(request)
     scope = list_scope("sync-status", account.id)
     parse_page(request.query_params, scope)  # validated for Merge compatibility; the list always fits one page
-    async with context_of(request).database.read() as session:
-        states = await list_sync_states(session, linked_account_id=account.id)
-    results = [msgspec.json.encode(sync_status_document(state)) for state in states]
+    context = context_of(request)
+    async with context.database.read() as session:
+        statuses = await account_sync_statuses(
+            session, account_id=account.id, interval_seconds=context.sync_interval_seconds
+        )
+    results = [msgspec.json.encode(status) for status in statuses]
     body = list_body(results, next_cursor=None, previous_cursor=None, scope=scope)
     return Response(content=body, media_type=MediaType.JSON)
 

@@ -1,0 +1,177 @@
+"""An example answer for each operation that is not a common model's, shown in the OpenAPI document and on ``/docs``.
+
+Examples are built from the same Structs the handlers encode (:mod:`ledgerport.api.shapes`), so an example cannot
+name a field the answer lacks; ``tests/api/test_openapi.py`` also validates each against its operation's schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ledgerport.api.shapes import (
+    AccountDetails,
+    AccountDetailsAndActions,
+    AccountDetailsAndActionsIntegration,
+    AccountIntegration,
+    AccountToken,
+    AvailableActions,
+    IntegrationListing,
+    Issue,
+    IssueEndUser,
+    LinkToken,
+    ModelOperation,
+    RegenerateAccountToken,
+    RemoteKey,
+    SyncStatus,
+    WebhookReceiver,
+)
+from ledgerport.connectors import CONNECTORS
+from ledgerport.models.integrations import INTEGRATIONS
+
+__all__ = ["EXAMPLES"]
+
+_ACCOUNT_ID = "0b7f4a4e-52c4-4d5e-9f7e-0c2d7d0f6a11"
+_ORIGIN = "customer-4411"
+_COMPANY = "Harbour Bikes Ltd"
+_EMAIL = "books@harbourbikes.example"
+_TOKEN = "lpt_1wq9...example"  # noqa: S105 - an example, not a secret
+_NEW_TOKEN = "lpt_7Hc...example"  # noqa: S105 - an example, not a secret
+_LINK_TOKEN = "ltk_F2b...example"  # noqa: S105 - an example, not a secret
+_INVOICE_OPERATIONS = ModelOperation(
+    model_name="Invoice",
+    available_operations=["FETCH", "CREATE", "UPDATE"],
+    required_post_parameters=["type", "contact", "line_items"],
+    supported_fields=["type", "contact", "number", "issue_date", "due_date", "currency", "line_items"],
+)
+_CONNECTOR = next(iter(CONNECTORS.values()))  # any linkable integration will do; the registry names it
+_NAME, _SLUG = _CONNECTOR.name, _CONNECTOR.slug
+_COLOR = INTEGRATIONS[_SLUG].color if _SLUG in INTEGRATIONS else "#225588"
+_INTEGRATION = AccountIntegration(
+    name=_NAME, categories=["accounting"], image=None, square_image=None, color=_COLOR, slug=_SLUG
+)
+
+
+def _status(model: str, *, status: str = "DONE", reason: str | None = None) -> SyncStatus:
+    return SyncStatus(
+        model_name=model,
+        model_id=f"accounting.{model}",
+        last_sync_start="2026-05-04T09:30:00Z",
+        next_sync_start="2026-05-04T09:35:12Z",
+        last_sync_result=status,
+        last_sync_finished="2026-05-04T09:30:12Z",
+        data_fresh_as_of="2026-05-04T09:30:12Z" if status == "DONE" else "2026-05-04T09:25:10Z",
+        historical_data_since=None,
+        status=status,
+        sync_status_reason=reason,
+        is_initial_sync=False,
+        selective_sync_configurations_usage=None,
+    )
+
+
+_ISSUE = Issue(
+    id="5d0e3c1a-86d3-4c71-b1a4-0d3f5a4f9e27",
+    status="ONGOING",
+    error_description="The provider refused the stored credentials; the end user needs to link the account again.",
+    end_user=IssueEndUser(
+        id=_ACCOUNT_ID,
+        end_user_organization_name=_COMPANY,
+        end_user_email_address=_EMAIL,
+        end_user_origin_id=_ORIGIN,
+        integration_name=_NAME,
+    ),
+    first_incident_time="2026-05-04T08:00:03Z",
+    last_incident_time="2026-05-04T09:30:05Z",
+    is_muted=False,
+    error_details=["invalid_grant"],
+)
+
+_LINKED_ACCOUNT = AccountDetailsAndActions(
+    id=_ACCOUNT_ID,
+    category="accounting",
+    status="COMPLETE",
+    status_detail="",
+    end_user_origin_id=_ORIGIN,
+    end_user_organization_name=_COMPANY,
+    end_user_email_address=_EMAIL,
+    subdomain=None,
+    webhook_listener_url="",
+    is_duplicate=None,
+    integration=AccountDetailsAndActionsIntegration(
+        name=_NAME,
+        categories=["accounting"],
+        image=None,
+        square_image=None,
+        color=_COLOR,
+        slug=_SLUG,
+        passthrough_available=False,
+        available_model_operations=[_INVOICE_OPERATIONS],
+    ),
+    account_type="PRODUCTION",
+    completed_at="2026-05-01T12:00:00Z",
+    integration_specific_fields={},
+)
+
+
+def _page(*results: msgspec.Struct) -> dict[str, Any]:
+    return {"next": None, "previous": None, "results": [msgspec.to_builtins(one) for one in results]}
+
+
+_SHOWN: dict[tuple[str, str], Any] = {
+    ("/accounting/v1/account-details", "get"): AccountDetails(
+        id=_ACCOUNT_ID,
+        integration=_NAME,
+        integration_slug=_SLUG,
+        category="accounting",
+        end_user_origin_id=_ORIGIN,
+        end_user_organization_name=_COMPANY,
+        end_user_email_address=_EMAIL,
+        status="COMPLETE",
+        webhook_listener_url=None,
+        is_duplicate=None,
+        account_type="PRODUCTION",
+        completed_at="2026-05-01T12:00:00Z",
+        instance_id=None,
+        instance_display_value=None,
+    ),
+    ("/accounting/v1/linked-accounts", "get"): _page(_LINKED_ACCOUNT),
+    ("/accounting/v1/generate-key", "post"): RemoteKey(name="reporting", key="lpk_Zk3...example"),
+    ("/accounting/v1/regenerate-key", "post"): RemoteKey(name="default", key="lpk_8Qa...example"),
+    ("/accounting/v1/link-token", "post"): LinkToken(
+        link_token=_LINK_TOKEN,
+        integration_name=_NAME,
+        magic_link_url=f"https://ledgerport.example.com/link?link_token={_LINK_TOKEN}",
+    ),
+    ("/accounting/v1/account-token/{public_token}", "get"): AccountToken(
+        account_token=_TOKEN, integration=_INTEGRATION, id=_ACCOUNT_ID
+    ),
+    ("/accounting/v1/account-token/regenerate", "post"): RegenerateAccountToken(
+        linked_account_id=_ACCOUNT_ID, account_token=_NEW_TOKEN
+    ),
+    ("/accounting/v1/delete-account", "post"): {},
+    ("/accounting/v1/available-actions", "get"): AvailableActions(
+        integration=_INTEGRATION, passthrough_available=False, available_model_operations=[_INVOICE_OPERATIONS]
+    ),
+    ("/accounting/v1/sync-status", "get"): _page(
+        _status("Contact"), _status("Invoice", status="FAILED", reason="The provider asked to wait; retrying.")
+    ),
+    ("/accounting/v1/sync-status/resync", "post"): [_status("Contact", status="SYNCING")],
+    ("/accounting/v1/issues", "get"): _page(_ISSUE),
+    ("/accounting/v1/issues/{id}", "get"): _ISSUE,
+    ("/accounting/v1/webhook-receivers", "get"): [WebhookReceiver(event="invoice.created", is_active=True)],
+    ("/accounting/v1/webhook-receivers", "post"): WebhookReceiver(event="invoice.created", is_active=True, key="k1"),
+    ("/integrations", "get"): [
+        IntegrationListing(
+            slug=_SLUG,
+            name=_NAME,
+            categories=["accounting"],
+            color=_COLOR,
+            available=True,
+            available_model_operations=[_INVOICE_OPERATIONS],
+        )
+    ],
+}
+
+EXAMPLES: dict[tuple[str, str], Any] = {key: msgspec.to_builtins(value) for key, value in _SHOWN.items()}
+"""(path, method) → the example answer of its success status, as JSON-ready values."""

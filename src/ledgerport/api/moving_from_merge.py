@@ -1,0 +1,101 @@
+"""The "Moving from Merge" guide, served at ``/docs/moving-from-merge`` and linked from the reference page's contents.
+
+It is Markdown in the small dialect :func:`ledgerport.api.docs.guide_page` renders (``## `` headings, ``- `` lists,
+paragraphs, `code`, **bold**, fenced blocks). What it says is not supported is checked by
+``tests/api/test_openapi.py``: each of those paths answers 404 on a live server.
+"""
+
+from __future__ import annotations
+
+from ledgerport.connectors import CONNECTORS
+
+__all__ = ["NOT_YET_SERVED", "moving_from_merge"]
+
+NOT_YET_SERVED = (
+    "/accounting/v1/balance-sheets",
+    "/accounting/v1/income-statements",
+    "/accounting/v1/cash-flow-statements",
+    "/accounting/v1/general-ledger-transactions",
+    "/accounting/v1/attachments",
+    "/accounting/v1/bank-feed-accounts",
+    "/accounting/v1/expense-reports",
+    "/accounting/v1/passthrough",
+    "/accounting/v1/field-mappings",
+    "/accounting/v1/linked-account-scopes",
+    "/accounting/v1/default-scopes",
+    "/accounting/v1/audit-trail",
+)
+"""Merge Accounting API paths this server does not answer yet (each is a 404 here)."""
+
+_GUIDE = """\
+ledgerport answers the same requests as Merge's Accounting API, with the same JSON shapes, headers, pagination \
+cursors, filters and errors. Code written against Merge keeps working; what changes is where it sends its requests \
+and who holds the data.
+
+## What to change
+
+Only the base URL. Merge's SDKs take it as a constructor argument; point it at your server and end it with `/api`. \
+The API key is one your ledgerport server issued (`ledgerport orgs create` prints the first, `POST /generate-key` \
+makes more), and account tokens are the ones your server gave out when the end user linked.
+
+```python
+from merge import Merge
+
+client = Merge(
+    api_key="lpk_...",                       # an API key of your ledgerport organization
+    account_token="lpt_...",                 # the linked account's token
+    base_url="https://ledger.example.com/api",
+)
+invoices = client.accounting.invoices.list(page_size=50, expand="contact")
+```
+
+Raw HTTP clients change the host the same way: `https://ledger.example.com/api/accounting/v1/invoices` with \
+`Authorization: Bearer <api key>` and `X-Account-Token: <account token>`. The routes also answer without the \
+`/api` prefix, for SDKs configured without it.
+
+Linking follows Merge's flow: `POST /link-token` returns a `magic_link_url`; the end user opens it, consents at \
+the provider, and your backend exchanges the public token at `GET /account-token/{public_token}`. Accounts \
+linked with Merge cannot be moved as they are (the provider's grant belongs to Merge's OAuth application): each \
+end user links once more, against your own registration at the provider.
+
+## What ledgerport adds
+
+- **Self-hosted.** One process for the API, any number of `ledgerport worker` processes for syncs and writes, and \
+SQLite or PostgreSQL. The data, the provider credentials (encrypted at rest) and the logs stay on your machines.
+- **Sandboxes.** `ledgerport sandbox <provider>` serves a local emulator of the \
+provider's API, OAuth included, with seeded companies, rate limits and injectable faults; `ledgerport demo` runs \
+all of them with a linked tenant. Tests and demos need no provider account.
+- **Exactly-once writes.** Send `Idempotency-Key` on a create or update: a repeat returns the first answer, and the \
+provider is called with a key derived from yours, so a retry after a timeout or a crashed worker never writes a \
+second invoice. Asynchronous writes (`/async`, `run_async=true`) and bulk creates (`/bulk`) are built the same way.
+- **Signed webhooks.** Register endpoints with `/api/webhooks/endpoints` (or `ledgerport webhooks add`); each \
+delivery carries the HMAC-SHA256 signature Merge's receivers already check, is retried with backoff, stays in \
+order per linked account, and can be replayed.
+- **Providers in the open.** {providers} are connectors in the repository: mapping tables you can \
+read, change and test against the sandboxes. `GET /api/integrations` lists \
+them and what each can read and write.
+- **An operator's CLI.** `ledgerport orgs list`, `accounts list`, `jobs list` and `sync --wait` show what is \
+linked, when it syncs next and why a job failed.
+
+## What it does not do yet
+
+These parts of Merge's Accounting API answer 404 here for now:
+
+- Financial statements: balance sheets, income statements, cash flow statements.
+- General ledger transactions, bank feeds and expense reports.
+- Attachments.
+- Passthrough requests to the provider's own API.
+- Field mappings, and linked-account or default scopes.
+- The audit trail.
+
+Remote fields are served for the models whose providers have them (`include_remote_fields`, \
+`/remote-field-classes`), and `available-actions` or `GET /api/integrations` say which models and operations each \
+integration supports. Integrations other than those above are listed there as not available for linking.
+"""
+
+
+def moving_from_merge() -> str:
+    """The guide's Markdown, naming the providers the connector registry holds."""
+    names = [connector.name for connector in CONNECTORS.values()]
+    providers = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return _GUIDE.replace("{providers}", providers)
