@@ -3,7 +3,8 @@
 Link-flow settings come from :class:`~ledgerport.config.Settings`: ``LEDGERPORT_SANDBOX_ORIGINS`` links chosen
 connectors against sandboxes, ``LEDGERPORT_SANDBOX_URL_ALLOWLIST`` names other sandboxes a link may use, and
 ``LEDGERPORT_OAUTH_<KEY>_CLIENT_ID`` / ``_CLIENT_SECRET`` are the app's registration at each real provider. The
-redirect URI to register at a provider is ``<public url>/link/callback``.
+redirect URI to register at a provider is ``<public url>/link/callback``. The operators' dashboard is served at
+``/dashboard`` (sign in with an organization's API key).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, add_
 from ledgerport.config import Settings, ensure_parent_dir, load_settings, public_url
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.client import RetryPolicy
+from ledgerport.dashboard import DashboardContext, dashboard_router
 from ledgerport.kit.ratelimit import MemoryQuota, Quota, RedisQuota
 from ledgerport.store import Database
 from ledgerport.worker import build_sync_deps, build_write_deps, registrations, sealer
@@ -109,8 +111,18 @@ def create_app(
             await providers.transport(None).close()
             await database.dispose()
 
+    dashboard = DashboardContext(
+        database=database,
+        sealer=context.sealer,
+        keys_revoked=context.credentials.clear,
+        account_deleted=context.credentials.forget_account,
+        failure_quota=quotas["failure"],
+        public_url=context.public_url,
+        webhook_allow_private=settings.webhook_allow_private,
+    )
+
     app = Litestar(
-        route_handlers=build_routes(),
+        route_handlers=[*build_routes(), dashboard_router()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_send=[add_security_headers],
         lifespan=[lifespan],
@@ -118,6 +130,7 @@ def create_app(
         debug=False,
     )
     app.state.ledgerport = context
+    app.state.dashboard = dashboard
     return app
 
 

@@ -38,6 +38,30 @@ NOT_DOCUMENTED = {
     ("POST", "/link/start"): "a form post of the link flow's HTML page",
     ("GET", "/link/callback"): "where the provider sends the end user's browser back (HTML)",
     ("GET", "/health"): "a liveness probe for load balancers",
+    **{
+        (method, f"/dashboard{path}"): "the operators' dashboard: HTML pages and their forms, for people"
+        for method, path in (
+            ("GET", ""),
+            ("GET", "/style.css"),
+            ("GET", "/sign-in"),
+            ("POST", "/sign-in"),
+            ("POST", "/sign-out"),
+            ("GET", "/accounts"),
+            ("GET", "/accounts/{account_id:str}"),
+            ("POST", "/accounts/{account_id:str}/resync"),
+            ("GET", "/accounts/{account_id:str}/delete"),
+            ("POST", "/accounts/{account_id:str}/delete"),
+            ("GET", "/keys"),
+            ("POST", "/keys"),
+            ("POST", "/keys/{key_id:str}/revoke"),
+            ("GET", "/webhooks"),
+            ("POST", "/webhooks"),
+            ("GET", "/webhooks/{endpoint_id:str}"),
+            ("POST", "/webhooks/{endpoint_id:str}/status"),
+            ("POST", "/webhooks/{endpoint_id:str}/replay"),
+            ("POST", "/webhooks/{endpoint_id:str}/deliveries/{delivery_id:str}/replay"),
+        )
+    },
 }
 """Routes deliberately left out of the document. The demo's sandboxes are ASGI mounts outside the app (they are
 provider emulators, not this API) and are not among its routes at all."""
