@@ -138,7 +138,7 @@ def _relink(context: DashboardContext, account: LinkedAccount) -> str:
     command = (
         f"curl -X POST {context.public_url}/api/accounting/v1/link-token \\\n"
         '  -H "Authorization: Bearer $LEDGERPORT_API_KEY" -H "Content-Type: application/json" \\\n'
-        f"  -d '{body}'"
+        "  -d '" + body.replace("'", "'\\''") + "'"
     )
     urgent = " This account needs it: its grant at the provider is gone." if account.status == "RELINK_NEEDED" else ""
     return (
