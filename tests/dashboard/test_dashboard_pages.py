@@ -315,3 +315,83 @@ def _endpoint_status(database_url: str, tenant: Tenant, endpoint_id: uuid.UUID) 
             await database.dispose()
 
     return run(read())
+
+
+def _failed_delivery(database_url: str, tenant: Tenant, endpoint_id: uuid.UUID) -> uuid.UUID:
+    async def make() -> uuid.UUID:
+        database = Database(database_url)
+        try:
+            async with database.write() as session:
+                event = webhook_rows.NewEvent("LinkedAccount.linked", b"{}", tenant.account_id)
+                await webhook_rows.emit(session, organization_id=tenant.organization_id, events=[event])
+                (delivery,) = await webhook_rows.list_deliveries(session, endpoint_id=endpoint_id)
+                await webhook_rows.attempt_failed(
+                    session,
+                    delivery_id=delivery.id,
+                    endpoint_id=endpoint_id,
+                    lane=str(tenant.account_id),
+                    status_code=502,
+                    error="the endpoint answered <502>",
+                    now=clock.now_micros(),
+                    retry_at=None,
+                )
+                return delivery.id
+        finally:
+            await database.dispose()
+
+    return run(make())
+
+
+def _delivery_statuses(database_url: str, endpoint_id: uuid.UUID) -> list[str]:
+    async def read() -> list[str]:
+        database = Database(database_url)
+        try:
+            async with database.read() as session:
+                return [d.status for d in await webhook_rows.list_deliveries(session, endpoint_id=endpoint_id)]
+        finally:
+            await database.dispose()
+
+    return run(read())
+
+
+class TestWebhooks:
+    def test_a_failed_delivery_is_shown_and_replayed(
+        self, signed_in: httpx.Client, tenant: Tenant, database_url: str
+    ) -> None:
+        endpoint_id = _endpoint(database_url, tenant)
+        delivery_id = _failed_delivery(database_url, tenant, endpoint_id)
+        assert _delivery_statuses(database_url, endpoint_id) == ["FAILED"]
+        page = signed_in.get(f"/dashboard/webhooks/{endpoint_id}")
+        assert page.status_code == 200
+        assert "the endpoint answered &lt;502&gt;" in page.text
+        assert "LinkedAccount.linked" in page.text
+        path = f"/dashboard/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay"
+        assert signed_in.post(path).status_code == 403
+        assert _delivery_statuses(database_url, endpoint_id) == ["FAILED"]
+        answer = signed_in.post(path, data={"csrf": CSRF.search(page.text).group(1)})
+        assert answer.status_code == 303
+        assert _delivery_statuses(database_url, endpoint_id) == ["PENDING"]
+        assert (
+            signed_in.post(
+                f"/dashboard/webhooks/{endpoint_id}/deliveries/{uuid.uuid4()}/replay", data={"csrf": csrf_of(signed_in)}
+            ).status_code
+            == 404
+        )
+
+    def test_an_endpoint_is_disabled_and_enabled_through_the_shared_functions(
+        self, signed_in: httpx.Client, tenant: Tenant, database_url: str
+    ) -> None:
+        endpoint_id = _endpoint(database_url, tenant)
+        path = f"/dashboard/webhooks/{endpoint_id}/status"
+        token = csrf_of(signed_in)
+        assert signed_in.post(path, data={"csrf": token, "active": "false"}).status_code == 303
+        assert _endpoint_status(database_url, tenant, endpoint_id) == "DISABLED"
+        assert signed_in.post(path, data={"csrf": token, "active": "true"}).status_code == 303
+        assert _endpoint_status(database_url, tenant, endpoint_id) == "ACTIVE"
+
+    def test_an_address_the_api_refuses_is_refused_here_too(self, signed_in: httpx.Client) -> None:
+        answer = signed_in.post(
+            "/dashboard/webhooks", data={"csrf": csrf_of(signed_in), "url": "http://127.0.0.1:9/in", "events": "all"}
+        )
+        assert answer.status_code == 400
+        assert "url:" in answer.text
