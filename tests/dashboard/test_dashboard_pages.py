@@ -8,9 +8,11 @@ import uuid
 from collections.abc import Iterator
 
 import httpx
+import msgspec
 import pytest
 
-from harness import Server, Tenant, TenantFactory, run
+from harness import TEST_SEALING_KEY, Server, Tenant, TenantFactory, run
+from ledgerport.dashboard.sessions import new_session
 from ledgerport.kit import clock
 from ledgerport.kit.sealing import Sealer
 from ledgerport.store import Database
@@ -117,6 +119,23 @@ class TestSignIn:
         for value in ("garbage", other.decode()):
             browser.cookies.set("ledgerport_dashboard", value, path="/dashboard")
             assert browser.get("/dashboard/accounts").status_code == 303
+
+    def test_an_expired_or_foreign_purpose_cookie_sealed_by_the_server_is_no_session(
+        self, browser: httpx.Client, tenant: Tenant, database_url: str
+    ) -> None:
+        sealer = Sealer([TEST_SEALING_KEY])
+        (key_id,) = _key_ids(database_url, tenant)
+        fresh = new_session(organization_id=tenant.organization_id, key_id=key_id, seconds=600)
+        cases = {
+            "live": (fresh, 200),
+            "expired": (msgspec.structs.replace(fresh, expires_at=clock.now_micros() - 1), 303),
+            "other purpose": (msgspec.structs.replace(fresh, purpose="link-session"), 303),
+        }
+        for name, (session, status) in cases.items():
+            browser.cookies.set(
+                "ledgerport_dashboard", sealer.seal(msgspec.json.encode(session)).decode(), path="/dashboard"
+            )
+            assert browser.get("/dashboard/accounts").status_code == status, name
 
     def test_pages_carry_their_policy_once(self, signed_in: httpx.Client) -> None:
         page = signed_in.get("/dashboard/accounts")
