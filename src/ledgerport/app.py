@@ -8,6 +8,8 @@ redirect URI to register at a provider is ``<public url>/link/callback``.
 What operators see comes from here too: every request passes :class:`~ledgerport.kit.access.AccessLog` (one
 ``ledgerport.access`` line, the request metrics), ``/ready`` asks the database and Redis, and ``/metrics`` reads the
 job queue at each scrape (``LEDGERPORT_METRICS``, ``LEDGERPORT_METRICS_ALLOW``).
+
+The operators' dashboard is served at ``/dashboard`` (sign in with an organization's API key).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, add_
 from ledgerport.config import Settings, ensure_parent_dir, load_settings, public_url
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.client import RetryPolicy
+from ledgerport.dashboard import DashboardContext, dashboard_router
 from ledgerport.jobs.metrics import queue_refresh
 from ledgerport.kit.access import AccessLog
 from ledgerport.kit.logs import configure_logging
@@ -146,8 +149,18 @@ def create_app(
                 await redis.aclose()
             await database.dispose()
 
+    dashboard = DashboardContext(
+        database=database,
+        sealer=context.sealer,
+        keys_revoked=context.credentials.clear,
+        account_deleted=context.credentials.forget_account,
+        failure_quota=quotas["failure"],
+        public_url=context.public_url,
+        webhook_allow_private=settings.webhook_allow_private,
+    )
+
     app = Litestar(
-        route_handlers=build_routes(metrics=settings.metrics),
+        route_handlers=[*build_routes(metrics=settings.metrics), dashboard_router()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_send=[add_security_headers],
         lifespan=[lifespan],
@@ -159,6 +172,7 @@ def create_app(
     # Every request, routed or not, gets its access-log line and its metrics; inside Litestar's own entry point, as
     # its OpenTelemetry plugin wraps it, so the route template it found is in the scope when the request ends.
     app.asgi_handler = AccessLog(app.asgi_handler)  # type: ignore[arg-type]
+    app.state.dashboard = dashboard
     return app
 
 

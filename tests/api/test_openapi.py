@@ -43,6 +43,30 @@ NOT_DOCUMENTED = {
     ("GET", "/health"): "a liveness probe for load balancers",
     ("GET", "/ready"): "a readiness probe (database, Redis) for load balancers and orchestrators",
     ("GET", "/metrics"): "Prometheus metrics for operators (LEDGERPORT_METRICS, LEDGERPORT_METRICS_ALLOW)",
+    **{
+        (method, f"/dashboard{path}"): "the operators' dashboard: HTML pages and their forms, for people"
+        for method, path in (
+            ("GET", ""),
+            ("GET", "/style.css"),
+            ("GET", "/sign-in"),
+            ("POST", "/sign-in"),
+            ("POST", "/sign-out"),
+            ("GET", "/accounts"),
+            ("GET", "/accounts/{account_id:str}"),
+            ("POST", "/accounts/{account_id:str}/resync"),
+            ("GET", "/accounts/{account_id:str}/delete"),
+            ("POST", "/accounts/{account_id:str}/delete"),
+            ("GET", "/keys"),
+            ("POST", "/keys"),
+            ("POST", "/keys/{key_id:str}/revoke"),
+            ("GET", "/webhooks"),
+            ("POST", "/webhooks"),
+            ("GET", "/webhooks/{endpoint_id:str}"),
+            ("POST", "/webhooks/{endpoint_id:str}/status"),
+            ("POST", "/webhooks/{endpoint_id:str}/replay"),
+            ("POST", "/webhooks/{endpoint_id:str}/deliveries/{delivery_id:str}/replay"),
+        )
+    },
 }
 """Routes deliberately left out of the document. The demo's sandboxes are ASGI mounts outside the app (they are
 provider emulators, not this API) and are not among its routes at all."""

@@ -49,6 +49,7 @@ from ledgerport.store import Database, accounts
 from ledgerport.store import jobs as job_rows
 from ledgerport.store.jobs import FAILED as JOB_FAILED
 from ledgerport.store.jobs import QUEUED, JobRow
+from ledgerport.store.sync_runs import SyncRun, list_sync_runs
 from ledgerport.store.sync_states import begin_sync
 from ledgerport.sync import SyncDeps, sync_account
 from ledgerport.sync.status import INTERNAL
@@ -437,3 +438,40 @@ async def test_a_sync_whose_workers_keep_dying_reads_failed_with_the_workers_rea
             "Invoice": ("FAILED", reason),
         }
         assert [i["error_description"] for i in await r.issues("ONGOING")] == [reason]
+
+
+async def _runs(r: Rig) -> list[SyncRun]:
+    async with r.database.read() as session:
+        account = await accounts.find_linked_account_by_id(session, account_id=r.account_id)
+        assert account is not None
+        return await list_sync_runs(session, organization_id=account.organization_id, linked_account_id=r.account_id)
+
+
+async def test_every_sync_job_run_leaves_a_row_in_the_history(database: Database) -> None:
+    async with rig(database) as r:
+        job_id = await _job(r)
+        async with working(r):
+
+            async def done() -> list[SyncRun]:
+                return [run for run in await _runs(r) if run.result == "DONE"]
+
+            (run,) = await eventually(done, what="the run in the sync history")
+        assert run.job_id == job_id
+        assert run.reason is None
+        assert run.finished_at >= run.started_at
+        assert run.fetched.get("Invoice", 0) > 0, run.fetched
+        assert run.requests > 0
+        stored = (await r.get("invoices", page_size="100"))["results"]
+        assert run.fetched["Invoice"] == len(stored)
+
+
+async def test_a_failed_run_is_kept_with_its_public_reason(database: Database) -> None:
+    async with rig(database) as r:
+        r.provider.down = True
+        await _job(r)
+        async with working(r, retry_base=3600):
+            (run,) = await eventually(lambda: _runs(r), what="the failed run in the sync history")
+        assert run.result == "FAILED"
+        assert run.reason == UNREACHABLE
+        assert_public(run.reason)
+        assert run.fetched == {}

@@ -10,6 +10,9 @@ are computed once here. Hashing whatever a response happens to contain would def
 into a page by mistake must not run. The policy names no ``form-action``: the link page's form is answered with a
 redirect to the provider's consent page, and browsers hold that redirect to ``form-action`` too, while the
 provider's origin is not fixed (sandboxes).
+
+A response that sets one of these headers itself keeps its own: the dashboard's pages carry a policy of their own
+(they load a stylesheet from this server and post forms only here).
 """
 
 from __future__ import annotations
@@ -51,5 +54,7 @@ async def add_security_headers(message: Message, _scope: Scope) -> None:
         return
     headers = list(message.get("headers", ()))
     content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
-    headers.extend(_PAGES if content_type.startswith(b"text/html") else _EVERY)
+    present = {name.lower() for name, _ in headers}
+    wanted = _PAGES if content_type.startswith(b"text/html") else _EVERY
+    headers.extend((name, value) for name, value in wanted if name not in present)
     message["headers"] = headers

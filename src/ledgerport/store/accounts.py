@@ -22,6 +22,7 @@ from ledgerport.store.tables import api_keys, linked_accounts, organizations, re
 
 __all__ = [
     "AccountFilters",
+    "ApiKey",
     "Credentials",
     "LinkedAccount",
     "NewApiKey",
@@ -33,11 +34,16 @@ __all__ = [
     "find_linked_account",
     "find_linked_account_by_id",
     "find_linked_account_by_token",
+    "find_live_api_key",
     "find_organization_by_name",
+    "find_organization_name",
+    "list_api_keys",
     "list_linked_accounts",
     "regenerate_account_token",
+    "resolve_api_key",
     "resolve_credentials",
     "revoke_api_key",
+    "revoke_api_key_by_id",
     "set_account_status",
 ]
 
@@ -68,6 +74,20 @@ class NewApiKey(msgspec.Struct, frozen=True):
     id: uuid.UUID
     organization_id: uuid.UUID
     secret: str
+
+
+class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
+    """An API key as its owners may see it: never the secret, only the first characters that name it."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    name: str
+    key_prefix: str
+    created_at: int
+    revoked_at: int | None
+
+
+_KEY_COLUMNS = [api_keys.c[field] for field in ApiKey.__struct_fields__]
 
 
 class NewLinkedAccount(msgspec.Struct, frozen=True):
@@ -149,6 +169,48 @@ async def revoke_api_key(session: WriteSession, *, secret: str) -> bool:
         .values(revoked_at=clock.now_micros())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def list_api_keys(session: ReadSession, *, organization_id: uuid.UUID) -> list[ApiKey]:
+    """The organization's keys, live and revoked, newest first."""
+    c = api_keys.c
+    statement = select(*_KEY_COLUMNS).where(c.organization_id == organization_id).order_by(c.created_at.desc(), c.id)
+    return [ApiKey(**row) for row in (await session.execute(statement)).mappings()]
+
+
+async def resolve_api_key(session: ReadSession, *, secret: str) -> ApiKey | None:
+    """The live key whose secret is given (a sign-in), if any."""
+    c = api_keys.c
+    statement = select(*_KEY_COLUMNS).where(c.key_digest == digest(secret), c.revoked_at.is_(None))
+    row = (await session.execute(statement)).mappings().first()
+    return None if row is None else ApiKey(**row)
+
+
+async def find_live_api_key(session: ReadSession, *, organization_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | None:
+    """The organization's key with this id, unless it was revoked."""
+    c = api_keys.c
+    statement = select(*_KEY_COLUMNS).where(
+        c.id == key_id, c.organization_id == organization_id, c.revoked_at.is_(None)
+    )
+    row = (await session.execute(statement)).mappings().first()
+    return None if row is None else ApiKey(**row)
+
+
+async def revoke_api_key_by_id(session: WriteSession, *, organization_id: uuid.UUID, key_id: uuid.UUID) -> bool:
+    """Revoke one of the organization's live keys by id; ``False`` if it has no such live key."""
+    c = api_keys.c
+    result = await session.execute(
+        update(api_keys)
+        .where(c.id == key_id, c.organization_id == organization_id, c.revoked_at.is_(None))
+        .values(revoked_at=clock.now_micros())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def find_organization_name(session: ReadSession, *, organization_id: uuid.UUID) -> str | None:
+    """The organization's name, if it exists."""
+    statement = select(organizations.c.name).where(organizations.c.id == organization_id)
+    return (await session.execute(statement)).scalar()
 
 
 async def create_linked_account(

@@ -42,6 +42,7 @@ __all__ = [
     "metadata",
     "organizations",
     "records",
+    "sync_runs",
     "sync_states",
     "webhook_deliveries",
     "webhook_endpoints",
@@ -154,6 +155,25 @@ sync_states = Table(
     Column("reason", String(2000), nullable=True),
 )
 """Per linked account and common model: where the last sync got to (``watermark``) and how it ended."""
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("job_id", Uuid, nullable=True),
+    Column("started_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("fetched", _Json, nullable=False),
+    Column("deleted", _Json, nullable=False),
+    Column("requests", BigInteger, nullable=False),
+    Column("reason", String(2000), nullable=True),
+    Index("ix_sync_runs_linked_account_id_started_at", "linked_account_id", "started_at"),
+)
+"""One run of a sync job, written when it ends: ``result`` is DONE, FAILED, THROTTLED (re-queued for later) or
+STOPPED (its worker stopped; the job runs again), ``fetched``/``deleted`` count records per model, and ``reason`` is
+the failure's cause as sync-status words it (never an exception's text)."""
 
 jobs = Table(
     "jobs",

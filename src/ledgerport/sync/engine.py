@@ -164,10 +164,12 @@ async def sync_account(
     models: Sequence[str] | None = None,
     progress: Progress | None = None,
     checkpoint: Checkpoint | None = None,
+    report: SyncReport | None = None,
 ) -> SyncReport:
     """Sync one linked account (all its connector's models, or ``models``); failures are recorded, then raised.
 
-    Whatever ``checkpoint`` raises is re-raised unrecorded: the run was stopped, it did not fail.
+    Whatever ``checkpoint`` raises is re-raised unrecorded: the run was stopped, it did not fail. ``report``, when
+    given, is filled as the run goes, so a caller still holds what a run that raised had done.
     """
     opened = await open_provider(deps, account_id)
     connector, client = opened.connector, opened.client
@@ -197,7 +199,7 @@ async def sync_account(
     )
     ref = _ref_cache(account_id)
     context = MappingContext(ref=ref, child=record_ids(account_id), company=await _company(deps, account_id, ref))
-    report = SyncReport()
+    report = SyncReport() if report is None else report
     started = clock.now()
     stopped: list[BaseException] = []
 

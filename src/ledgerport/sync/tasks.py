@@ -4,7 +4,8 @@
 asks for a long wait re-queues the job for then (the attempt is given back); a revoked grant ends it (the account
 is marked ``RELINK_NEEDED`` and an issue raised; retrying cannot help); anything else fails the attempt and the
 worker retries with backoff. Either way the sync-status rows show ``FAILED`` with the reason meanwhile, and
-``next_sync_start`` says when the retry runs. A sync job the worker gives up on unrun (its workers kept stopping)
+``next_sync_start`` says when the retry runs. Every run, however it ends, leaves a row in the account's sync history
+(:mod:`ledgerport.store.sync_runs`). A sync job the worker gives up on unrun (its workers kept stopping)
 ends ``FAILED`` with the worker's reason (:func:`sync_abandoned`).
 
 The ``sync.schedule`` tick queues a sync for every account whose last one finished more than the interval ago; a
@@ -34,15 +35,34 @@ from ledgerport.kit import clock
 from ledgerport.store import Database, WriteSession
 from ledgerport.store.accounts import find_linked_account_by_id
 from ledgerport.store.jobs import JobRow
+from ledgerport.store.sync_runs import SyncRun, record_sync_run
 from ledgerport.store.sync_states import due_accounts, schedule_next
-from ledgerport.sync.engine import SyncDeps, sync_account
-from ledgerport.sync.status import record_abandoned
+from ledgerport.sync.engine import SyncDeps, SyncReport, sync_account
+from ledgerport.sync.status import failure_cause, record_abandoned
 
-__all__ = ["SYNC_RUN", "next_sync_start", "queue_sync", "schedule_tick", "sync_abandoned", "sync_handlers"]
+__all__ = [
+    "RUN_DONE",
+    "RUN_FAILED",
+    "RUN_STOPPED",
+    "RUN_THROTTLED",
+    "SYNC_RUN",
+    "next_sync_start",
+    "queue_sync",
+    "schedule_tick",
+    "sync_abandoned",
+    "sync_handlers",
+]
 
 log = logging.getLogger(__name__)
 
 SYNC_RUN = "sync.run"
+
+RUN_DONE = "DONE"
+RUN_FAILED = "FAILED"
+RUN_THROTTLED = "THROTTLED"
+"""The provider asked for a long wait: the job was queued again for then."""
+RUN_STOPPED = "STOPPED"
+"""The worker stopped (shutdown, lost lease): the job runs again from where the run got to."""
 
 
 async def queue_sync(
@@ -72,20 +92,60 @@ def sync_handlers(deps: SyncDeps) -> Mapping[str, Handler]:
     async def run(context: JobContext) -> None:
         payload = context.row.payload
         account_id = uuid.UUID(str(payload["linked_account_id"]))
+        report = SyncReport()
+        started = clock.now_micros()
+        ended: tuple[str, str | None] = (RUN_STOPPED, None)  # until the run says otherwise (a cancelled task)
         try:
-            await sync_account(deps, account_id, models=payload.get("models"), checkpoint=context.checkpoint)
-        except AuthRevoked:
+            await sync_account(
+                deps, account_id, models=payload.get("models"), checkpoint=context.checkpoint, report=report
+            )
+            ended = (RUN_DONE, None)
+        except AuthRevoked as revoked:
+            ended = (RUN_FAILED, failure_cause(revoked).reason)
             return  # recorded by the engine; only a person relinking can fix it
         except RateLimited as throttled:
+            ended = (RUN_THROTTLED, failure_cause(throttled).reason)
             await _retry_at(deps.database, account_id, throttled.retry_after)
             raise RetryLater(throttled.retry_after, str(throttled)) from throttled
         except (LeaseLost, WorkerStopping):
             raise  # the run was stopped, not failed: the job runs again as it is
-        except Exception:
+        except Exception as exc:
+            ended = (RUN_FAILED, failure_cause(exc).reason)
             await _retry_at(deps.database, account_id, context.retry_in)
             raise
+        finally:
+            await _record_run(deps.database, context.row.id, account_id, started, report, ended)
 
     return {SYNC_RUN: run}
+
+
+async def _record_run(
+    database: Database,
+    job_id: uuid.UUID,
+    account_id: uuid.UUID,
+    started: int,
+    report: SyncReport,
+    ended: tuple[str, str | None],
+) -> None:
+    """Keep what the run did in the account's sync history; best effort, like every report about a run."""
+    run = SyncRun(
+        id=uuid.uuid4(),
+        linked_account_id=account_id,
+        job_id=job_id,
+        started_at=started,
+        finished_at=clock.now_micros(),
+        result=ended[0],
+        fetched=dict(report.fetched),
+        deleted=dict(report.deleted),
+        requests=report.requests,
+        reason=ended[1],
+    )
+    try:
+        async with database.write() as session:
+            if await find_linked_account_by_id(session, account_id=account_id) is not None:  # not deleted meanwhile
+                await record_sync_run(session, run)
+    except Exception:  # the run's own outcome matters more than its history
+        log.exception("recording the sync run of %s failed", account_id)
 
 
 async def _retry_at(database: Database, account_id: uuid.UUID, seconds: float | None) -> None:
