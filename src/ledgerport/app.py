@@ -157,6 +157,7 @@ def create_app(
         failure_quota=quotas["failure"],
         public_url=context.public_url,
         webhook_allow_private=settings.webhook_allow_private,
+        sync_interval_seconds=settings.sync_interval_seconds,
     )
 
     app = Litestar(

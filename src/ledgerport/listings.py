@@ -19,7 +19,7 @@ from ledgerport.store import Database
 from ledgerport.store.jobs import list_jobs
 from ledgerport.store.overview import AccountSummary, list_account_summaries, list_organizations
 from ledgerport.store.sync_states import SyncState
-from ledgerport.sync.tasks import SYNC_RUN, next_sync_start
+from ledgerport.sync.tasks import SYNC_RUN, account_next_sync
 
 __all__ = [
     "JOB_STATUSES",
@@ -97,15 +97,7 @@ async def organization_rows(database: Database) -> list[Row]:
 def account_row(summary: AccountSummary, *, interval_seconds: int, now: int) -> Row:
     """One linked account with when it last finished a sync and when the schedule next starts one."""
     account = summary.account
-    scheduled = summary.has_credentials and account.status != "RELINK_NEEDED"
-    upcoming = next_sync_start(
-        queued_at=summary.queued_at,
-        scheduled=scheduled,
-        oldest_finished=summary.oldest_finished,
-        retry_at=summary.retry_at,
-        interval_seconds=interval_seconds,
-        now=now,
-    )
+    upcoming = account_next_sync(summary, interval_seconds=interval_seconds, now=now)
     return {
         "id": str(account.id),
         "organization_id": str(account.organization_id),

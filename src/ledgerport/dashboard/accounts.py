@@ -17,6 +17,8 @@ from litestar import Request, Response, get, post
 from ledgerport.dashboard.context import DashboardContext, dashboard_context
 from ledgerport.dashboard.gate import Missing, Visitor, html_page, parse_id, posted, see_other, signed_in
 from ledgerport.dashboard.templates import Raw, badge, duration, esc, page, post_button, table, when
+from ledgerport.kit import clock
+from ledgerport.store import ReadSession
 from ledgerport.store.accounts import LinkedAccount, delete_linked_account, find_linked_account
 from ledgerport.store.activity import (
     list_provider_calls,
@@ -25,11 +27,21 @@ from ledgerport.store.activity import (
     summarize_accounts,
 )
 from ledgerport.store.issues import list_issues
+from ledgerport.store.overview import list_account_summaries
 from ledgerport.store.sync_runs import SyncRun, list_sync_runs
 from ledgerport.store.sync_states import list_sync_states
-from ledgerport.sync.tasks import SYNC_RUN, queue_sync
+from ledgerport.sync.tasks import SYNC_RUN, account_next_sync, queue_sync
 
 __all__ = ["ACCOUNT_HANDLERS"]
+
+
+async def _next_syncs(
+    db: ReadSession, organization_id: uuid.UUID, interval_seconds: int
+) -> dict[uuid.UUID, int | None]:
+    """When the schedule next syncs each of the organization's accounts: the rule ``/sync-status`` and the CLI use."""
+    now = clock.now_micros()
+    found = await list_account_summaries(db, sync_kind=SYNC_RUN, organization_id=organization_id)
+    return {one.account.id: account_next_sync(one, interval_seconds=interval_seconds, now=now) for one in found}
 
 
 def _path(account_id: uuid.UUID, action: str = "") -> str:
@@ -40,8 +52,10 @@ def _path(account_id: uuid.UUID, action: str = "") -> str:
 async def list_accounts(request: Request[Any, Any, Any]) -> Response[str]:
     """Every linked account of the organization, with where its syncs stand."""
     visitor = await signed_in(request)
-    async with dashboard_context(request).database.read() as db:
+    context = dashboard_context(request)
+    async with context.database.read() as db:
         summaries = await summarize_accounts(db, organization_id=visitor.organization_id, sync_kinds=[SYNC_RUN])
+        upcoming = await _next_syncs(db, visitor.organization_id, context.sync_interval_seconds)
     rows = [
         (
             Raw(
@@ -51,7 +65,7 @@ async def list_accounts(request: Request[Any, Any, Any]) -> Response[str]:
             s.account.integration_name,
             Raw(badge(s.account.status) + (" " + badge("QUEUED") if s.sync_waiting else "")),
             when(s.last_sync_finished),
-            when(s.next_sync_start),
+            when(upcoming.get(s.account.id)),
             Raw(badge("ONGOING") + f" {s.open_issues}") if s.open_issues else Raw('<span class="muted">none</span>'),
             Raw(
                 '<span class="row">'
@@ -183,7 +197,7 @@ async def show_account(request: Request[Any, Any, Any], account_id: str) -> Resp
             f'<div class="panel">{_facts(account)}</div>{actions}',
             "<h2>Sync status</h2>",
             table(
-                ["Model", "Status", "Last start", "Last finished", "Result", "Next sync", "Reason"],
+                ["Model", "Status", "Last start", "Last finished", "Result", "Retry at", "Reason"],
                 [
                     (
                         s.model,

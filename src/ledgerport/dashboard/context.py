@@ -41,6 +41,8 @@ class DashboardContext:
     """Where API clients reach this server (the relink instructions show it)."""
     webhook_allow_private: bool = False
     """Whether webhook endpoints may be on private or loopback addresses."""
+    sync_interval_seconds: int = 300
+    """How often the workers' schedule syncs each account (``LEDGERPORT_SYNC_INTERVAL_SECONDS``): the next sync."""
     session_seconds: int = field(default=8 * 3600)
     """How long a sign-in lasts."""
 

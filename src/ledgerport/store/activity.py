@@ -45,8 +45,6 @@ class AccountSummary(msgspec.Struct, frozen=True, kw_only=True):
     account: LinkedAccount
     last_sync_finished: int | None
     """The latest moment any model's sync finished."""
-    next_sync_start: int | None
-    """The earliest moment any model's next sync is due."""
     open_issues: int
     sync_waiting: bool
     """A sync job is queued or running for the account."""
@@ -58,7 +56,6 @@ async def summarize_accounts(
     """The organization's linked accounts, newest first, each with its sync times and open issues."""
     la, st, iss, jb = linked_accounts.c, sync_states.c, issues.c, jobs.c
     last = select(func.max(st.last_sync_finished)).where(st.linked_account_id == la.id).scalar_subquery()
-    upcoming = select(func.min(st.next_sync_start)).where(st.linked_account_id == la.id).scalar_subquery()
     open_issues = (
         select(func.count())
         .select_from(issues)
@@ -76,7 +73,6 @@ async def summarize_accounts(
         select(
             *(la[name] for name in fields),
             last.label("last_sync_finished"),
-            upcoming.label("next_sync_start"),
             open_issues.label("open_issues"),
             waiting.label("sync_waiting"),
         )
@@ -88,7 +84,6 @@ async def summarize_accounts(
         AccountSummary(
             account=LinkedAccount(**{name: row[name] for name in fields}),
             last_sync_finished=row["last_sync_finished"],
-            next_sync_start=row["next_sync_start"],
             open_issues=int(row["open_issues"] or 0),
             sync_waiting=bool(row["sync_waiting"]),
         )

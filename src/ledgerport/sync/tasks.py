@@ -35,6 +35,7 @@ from ledgerport.kit import clock
 from ledgerport.store import Database, WriteSession
 from ledgerport.store.accounts import find_linked_account_by_id
 from ledgerport.store.jobs import JobRow
+from ledgerport.store.overview import AccountSummary
 from ledgerport.store.sync_runs import SyncRun, record_sync_run
 from ledgerport.store.sync_states import due_accounts, schedule_next
 from ledgerport.sync.engine import SyncDeps, SyncReport, sync_account
@@ -46,6 +47,7 @@ __all__ = [
     "RUN_STOPPED",
     "RUN_THROTTLED",
     "SYNC_RUN",
+    "account_next_sync",
     "next_sync_start",
     "queue_sync",
     "schedule_tick",
@@ -214,3 +216,15 @@ def next_sync_start(
     if retry_at is not None and retry_at >= now:
         return retry_at
     return max((oldest_finished or 0) + interval_seconds * 1_000_000, now)
+
+
+def account_next_sync(summary: AccountSummary, *, interval_seconds: int, now: int) -> int | None:
+    """:func:`next_sync_start` for one account as the operators' listings summarize it (CLI and dashboard alike)."""
+    return next_sync_start(
+        queued_at=summary.queued_at,
+        scheduled=summary.has_credentials and summary.account.status != "RELINK_NEEDED",
+        oldest_finished=summary.oldest_finished,
+        retry_at=summary.retry_at,
+        interval_seconds=interval_seconds,
+        now=now,
+    )
