@@ -431,6 +431,8 @@ def demo(
     url = settings.public_url or f"http://{settings.host}:{settings.port}"
     sys.stdout.write(_instructions(url, credentials))
     sys.stdout.flush()
+    # From here on the server's access log and the worker's lines show what it does (after the setup's progress).
+    configure_logging(settings.log_format, settings.log_level)
     api = create_app(
         settings, background=embedded_worker(settings, transports=sandboxes.transports), transports=sandboxes.transports
     )
