@@ -62,7 +62,7 @@ def test_no_grab_bag_modules() -> None:
 
 
 PROVIDER_WORDS = ("quickbooks", "qbo", "intuit", "xero", "netsuite", "realm", "tenant_id")
-ENGINES = ("sync", "jobs", "linking", "api")
+ENGINES = ("sync", "jobs", "linking", "api", "passthrough")
 
 
 def _code_words(tree: ast.Module) -> set[str]:

@@ -1,6 +1,6 @@
 """The composition root of background work: sync, write and webhook dependencies, the job handlers every worker
-runs (syncs, asynchronous writes, bulk writes, webhook deliveries), its ticks, and the worker process
-(``ledgerport worker``)."""
+runs (syncs, asynchronous writes, bulk writes, asynchronous passthrough, webhook deliveries), its ticks, and the
+worker process (``ledgerport worker``)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from ledgerport.jobs.metrics import queue_refresh
 from ledgerport.kit.budget import Budget, MemoryBudget, RedisBudget
 from ledgerport.kit.metrics import MetricsServer
 from ledgerport.kit.sealing import Sealer
+from ledgerport.passthrough import passthrough_abandoned, passthrough_handlers
 from ledgerport.store import Database
 from ledgerport.sync import SyncDeps
 from ledgerport.sync.tasks import schedule_tick, sync_abandoned, sync_handlers
@@ -125,12 +126,13 @@ def build_webhook_deps(settings: Settings, database: Database) -> WebhookDeps:
 
 def job_handlers(settings: Settings, deps: SyncDeps) -> dict[str, Handler]:
     """Every job kind a worker runs, bound to this process's provider plumbing: syncs, asynchronous writes, bulk
-    writes and webhook deliveries."""
+    writes, asynchronous passthrough and webhook deliveries."""
     writes = build_write_deps(settings, deps)
     return {
         **sync_handlers(deps),
         **write_task_handlers(writes),
         **bulk_handlers(writes),
+        **passthrough_handlers(deps),
         **webhook_handlers(build_webhook_deps(settings, deps.database)),
     }
 
@@ -150,7 +152,12 @@ def tickers(settings: Settings) -> Callable[[Database, Wakeups], Sequence[Ticker
 
 def job_abandoned(settings: Settings, deps: SyncDeps) -> dict[str, Abandoned]:
     """What each kind records when the worker gives one of its jobs up unrun."""
-    return {**sync_abandoned(), **write_tasks_abandoned(), **bulk_abandoned(build_write_deps(settings, deps))}
+    return {
+        **sync_abandoned(),
+        **write_tasks_abandoned(),
+        **bulk_abandoned(build_write_deps(settings, deps)),
+        **passthrough_abandoned(),
+    }
 
 
 def bulk_worker(settings: Settings, deps: SyncDeps, *, wakeups: Wakeups | None = None, concurrency: int = 4) -> Worker:

@@ -29,6 +29,7 @@ from ledgerport.api.shapes import (
 )
 from ledgerport.connectors import CONNECTORS
 from ledgerport.models.integrations import INTEGRATIONS
+from ledgerport.passthrough import AsyncPassthroughReciept, RemoteResponse
 
 __all__ = ["EXAMPLES"]
 
@@ -118,6 +119,16 @@ def _page(*results: msgspec.Struct) -> dict[str, Any]:
     return {"next": None, "previous": None, "results": [msgspec.to_builtins(one) for one in results]}
 
 
+_PASSED = RemoteResponse(
+    method="GET",
+    path="/Organisation",
+    status=200,
+    response={"Organisations": [{"Name": _COMPANY, "BaseCurrency": "GBP"}]},
+    response_headers={"content-type": "application/json; charset=utf-8"},
+    response_type="JSON",
+    headers={"Accept": "application/json"},
+)
+
 _SHOWN: dict[tuple[str, str], Any] = {
     ("/accounting/v1/account-details", "get"): AccountDetails(
         id=_ACCOUNT_ID,
@@ -157,6 +168,11 @@ _SHOWN: dict[tuple[str, str], Any] = {
         _status("Contact"), _status("Invoice", status="FAILED", reason="The provider asked to wait; retrying.")
     ),
     ("/accounting/v1/sync-status/resync", "post"): [_status("Contact", status="SYNCING")],
+    ("/accounting/v1/passthrough", "post"): _PASSED,
+    ("/accounting/v1/async-passthrough", "post"): AsyncPassthroughReciept(
+        async_passthrough_receipt_id="5d1c8f0e-3b8e-4e0a-a0de-7c9f4f1e2b61"
+    ),
+    ("/accounting/v1/async-passthrough/{async_passthrough_receipt_id}", "get"): _PASSED,
     ("/accounting/v1/issues", "get"): _page(_ISSUE),
     ("/accounting/v1/issues/{id}", "get"): _ISSUE,
     ("/accounting/v1/webhook-receivers", "get"): [WebhookReceiver(event="invoice.created", is_active=True)],

@@ -19,7 +19,6 @@ NOT_YET_SERVED = (
     "/accounting/v1/attachments",
     "/accounting/v1/bank-feed-accounts",
     "/accounting/v1/expense-reports",
-    "/accounting/v1/passthrough",
     "/accounting/v1/field-mappings",
     "/accounting/v1/linked-account-scopes",
     "/accounting/v1/default-scopes",
@@ -84,7 +83,7 @@ These parts of Merge's Accounting API answer 404 here for now:
 - Financial statements: balance sheets, income statements, cash flow statements.
 - General ledger transactions, bank feeds and expense reports.
 - Attachments.
-- Passthrough requests to the provider's own API.
+- Multipart passthrough bodies (`request_format` `MULTIPART`); JSON and XML passthrough work.
 - Field mappings, and linked-account or default scopes.
 - The audit trail.
 

@@ -55,6 +55,7 @@ from ledgerport.api.shapes import (
 from ledgerport.api.webhooks import DELIVERY_STATUSES, EndpointChange, NewEndpointRequest
 from ledgerport.models import MODELS, BoolEquals, DateAfter, DateBefore, Equals, ModelSpec, Ref, RemoteData
 from ledgerport.models._base import RemoteFieldClass
+from ledgerport.passthrough import AsyncPassthroughReciept, DataPassthroughRequest, RemoteResponse
 from ledgerport.writes.problems import Problem
 
 __all__ = ["WEBHOOKS_GUIDE", "openapi_document"]
@@ -365,6 +366,43 @@ _OTHER_PATHS: dict[str, Any] = {
             errors=_ACCOUNT_ERRORS,
         )
     },
+    "/accounting/v1/passthrough": {
+        "post": _operation(
+            "passthrough_create",
+            "passthrough",
+            "Pull data from an endpoint not currently supported by Merge: `path` is relative to the integration's "
+            "API base for this linked account (its company), the account's credentials are added by the server, and "
+            "`status` is what the provider answered. Only Accept, Content-Type, If-Match, If-None-Match, "
+            "If-Modified-Since and Prefer headers may be set. 502: the provider gave no answer.",
+            parameters=[_ACCOUNT_TOKEN],
+            body=DataPassthroughRequest,
+            ok=_ref(RemoteResponse),
+            errors=("400", "502", *_ACCOUNT_ERRORS),
+        )
+    },
+    "/accounting/v1/async-passthrough": {
+        "post": _operation(
+            "async_passthrough_create",
+            "async-passthrough",
+            "Asynchronously pull data from an endpoint not currently supported by Merge (checked as `/passthrough` "
+            "checks it; a worker sends it).",
+            parameters=[_ACCOUNT_TOKEN],
+            body=DataPassthroughRequest,
+            ok=_ref(AsyncPassthroughReciept),
+            errors=("400", *_ACCOUNT_ERRORS),
+        )
+    },
+    "/accounting/v1/async-passthrough/{async_passthrough_receipt_id}": {
+        "get": _operation(
+            "async_passthrough_retrieve",
+            "async-passthrough",
+            "Retrieves data from earlier async-passthrough POST request: the `RemoteResponse` once sent, a string "
+            "saying it is still queued or in progress before.",
+            parameters=[_ACCOUNT_TOKEN, _param("async_passthrough_receipt_id", _UUID, "", "path")],
+            ok={"oneOf": [_ref(RemoteResponse), _STRING]},
+            errors=_ACCOUNT_ERRORS,
+        )
+    },
     "/accounting/v1/issues": {
         "get": _operation(
             "issues_list",
@@ -426,6 +464,9 @@ _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     Problem,
     RemoteKeyRequest,
     LinkTokenRequest,
+    DataPassthroughRequest,
+    RemoteResponse,
+    AsyncPassthroughReciept,
     AccountDetails,
     AccountDetailsAndActions,
     AccountToken,

@@ -19,6 +19,7 @@ from ledgerport.api.accounting.common_models import common_model_handlers
 from ledgerport.api.accounting.integrations import list_integrations, retrieve_available_actions
 from ledgerport.api.accounting.keys import KEY_HANDLERS
 from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
+from ledgerport.api.accounting.passthrough import PASSTHROUGH_HANDLERS
 from ledgerport.api.accounting.remote_fields import remote_field_class_handlers
 from ledgerport.api.accounting.resync import RESYNC_HANDLERS
 from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
@@ -90,6 +91,7 @@ def build_routes(*, metrics: bool = True) -> list[ControllerRouterHandler]:
         *SYNC_STATUS_HANDLERS,
         *RESYNC_HANDLERS,
         *WEBHOOK_RECEIVER_HANDLERS,
+        *PASSTHROUGH_HANDLERS,
         retrieve_available_actions,
         *LINK_API_HANDLERS,
         retrieve_schema,

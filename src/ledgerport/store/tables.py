@@ -41,6 +41,7 @@ __all__ = [
     "linked_accounts",
     "metadata",
     "organizations",
+    "passthrough_receipts",
     "records",
     "sync_runs",
     "sync_states",
@@ -276,6 +277,22 @@ write_logs = Table(
 )
 """Debug logs of the provider calls a write made (``is_debug_mode=true``), credentials removed; kept for a
 configurable time."""
+
+passthrough_receipts = Table(
+    "passthrough_receipts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("request", _Bytes, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("status_code", BigInteger, nullable=True),
+    Column("response", _Bytes, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=True),
+    Index("ix_passthrough_receipts_created_at", "created_at"),
+)
+"""One asynchronous passthrough (``POST /async-passthrough``): the request as it came, and once a worker sent it,
+the answer ``GET /async-passthrough/{id}`` gives (``status`` QUEUED → IN_PROGRESS → DONE)."""
 
 write_tasks = Table(
     "write_tasks",

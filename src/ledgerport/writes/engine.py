@@ -36,8 +36,6 @@ from ledgerport.connectors._base import (
     NotFound,
     RateLimited,
     Rejected,
-    Request,
-    Response,
     Transport,
 )
 from ledgerport.connectors._base.errors import cause_of
@@ -47,6 +45,7 @@ from ledgerport.kit import clock
 from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
 from ledgerport.remote.fields import class_id, field_classes
+from ledgerport.remote.recording import Recorder, call_log
 from ledgerport.store.accounts import LinkedAccount
 from ledgerport.store.engine import ReadSession
 from ledgerport.store.operations import (
@@ -173,54 +172,6 @@ def _detail(status: int, detail: str, headers: Mapping[str, str] | None = None) 
 
 
 # --- the provider's calls, recorded ------------------------------------------------------------------------------
-
-_SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"})
-
-
-class _Recorder:
-    """A transport that keeps every call it passes on, for debug mode and the operators' logs."""
-
-    def __init__(self, inner: Transport) -> None:
-        self.inner = inner
-        self.calls: list[tuple[Request, Response | None, int, int]] = []
-
-    async def send(self, request: Request) -> Response:
-        started, moment = time.perf_counter(), clock.now_micros()
-        response: Response | None = None
-        try:
-            response = await self.inner.send(request)
-            return response
-        finally:
-            self.calls.append((request, response, moment, int((time.perf_counter() - started) * 1000)))
-
-    async def close(self) -> None:
-        """The inner transport belongs to the app."""
-
-
-def _log_of(
-    account_id: uuid.UUID, operation_id: uuid.UUID, call: tuple[Request, Response | None, int, int]
-) -> WriteLog:
-    request, response, moment, duration = call
-    headers = {k: ("[removed]" if k.lower() in _SECRET_HEADERS else v) for k, v in request.headers.items()}
-    return WriteLog(
-        id=uuid.uuid4(),
-        linked_account_id=account_id,
-        operation_id=operation_id,
-        created_at=moment,
-        method=request.method,
-        url=request.full_url[:2000],
-        status_code=None if response is None else response.status,
-        duration_ms=duration,
-        request=_encoder.encode({"headers": headers, "body": (request.body or b"").decode("utf-8", "replace")}),
-        response=None
-        if response is None
-        else _encoder.encode(
-            {
-                "headers": {k: v for k, v in response.headers.items() if k.lower() not in _SECRET_HEADERS},
-                "body": response.body.decode("utf-8", "replace"),
-            }
-        ),
-    )
 
 
 def _log_summaries(deps: WriteDeps, logs: list[WriteLog]) -> list[dict[str, Any]]:
@@ -557,10 +508,10 @@ async def _run(
     writer = connector.writer
     assert target is not None
     assert writer is not None
-    recorders: list[_Recorder] = []
+    recorders: list[Recorder] = []
 
     def recording(origin: str | None) -> Transport:
-        recorder = _Recorder(deps.providers.transport(origin))
+        recorder = Recorder(deps.providers.transport(origin))
         recorders.append(recorder)
         return recorder
 
@@ -639,8 +590,8 @@ def _provider_problems(exc: ConnectorError, integration: str) -> list[Problem]:
     ]
 
 
-async def _logs(session: Any, call: WriteCall, operation_id: uuid.UUID, recorders: list[_Recorder]) -> list[WriteLog]:
-    logs = [_log_of(call.account.id, operation_id, one) for recorder in recorders for one in recorder.calls]
+async def _logs(session: Any, call: WriteCall, operation_id: uuid.UUID, recorders: list[Recorder]) -> list[WriteLog]:
+    logs = [call_log(call.account.id, operation_id, one) for recorder in recorders for one in recorder.calls]
     for log in logs:
         await add_write_log(session, log)
     return logs
@@ -650,7 +601,7 @@ async def _final(
     deps: WriteDeps,
     call: WriteCall,
     operation_id: uuid.UUID,
-    recorders: list[_Recorder],
+    recorders: list[Recorder],
     status: int,
     body: bytes,
     remote_id: str | None,
@@ -669,7 +620,7 @@ async def _released(
     deps: WriteDeps,
     call: WriteCall,
     operation_id: uuid.UUID,
-    recorders: list[_Recorder],
+    recorders: list[Recorder],
     status: int,
     body: bytes,
     headers: Mapping[str, str] | None = None,
@@ -742,7 +693,7 @@ async def _store(
     mapping: ModelMap,
     record: Any,
     operation_id: uuid.UUID,
-    recorders: list[_Recorder],
+    recorders: list[Recorder],
     warnings: list[Problem],
 ) -> Outcome:
     """The provider's answer becomes the stored record (the next sync finds the same remote id) and the response.

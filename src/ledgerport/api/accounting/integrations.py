@@ -20,7 +20,7 @@ from ledgerport.connectors._base import Connector, field_support
 from ledgerport.models.integrations import INTEGRATIONS
 from ledgerport.writes import required_fields
 
-__all__ = ["INTEGRATION_HANDLERS", "model_operations"]
+__all__ = ["INTEGRATION_HANDLERS", "model_operations", "passthrough_available"]
 
 
 def _operations(connector: Connector, model: str) -> list[str]:
@@ -36,6 +36,12 @@ def _operations(connector: Connector, model: str) -> list[str]:
 
 
 @cache
+def passthrough_available(slug: str) -> bool:
+    """Whether the integration's connector declares a passthrough base (``POST /passthrough`` can reach it)."""
+    connector = connector_for_slug(slug)
+    return connector is not None and connector.passthrough_base is not None
+
+
 def model_operations(slug: str) -> list[ModelOperation]:
     """Merge's ``ModelOperation`` list for an integration, per model: what it can read (the fields its mappings
     fill) and write (``CREATE``/``UPDATE``/``BULK_CREATE`` and the fields a create requires, from its write tables)."""
@@ -69,7 +75,7 @@ async def retrieve_available_actions(request: Request[Any, Any, Any]) -> Respons
             color=None if integration is None else integration.color,
             slug=account.integration,
         ),
-        passthrough_available=False,
+        passthrough_available=passthrough_available(account.integration),
         available_model_operations=model_operations(account.integration),
     )
     return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)

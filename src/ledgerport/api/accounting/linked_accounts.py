@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 from litestar import MediaType, Request, Response, get, post
 
-from ledgerport.api.accounting.integrations import model_operations
+from ledgerport.api.accounting.integrations import model_operations, passthrough_available
 from ledgerport.api.auth import authenticate_account, authenticate_organization
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest
@@ -86,7 +86,7 @@ def account_details_and_actions(account: LinkedAccount) -> AccountDetailsAndActi
             square_image=None,
             color=integration.color,
             slug=integration.slug,
-            passthrough_available=False,
+            passthrough_available=passthrough_available(integration.slug),
             available_model_operations=model_operations(integration.slug),
         ),
         account_type="TEST" if account.is_test_account else "PRODUCTION",

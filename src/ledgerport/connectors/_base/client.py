@@ -135,6 +135,7 @@ class ProviderClient:
             PROVIDER_THROTTLES.labels(provider=provider).inc()
         error = classify(response, self.connector.errors)
         if error is not None:
+            error.response = response
             raise error
         return response
 
@@ -174,6 +175,37 @@ class ProviderClient:
                 await self._retrying(failed, failures)
                 delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (failures - 1))
                 await asyncio.sleep(delay * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not security
+
+    async def relay(self, request: Request) -> Response:
+        """Send once as asked and return the provider's answer whatever its status (passthrough).
+
+        The call shares everything :meth:`send` does (budget, credentials, metrics), and retries only what the
+        provider did not act on: a refused access token (refreshed once) and a throttle that names a wait within
+        ``max_throttle_wait``. Any other answer, an error included, is the provider's to hand back: a request that
+        may change data is never sent twice. Only a call that got no answer at all raises."""
+        tokens = await self.tokens.current()
+        refreshed = False
+        throttles = 0
+        while True:
+            try:
+                return await self._once(request, tokens)
+            except AuthExpired as expired:
+                if refreshed and expired.response is not None:
+                    return expired.response
+                tokens, refreshed = await self.tokens.refresh(tokens), True
+            except RateLimited as throttled:
+                throttles += 1
+                answered = throttled.response
+                wait = throttled.retry_after
+                if throttled.guessed or wait > self.retry.max_throttle_wait or throttles >= self.retry.attempts:
+                    if answered is None:
+                        raise
+                    return answered
+                await self.budget.pause(self.budget_key, wait)
+            except ConnectorError as failed:
+                if failed.response is None:
+                    raise
+                return failed.response
 
     async def json(self, request: Request) -> Any:
         """Send and decode; a body cut short is retried like any transient failure."""

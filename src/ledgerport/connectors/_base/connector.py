@@ -133,9 +133,20 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     """Learnt once per client before its first walk, added to the account facts its requests see (a provider
     whose times are written in the account's zone: the zone's current UTC offset)."""
 
+    passthrough_base: str | None = None
+    """Where passthrough paths start for one linked account: a URL template over its facts (``{realm_id}``), rebased
+    on a sandbox origin like ``base_url``. A tenant's path is appended below it and never replaces it, so a tenant
+    reaches only the company its account was linked to; ``None``: this provider offers no passthrough."""
+
     def context(self, account: Mapping[str, str], base_url: str | None = None) -> StreamContext:
         """The stream context for one linked account (``base_url`` with the account's facts filled in)."""
         return StreamContext(base_url=place(self.base_url, base_url, account), account=account)
+
+    def passthrough_root(self, account: Mapping[str, str], base_url: str | None = None) -> str | None:
+        """The linked account's passthrough root (``passthrough_base`` placed), without a trailing slash."""
+        if self.passthrough_base is None:
+            return None
+        return place(self.passthrough_base, base_url, account).rstrip("/")
 
 
 def field_support(connector: Connector) -> dict[str, list[str]]:

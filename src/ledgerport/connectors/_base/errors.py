@@ -68,6 +68,10 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True):
 class ConnectorError(Exception):
     """Root of every failure a connector reports."""
 
+    response: Response | None = None
+    """The provider's answer this error was read from (``None``: no answer came, or a check made before sending);
+    passthrough hands it back as it came."""
+
 
 class RateLimited(ConnectorError):
     """The provider asked us to slow down; ``retry_after`` is in seconds.

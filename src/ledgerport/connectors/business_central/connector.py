@@ -51,6 +51,8 @@ CONNECTOR = Connector(
     writer=WRITER,
     # The company's local currency: BC leaves it blank on the documents and contacts in it.
     session_facts=learn_session,
+    # The linked company's API root: its tenant, environment and company come from the link, not the path.
+    passthrough_base=API_URL + "/v2.0/{tenant_id}/{environment}/api/v2.0/companies({company_id})",
 )
 """6,000 requests in any 5 minutes per user (FACTS.md §5), the strictest reading as a sliding window; five at once,
 which BC processes while it queues the rest (more would wait in BC's queue, towards its 8-minute 503)."""

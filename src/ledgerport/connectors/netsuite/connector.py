@@ -43,6 +43,7 @@ CONNECTOR = Connector(
     session_facts=learn_session,
     writes=WRITES,
     writer=WRITER,
+    passthrough_base=f"{API_URL}/services/rest",  # the account is the host: no path reaches another one
 )
 """Five requests at once per account (a standard account's concurrency limit, shared with every other
 integration of the account; ``Limits.concurrent`` is what ledgerport's budget allows itself). No per-minute

@@ -34,6 +34,8 @@ CONNECTOR = Connector(
     writes=WRITES,
     writer=WRITER,
     remote_fields=REMOTE_FIELDS,
+    passthrough_base=f"{API_URL}/v3/company/{{realm_id}}",
 )
 """500 requests a minute and 10 at once per realm (Intuit's limits page); ``account_facts`` reads ``realmId``
-from the OAuth callback's query parameters."""
+from the OAuth callback's query parameters. Passthrough paths are below the realm's company
+(``/query?query=select * from CompanyInfo``): the realm comes from the link, never from the tenant's path."""

@@ -48,4 +48,5 @@ CONNECTOR = Connector(
     facts_request=connections_request,
     writes=WRITES,
     writer=WRITER,
+    passthrough_base="https://api.xero.com/api.xro/2.0",  # the organisation is the xero-tenant-id that authorize adds
 )

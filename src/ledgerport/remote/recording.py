@@ -1,0 +1,68 @@
+"""The provider calls of one piece of work, recorded as they are sent: writes show them in debug mode and keep
+them for the operators' logs (``GET /logs/{id}``, the dashboard), and every passthrough is kept the same way."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import msgspec
+
+from ledgerport.connectors._base import Request, Response, Transport
+from ledgerport.kit import clock
+from ledgerport.store.operations import WriteLog
+
+__all__ = ["Call", "Recorder", "call_log"]
+
+Call = tuple[Request, Response | None, int, int]
+"""A request, its answer (``None``: none came), when it was sent (epoch microseconds) and how long it took (ms)."""
+
+_encoder = msgspec.json.Encoder(decimal_format="number")
+
+_SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"})
+
+
+class Recorder:
+    """A transport that keeps every call it passes on, for debug mode and the operators' logs."""
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.calls: list[Call] = []
+
+    async def send(self, request: Request) -> Response:
+        """Pass the request on, and keep it with its answer (or none), when it started and how long it took."""
+        started, moment = time.perf_counter(), clock.now_micros()
+        response: Response | None = None
+        try:
+            response = await self.inner.send(request)
+            return response
+        finally:
+            self.calls.append((request, response, moment, int((time.perf_counter() - started) * 1000)))
+
+    async def close(self) -> None:
+        """The inner transport belongs to the app."""
+
+
+def call_log(account_id: uuid.UUID, operation_id: uuid.UUID | None, call: Call) -> WriteLog:
+    """One recorded call as a log row, credentials removed (``operation_id``: the write it belongs to, if any)."""
+    request, response, moment, duration = call
+    headers = {k: ("[removed]" if k.lower() in _SECRET_HEADERS else v) for k, v in request.headers.items()}
+    return WriteLog(
+        id=uuid.uuid4(),
+        linked_account_id=account_id,
+        operation_id=operation_id,
+        created_at=moment,
+        method=request.method,
+        url=request.full_url[:2000],
+        status_code=None if response is None else response.status,
+        duration_ms=duration,
+        request=_encoder.encode({"headers": headers, "body": (request.body or b"").decode("utf-8", "replace")}),
+        response=None
+        if response is None
+        else _encoder.encode(
+            {
+                "headers": {k: v for k, v in response.headers.items() if k.lower() not in _SECRET_HEADERS},
+                "body": response.body.decode("utf-8", "replace"),
+            }
+        ),
+    )
