@@ -47,8 +47,8 @@ def _relative_path(path: str) -> tuple[str, str]:
     """``path`` split into a checked path (leading ``/``) and its query; refused if it could leave the root."""
     if not path or len(path) > _MAX_PATH:
         raise PassthroughRefused(f"path must be 1 to {_MAX_PATH} characters.")
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
-        raise PassthroughRefused("path must not hold control characters.")
+    if any(ord(ch) < 0x20 or ord(ch) > 0x7E for ch in path):
+        raise PassthroughRefused("path must be printable ASCII: percent-encode other characters.")
     if "#" in path:
         raise PassthroughRefused("path must not hold a fragment (#).")
     route, _, query = path.partition("?")
@@ -83,8 +83,8 @@ def forwarded_headers(given: Mapping[str, Any] | None) -> dict[str, str]:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise PassthroughRefused(f"headers.{name} must be a string.")
         text = str(value)
-        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text) or len(text) > 1000:
-            raise PassthroughRefused(f"headers.{name} must be at most 1000 characters without control characters.")
+        if any(ord(ch) < 0x20 or ord(ch) > 0x7E for ch in text) or len(text) > 1000:
+            raise PassthroughRefused(f"headers.{name} must be at most 1000 printable ASCII characters.")
         headers[sent] = text
     return headers
 
@@ -101,15 +101,17 @@ def passthrough_request(
     """The request a passthrough sends: ``path`` below ``root`` (the account's placed passthrough base)."""
     if method not in METHODS:
         raise PassthroughRefused(f"method must be one of {', '.join(METHODS)}.")
-    route, query = _relative_path(path)
+    try:
+        route, query = _relative_path(path)
+        body = None if data is None else data.encode()
+    except UnicodeEncodeError as exc:
+        raise PassthroughRefused("path and data must be valid Unicode text.") from exc
     sent = forwarded_headers(headers)
     url = f"{root.rstrip('/')}{route}"
     target, base = urlsplit(url), urlsplit(root)
     if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not target.path.startswith(base.path):
         raise PassthroughRefused("path must stay below the integration's API base.")  # defence in depth
-    body = None
-    if data is not None:
-        body = data.encode()
+    if body is not None:
         content_type = CONTENT_TYPES.get(request_format or "JSON")
         if "Content-Type" not in sent and content_type is not None:
             sent["Content-Type"] = content_type
