@@ -159,3 +159,32 @@ class TestAuditTrail:
         assert [(e["event_type"], e["role"]) for e in events] == [(CREATED, "ADMIN")]
         assert "'cli'" in events[0]["event_description"]
         assert events[0]["user_name"]
+
+    def test_webhook_endpoint_changes_are_listed(self, server: Server, make_tenant: TenantFactory) -> None:
+        tenant = make_tenant()
+        key = {"Authorization": f"Bearer {tenant.api_key}"}
+        endpoints = f"{server.api}/webhooks/endpoints"
+        made = httpx.post(endpoints, json={"url": "https://93.184.216.34/hook", "events": ["all"]}, headers=key)
+        assert made.status_code == 201, made.text
+        one = f"{endpoints}/{made.json()['id']}"
+        assert httpx.patch(one, json={"url": "https://93.184.216.35/other"}, headers=key).status_code == 200
+        assert httpx.patch(one, json={"is_active": False}, headers=key).status_code == 200
+        assert httpx.post(f"{one}/rotate-key", headers=key).status_code == 200
+        assert httpx.delete(one, headers=key).status_code == 204
+        assert httpx.delete(one, headers=key).status_code == 404
+        events = _events(server, tenant.api_key)[:5]
+        assert [e["event_type"] for e in events] == [
+            "DISABLED_MERGE_WEBHOOK",
+            "REGENERATED_WEBHOOK_SIGNATURE",
+            "DISABLED_MERGE_WEBHOOK",
+            "MERGE_WEBHOOK_TARGET_CHANGED",
+            "ENABLED_MERGE_WEBHOOK",
+        ]
+        assert {e["role"] for e in events} == {"API"}
+        assert "https://93.184.216.35/other" in events[3]["event_description"]
+        assert "Deleted" in events[0]["event_description"]
+        other = make_tenant()
+        assert [e["event_type"] for e in _events(server, other.api_key)] == [
+            "CREATED_LINKED_ACCOUNT",
+            "CREATED_REMOTE_PRODUCTION_API_KEY",
+        ]
