@@ -5,6 +5,7 @@ messages go to stderr, so scripts can pipe the output.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import logging
 import sys
@@ -22,6 +23,7 @@ from ledgerport.kit.collector import tune_collector
 from ledgerport.kit.logs import configure_logging
 from ledgerport.models.integrations import UnknownIntegration, find_integration
 from ledgerport.store import Database, accounts
+from ledgerport.store.audit import Actor
 
 __all__ = ["main"]
 
@@ -46,6 +48,15 @@ def _settings() -> Settings:
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+
+
+def _actor(settings: Settings) -> Actor:
+    """Who the audit trail says acted: the operator at this terminal (Merge's ``ADMIN``)."""
+    try:
+        login: str | None = getpass.getuser()
+    except (KeyError, OSError):
+        login = None
+    return Actor(role="ADMIN", user_name=login, user_email=settings.operator_email)
 
 
 def _database(settings: Settings) -> Database:
@@ -183,14 +194,15 @@ def create_organization(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Create an organization and its first API key (shown once)."""
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
 
     async def go() -> dict[str, str]:
         try:
             await database.migrate()
             async with database.write() as session:
                 organization_id = await accounts.create_organization(session, name=name)
-                key = await accounts.create_api_key(session, organization_id=organization_id)
+                key = await accounts.create_api_key(session, organization_id=organization_id, actor=_actor(settings))
             return {"organization_id": str(organization_id), "api_key": key.secret}
         finally:
             await database.dispose()
@@ -205,13 +217,16 @@ def create_key(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Issue another API key for the organization that owns --api-key."""
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
 
     async def go() -> dict[str, str]:
         try:
             organization_id = await _organization_of(database, api_key)
             async with database.write() as session:
-                key = await accounts.create_api_key(session, organization_id=organization_id, name=name)
+                key = await accounts.create_api_key(
+                    session, organization_id=organization_id, name=name, actor=_actor(settings)
+                )
             return {"organization_id": str(organization_id), "api_key": key.secret}
         finally:
             await database.dispose()
@@ -222,12 +237,13 @@ def create_key(
 @keys_app.command("revoke")
 def revoke_key(api_key: Annotated[str, typer.Option(help="The API key to revoke.")]) -> None:
     """Revoke an API key; every server process refuses it within LEDGERPORT_AUTH_CACHE_SECONDS."""
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
 
     async def go() -> bool:
         try:
             async with database.write() as session:
-                return await accounts.revoke_api_key(session, secret=api_key)
+                return await accounts.revoke_api_key(session, secret=api_key, actor=_actor(settings))
         finally:
             await database.dispose()
 
@@ -258,7 +274,8 @@ def create_account(
         found = find_integration(integration)
     except UnknownIntegration as exc:
         raise _fail(str(exc), 2) from exc
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
 
     async def go() -> dict[str, str]:
         try:
@@ -273,6 +290,7 @@ def create_account(
                     end_user_organization_name=end_user_org,
                     end_user_email_address=end_user_email,
                     end_user_origin_id=end_user_origin_id,
+                    actor=_actor(settings),
                 )
             return {"linked_account_id": str(made.account.id), "account_token": made.account_token}
         finally:
@@ -1036,6 +1054,7 @@ def add_webhook(
                 url=url,
                 events=events,
                 allow_private=settings.webhook_allow_private,
+                actor=_actor(settings),
             )
         except EndpointRefused as exc:
             raise _fail(str(exc), 2) from exc
@@ -1163,10 +1182,10 @@ def _switch_webhook(api_key: str, endpoint: str, *, active: bool) -> None:
 
     endpoint_id = _endpoint_uuid(endpoint)
 
-    async def go(database: Database, _settings: Settings, organization_id: uuid.UUID) -> Any:
+    async def go(database: Database, settings: Settings, organization_id: uuid.UUID) -> Any:
         async with database.write() as session:
             return await hooks.update_endpoint(
-                session, organization_id=organization_id, endpoint_id=endpoint_id, active=active
+                session, organization_id=organization_id, endpoint_id=endpoint_id, active=active, actor=_actor(settings)
             )
 
     if _webhooks(go)(api_key) is None:
@@ -1193,11 +1212,11 @@ def remove_webhook(api_key: _ApiKey, endpoint: _EndpointId) -> None:
 
     endpoint_id = _endpoint_uuid(endpoint)
 
-    async def go(database: Database, _settings: Settings, organization_id: uuid.UUID) -> bool:
+    async def go(database: Database, settings: Settings, organization_id: uuid.UUID) -> bool:
         async with database.write() as session:
-            if await hooks.find_endpoint(session, organization_id=organization_id, endpoint_id=endpoint_id) is None:
-                return False
-            return await hooks.delete_endpoint(session, organization_id=organization_id, endpoint_id=endpoint_id)
+            return await hooks.delete_endpoint(
+                session, organization_id=organization_id, endpoint_id=endpoint_id, actor=_actor(settings)
+            )
 
     if not _webhooks(go)(api_key):
         raise _fail(f"the organization has no endpoint {endpoint}")
@@ -1306,9 +1325,9 @@ def delete_account(
         if not typer.confirm(question, err=True):
             raise _fail("nothing was deleted")
 
-    async def delete(database: Database, _settings: Settings) -> None:
+    async def delete(database: Database, settings: Settings) -> None:
         async with database.write() as session:
-            await accounts.delete_linked_account(session, account_id=wanted)
+            await accounts.delete_linked_account(session, account_id=wanted, actor=_actor(settings))
 
     _operator(delete)
     err.print(

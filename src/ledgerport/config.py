@@ -124,6 +124,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ``--metrics-port``); unset: it serves none."""
     worker_metrics_host: str = "127.0.0.1"
     """The interface of the worker's metrics port (``LEDGERPORT_WORKER_METRICS_HOST``)."""
+    operator_email: str | None = None
+    """Who runs the CLI, as the audit trail's ``user_email`` names them (``LEDGERPORT_OPERATOR_EMAIL``); the
+    operating-system login is its ``user_name``."""
 
 
 def _origins(raw: str) -> dict[str, str]:
@@ -213,6 +216,7 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_METRICS_ALLOW": ("metrics_allow", lambda raw: _networks(raw)),
     "LEDGERPORT_WORKER_METRICS_PORT": ("worker_metrics_port", int),
     "LEDGERPORT_WORKER_METRICS_HOST": ("worker_metrics_host", str),
+    "LEDGERPORT_OPERATOR_EMAIL": ("operator_email", lambda raw: raw.strip()[:320] or None),
 }
 
 

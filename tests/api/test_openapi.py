@@ -346,6 +346,10 @@ class TestLiveAnswersMatchTheDocument:
         key = {"Authorization": f"Bearer {synced_org.api_key}"}
         accounts = _check(_get(api, "/accounting/v1/linked-accounts", key), "/accounting/v1/linked-accounts")
         assert len(accounts["results"]) == len(synced_org.tokens)
+        trail = _check(_get(api, "/accounting/v1/audit-trail", key), "/accounting/v1/audit-trail")
+        linked = [event for event in trail["results"] if event["event_type"] == "CREATED_LINKED_ACCOUNT"]
+        assert len(linked) == len(synced_org.tokens)
+        checked.add("/accounting/v1/audit-trail")
         issues = _check(_get(api, "/accounting/v1/issues", key), "/accounting/v1/issues")
         assert {issue["status"] for issue in issues["results"]} == {"ONGOING", "RESOLVED"}
         for issue in issues["results"]:

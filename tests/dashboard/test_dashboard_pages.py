@@ -177,7 +177,7 @@ class TestForms:
         assert "QUEUED" in signed_in.get("/dashboard/accounts").text
 
     def test_a_key_made_and_revoked_in_the_forms_is_refused_by_the_api(
-        self, server: Server, signed_in: httpx.Client
+        self, server: Server, signed_in: httpx.Client, tenant: Tenant
     ) -> None:
         made = signed_in.post("/dashboard/keys", data={"csrf": csrf_of(signed_in), "name": "from the dashboard"})
         assert made.status_code == 200
@@ -191,6 +191,13 @@ class TestForms:
         assert revoked.status_code == 303
         assert api_get(server, "linked-accounts", secret).status_code == 401
         assert signed_in.get("/dashboard/accounts").status_code == 200, "the session's own key still works"
+        trail = api_get(server, "audit-trail", tenant.api_key).json()["results"][:2]
+        assert [(e["event_type"], e["role"]) for e in trail] == [
+            ("DELETED_REMOTE_PRODUCTION_API_KEY", "ADMIN"),
+            ("CREATED_REMOTE_PRODUCTION_API_KEY", "ADMIN"),
+        ]
+        assert all(e["user_name"].startswith("dashboard") and e["ip_address"] == "127.0.0.1" for e in trail)
+        assert "from the dashboard" in trail[1]["event_description"]
 
     def test_revoking_the_sessions_own_key_ends_the_session(
         self, server: Server, signed_in: httpx.Client, tenant: Tenant, database_url: str
@@ -213,6 +220,9 @@ class TestForms:
         assert answer.status_code == 303
         assert api_get(server, "account-details", tenant.api_key, tenant.account_token).status_code == 401
         assert signed_in.get(f"/dashboard/accounts/{tenant.account_id}").status_code == 404
+        (deleted,) = api_get(server, "audit-trail?event_type=DELETED_LINKED_ACCOUNT", tenant.api_key).json()["results"]
+        assert deleted["role"] == "ADMIN"
+        assert str(tenant.account_id) in deleted["event_description"]
 
     def test_the_sync_history_shows_each_run(self, signed_in: httpx.Client, tenant: Tenant, database_url: str) -> None:
         now = clock.now_micros()

@@ -30,8 +30,9 @@ from ledgerport.kit.access import note_caller
 from ledgerport.kit.ratelimit import Quota
 from ledgerport.kit.secrets import digest
 from ledgerport.store.accounts import Credentials, LinkedAccount, resolve_credentials
+from ledgerport.store.audit import Actor
 
-__all__ = ["api_key_of", "authenticate_account", "authenticate_organization", "public_budget"]
+__all__ = ["actor_of", "api_key_of", "authenticate_account", "authenticate_organization", "public_budget"]
 
 NO_CREDENTIALS = "Authentication credentials were not provided."
 INVALID_KEY = "Invalid token."
@@ -54,6 +55,11 @@ def _address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The client's address as the server saw it (uvicorn puts a trusted proxy's ``X-Forwarded-For`` there)."""
     client = connection.client
     return "unknown" if client is None else client.host
+
+
+def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    """Who a call made with an API key is, for the audit trail: Merge's ``API`` role and the client's address."""
+    return Actor(role="API", ip_address=_address(connection))
 
 
 async def _spend(quota: Quota | None, key: str) -> None:

@@ -22,7 +22,6 @@ NOT_YET_SERVED = (
     "/accounting/v1/field-mappings",
     "/accounting/v1/linked-account-scopes",
     "/accounting/v1/default-scopes",
-    "/accounting/v1/audit-trail",
 )
 """Merge Accounting API paths this server does not answer yet (each is a 404 here)."""
 
@@ -75,6 +74,9 @@ read, change and test against the sandboxes. `GET /api/integrations` lists \
 them and what each can read and write.
 - **An operator's CLI.** `ledgerport orgs list`, `accounts list`, `jobs list` and `sync --wait` show what is \
 linked, when it syncs next and why a job failed.
+- **The audit trail** (`GET /audit-trail`) lists API keys, linked accounts and webhook endpoints made, changed or \
+removed, by the API, the CLI or the dashboard. Merge's event types are used; an account being linked, which Merge \
+does not list, is `CREATED_LINKED_ACCOUNT`, and webhook endpoints are its `*_MERGE_WEBHOOK` events.
 
 ## What it does not do yet
 
@@ -85,7 +87,6 @@ These parts of Merge's Accounting API answer 404 here for now:
 - Attachments.
 - Multipart passthrough bodies (`request_format` `MULTIPART`); JSON and XML passthrough work.
 - Field mappings, and linked-account or default scopes.
-- The audit trail.
 
 Remote fields are served for the models whose providers have them (`include_remote_fields`, \
 `/remote-field-classes`), and `available-actions` or `GET /api/integrations` say which models and operations each \

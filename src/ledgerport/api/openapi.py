@@ -39,6 +39,7 @@ from ledgerport.api.shapes import (
     AccountToken,
     AsyncPostTask,
     AsyncTaskReceipt,
+    AuditLogEvent,
     AvailableActions,
     IntegrationListing,
     Issue,
@@ -56,6 +57,7 @@ from ledgerport.api.webhooks import DELIVERY_STATUSES, EndpointChange, NewEndpoi
 from ledgerport.models import MODELS, BoolEquals, DateAfter, DateBefore, Equals, ModelSpec, Ref, RemoteData
 from ledgerport.models._base import RemoteFieldClass
 from ledgerport.passthrough import AsyncPassthroughReciept, DataPassthroughRequest, RemoteResponse
+from ledgerport.store.audit import EVENT_TYPES
 from ledgerport.writes.problems import Problem
 
 __all__ = ["WEBHOOKS_GUIDE", "openapi_document"]
@@ -290,6 +292,22 @@ _OTHER_PATHS: dict[str, Any] = {
             errors=("400", "401"),
         )
     },
+    "/accounting/v1/audit-trail": {
+        "get": _operation(
+            "audit_trail_list",
+            "audit-trail",
+            "Gets a list of audit trail events, newest first.",
+            parameters=[
+                *_PAGE,
+                _param("start_date", _DATETIME, "Only events after this time (a date: its midnight UTC)."),
+                _param("end_date", _DATETIME, "Only events before this time (a date: its midnight UTC)."),
+                _param("event_type", {"type": "string", "enum": list(EVENT_TYPES)}, "Only events of this type."),
+                _param("user_email", _STRING, "Only events of the user with this email at the time of the event."),
+            ],
+            ok=_page_of(_ref(AuditLogEvent)),
+            errors=("400", "401"),
+        )
+    },
     "/accounting/v1/generate-key": {
         "post": _key_operation("generate-key", "Create a new API key for your organization (shown once).")
     },
@@ -472,6 +490,7 @@ _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     AccountToken,
     AsyncPostTask,
     AsyncTaskReceipt,
+    AuditLogEvent,
     AvailableActions,
     IntegrationListing,
     Issue,

@@ -14,6 +14,7 @@ import msgspec
 from litestar import MediaType, Request, Response, Router, get
 from litestar.types import ControllerRouterHandler
 
+from ledgerport.api.accounting.audit_trail import AUDIT_TRAIL_HANDLERS
 from ledgerport.api.accounting.bulk import bulk_handlers
 from ledgerport.api.accounting.common_models import common_model_handlers
 from ledgerport.api.accounting.integrations import list_integrations, retrieve_available_actions
@@ -88,6 +89,7 @@ def build_routes(*, metrics: bool = True) -> list[ControllerRouterHandler]:
         *bulk_handlers(),
         *LINKED_ACCOUNT_HANDLERS,
         *KEY_HANDLERS,
+        *AUDIT_TRAIL_HANDLERS,
         *SYNC_STATUS_HANDLERS,
         *RESYNC_HANDLERS,
         *WEBHOOK_RECEIVER_HANDLERS,

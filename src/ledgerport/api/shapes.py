@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from ledgerport.store.audit import ACTOR_ROLES, EVENT_TYPES
+
 __all__ = [
     "AccountDetails",
     "AccountDetailsAndActions",
@@ -20,6 +22,7 @@ __all__ = [
     "AsyncPostTask",
     "AsyncPostTaskResult",
     "AsyncTaskReceipt",
+    "AuditLogEvent",
     "AvailableActions",
     "DateTimeText",
     "IntegrationListing",
@@ -61,6 +64,20 @@ class SyncStatus(msgspec.Struct, kw_only=True):
     sync_status_reason: str | None
     is_initial_sync: bool
     selective_sync_configurations_usage: str | None
+
+
+class AuditLogEvent(msgspec.Struct, kw_only=True):
+    """One change to an organization's setup, as Merge's audit trail lists it (``role`` and ``event_type`` hold
+    Merge's names, plus ``CREATED_LINKED_ACCOUNT``)."""
+
+    id: str
+    user_name: str | None
+    user_email: str | None
+    role: Annotated[str, msgspec.Meta(extra_json_schema={"enum": list(ACTOR_ROLES)})]
+    ip_address: str
+    event_type: Annotated[str, msgspec.Meta(extra_json_schema={"enum": list(EVENT_TYPES)})]
+    event_description: str
+    created_at: DateTimeText
 
 
 class IssueEndUser(msgspec.Struct, kw_only=True):

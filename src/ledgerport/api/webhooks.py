@@ -26,7 +26,7 @@ import msgspec
 from litestar import MediaType, Request, Response, delete, get, patch, post
 from msgspec import UNSET, UnsetType
 
-from ledgerport.api.auth import authenticate_organization
+from ledgerport.api.auth import actor_of, authenticate_organization
 from ledgerport.api.bodies import read_json
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest, NotFound
@@ -183,6 +183,7 @@ async def create_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
             url=body.url,
             events=body.events,
             allow_private=context.webhook_allow_private,
+            actor=actor_of(request),
         )
     except EndpointRefused as exc:
         raise BadRequest(str(exc)) from exc
@@ -212,6 +213,7 @@ async def update_endpoint(request: Request[Any, Any, Any], endpoint_id: str) -> 
             events=None if isinstance(body.events, UnsetType) else body.events,
             active=None if isinstance(body.is_active, UnsetType) else body.is_active,
             allow_private=context.webhook_allow_private,
+            actor=actor_of(request),
         )
     except EndpointRefused as exc:
         raise BadRequest(str(exc)) from exc
@@ -225,7 +227,9 @@ async def delete_endpoint(request: Request[Any, Any, Any], endpoint_id: str) -> 
     """Delete the endpoint and its delivery log; nothing more is sent to it."""
     organization_id, endpoint = await _owned(request, endpoint_id)
     async with context_of(request).database.write() as session:
-        deleted = await rows.delete_endpoint(session, organization_id=organization_id, endpoint_id=endpoint.id)
+        deleted = await rows.delete_endpoint(
+            session, organization_id=organization_id, endpoint_id=endpoint.id, actor=actor_of(request)
+        )
     if not deleted:
         raise NotFound()
     return Response(content=None, status_code=204)
@@ -239,7 +243,13 @@ async def rotate_endpoint_key(request: Request[Any, Any, Any], endpoint_id: str)
     organization_id = await authenticate_organization(request)
     wanted = _endpoint_id(endpoint_id)
     context = context_of(request)
-    made = await rotate_key(context.database, context.sealer, organization_id=organization_id, endpoint_id=wanted)
+    made = await rotate_key(
+        context.database,
+        context.sealer,
+        organization_id=organization_id,
+        endpoint_id=wanted,
+        actor=actor_of(request),
+    )
     if made is None:
         raise NotFound()
     return _json(_with_key(made.endpoint, made.signing_key))

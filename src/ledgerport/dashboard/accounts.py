@@ -315,7 +315,7 @@ async def delete_account(request: Request[Any, Any, Any], account_id: str) -> Re
     context = dashboard_context(request)
     account = await _account(context, visitor, account_id)
     async with context.database.write() as db:
-        await delete_linked_account(db, account_id=account.id)
+        await delete_linked_account(db, account_id=account.id, actor=visitor.actor)
     context.account_deleted(account.id)
     return see_other("/dashboard/accounts", notice="deleted")
 

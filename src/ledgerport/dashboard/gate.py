@@ -20,6 +20,7 @@ from ledgerport.dashboard.context import dashboard_context
 from ledgerport.dashboard.sessions import Session, cleared_cookies, open_session, same_token
 from ledgerport.dashboard.templates import PAGE_POLICY, bare_page, esc
 from ledgerport.store.accounts import find_live_api_key, find_organization_name
+from ledgerport.store.audit import Actor
 
 __all__ = [
     "DASHBOARD_EXCEPTION_HANDLERS",
@@ -60,11 +61,18 @@ class Visitor(msgspec.Struct, frozen=True, kw_only=True):
 
     session: Session
     organization_name: str
+    key_name: str = ""
+    ip_address: str = ""
 
     @property
     def organization_id(self) -> uuid.UUID:
         """Whose data every query of the request is limited to."""
         return self.session.organization_id
+
+    @property
+    def actor(self) -> Actor:
+        """Who the audit trail says acted: an operator (Merge's ``ADMIN``) signed in to the dashboard."""
+        return Actor(role="ADMIN", ip_address=self.ip_address, user_name=f"dashboard (key '{self.key_name}')")
 
     @property
     def csrf(self) -> str:
@@ -91,7 +99,10 @@ async def _visitor(request: Request[Any, Any, Any]) -> Visitor | None:
     async with context.database.read() as db:
         key = await find_live_api_key(db, organization_id=session.organization_id, key_id=session.key_id)
         name = None if key is None else await find_organization_name(db, organization_id=session.organization_id)
-    return None if name is None else Visitor(session=session, organization_name=name)
+    if key is None or name is None:
+        return None
+    address = "unknown" if request.client is None else request.client.host
+    return Visitor(session=session, organization_name=name, key_name=key.name, ip_address=address)
 
 
 async def signed_in(request: Request[Any, Any, Any]) -> Visitor:

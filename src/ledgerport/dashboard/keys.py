@@ -94,7 +94,7 @@ async def create_key(request: Request[Any, Any, Any]) -> Response[str]:
         error = f"A key needs a name of 1 to {_NAME_LIMIT} characters."
         return html_page(_keys_page(visitor, keys, notice=None, error=error), status=400)
     async with context.database.write() as db:
-        made = await create_api_key(db, organization_id=visitor.organization_id, name=name)
+        made = await create_api_key(db, organization_id=visitor.organization_id, name=name, actor=visitor.actor)
         keys = await list_api_keys(db, organization_id=visitor.organization_id)
     return html_page(_keys_page(visitor, keys, notice=None, new_secret=made.secret))
 
@@ -109,7 +109,9 @@ async def revoke_key(request: Request[Any, Any, Any], key_id: str) -> Response[A
         keys = {key.id: key for key in await list_api_keys(db, organization_id=visitor.organization_id)}
         if wanted not in keys:
             raise Missing()
-        revoked = await revoke_api_key_by_id(db, organization_id=visitor.organization_id, key_id=wanted)
+        revoked = await revoke_api_key_by_id(
+            db, organization_id=visitor.organization_id, key_id=wanted, actor=visitor.actor
+        )
     context.keys_revoked()
     if wanted == visitor.session.key_id:
         return see_other("/dashboard/sign-in", notice="revoked", cookies=cleared_cookies(request))

@@ -114,6 +114,7 @@ async def create_endpoint(request: Request[Any, Any, Any]) -> Response[str]:
             url=str(form.get("url") or "").strip()[:2000],
             events=str(form.get("events") or "").strip()[:2000],
             allow_private=context.webhook_allow_private,
+            actor=visitor.actor,
         )
     except EndpointRefused as exc:
         endpoints = await _endpoints(context, visitor)
@@ -192,6 +193,7 @@ async def set_endpoint_status(request: Request[Any, Any, Any], endpoint_id: str)
         endpoint_id=endpoint.id,
         active=form.get("active") == "true",
         allow_private=context.webhook_allow_private,
+        actor=visitor.actor,
     )
     if changed is None:
         raise Missing()

@@ -16,6 +16,15 @@ from sqlalchemy.engine import RowMapping
 
 from ledgerport.kit import clock
 from ledgerport.kit.secrets import digest, new_secret
+from ledgerport.store.audit import (
+    CREATED_API_KEY,
+    CREATED_LINKED_ACCOUNT,
+    DELETED_API_KEY,
+    DELETED_LINKED_ACCOUNT,
+    SYSTEM,
+    Actor,
+    record_audit_event,
+)
 from ledgerport.store.engine import ReadSession, WriteSession
 from ledgerport.store.keyset import beyond
 from ledgerport.store.tables import api_keys, linked_accounts, organizations, records
@@ -144,10 +153,19 @@ async def find_organization_by_name(session: ReadSession, *, name: str) -> uuid.
     return (await session.execute(statement)).scalar()
 
 
-async def create_api_key(session: WriteSession, *, organization_id: uuid.UUID, name: str = "default") -> NewApiKey:
-    """Issue an API key for an organization; only its digest is stored."""
+async def create_api_key(
+    session: WriteSession, *, organization_id: uuid.UUID, name: str = "default", actor: Actor = SYSTEM
+) -> NewApiKey:
+    """Issue an API key for an organization; only its digest is stored. The audit trail records who issued it."""
     secret = new_secret(API_KEY_PREFIX)
     key_id = uuid.uuid4()
+    await record_audit_event(
+        session,
+        organization_id=organization_id,
+        actor=actor,
+        event_type=CREATED_API_KEY,
+        description=f"Created API key '{name}' ({secret[:12]}...).",
+    )
     await session.execute(
         api_keys.insert().values(
             id=key_id,
@@ -161,14 +179,29 @@ async def create_api_key(session: WriteSession, *, organization_id: uuid.UUID, n
     return NewApiKey(id=key_id, organization_id=organization_id, secret=secret)
 
 
-async def revoke_api_key(session: WriteSession, *, secret: str) -> bool:
-    """Revoke the API key whose secret is given; ``False`` if there was no such live key."""
+async def _revoke(session: WriteSession, key: ApiKey | None, actor: Actor) -> bool:
+    """Revoke a live key found by the caller, and record it; ``False`` if it was gone or revoked meanwhile."""
+    if key is None:
+        return False
+    c = api_keys.c
     result = await session.execute(
-        update(api_keys)
-        .where(api_keys.c.key_digest == digest(secret), api_keys.c.revoked_at.is_(None))
-        .values(revoked_at=clock.now_micros())
+        update(api_keys).where(c.id == key.id, c.revoked_at.is_(None)).values(revoked_at=clock.now_micros())
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    await record_audit_event(
+        session,
+        organization_id=key.organization_id,
+        actor=actor,
+        event_type=DELETED_API_KEY,
+        description=f"Revoked API key '{key.name}' ({key.key_prefix}...).",
+    )
+    return True
+
+
+async def revoke_api_key(session: WriteSession, *, secret: str, actor: Actor = SYSTEM) -> bool:
+    """Revoke the API key whose secret is given; ``False`` if there was no such live key."""
+    return await _revoke(session, await resolve_api_key(session, secret=secret), actor)
 
 
 async def list_api_keys(session: ReadSession, *, organization_id: uuid.UUID) -> list[ApiKey]:
@@ -196,15 +229,12 @@ async def find_live_api_key(session: ReadSession, *, organization_id: uuid.UUID,
     return None if row is None else ApiKey(**row)
 
 
-async def revoke_api_key_by_id(session: WriteSession, *, organization_id: uuid.UUID, key_id: uuid.UUID) -> bool:
+async def revoke_api_key_by_id(
+    session: WriteSession, *, organization_id: uuid.UUID, key_id: uuid.UUID, actor: Actor = SYSTEM
+) -> bool:
     """Revoke one of the organization's live keys by id; ``False`` if it has no such live key."""
-    c = api_keys.c
-    result = await session.execute(
-        update(api_keys)
-        .where(c.id == key_id, c.organization_id == organization_id, c.revoked_at.is_(None))
-        .values(revoked_at=clock.now_micros())
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    key = await find_live_api_key(session, organization_id=organization_id, key_id=key_id)
+    return await _revoke(session, key, actor)
 
 
 async def find_organization_name(session: ReadSession, *, organization_id: uuid.UUID) -> str | None:
@@ -225,8 +255,9 @@ async def create_linked_account(
     category: str = "accounting",
     status: str = "COMPLETE",
     is_test_account: bool = False,
+    actor: Actor = SYSTEM,
 ) -> NewLinkedAccount:
-    """Insert a linked account and issue its account token."""
+    """Insert a linked account and issue its account token; the audit trail records the link."""
     token = new_secret(ACCOUNT_TOKEN_PREFIX)
     now = clock.now_micros()
     account = LinkedAccount(
@@ -245,6 +276,13 @@ async def create_linked_account(
     )
     await session.execute(
         linked_accounts.insert().values(**msgspec.structs.asdict(account), account_token_digest=digest(token))
+    )
+    await record_audit_event(
+        session,
+        organization_id=organization_id,
+        actor=actor,
+        event_type=CREATED_LINKED_ACCOUNT,
+        description=f"Linked {integration_name} account of '{end_user_organization_name}' ({account.id}).",
     )
     return NewLinkedAccount(account=account, account_token=token)
 
@@ -364,8 +402,20 @@ async def list_linked_accounts(
     return [_account(row) for row in rows]
 
 
-async def delete_linked_account(session: WriteSession, *, account_id: uuid.UUID) -> None:
-    """Delete a linked account; its records go with it (``ON DELETE CASCADE``)."""
+async def delete_linked_account(session: WriteSession, *, account_id: uuid.UUID, actor: Actor = SYSTEM) -> None:
+    """Delete a linked account; its records go with it (``ON DELETE CASCADE``). The audit trail records it."""
+    account = await find_linked_account_by_id(session, account_id=account_id)
+    if account is None:
+        return
+    await record_audit_event(
+        session,
+        organization_id=account.organization_id,
+        actor=actor,
+        event_type=DELETED_LINKED_ACCOUNT,
+        description=(
+            f"Deleted {account.integration_name} account of '{account.end_user_organization_name}' ({account.id})."
+        ),
+    )
     # Deleting records explicitly first keeps the cascade cheap and independent of the foreign-key pragma.
     await session.execute(delete(records).where(records.c.linked_account_id == account_id))
     await session.execute(delete(linked_accounts).where(linked_accounts.c.id == account_id))

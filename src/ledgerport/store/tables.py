@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import BYTEA, JSONB
 
 __all__ = [
     "api_keys",
+    "audit_events",
     "bulk_batches",
     "bulk_items",
     "credentials",
@@ -175,6 +176,23 @@ sync_runs = Table(
 """One run of a sync job, written when it ends: ``result`` is DONE, FAILED, THROTTLED (re-queued for later) or
 STOPPED (its worker stopped; the job runs again), ``fetched``/``deleted`` count records per model, and ``reason`` is
 the failure's cause as sync-status words it (never an exception's text)."""
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("user_name", String(200), nullable=True),
+    Column("user_email", String(320), nullable=True),
+    Column("role", String(16), nullable=False),
+    Column("ip_address", String(64), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("event_description", String(2000), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_audit_events_organization_id_created_at_id", "organization_id", "created_at", "id"),
+)
+"""Merge's audit trail: who changed what in an organization's setup (API keys, linked accounts, webhook
+endpoints), written in the transaction of the change; ``role`` and ``event_type`` use Merge's names."""
 
 jobs = Table(
     "jobs",

@@ -21,6 +21,15 @@ from sqlalchemy.orm import aliased
 
 from ledgerport.kit import clock
 from ledgerport.store.accounts import LinkedAccount
+from ledgerport.store.audit import (
+    DISABLED_WEBHOOK,
+    ENABLED_WEBHOOK,
+    REGENERATED_WEBHOOK_SIGNATURE,
+    SYSTEM,
+    WEBHOOK_TARGET_CHANGED,
+    Actor,
+    record_audit_event,
+)
 from ledgerport.store.engine import ReadSession, WriteSession
 from ledgerport.store.keyset import beyond
 from ledgerport.store.tables import webhook_deliveries, webhook_endpoints, webhook_events, webhook_receivers
@@ -103,9 +112,15 @@ def _endpoint(row: Any) -> Endpoint:
 
 
 async def create_endpoint(
-    session: WriteSession, *, organization_id: uuid.UUID, url: str, events: Sequence[str], signing_key: bytes
+    session: WriteSession,
+    *,
+    organization_id: uuid.UUID,
+    url: str,
+    events: Sequence[str],
+    signing_key: bytes,
+    actor: Actor = SYSTEM,
 ) -> Endpoint:
-    """A new ACTIVE endpoint (``signing_key`` already sealed)."""
+    """A new ACTIVE endpoint (``signing_key`` already sealed); the audit trail records it."""
     endpoint = Endpoint(
         id=uuid.uuid4(),
         organization_id=organization_id,
@@ -119,6 +134,13 @@ async def create_endpoint(
         last_delivered_at=None,
     )
     await session.execute(webhook_endpoints.insert().values(**msgspec.structs.asdict(endpoint)))
+    await record_audit_event(
+        session,
+        organization_id=organization_id,
+        actor=actor,
+        event_type=ENABLED_WEBHOOK,
+        description=f"Created webhook endpoint {url} ({endpoint.id}) for {', '.join(endpoint.events)}.",
+    )
     return endpoint
 
 
@@ -146,6 +168,24 @@ async def endpoint_by_id(session: ReadSession, *, endpoint_id: uuid.UUID) -> End
     return None if row is None else _endpoint(row)
 
 
+def _changes(
+    endpoint_id: uuid.UUID, url: str | None, events: Sequence[str] | None, active: bool | None, key: bytes | None
+) -> list[tuple[str, str]]:
+    """The audit events of one endpoint change: its target, its on/off state, its signing key."""
+    changes = []
+    if url is not None or events is not None:
+        said = [f"URL {url}" if url is not None else "", f"events {', '.join(events)}" if events else ""]
+        changes.append(
+            (WEBHOOK_TARGET_CHANGED, f"Changed webhook endpoint {endpoint_id}: {' and '.join(filter(None, said))}.")
+        )
+    if active is not None:
+        kind, verb = (ENABLED_WEBHOOK, "Enabled") if active else (DISABLED_WEBHOOK, "Disabled")
+        changes.append((kind, f"{verb} webhook endpoint {endpoint_id}."))
+    if key is not None:
+        changes.append((REGENERATED_WEBHOOK_SIGNATURE, f"Rotated the signing key of webhook endpoint {endpoint_id}."))
+    return changes
+
+
 async def update_endpoint(
     session: WriteSession,
     *,
@@ -155,8 +195,10 @@ async def update_endpoint(
     events: Sequence[str] | None = None,
     active: bool | None = None,
     signing_key: bytes | None = None,
+    actor: Actor = SYSTEM,
 ) -> Endpoint | None:
-    """Change what is given; re-activating clears the disabled reason and the failure streak."""
+    """Change what is given; re-activating clears the disabled reason and the failure streak. Each kind of change
+    is one audit event (target, on/off, signing key)."""
     values: dict[str, Any] = {}
     if url is not None:
         values["url"] = url
@@ -170,20 +212,43 @@ async def update_endpoint(
         values |= {"status": DISABLED, "status_reason": "Disabled by its owner."}
     c = webhook_endpoints.c
     if values:
-        await session.execute(
+        result = await session.execute(
             update(webhook_endpoints).where(c.id == endpoint_id, c.organization_id == organization_id).values(values)
         )
+        if result.rowcount:  # type: ignore[attr-defined]
+            for event_type, description in _changes(endpoint_id, url, events, active, signing_key):
+                await record_audit_event(
+                    session,
+                    organization_id=organization_id,
+                    actor=actor,
+                    event_type=event_type,
+                    description=description,
+                )
     return await find_endpoint(session, organization_id=organization_id, endpoint_id=endpoint_id)
 
 
-async def delete_endpoint(session: WriteSession, *, organization_id: uuid.UUID, endpoint_id: uuid.UUID) -> bool:
+async def delete_endpoint(
+    session: WriteSession, *, organization_id: uuid.UUID, endpoint_id: uuid.UUID, actor: Actor = SYSTEM
+) -> bool:
     """Delete an endpoint and its deliveries; ``False`` if the organization has no such endpoint."""
+    endpoint = await find_endpoint(session, organization_id=organization_id, endpoint_id=endpoint_id)
+    if endpoint is None:
+        return False
     c = webhook_endpoints.c
     await session.execute(delete(webhook_deliveries).where(webhook_deliveries.c.endpoint_id == endpoint_id))
     result = await session.execute(
         delete(webhook_endpoints).where(c.id == endpoint_id, c.organization_id == organization_id)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    await record_audit_event(
+        session,
+        organization_id=organization_id,
+        actor=actor,
+        event_type=DISABLED_WEBHOOK,
+        description=f"Deleted webhook endpoint {endpoint.url} ({endpoint_id}).",
+    )
+    return True
 
 
 # --------------------------------------------------------------------------------------------------------------------

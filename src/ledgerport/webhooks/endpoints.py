@@ -13,6 +13,7 @@ from ledgerport.kit.sealing import Sealer
 from ledgerport.models.events import ALL_EVENTS
 from ledgerport.store import Database
 from ledgerport.store import webhooks as rows
+from ledgerport.store.audit import SYSTEM, Actor
 from ledgerport.webhooks.addresses import AddressRefused, check_resolves, check_url
 from ledgerport.webhooks.signing import new_signing_key
 
@@ -72,6 +73,7 @@ async def add_endpoint(
     url: str,
     events: Sequence[str] | str,
     allow_private: bool,
+    actor: Actor = SYSTEM,
 ) -> NewEndpoint:
     """Check and save a new endpoint; raises :class:`EndpointRefused`."""
     names = parse_events(events)
@@ -84,6 +86,7 @@ async def add_endpoint(
             url=checked,
             events=names,
             signing_key=sealer.seal(key.encode()),
+            actor=actor,
         )
     return NewEndpoint(endpoint, key)
 
@@ -97,6 +100,7 @@ async def change_endpoint(
     events: Sequence[str] | str | None = None,
     active: bool | None = None,
     allow_private: bool,
+    actor: Actor = SYSTEM,
 ) -> rows.Endpoint | None:
     """Change an endpoint (``None``: the organization has no such endpoint); raises :class:`EndpointRefused`."""
     names = None if events is None else parse_events(events)
@@ -109,16 +113,26 @@ async def change_endpoint(
             url=checked,
             events=names,
             active=active,
+            actor=actor,
         )
 
 
 async def rotate_key(
-    database: Database, sealer: Sealer, *, organization_id: uuid.UUID, endpoint_id: uuid.UUID
+    database: Database,
+    sealer: Sealer,
+    *,
+    organization_id: uuid.UUID,
+    endpoint_id: uuid.UUID,
+    actor: Actor = SYSTEM,
 ) -> NewEndpoint | None:
     """A new signing key for the endpoint (deliveries not yet sent are signed with it)."""
     key = new_signing_key()
     async with database.write() as session:
         endpoint = await rows.update_endpoint(
-            session, organization_id=organization_id, endpoint_id=endpoint_id, signing_key=sealer.seal(key.encode())
+            session,
+            organization_id=organization_id,
+            endpoint_id=endpoint_id,
+            signing_key=sealer.seal(key.encode()),
+            actor=actor,
         )
     return None if endpoint is None else NewEndpoint(endpoint, key)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import MediaType, Request, Response, post
 
-from ledgerport.api.auth import api_key_of, authenticate_organization
+from ledgerport.api.auth import actor_of, api_key_of, authenticate_organization
 from ledgerport.api.bodies import read_json
 from ledgerport.api.context import context_of
 from ledgerport.api.shapes import RemoteKey
@@ -35,7 +35,7 @@ async def generate_key(request: Request[Any, Any, Any]) -> Response[bytes]:
     organization_id = await authenticate_organization(request)
     body = await read_json(request, RemoteKeyRequest, example=_EXAMPLE)
     async with context_of(request).database.write() as session:
-        key = await create_api_key(session, organization_id=organization_id, name=body.name)
+        key = await create_api_key(session, organization_id=organization_id, name=body.name, actor=actor_of(request))
     return Response(content=msgspec.json.encode(RemoteKey(name=body.name, key=key.secret)), media_type=MediaType.JSON)
 
 
@@ -46,8 +46,9 @@ async def regenerate_key(request: Request[Any, Any, Any]) -> Response[bytes]:
     body = await read_json(request, RemoteKeyRequest, example=_EXAMPLE)
     context = context_of(request)
     async with context.database.write() as session:
-        key = await create_api_key(session, organization_id=organization_id, name=body.name)
-        await revoke_api_key(session, secret=api_key_of(request))
+        actor = actor_of(request)
+        key = await create_api_key(session, organization_id=organization_id, name=body.name, actor=actor)
+        await revoke_api_key(session, secret=api_key_of(request), actor=actor)
     context.credentials.clear()
     return Response(content=msgspec.json.encode(RemoteKey(name=body.name, key=key.secret)), media_type=MediaType.JSON)
 

@@ -10,7 +10,7 @@ import msgspec
 from litestar import MediaType, Request, Response, get, post
 
 from ledgerport.api.accounting.integrations import model_operations, passthrough_available
-from ledgerport.api.auth import authenticate_account, authenticate_organization
+from ledgerport.api.auth import actor_of, authenticate_account, authenticate_organization
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest
 from ledgerport.api.pages import list_body, window
@@ -177,7 +177,7 @@ async def delete_account(request: Request[Any, Any, Any]) -> Response[bytes]:
     account = await authenticate_account(request)
     context = context_of(request)
     async with context.database.write() as session:
-        await delete_linked_account(session, account_id=account.id)
+        await delete_linked_account(session, account_id=account.id, actor=actor_of(request))
     context.credentials.forget_account(account.id)
     return Response(content=b"{}", media_type=MediaType.JSON)
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import BYTEA
 
-revision = "0009_passthrough_receipts"
-down_revision = "0008_sync_runs"
+revision = "0010_passthrough_receipts"
+down_revision = "0009_audit_events"
 branch_labels = None
 depends_on = None
 
