@@ -1,7 +1,7 @@
 """Asynchronous passthrough: one row per receipt, the request it sends and the provider's answer.
 
-Revision ID: 0009_passthrough_receipts
-Revises: 0008_sync_runs
+Revision ID: 0010_passthrough_receipts
+Revises: 0009_audit_events
 Create Date: 2026-12-06 10:00:00
 """
 
