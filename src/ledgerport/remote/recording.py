@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 
@@ -12,7 +14,7 @@ from ledgerport.connectors._base import Request, Response, Transport
 from ledgerport.kit import clock
 from ledgerport.store.operations import WriteLog
 
-__all__ = ["Call", "Recorder", "call_log"]
+__all__ = ["Call", "Recorder", "call_log", "scrub"]
 
 Call = tuple[Request, Response | None, int, int]
 """A request, its answer (``None``: none came), when it was sent (epoch microseconds) and how long it took (ms)."""
@@ -20,6 +22,13 @@ Call = tuple[Request, Response | None, int, int]
 _encoder = msgspec.json.Encoder(decimal_format="number")
 
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"})
+_SECRET_FIELDS = frozenset(
+    {"access_token", "refresh_token", "id_token", "client_secret", "client_assertion", "assertion", "password"}
+)
+"""Fields of OAuth token requests and answers: a token refresh made during a write passes the same transport."""
+_SECRET_FORM_FIELDS = _SECRET_FIELDS | {"code", "code_verifier"}
+"""Form bodies are OAuth's own; JSON keeps ``code`` (accounting objects have codes)."""
+_REMOVED = "[removed]"
 
 
 class Recorder:
@@ -56,13 +65,40 @@ def call_log(account_id: uuid.UUID, operation_id: uuid.UUID | None, call: Call) 
         url=request.full_url[:2000],
         status_code=None if response is None else response.status,
         duration_ms=duration,
-        request=_encoder.encode({"headers": headers, "body": (request.body or b"").decode("utf-8", "replace")}),
+        request=_encoder.encode({"headers": headers, "body": scrub(request.body or b"")}),
         response=None
         if response is None
         else _encoder.encode(
             {
                 "headers": {k: v for k, v in response.headers.items() if k.lower() not in _SECRET_HEADERS},
-                "body": response.body.decode("utf-8", "replace"),
+                "body": scrub(response.body),
             }
         ),
     )
+
+
+def scrub(body: bytes) -> str:
+    """The body as text with the values of token and password fields removed, in JSON or form encoding; other
+    bodies as they are."""
+    text = body.decode("utf-8", "replace")
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            document = msgspec.json.decode(body)
+        except msgspec.DecodeError:
+            return text
+        scrubbed = _scrub_json(document)
+        return text if scrubbed == document else _encoder.encode(scrubbed).decode()
+    if "=" in text and not any(ch.isspace() for ch in text.strip()):
+        pairs = parse_qsl(text, keep_blank_values=True)
+        if pairs and any(key.lower() in _SECRET_FORM_FIELDS for key, _ in pairs):
+            return urlencode([(k, _REMOVED if k.lower() in _SECRET_FORM_FIELDS else v) for k, v in pairs])
+    return text
+
+
+def _scrub_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _REMOVED if k.lower() in _SECRET_FIELDS else _scrub_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_json(v) for v in value]
+    return value
