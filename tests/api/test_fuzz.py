@@ -34,6 +34,8 @@ EXAMPLES = int(os.environ.get("LEDGERPORT_FUZZ_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 SPENDS_ITS_CREDENTIALS = {"delete_account_create", "regenerate_key_create", "account_token_regenerate_create"}
 """Operations that revoke the credentials they are called with: each case gets a tenant of its own."""
+CHANGES_WHAT_IS_STORED = {"linked_account_scopes_create", "selective_sync_configurations_update"}
+"""Operations that may delete or blank the synced records the other operations read: a tenant of their own too."""
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
@@ -60,7 +62,7 @@ def _call(
     synced: SyncedOrganization,
     make_tenant: TenantFactory,
 ) -> None:
-    if case.operation.definition.raw.get("operationId") in SPENDS_ITS_CREDENTIALS:
+    if case.operation.definition.raw.get("operationId") in SPENDS_ITS_CREDENTIALS | CHANGES_WHAT_IS_STORED:
         tenant = make_tenant()
         api_key, token = tenant.api_key, tenant.account_token
     else:

@@ -27,6 +27,12 @@ from ledgerport.store import Database
 from ledgerport.store.webhooks import NewEvent, emit
 
 DOCUMENT = openapi_document()
+SCOPE_GETS = (
+    "/accounting/v1/linked-account-scopes",
+    "/accounting/v1/selective-sync/meta",
+    "/accounting/v1/selective-sync/configurations",
+    "/accounting/v1/selective-sync/conditions",
+)
 API = "/api"
 """The document's server URL: its paths are what follows ``/api``."""
 
@@ -337,7 +343,7 @@ class TestLiveAnswersMatchTheDocument:
         checked = _webhook_gets(api, synced_org, database_url)
         for token in synced_org.tokens.values():
             headers = {"Authorization": f"Bearer {synced_org.api_key}", "X-Account-Token": token}
-            for path in ("/accounting/v1/account-details", "/accounting/v1/available-actions"):
+            for path in ("/accounting/v1/account-details", "/accounting/v1/available-actions", *SCOPE_GETS):
                 _check(_get(api, path, headers), path)
                 checked.add(path)
             statuses = _check(_get(api, "/accounting/v1/sync-status", headers), "/accounting/v1/sync-status")
@@ -346,6 +352,8 @@ class TestLiveAnswersMatchTheDocument:
         key = {"Authorization": f"Bearer {synced_org.api_key}"}
         accounts = _check(_get(api, "/accounting/v1/linked-accounts", key), "/accounting/v1/linked-accounts")
         assert len(accounts["results"]) == len(synced_org.tokens)
+        _check(_get(api, "/accounting/v1/default-scopes", key), "/accounting/v1/default-scopes")
+        checked.add("/accounting/v1/default-scopes")
         trail = _check(_get(api, "/accounting/v1/audit-trail", key), "/accounting/v1/audit-trail")
         linked = [event for event in trail["results"] if event["event_type"] == "CREATED_LINKED_ACCOUNT"]
         assert len(linked) == len(synced_org.tokens)

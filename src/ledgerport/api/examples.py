@@ -18,13 +18,23 @@ from ledgerport.api.shapes import (
     AccountToken,
     AuditLogEvent,
     AvailableActions,
+    CommonModelScopeAPI,
+    ConditionSchema,
+    FieldPermissionDeserializer,
+    IndividualCommonModelScopeDeserializer,
     IntegrationListing,
     Issue,
     IssueEndUser,
+    LinkedAccountCondition,
+    LinkedAccountSelectiveSyncConfiguration,
     LinkToken,
     ModelOperation,
+    ModelPermissionDeserializer,
+    OperatorSchema,
     RegenerateAccountToken,
     RemoteKey,
+    SelectiveSyncCondition,
+    SelectiveSyncConditionList,
     SyncStatus,
     WebhookReceiver,
 )
@@ -211,6 +221,69 @@ _SHOWN: dict[tuple[str, str], Any] = {
         )
     ],
 }
+
+_ON, _OFF = ModelPermissionDeserializer(is_enabled=True), ModelPermissionDeserializer(is_enabled=False)
+_SCOPES = CommonModelScopeAPI(
+    common_models=[
+        IndividualCommonModelScopeDeserializer(
+            model_name="Invoice",
+            model_permissions={"READ": _ON, "WRITE": _ON},
+            field_permissions=FieldPermissionDeserializer(
+                enabled_fields=["type", "contact", "number", "issue_date"], disabled_fields=["memo"]
+            ),
+        ),
+        IndividualCommonModelScopeDeserializer(
+            model_name="Employee",
+            model_permissions={"READ": _OFF, "WRITE": _OFF},
+            field_permissions=FieldPermissionDeserializer(enabled_fields=[], disabled_fields=["first_name"]),
+        ),
+    ]
+)
+_SCHEMA_ID = "8f0d2b57-5a55-5b9e-9b1c-2f4e8a6c3d10"
+_CONDITION = LinkedAccountCondition(
+    id="1c7e5a0b-6d2f-5e8a-8b3c-4f9d0e2a7b61",
+    condition_schema_id=_SCHEMA_ID,
+    common_model="Invoice",
+    native_name="TxnDate",
+    operator="GREATER_THAN_OR_EQUAL_TO",
+    value="2024-01-01",
+    field_name="issue_date",
+)
+_SCOPE_EXAMPLES: dict[tuple[str, str], Any] = {
+    ("/accounting/v1/default-scopes", "get"): _SCOPES,
+    ("/accounting/v1/linked-account-scopes", "get"): _SCOPES,
+    ("/accounting/v1/linked-account-scopes", "post"): _SCOPES,
+    ("/accounting/v1/selective-sync/meta", "get"): _page(
+        ConditionSchema(
+            id=_SCHEMA_ID,
+            common_model="Invoice",
+            native_name="TxnDate",
+            field_name="issue_date",
+            is_unique=False,
+            condition_type="DATE",
+            operators=[OperatorSchema(operator="GREATER_THAN_OR_EQUAL_TO", is_unique=True)],
+        )
+    ),
+    ("/accounting/v1/selective-sync/configurations", "get"): [
+        LinkedAccountSelectiveSyncConfiguration(linked_account_conditions=[_CONDITION])
+    ],
+    ("/accounting/v1/selective-sync/configurations", "put"): [
+        LinkedAccountSelectiveSyncConfiguration(linked_account_conditions=[_CONDITION])
+    ],
+    ("/accounting/v1/selective-sync/conditions", "get"): SelectiveSyncConditionList(
+        results=[
+            SelectiveSyncCondition(
+                id=_CONDITION.id,
+                common_model="Invoice",
+                normalized_key_name="issue_date",
+                remote_key_name="TxnDate",
+                operator="GREATER_THAN_OR_EQUAL_TO",
+                value={"value": "2024-01-01"},
+            )
+        ]
+    ),
+}
+_SHOWN.update(_SCOPE_EXAMPLES)
 
 EXAMPLES: dict[tuple[str, str], Any] = {key: msgspec.to_builtins(value) for key, value in _SHOWN.items()}
 """(path, method) → the example answer of its success status, as JSON-ready values."""

@@ -20,8 +20,6 @@ NOT_YET_SERVED = (
     "/accounting/v1/bank-feed-accounts",
     "/accounting/v1/expense-reports",
     "/accounting/v1/field-mappings",
-    "/accounting/v1/linked-account-scopes",
-    "/accounting/v1/default-scopes",
 )
 """Merge Accounting API paths this server does not answer yet (each is a 404 here)."""
 
@@ -78,6 +76,24 @@ linked, when it syncs next and why a job failed.
 removed, by the API, the CLI or the dashboard. Merge's event types are used; an account being linked, which Merge \
 does not list, is `CREATED_LINKED_ACCOUNT`, and webhook endpoints are its `*_MERGE_WEBHOOK` events.
 
+## Scopes and selective sync
+
+`GET /default-scopes` answers the defaults, which are fixed: every model and field enabled, `WRITE` where Merge \
+can write the model (Merge sets an organization's defaults in its dashboard; here a linked account's own scopes \
+are the way to narrow them). `POST /linked-account-scopes` replaces a linked account's scopes; models it leaves \
+out inherit the defaults, and unknown model or field names are a 400 naming them. A disabled field is `null` in \
+every stored record from that moment (the records already stored are rewritten at once), and a model with a \
+disabled field keeps no `remote_data`, since the provider's record holds the disabled value under its own name. \
+A model with `READ` disabled is not synced, its stored records are deleted, and its endpoints answer 403; with \
+`WRITE` disabled, writes answer 403 with Merge's `errors` list. Each change queues a full sync and is in the \
+audit trail as `CHANGED_SCOPES`.
+
+Selective sync: `GET /selective-sync/meta` lists the conditions the integration offers (invoices by issue date, \
+payments and journal entries by transaction date, contacts by status), `PUT /selective-sync/configurations` sets \
+them and `GET /selective-sync/conditions` lists them as Merge's SDK reads them. Only records meeting every \
+condition on their model are stored; records that no longer meet new conditions are deleted, and a full sync is \
+queued. A stored record that stops meeting a condition later keeps its last stored content.
+
 ## What it does not do yet
 
 These parts of Merge's Accounting API answer 404 here for now:
@@ -86,7 +102,7 @@ These parts of Merge's Accounting API answer 404 here for now:
 - General ledger transactions, bank feeds and expense reports.
 - Attachments.
 - Multipart passthrough bodies (`request_format` `MULTIPART`); JSON and XML passthrough work.
-- Field mappings, and linked-account or default scopes.
+- Field mappings.
 
 Remote fields are served for the models whose providers have them (`include_remote_fields`, \
 `/remote-field-classes`), and `available-actions` or `GET /api/integrations` say which models and operations each \

@@ -27,6 +27,8 @@ from ledgerport import __version__
 from ledgerport.api.accounting.bulk import BulkBody, BulkItem
 from ledgerport.api.accounting.keys import RemoteKeyRequest
 from ledgerport.api.accounting.linked_accounts import ACCOUNT_CATEGORIES, ACCOUNT_STATUSES
+from ledgerport.api.accounting.scopes import LinkedAccountCommonModelScopeDeserializerRequest
+from ledgerport.api.accounting.selective_sync import LinkedAccountSelectiveSyncConfigurationListRequest
 from ledgerport.api.accounting.sync_status import ISSUE_STATUSES, ISSUE_TIME_FILTERS
 from ledgerport.api.accounting.webhook_receivers import WebhookReceiverRequest
 from ledgerport.api.accounting.writes import WriteBody
@@ -41,11 +43,15 @@ from ledgerport.api.shapes import (
     AsyncTaskReceipt,
     AuditLogEvent,
     AvailableActions,
+    CommonModelScopeAPI,
+    ConditionSchema,
     IntegrationListing,
     Issue,
+    LinkedAccountSelectiveSyncConfiguration,
     LinkToken,
     RegenerateAccountToken,
     RemoteKey,
+    SelectiveSyncConditionList,
     SyncStatus,
     WebhookDelivery,
     WebhookEndpoint,
@@ -107,6 +113,7 @@ _PAGE = [
 _ERROR_TEXTS = {
     "400": "A malformed parameter or body, named in the detail",
     "401": "Missing or wrong credentials",
+    "403": "The linked account's scopes disable this common model (or writing it)",
     "404": "Not found (or an account token of another organization)",
     "409": "A write with this Idempotency-Key is still in progress, or the object changed meanwhile; see Retry-After",
     "422": "This Idempotency-Key was used with another request",
@@ -216,7 +223,7 @@ def _model_paths(spec: ModelSpec) -> dict[str, Any]:
                 f"Returns a list of `{spec.name}` objects.",
                 parameters=[_ACCOUNT_TOKEN, *_list_params(spec)],
                 ok=_page_of(_ref(spec.struct)),
-                errors=("400", *_ACCOUNT_ERRORS),
+                errors=("400", "403", *_ACCOUNT_ERRORS),
             )
         },
         f"/accounting/v1/{spec.path}/{{id}}": {
@@ -231,7 +238,7 @@ def _model_paths(spec: ModelSpec) -> dict[str, Any]:
                     _param("include_remote_data", _BOOL, _REMOTE_DATA_HELP),
                 ],
                 ok=_ref(spec.struct),
-                errors=("400", *_ACCOUNT_ERRORS),
+                errors=("400", "403", *_ACCOUNT_ERRORS),
             )
         },
     }
@@ -506,6 +513,12 @@ _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     WebhookEndpointWithKey,
     WebhookDelivery,
     WebhookReplay,
+    CommonModelScopeAPI,
+    LinkedAccountCommonModelScopeDeserializerRequest,
+    ConditionSchema,
+    LinkedAccountSelectiveSyncConfiguration,
+    LinkedAccountSelectiveSyncConfigurationListRequest,
+    SelectiveSyncConditionList,
 )
 """Every Struct an operation names besides the common models (their nested Structs follow by themselves)."""
 
@@ -958,6 +971,84 @@ def verify(raw_body: bytes, signature_header: str, signing_key: str) -> bool:
 
 _TAGS = [{"name": "webhooks", "description": WEBHOOKS_GUIDE}]
 
+_SCOPE_PATHS: dict[str, Any] = {
+    "/accounting/v1/default-scopes": {
+        "get": _operation(
+            "default_scopes_retrieve",
+            "scopes",
+            "Get the default permissions for Merge Common Models and fields across all Linked Accounts: every model "
+            "and field, WRITE where Merge can write the model (fixed; a linked account's own scopes change it).",
+            ok=_ref(CommonModelScopeAPI),
+            errors=_ORGANIZATION_ERRORS,
+        )
+    },
+    "/accounting/v1/linked-account-scopes": {
+        "get": _operation(
+            "linked_account_scopes_retrieve",
+            "scopes",
+            "Get all available permissions for Merge Common Models and fields for a single Linked Account.",
+            parameters=[_ACCOUNT_TOKEN],
+            ok=_ref(CommonModelScopeAPI),
+            errors=_ACCOUNT_ERRORS,
+        ),
+        "post": _operation(
+            "linked_account_scopes_create",
+            "scopes",
+            "Update permissions for any Common Model or field for a single Linked Account. Any Scopes not set in this "
+            "POST request will inherit the default Scopes. A disabled field is null in every stored record (and its "
+            "model keeps no remote_data); a model with READ disabled is not synced and its stored records are "
+            "deleted. A full sync of the account is queued.",
+            parameters=[_ACCOUNT_TOKEN],
+            body=LinkedAccountCommonModelScopeDeserializerRequest,
+            ok=_ref(CommonModelScopeAPI),
+            errors=("400", *_ACCOUNT_ERRORS),
+        ),
+    },
+    "/accounting/v1/selective-sync/meta": {
+        "get": _operation(
+            "selective_sync_meta_list",
+            "selective-sync",
+            "Get the selective-sync conditions the linked account's integration offers (one page).",
+            parameters=[
+                _ACCOUNT_TOKEN,
+                _param("common_model", _STRING, "Only the conditions on this common model (Invoice, Contact…)."),
+            ],
+            ok=_page_of(_ref(ConditionSchema)),
+            errors=_ACCOUNT_ERRORS,
+        )
+    },
+    "/accounting/v1/selective-sync/configurations": {
+        "get": _operation(
+            "selective_sync_configurations_list",
+            "selective-sync",
+            "Get the selective-sync conditions set on the linked account (empty: it syncs every record).",
+            parameters=[_ACCOUNT_TOKEN],
+            ok={"type": "array", "items": _ref(LinkedAccountSelectiveSyncConfiguration)},
+            errors=_ACCOUNT_ERRORS,
+        ),
+        "put": _operation(
+            "selective_sync_configurations_update",
+            "selective-sync",
+            "Replace the linked account's selective-sync conditions: only records meeting every condition on their "
+            "model are stored; stored records that no longer meet them are deleted and a full sync is queued.",
+            parameters=[_ACCOUNT_TOKEN],
+            body=LinkedAccountSelectiveSyncConfigurationListRequest,
+            ok={"type": "array", "items": _ref(LinkedAccountSelectiveSyncConfiguration)},
+            errors=("400", *_ACCOUNT_ERRORS),
+        ),
+    },
+    "/accounting/v1/selective-sync/conditions": {
+        "get": _operation(
+            "selective_sync_conditions_list",
+            "selective-sync",
+            "Returns a list of `SelectiveSyncCondition` objects: the conditions set on the linked account.",
+            parameters=[_ACCOUNT_TOKEN],
+            ok=_ref(SelectiveSyncConditionList),
+            errors=_ACCOUNT_ERRORS,
+        )
+    },
+}
+
 
 def _paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
@@ -972,6 +1063,7 @@ def _paths() -> dict[str, Any]:
     paths.update(_ASYNC_TASK_PATH)
     paths.update(_OTHER_PATHS)
     paths.update(_WEBHOOK_PATHS)
+    paths.update(_SCOPE_PATHS)
     paths = copy.deepcopy(paths)  # the shared operation tables stay as declared
     for (path, method), example in EXAMPLES.items():
         responses = paths[path][method]["responses"]

@@ -23,6 +23,8 @@ from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
 from ledgerport.api.accounting.passthrough import PASSTHROUGH_HANDLERS
 from ledgerport.api.accounting.remote_fields import remote_field_class_handlers
 from ledgerport.api.accounting.resync import RESYNC_HANDLERS
+from ledgerport.api.accounting.scopes import SCOPE_HANDLERS
+from ledgerport.api.accounting.selective_sync import SELECTIVE_SYNC_HANDLERS
 from ledgerport.api.accounting.sync_status import SYNC_STATUS_HANDLERS
 from ledgerport.api.accounting.webhook_receivers import WEBHOOK_RECEIVER_HANDLERS
 from ledgerport.api.accounting.writes import write_handlers
@@ -94,6 +96,8 @@ def build_routes(*, metrics: bool = True) -> list[ControllerRouterHandler]:
         *RESYNC_HANDLERS,
         *WEBHOOK_RECEIVER_HANDLERS,
         *PASSTHROUGH_HANDLERS,
+        *SCOPE_HANDLERS,
+        *SELECTIVE_SYNC_HANDLERS,
         retrieve_available_actions,
         *LINK_API_HANDLERS,
         retrieve_schema,

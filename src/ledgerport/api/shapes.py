@@ -24,16 +24,26 @@ __all__ = [
     "AsyncTaskReceipt",
     "AuditLogEvent",
     "AvailableActions",
+    "CommonModelScopeAPI",
+    "ConditionSchema",
     "DateTimeText",
+    "FieldPermissionDeserializer",
+    "IndividualCommonModelScopeDeserializer",
     "IntegrationListing",
     "Issue",
     "IssueEndUser",
     "LinkToken",
+    "LinkedAccountCondition",
+    "LinkedAccountSelectiveSyncConfiguration",
     "ModelOperation",
+    "ModelPermissionDeserializer",
+    "OperatorSchema",
     "RawObject",
     "Readiness",
     "RegenerateAccountToken",
     "RemoteKey",
+    "SelectiveSyncCondition",
+    "SelectiveSyncConditionList",
     "SyncStatus",
     "WebhookDelivery",
     "WebhookEndpoint",
@@ -304,3 +314,84 @@ class Readiness(msgspec.Struct, kw_only=True, omit_defaults=True):
     detail: str | UnsetType = UNSET
     status: Literal["ready", "unavailable"]
     checks: dict[str, str]
+
+
+class ModelPermissionDeserializer(msgspec.Struct, kw_only=True):
+    """Merge's ``ModelPermissionDeserializer``: whether ``READ`` or ``WRITE`` is enabled for a model."""
+
+    is_enabled: bool
+
+
+class FieldPermissionDeserializer(msgspec.Struct, kw_only=True):
+    """Merge's ``FieldPermissionDeserializer``: a model's fields that are synced and those that are not."""
+
+    enabled_fields: list[str]
+    disabled_fields: list[str]
+
+
+class IndividualCommonModelScopeDeserializer(msgspec.Struct, kw_only=True):
+    """Merge's ``IndividualCommonModelScopeDeserializer``: one model's scopes (``READ`` and ``WRITE``)."""
+
+    model_name: str
+    model_permissions: dict[str, ModelPermissionDeserializer]
+    field_permissions: FieldPermissionDeserializer
+
+
+class CommonModelScopeAPI(msgspec.Struct, kw_only=True):
+    """Merge's ``CommonModelScopeAPI``: ``default-scopes`` and ``linked-account-scopes``."""
+
+    common_models: list[IndividualCommonModelScopeDeserializer]
+
+
+class OperatorSchema(msgspec.Struct, kw_only=True):
+    """Merge's ``OperatorSchema``: one operator a selective-sync condition accepts."""
+
+    operator: str
+    is_unique: bool
+
+
+class ConditionSchema(msgspec.Struct, kw_only=True):
+    """Merge's ``ConditionSchema`` (``GET /selective-sync/meta``): a condition the integration offers."""
+
+    id: str
+    common_model: str
+    native_name: str
+    field_name: str
+    is_unique: bool
+    condition_type: str
+    operators: list[OperatorSchema]
+
+
+class LinkedAccountCondition(msgspec.Struct, kw_only=True):
+    """Merge's ``LinkedAccountCondition``: a condition set on the linked account."""
+
+    id: str
+    condition_schema_id: str
+    common_model: str
+    native_name: str
+    operator: str
+    value: Any
+    field_name: str
+
+
+class LinkedAccountSelectiveSyncConfiguration(msgspec.Struct, kw_only=True):
+    """Merge's ``LinkedAccountSelectiveSyncConfiguration``: the conditions a linked account syncs under."""
+
+    linked_account_conditions: list[LinkedAccountCondition]
+
+
+class SelectiveSyncCondition(msgspec.Struct, kw_only=True):
+    """Merge's ``SelectiveSyncCondition`` (``GET /selective-sync/conditions``); ``value`` is ``{"value": ...}``."""
+
+    id: str
+    common_model: str
+    normalized_key_name: str
+    remote_key_name: str | None
+    operator: str
+    value: dict[str, Any]
+
+
+class SelectiveSyncConditionList(msgspec.Struct, kw_only=True):
+    """Merge's ``SelectiveSyncConditionList``."""
+
+    results: list[SelectiveSyncCondition]

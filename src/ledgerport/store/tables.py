@@ -39,6 +39,7 @@ __all__ = [
     "issues",
     "jobs",
     "link_sessions",
+    "linked_account_scopes",
     "linked_accounts",
     "metadata",
     "organizations",
@@ -448,3 +449,15 @@ webhook_receivers = Table(
 )
 """Merge's per-account ``webhook-receivers``: which of the provider's own events the account listens to, with the
 sealed key the provider signs them with."""
+
+linked_account_scopes = Table(
+    "linked_account_scopes",
+    metadata,
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("models", _Json, nullable=False),
+    Column("conditions", _Json, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+"""A linked account's scopes where they differ from the defaults (``models``: model name → ``read``, ``write``,
+``disabled_fields``) and its selective-sync conditions (``conditions``); no row: every model and field, no
+condition (see :mod:`ledgerport.store.scopes`)."""

@@ -29,6 +29,7 @@ from ledgerport.kit.timestamps import canonical
 from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
 from ledgerport.store.records import NewRecord, live_remote_ids, mark_deleted, record_ids, upsert_many
+from ledgerport.store.scopes import EVERYTHING, AccountScopes, account_scopes
 from ledgerport.store.sync_states import begin_sync, list_sync_states, save_watermark
 from ledgerport.sync.events import ChangeEvents
 from ledgerport.sync.status import RunStatus
@@ -88,6 +89,7 @@ async def _sync_mapping(
     listed: set[str] | None,
     status: RunStatus,
     events: ChangeEvents,
+    scopes: AccountScopes = EVERYTHING,
 ) -> None:
     """``listed`` collects the remote ids a ``complete`` stream lists (``None`` for other streams)."""
     stream = mapping.stream
@@ -136,6 +138,7 @@ async def _sync_mapping(
             items = _records(mapping, page, context)
             if listed is not None:
                 listed.update(item.remote_id for item in items)
+            items = scopes.restrict(mapping.model, items)  # after listing: a record left out is not a deleted one
             if storing is not None:
                 await storing
             storing = asyncio.ensure_future(store(page, items))
@@ -173,7 +176,9 @@ async def sync_account(
     """
     opened = await open_provider(deps, account_id)
     connector, client = opened.connector, opened.client
-    mappings = [m for m in connector.mappings if models is None or m.model in models]
+    async with deps.database.read() as session:
+        scopes = await account_scopes(session, linked_account_id=account_id)
+    mappings = [m for m in connector.mappings if (models is None or m.model in models) and scopes.reads(m.model)]
     names = list(dict.fromkeys(m.model for m in mappings))
     account = opened.account
     status = RunStatus(
@@ -232,6 +237,7 @@ async def sync_account(
                 listed.setdefault(mapping.model, set()) if mapping.stream.complete else None,
                 status,
                 events,
+                scopes,
             )
             if mapping.stream.ids is not None:
                 ids = await _list_ids(client, mapping, mapping.stream.ids)

@@ -76,6 +76,7 @@ from ledgerport.store.bulks import (
 )
 from ledgerport.store.jobs import JobRow
 from ledgerport.store.records import Change, upsert_many
+from ledgerport.store.scopes import account_scopes, write_refused
 from ledgerport.writes.engine import (
     Outcome,
     Prepared,
@@ -360,6 +361,11 @@ async def submit_bulk(deps: WriteDeps, call: BulkCall, digest: str, *, wakeups: 
             ERROR, "Unsupported Operation", f"{name} cannot bulk-create {call.model} records through ledgerport."
         )
         return Outcome(status=400, body=_encoder.encode({"warnings": [], "errors": [why]}))
+    async with deps.providers.database.read() as session:
+        scopes = await account_scopes(session, linked_account_id=call.account.id)
+    if not scopes.writes(call.model):
+        refused = problem(ERROR, *write_refused(call.model))
+        return Outcome(status=403, body=_encoder.encode({"warnings": [], "errors": [refused]}))
     if call.idempotency_key is not None:
         async with deps.providers.database.read() as session:
             earlier = await find_batch_by_key(
@@ -592,6 +598,8 @@ async def _settle(
             message = _provider_message(answer or [], f"{name} did not write the object.")
             failed.append((member.position, None, message))
     async with deps.providers.database.write() as session:
+        scopes = await account_scopes(session, linked_account_id=account.id)
+        made = [(position, scopes.redact(batch.model, record)) for position, record in made]
         changes: list[Change] = []
         ids = (
             await upsert_many(

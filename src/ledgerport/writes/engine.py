@@ -66,6 +66,7 @@ from ledgerport.store.records import (
     referenced,
     upsert_many,
 )
+from ledgerport.store.scopes import account_scopes, write_refused
 from ledgerport.writes.events import record_changes
 from ledgerport.writes.problems import (
     CREDENTIAL_REFRESH_FAILED,
@@ -412,6 +413,10 @@ async def perform(deps: WriteDeps, call: WriteCall) -> Outcome:
         name = call.account.integration_name
         why = problem(ERROR, "Unsupported Operation", f"{name} cannot {verb} {call.model} records through ledgerport.")
         return Outcome(status=400, body=_problems_body([], [why]))
+    async with deps.providers.database.read() as session:
+        scopes = await account_scopes(session, linked_account_id=call.account.id)
+    if not scopes.writes(call.model):
+        return Outcome(status=403, body=_problems_body([], [problem(ERROR, *write_refused(call.model))]))
     existing: StoredRecord | None = None
     existing_doc: dict[str, Any] | None = None
     if call.kind == "update":
@@ -706,6 +711,7 @@ async def _store(
         # Read before the first change, so SQLite takes its write lock only for the changes below.
         context = await mapping_context(session, account_id)
         item = new_record(client, writer, target, mapping, record, context)
+        item = (await account_scopes(session, linked_account_id=account_id)).redact(call.model, item)
         remote_id = item.remote_id
         changes: list[Change] = []
         (stored_id,) = await upsert_many(

@@ -16,6 +16,7 @@ from ledgerport.connectors._base.errors import ErrorRule
 from ledgerport.connectors._base.http import Request, Response, place
 from ledgerport.connectors._base.mapping import ModelMap, supported_fields
 from ledgerport.connectors._base.remote_fields import RemoteFields
+from ledgerport.connectors._base.selective_sync import SyncCondition
 from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.connectors._base.writes import WriteProtocol, WriteSpec
 
@@ -137,6 +138,8 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     """Where passthrough paths start for one linked account: a URL template over its facts (``{realm_id}``), rebased
     on a sandbox origin like ``base_url``. A tenant's path is appended below it and never replaces it, so a tenant
     reaches only the company its account was linked to; ``None``: this provider offers no passthrough."""
+    selective_sync: Sequence[SyncCondition] = ()
+    """The selective-sync conditions a linked account of this provider may set (``GET /selective-sync/meta``)."""
 
     def context(self, account: Mapping[str, str], base_url: str | None = None) -> StreamContext:
         """The stream context for one linked account (``base_url`` with the account's facts filled in)."""

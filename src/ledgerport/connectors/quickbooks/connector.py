@@ -9,6 +9,7 @@ from ledgerport.connectors._base.mapping import one_company
 from ledgerport.connectors.quickbooks.client import ERRORS, account_facts, authorize
 from ledgerport.connectors.quickbooks.mapping import MAPPINGS
 from ledgerport.connectors.quickbooks.remote_fields import REMOTE_FIELDS
+from ledgerport.connectors.quickbooks.selective_sync import CONDITIONS
 from ledgerport.connectors.quickbooks.writer import WRITER
 from ledgerport.connectors.quickbooks.writes import WRITES
 
@@ -35,6 +36,7 @@ CONNECTOR = Connector(
     writer=WRITER,
     remote_fields=REMOTE_FIELDS,
     passthrough_base=f"{API_URL}/v3/company/{{realm_id}}",
+    selective_sync=CONDITIONS,
 )
 """500 requests a minute and 10 at once per realm (Intuit's limits page); ``account_facts`` reads ``realmId``
 from the OAuth callback's query parameters. Passthrough paths are below the realm's company

@@ -9,6 +9,7 @@ from ledgerport.connectors._base.mapping import one_company
 from ledgerport.connectors.xero.client import ERRORS, authorize, connections_request, facts_after_consent
 from ledgerport.connectors.xero.mapping import MAPPINGS
 from ledgerport.connectors.xero.remote_fields import REMOTE_FIELDS
+from ledgerport.connectors.xero.selective_sync import CONDITIONS
 from ledgerport.connectors.xero.writer import WRITER
 from ledgerport.connectors.xero.writes import WRITES
 
@@ -49,4 +50,5 @@ CONNECTOR = Connector(
     writes=WRITES,
     writer=WRITER,
     passthrough_base="https://api.xero.com/api.xro/2.0",  # the organisation is the xero-tenant-id that authorize adds
+    selective_sync=CONDITIONS,
 )
