@@ -1,0 +1,236 @@
+"""Scopes and selective sync applied by the sync engine against the QuickBooks and Xero sandboxes, in process.
+
+What is stored is read from the ``records`` table's bytes: a disabled field must be absent from every stored
+document and from the provider data kept beside it, whether the scope was set before the first sync or after one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+import pytest
+from sqlalchemy import select
+
+from ledgerport.connectors._base import AsgiTransport, Connector
+from ledgerport.connectors._base.auth import OAuthClient
+from ledgerport.connectors._base.registrations import Registrations
+from ledgerport.kit.budget import MemoryBudget
+from ledgerport.kit.sealing import Sealer, new_key
+from ledgerport.linking import EndUser, link_sandbox
+from ledgerport.store import Database, accounts
+from ledgerport.store.audit import SYSTEM
+from ledgerport.store.scopes import Condition, ModelScope, save_conditions, save_model_scopes
+from ledgerport.store.sync_states import list_sync_states
+from ledgerport.store.tables import records
+from ledgerport.sync import SyncDeps, sync_account
+
+SANDBOX = "http://sandbox.test"
+CLIENT = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
+PROVIDERS = ["quickbooks", "xero"]
+
+_exact = msgspec.json.Decoder(float_hook=Decimal)
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    yield db
+    await db.dispose()
+
+
+def _provider(name: str) -> tuple[Connector, Any]:
+    if name == "xero":
+        from ledgerport.connectors.xero import CONNECTOR
+        from ledgerport.sandboxes.xero import create_app
+
+        return CONNECTOR, create_app(seed=3, size="small", limits=False)
+    from ledgerport.connectors.quickbooks import CONNECTOR as QBO
+    from ledgerport.sandboxes.quickbooks import create_app as create_qbo
+
+    return QBO, create_qbo(seed=3, size="small", limits=False)
+
+
+class Linked:
+    """One linked account on a sandbox, what a sync needs, and its organization."""
+
+    def __init__(self, deps: SyncDeps, account_id: uuid.UUID, organization_id: uuid.UUID) -> None:
+        self.deps, self.account_id, self.organization_id = deps, account_id, organization_id
+
+
+async def _linked(database: Database, connector: Connector, app: Any) -> Linked:
+    transport = AsgiTransport(app)
+    sealer = Sealer([new_key()])
+    async with database.write() as session:
+        organization_id = await accounts.create_organization(session, name=f"scopes-{uuid.uuid4().hex[:6]}")
+    made = await link_sandbox(
+        database,
+        sealer=sealer,
+        connector=connector,
+        client=CLIENT,
+        transport=transport,
+        organization_id=organization_id,
+        sandbox_url=SANDBOX,
+        end_user=EndUser(organization_name="Acme"),
+    )
+    deps = SyncDeps(
+        database=database,
+        sealer=sealer,
+        connectors={connector.key: connector},
+        registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=CLIENT),
+        transport=lambda origin: transport,
+        budget=MemoryBudget(),
+    )
+    return Linked(deps, made.account.id, organization_id)
+
+
+class Row(msgspec.Struct):
+    remote_id: str
+    document: bytes
+    remote_data: bytes | None
+    filter_values: Any
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return dict(_exact.decode(self.document))
+
+
+async def _rows(database: Database, account_id: uuid.UUID, model: str) -> dict[str, Row]:
+    """The stored rows of a model, as bytes (a plain SELECT)."""
+    c = records.c
+    async with database.read() as session:
+        found = await session.execute(
+            select(c.remote_id, c.document, c.remote_data, c.filter_values).where(
+                c.linked_account_id == account_id, c.model == model
+            )
+        )
+        return {row[0]: Row(row[0], bytes(row[1]), None if row[2] is None else bytes(row[2]), row[3]) for row in found}
+
+
+async def _disable(database: Database, linked: Linked, models: dict[str, ModelScope]) -> None:
+    async with database.write() as session:
+        await save_model_scopes(
+            session,
+            organization_id=linked.organization_id,
+            linked_account_id=linked.account_id,
+            models=models,
+            actor=SYSTEM,
+        )
+
+
+def _assert_number_gone(rows: dict[str, Row], numbers: set[str]) -> None:
+    assert rows
+    for row in rows.values():
+        assert row.content["number"] is None
+        assert b'"number":null' in row.document
+        assert row.remote_data is None, "the provider's record holds the number under its own name"
+        assert row.filter_values.get("number") is None
+        for number in numbers:
+            assert f'"number":"{number}"'.encode() not in row.document
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_field_disabled_after_a_sync_is_gone_from_storage_after_the_resync(
+    database: Database, provider: str
+) -> None:
+    connector, app = _provider(provider)
+    linked = await _linked(database, connector, app)
+    assert (await sync_account(linked.deps, linked.account_id)).failed is None
+    before = await _rows(database, linked.account_id, "Invoice")
+    numbers = {row.content["number"] for row in before.values() if row.content["number"]}
+    assert numbers, "the sandbox's invoices have numbers"
+    assert all(row.remote_data is not None for row in before.values())
+    assert any(number.encode() in (row.remote_data or b"") for row in before.values() for number in numbers)
+
+    await _disable(database, linked, {"Invoice": ModelScope(disabled_fields=("number",))})
+    _assert_number_gone(await _rows(database, linked.account_id, "Invoice"), numbers)  # rewritten at once
+
+    report = await sync_account(linked.deps, linked.account_id)
+    assert report.failed is None
+    assert report.fetched["Invoice"] >= len(before), "changing the scopes makes the next sync read everything"
+    after = await _rows(database, linked.account_id, "Invoice")
+    assert set(after) == set(before)
+    _assert_number_gone(after, numbers)
+    assert all(row.content["total_amount"] is not None for row in after.values())
+    contacts = await _rows(database, linked.account_id, "Contact")
+    assert contacts
+    assert all(row.remote_data is not None for row in contacts.values()), "other models keep their provider data"
+
+    # enabled again: the next sync fills the field and the provider data back in
+    await _disable(database, linked, {})
+    assert (await sync_account(linked.deps, linked.account_id)).failed is None
+    again = await _rows(database, linked.account_id, "Invoice")
+    assert {row.content["number"] for row in again.values() if row.content["number"]} == numbers
+    assert all(row.remote_data is not None for row in again.values())
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_scopes_set_before_the_first_sync_are_applied_by_the_sync(database: Database, provider: str) -> None:
+    """Nothing stored yet: what is stored is what the engine wrote under the scopes."""
+    connector, app = _provider(provider)
+    reference = await _linked(database, connector, app)
+    assert (await sync_account(reference.deps, reference.account_id)).failed is None
+    truth = await _rows(database, reference.account_id, "Invoice")
+    numbers = {row.content["number"] for row in truth.values() if row.content["number"]}
+
+    linked = await _linked(database, connector, app)
+    await _disable(
+        database,
+        linked,
+        {"Invoice": ModelScope(disabled_fields=("number",)), "Contact": ModelScope(read=False)},
+    )
+    report = await sync_account(linked.deps, linked.account_id)
+    assert report.failed is None
+    assert "Contact" not in report.fetched
+    assert await _rows(database, linked.account_id, "Contact") == {}
+    async with database.read() as session:
+        states = await list_sync_states(session, linked_account_id=linked.account_id)
+    assert "Contact" not in {state.model for state in states}
+    assert "Invoice" in {state.model for state in states}
+    stored = await _rows(database, linked.account_id, "Invoice")
+    assert set(stored) == set(truth)
+    _assert_number_gone(stored, numbers)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_selective_sync_condition_limits_what_is_stored(database: Database, provider: str) -> None:
+    connector, app = _provider(provider)
+    linked = await _linked(database, connector, app)
+    assert (await sync_account(linked.deps, linked.account_id)).failed is None
+    everything = {remote: row.content for remote, row in (await _rows(database, linked.account_id, "Invoice")).items()}
+    dates = sorted(content["issue_date"] for content in everything.values() if content["issue_date"])
+    cut = dates[len(dates) // 2][:10]
+    wanted = {remote for remote, content in everything.items() if (content["issue_date"] or "")[:10] > cut}
+    assert 0 < len(wanted) < len(everything)
+
+    (offered,) = [c for c in connector.selective_sync if c.common_model == "Invoice"]
+    condition = Condition(
+        id=str(uuid.uuid4()),
+        schema_id="invoice-issue-date",
+        common_model="Invoice",
+        field_name=offered.field_name,
+        native_name=offered.native_name,
+        condition_type=offered.condition_type,
+        operator="GREATER_THAN",
+        value=cut,
+    )
+    async with database.write() as session:
+        await save_conditions(session, linked_account_id=linked.account_id, conditions=[condition])
+    assert set(await _rows(database, linked.account_id, "Invoice")) == wanted  # the others are deleted at once
+
+    report = await sync_account(linked.deps, linked.account_id)
+    assert report.failed is None
+    assert report.fetched["Invoice"] == len(wanted), "only what meets the condition is stored"
+    stored = await _rows(database, linked.account_id, "Invoice")
+    assert set(stored) == wanted
+    assert not any(row.content["remote_was_deleted"] for row in stored.values())
+
+    # a fresh account with the condition set before its first sync stores the same invoices
+    fresh = await _linked(database, connector, app)
+    async with database.write() as session:
+        await save_conditions(session, linked_account_id=fresh.account_id, conditions=[condition])
+    assert (await sync_account(fresh.deps, fresh.account_id)).failed is None
+    assert {row.remote_id for row in (await _rows(database, fresh.account_id, "Invoice")).values()} == wanted
