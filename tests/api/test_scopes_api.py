@@ -376,6 +376,20 @@ class TestMergeSdk:
         assert invoice.field_permissions.disabled_fields == ["memo"]
         assert sdk.accounting.scopes.linked_account_scopes_retrieve() == changed
         assert sdk.accounting.selective_sync.conditions_list().results == []
+        meta = _get(server, tenant, "selective-sync/meta", common_model="Contact").json()["results"]
+        condition = {"condition_schema_id": meta[0]["id"], "operator": "EQUALS", "value": "ACTIVE"}
+        put = httpx.put(
+            f"{server.api}/accounting/v1/selective-sync/configurations",
+            json={"sync_configurations": [{"linked_account_conditions": [condition]}]},
+            headers=_headers(tenant),
+            timeout=30,
+        )
+        assert put.status_code == 200, put.text
+        (listed,) = sdk.accounting.selective_sync.conditions_list().results
+        assert listed.common_model == "Contact"
+        assert listed.normalized_key_name == "status"
+        assert listed.operator == "EQUALS"
+        assert listed.value == {"value": "ACTIVE"}
         with pytest.raises(ApiError) as refused:
             sdk.accounting.scopes.linked_account_scopes_create(common_models=[{"model_name": "NoSuchModel"}])
         assert refused.value.status_code == 400
