@@ -15,6 +15,7 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
+from ledgerport.api.accounting.sync_status import account_sync_statuses
 from ledgerport.connectors._base import AsgiTransport, Connector
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import Registrations
@@ -121,6 +122,13 @@ async def _disable(database: Database, linked: Linked, models: dict[str, ModelSc
         )
 
 
+async def _usage(database: Database, account_id: uuid.UUID) -> dict[str, tuple[str, str | None]]:
+    """``sync-status`` per model: its status and its ``selective_sync_configurations_usage``."""
+    async with database.read() as session:
+        statuses = await account_sync_statuses(session, account_id=account_id, interval_seconds=3600)
+    return {status.model_name: (status.status, status.selective_sync_configurations_usage) for status in statuses}
+
+
 def _assert_number_gone(rows: dict[str, Row], numbers: set[str]) -> None:
     assert rows
     for row in rows.values():
@@ -165,6 +173,14 @@ async def test_a_field_disabled_after_a_sync_is_gone_from_storage_after_the_resy
     again = await _rows(database, linked.account_id, "Invoice")
     assert {row.content["number"] for row in again.values() if row.content["number"]} == numbers
     assert all(row.remote_data is not None for row in again.values())
+
+    # a model whose READ is disabled shows Merge's DISABLED in sync-status, and is no longer read
+    assert (await _usage(database, linked.account_id))["Contact"] == ("DONE", None)
+    await _disable(database, linked, {"Contact": ModelScope(read=False)})
+    assert (await _usage(database, linked.account_id))["Contact"] == ("DISABLED", None)
+    skipped = await sync_account(linked.deps, linked.account_id)
+    assert "Contact" not in skipped.fetched
+    assert (await _usage(database, linked.account_id))["Contact"] == ("DISABLED", None)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -220,6 +236,7 @@ async def test_a_selective_sync_condition_limits_what_is_stored(database: Databa
     async with database.write() as session:
         await save_conditions(session, linked_account_id=linked.account_id, conditions=[condition])
     assert set(await _rows(database, linked.account_id, "Invoice")) == wanted  # the others are deleted at once
+    assert (await _usage(database, linked.account_id))["Invoice"] == ("DONE", "IN_NEXT_SYNC")
 
     report = await sync_account(linked.deps, linked.account_id)
     assert report.failed is None
@@ -227,6 +244,9 @@ async def test_a_selective_sync_condition_limits_what_is_stored(database: Databa
     stored = await _rows(database, linked.account_id, "Invoice")
     assert set(stored) == wanted
     assert not any(row.content["remote_was_deleted"] for row in stored.values())
+    usage = await _usage(database, linked.account_id)
+    assert usage["Invoice"] == ("DONE", "IN_LAST_SYNC")
+    assert usage["Contact"] == ("DONE", None)
 
     # a fresh account with the condition set before its first sync stores the same invoices
     fresh = await _linked(database, connector, app)

@@ -186,6 +186,8 @@ class AccountScopes(msgspec.Struct, frozen=True, kw_only=True):
 
     models: dict[str, ModelScope] = {}
     conditions: tuple[Condition, ...] = ()
+    updated_at: int | None = None
+    """When they last changed (epoch microseconds); ``None``: never."""
 
     def scope(self, model: str) -> ModelScope:
         return self.models.get(model) or _DEFAULT
@@ -235,13 +237,16 @@ async def account_scopes(session: ReadSession | WriteSession, *, linked_account_
     """The account's scopes and conditions (:data:`EVERYTHING` when it has none of its own)."""
     c = linked_account_scopes.c
     row = (
-        await session.execute(select(c.models, c.conditions).where(c.linked_account_id == linked_account_id))
+        await session.execute(
+            select(c.models, c.conditions, c.updated_at).where(c.linked_account_id == linked_account_id)
+        )
     ).first()
     if row is None:
         return EVERYTHING
     return AccountScopes(
         models=msgspec.convert(row[0], dict[str, ModelScope]),
         conditions=msgspec.convert(row[1], tuple[Condition, ...]),
+        updated_at=row[2],
     )
 
 

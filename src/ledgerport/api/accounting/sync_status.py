@@ -22,6 +22,7 @@ from ledgerport.kit.timestamps import parse_rfc3339
 from ledgerport.store import ReadSession, WriteSession
 from ledgerport.store.issues import IssueRow, find_issue, list_issues
 from ledgerport.store.jobs import next_queued
+from ledgerport.store.scopes import AccountScopes, account_scopes
 from ledgerport.store.sync_states import SyncState, is_scheduled, list_sync_states
 from ledgerport.sync.tasks import SYNC_RUN, next_sync_start
 
@@ -78,7 +79,7 @@ async def account_sync_statuses(
     queued_at = await next_queued(session, linked_account_id=account_id, kind=SYNC_RUN)
     oldest = min((state.last_sync_finished or 0 for state in states), default=None)
     now = clock.now_micros()
-    return [
+    statuses = [
         sync_status_document(
             state,
             next_sync_start(
@@ -92,6 +93,21 @@ async def account_sync_statuses(
         )
         for state in states
     ]
+    scopes = await account_scopes(session, linked_account_id=account_id)
+    return [_under_scopes(status, state, scopes) for status, state in zip(statuses, states, strict=True)]
+
+
+def _under_scopes(status: SyncStatus, state: SyncState, scopes: AccountScopes) -> SyncStatus:
+    """Merge's ``DISABLED`` for a model the account's scopes do not read, and for a model with selective-sync
+    conditions whether the last sync ran under them (``IN_LAST_SYNC``) or only the next will (``IN_NEXT_SYNC``)."""
+    if not scopes.reads(state.model):
+        return msgspec.structs.replace(status, status="DISABLED")
+    if scopes.conditions_of(state.model):
+        ran = state.last_sync_start is not None and state.last_sync_start >= (scopes.updated_at or 0)
+        return msgspec.structs.replace(
+            status, selective_sync_configurations_usage="IN_LAST_SYNC" if ran else "IN_NEXT_SYNC"
+        )
+    return status
 
 
 @get("/sync-status", name="sync-status", include_in_schema=False)
