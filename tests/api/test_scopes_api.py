@@ -278,6 +278,10 @@ class TestSelectiveSyncApi:
         assert {op["operator"] for op in invoice["operators"]} >= {"GREATER_THAN", "LESS_THAN"}
         narrowed = _get(server, tenant, "selective-sync/meta", common_model="Contact").json()["results"]
         assert [row["common_model"] for row in narrowed] == ["Contact"]
+        assert (
+            _get(server, tenant, "selective-sync/meta", common_model="accounting.Contact").json()["results"] == narrowed
+        )
+        assert _get(server, tenant, "selective-sync/meta", page_size=0).status_code == 400
         assert _get(server, tenant, "selective-sync/configurations").json() == []
         assert _get(server, tenant, "selective-sync/conditions").json() == {"results": []}
 
@@ -311,10 +315,19 @@ class TestSelectiveSyncApi:
         assert len(kept) < len(dates)
         assert all(document["issue_date"][:10] >= cut for document, _, _ in kept)
         assert len(kept) == sum(date[:10] >= cut for date in dates)
+        assert list(condition) == [
+            "condition_schema_id",
+            "common_model",
+            "native_name",
+            "operator",
+            "value",
+            "field_name",
+        ]
         listed = _get(server, tenant, "selective-sync/conditions").json()["results"]
+        assert isinstance(uuid.UUID(listed[0]["id"]), uuid.UUID)
         assert listed == [
             {
-                "id": condition["id"],
+                "id": listed[0]["id"],
                 "common_model": "Invoice",
                 "normalized_key_name": "issue_date",
                 "remote_key_name": "TxnDate",

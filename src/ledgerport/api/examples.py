@@ -241,7 +241,6 @@ _SCOPES = CommonModelScopeAPI(
 )
 _SCHEMA_ID = "8f0d2b57-5a55-5b9e-9b1c-2f4e8a6c3d10"
 _CONDITION = LinkedAccountCondition(
-    id="1c7e5a0b-6d2f-5e8a-8b3c-4f9d0e2a7b61",
     condition_schema_id=_SCHEMA_ID,
     common_model="Invoice",
     native_name="TxnDate",
@@ -273,7 +272,7 @@ _SCOPE_EXAMPLES: dict[tuple[str, str], Any] = {
     ("/accounting/v1/selective-sync/conditions", "get"): SelectiveSyncConditionList(
         results=[
             SelectiveSyncCondition(
-                id=_CONDITION.id,
+                id="1c7e5a0b-6d2f-5e8a-8b3c-4f9d0e2a7b61",
                 common_model="Invoice",
                 normalized_key_name="issue_date",
                 remote_key_name="TxnDate",

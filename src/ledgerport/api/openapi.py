@@ -1012,9 +1012,10 @@ _SCOPE_PATHS: dict[str, Any] = {
             parameters=[
                 _ACCOUNT_TOKEN,
                 _param("common_model", _STRING, "Only the conditions on this common model (Invoice, Contact…)."),
+                *_PAGE,
             ],
             ok=_page_of(_ref(ConditionSchema)),
-            errors=_ACCOUNT_ERRORS,
+            errors=("400", *_ACCOUNT_ERRORS),
         )
     },
     "/accounting/v1/selective-sync/configurations": {

@@ -365,7 +365,6 @@ class ConditionSchema(msgspec.Struct, kw_only=True):
 class LinkedAccountCondition(msgspec.Struct, kw_only=True):
     """Merge's ``LinkedAccountCondition``: a condition set on the linked account."""
 
-    id: str
     condition_schema_id: str
     common_model: str
     native_name: str

@@ -22,6 +22,7 @@ from ledgerport.api.auth import authenticate_account
 from ledgerport.api.bodies import read_json
 from ledgerport.api.context import context_of
 from ledgerport.api.errors import BadRequest
+from ledgerport.api.params import list_scope, parse_page
 from ledgerport.api.shapes import (
     ConditionSchema,
     LinkedAccountCondition,
@@ -48,12 +49,11 @@ _SCHEMA_IDS = uuid.UUID("0b6f0d1e-3c1a-4f6e-9a57-6d2f4c1e8b90")
 
 
 class LinkedAccountConditionRequest(msgspec.Struct, kw_only=True):
-    """Merge's ``LinkedAccountConditionRequest``: ``id`` is ignored (a condition's id follows from what it is)."""
+    """Merge's ``LinkedAccountConditionRequest``."""
 
     condition_schema_id: str
     operator: str
-    value: Any = None
-    id: str | None = None
+    value: Any
 
 
 class LinkedAccountSelectiveSyncConfigurationRequest(msgspec.Struct, kw_only=True):
@@ -96,7 +96,6 @@ def _configurations(scopes: AccountScopes) -> list[LinkedAccountSelectiveSyncCon
         return []
     conditions = [
         LinkedAccountCondition(
-            id=condition.id,
             condition_schema_id=condition.schema_id,
             common_model=condition.common_model,
             native_name=condition.native_name,
@@ -162,7 +161,10 @@ def _json(body: Any) -> Response[bytes]:
 async def list_selective_sync_meta(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The conditions the linked account's integration offers, in one page (``common_model`` narrows them)."""
     account = await authenticate_account(request)
+    parse_page(request.query_params, list_scope("selective-sync-meta", account.id))  # accepted; one page holds all
     wanted = request.query_params.get("common_model")
+    if wanted is not None:
+        wanted = wanted.removeprefix("accounting.")  # Merge's own examples name models with their category
     results = [
         _schema(schema, condition)
         for schema, condition in _offered(account).items()
