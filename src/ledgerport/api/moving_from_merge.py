@@ -85,7 +85,6 @@ These parts of Merge's Accounting API answer 404 here for now:
 - Financial statements: balance sheets, income statements, cash flow statements.
 - General ledger transactions, bank feeds and expense reports.
 - Attachments.
-- Multipart passthrough bodies (`request_format` `MULTIPART`); JSON and XML passthrough work.
 - Field mappings, and linked-account or default scopes.
 
 Remote fields are served for the models whose providers have them (`include_remote_fields`, \
