@@ -6,8 +6,11 @@ before it (the account's mappings of the model, read once), and :func:`with_targ
 
 A record's value for a mapping is what its provider JSON holds at the mapping's traversal path (keys of objects,
 positions in lists; ``null`` when a step is missing), when the record came from the mapping's endpoint: the path
-of the URL it was read from ends with the mapping's ``remote_url_path`` (so ``/query``, the full path and the full
-URL all name QuickBooks' query endpoint). The method is not compared: the sync reads with whatever its stream uses.
+of the URL it was read from ends, segment by segment, with the mapping's ``remote_url_path`` (so ``/query``, the
+full path and the full URL all name QuickBooks' query endpoint; ``{id}`` matches any segment, and a record stored
+with its own URL, as written ones are until the next sync reads them, is at ``.../<resource>/{id}``). The method is
+not compared: the sync reads with whatever its stream uses (``GET``, or ``POST`` for NetSuite's SuiteQL), and
+``/remote-fields`` shows ``GET`` for every endpoint.
 
 :func:`remote_fields` is the other half, for ``GET /remote-fields``: the paths that sampled provider records hold,
 with each one's JSON type and example values, so a caller can pick a path a mapping will find.
