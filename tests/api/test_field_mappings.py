@@ -88,6 +88,8 @@ class TestCrud:
         self, api: httpx.Client, synced_org: SyncedOrganization, database_url: str
     ) -> None:
         headers = _headers(synced_org, "xero")
+        _, queued = run(_account_state(database_url, synced_org.account_ids["xero"]))
+        assert queued is None, "no sync waits for the account yet"
         made = _create(api, headers, target_field_name="reference", target_field_description="The invoice reference")
         assert made["errors"] == []
         assert made["warnings"] == []
