@@ -147,7 +147,7 @@ def report_stream(report: str, records: Callable[[Any], list[Any]], periods: int
     """The stream of one report over ``periods`` months; its records are keyed by the month (``Header.EndPeriod``)
     only to let the walk notice a repeated page: mappings give them their own remote ids."""
     return Stream(
-        name=f"reports/{report}",
+        name=report,
         request=ReportRead(report=report),
         records=records,
         key="Header.EndPeriod",
