@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 
 from ledgerport.connectors._base.mapping import MappingContext, apply
 from ledgerport.connectors._base.streams import StreamContext
@@ -17,6 +18,7 @@ from ledgerport.connectors.quickbooks.reports import (
     REPORT_PERIODS,
     journal_transactions,
     month,
+    monthly_columns,
 )
 from ledgerport.connectors.quickbooks.statements import (
     BALANCE_SHEET,
@@ -26,6 +28,8 @@ from ledgerport.connectors.quickbooks.statements import (
 )
 from ledgerport.kit import clock
 from ledgerport.models.report_item import ReportItem
+from ledgerport.sandboxes.quickbooks import create_app
+from ledgerport.sandboxes.quickbooks.reports import run_report
 
 CASES = Path(__file__).parent / "cases"
 CONTEXT = MappingContext(ref=lambda model, rid: f"{model}:{rid}", company="company-1")
@@ -46,21 +50,64 @@ def test_month_arithmetic() -> None:
     assert month(date(2024, 3, 31), 1) == (date(2024, 2, 1), date(2024, 2, 29))
 
 
-def test_a_report_stream_asks_each_month_back_once(monkeypatch: Any) -> None:
+def test_a_report_stream_asks_once_for_the_window_by_month(monkeypatch: Any) -> None:
     monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 5, 12, tzinfo=UTC))
     context = StreamContext(base_url="https://qbo.example", account={"realm_id": "123"})
-    paging, positions = BALANCE_SHEETS.paging, [BALANCE_SHEETS.paging.first]
-    while (following := paging.advance(positions[-1], 1)) is not None:
-        positions.append(following)
-    assert positions == list(range(1, REPORT_PERIODS + 1))
-    first = BALANCE_SHEETS.request(context, None, 1, paging.size)
-    assert first.url == "https://qbo.example/v3/company/123/reports/BalanceSheet"
-    assert ("start_date", "2026-12-01") in first.params
-    assert ("end_date", "2026-12-31") in first.params
-    assert ("accounting_method", "Accrual") in first.params
-    last = JOURNAL.request(context, datetime(2026, 12, 1, tzinfo=UTC), REPORT_PERIODS, paging.size)
-    assert last.url.endswith("/reports/JournalReport")
-    assert ("start_date", "2026-01-01") in last.params  # ``since`` changes nothing: every month is read again
+    assert BALANCE_SHEETS.paging.advance(BALANCE_SHEETS.paging.first, 12) is None
+    request = BALANCE_SHEETS.request(context, None, 1, 1)
+    assert request.url == "https://qbo.example/v3/company/123/reports/BalanceSheet"
+    params = dict(request.params)
+    assert (params["start_date"], params["end_date"]) == ("2026-01-01", "2026-12-31")
+    assert (params["accounting_method"], params["summarize_column_by"]) == ("Accrual", "Month")
+    journal = dict(JOURNAL.request(context, datetime(2026, 12, 1, tzinfo=UTC), 1, 1).params)
+    assert journal["start_date"] == "2026-01-01"  # ``since`` changes nothing: the whole window is read again
+    assert "summarize_column_by" not in journal
+    assert REPORT_PERIODS == 12
+
+
+@pytest.mark.parametrize(
+    ("report", "mapping"),
+    [("BalanceSheet", BALANCE_SHEET), ("ProfitAndLoss", INCOME_STATEMENT), ("CashFlow", CASH_FLOW_STATEMENT)],
+)
+def test_a_month_column_maps_as_that_month_alone(report: str, mapping: Any) -> None:
+    """A report by month, cut into months, gives the records each month's own report gives."""
+    now = 1_790_000_000
+    company = next(iter(create_app(seed=3, size="small", clock=lambda: now).companies.values()))
+    today = date(2026, 9, 21)
+    window = {"start_date": "2025-10-01", "end_date": "2026-09-30", "summarize_column_by": "Month"}
+    months = monthly_columns(run_report(company, report, window, now, today))
+    assert [m["Header"]["EndPeriod"] for m in months][:2] == ["2025-10-31", "2025-11-30"]
+    assert len(months) == 12
+    for sliced in (months[0], months[5], months[-1]):
+        alone = run_report(
+            company,
+            report,
+            {"start_date": sliced["Header"]["StartPeriod"], "end_date": sliced["Header"]["EndPeriod"]},
+            now,
+            today,
+        )
+        mine, theirs = apply(mapping, sliced, CONTEXT), apply(mapping, alone, CONTEXT)
+        assert msgspec.structs.asdict(mine) == msgspec.structs.asdict(theirs) or _same_figures(mine, theirs)
+
+
+def _same_figures(mine: Any, theirs: Any) -> bool:
+    """Equal but for accounts with no postings in the month, which a report by month lists as zeros."""
+
+    def figures(items: list[ReportItem]) -> list[tuple[str | None, Decimal | None]]:
+        flat = []
+        for item in items:
+            if item.value or item.sub_items:
+                flat.append((item.name, item.value))
+            flat += figures(item.sub_items)
+        return flat
+
+    for name in mine.__struct_fields__:
+        a, b = getattr(mine, name), getattr(theirs, name)
+        if isinstance(a, list):
+            assert figures(a) == figures(b), name
+        else:
+            assert a == b, name
+    return True
 
 
 def test_balance_sheet_items_and_net_assets() -> None:

@@ -184,3 +184,28 @@ async def test_report_parameters(qbo: Connected) -> None:
     assert unknown.status_code == 400
     anonymous = await qbo.client.get(qbo.url("reports/BalanceSheet"))
     assert anonymous.status_code == 401
+
+
+async def test_summarized_by_month(qbo: Connected) -> None:
+    window = {"start_date": "2026-01-15", "end_date": "2026-08-31"}
+    monthly = await _report(qbo, "ProfitAndLoss", summarize_column_by="Month", **window)
+    columns = monthly["Columns"]["Column"]
+    assert [c["ColTitle"] for c in columns] == [
+        "",
+        "Jan 2026",
+        *(f"{m} 2026" for m in "Feb Mar Apr May Jun Jul Aug".split()),
+        "Total",
+    ]
+    assert {"Name": "StartDate", "Value": "2026-01-15"} in columns[1]["MetaData"]
+    assert monthly["Header"]["SummarizeColumnsBy"] == "Month"
+    whole = await _report(qbo, "ProfitAndLoss", **window)
+    net = _group(monthly, "NetIncome")["Summary"]["ColData"]  # type: ignore[index]
+    assert Decimal(net[-1]["value"]) == _amount(_group(whole, "NetIncome"))
+    assert sum((Decimal(cell["value"]) for cell in net[1:-1]), Decimal(0)) == Decimal(net[-1]["value"])
+    sheet = await _report(qbo, "BalanceSheet", summarize_column_by="Month", **window)
+    assert sheet["Columns"]["Column"][-1]["ColTitle"] == "Aug 2026"
+    assets = sheet["Rows"]["Row"][0]["Summary"]["ColData"]
+    both = sheet["Rows"]["Row"][1]["Summary"]["ColData"]
+    assert [cell["value"] for cell in assets[1:]] == [cell["value"] for cell in both[1:]]
+    refused = await qbo.get("reports/JournalReport", summarize_column_by="Month")
+    assert refused.status_code == 400

@@ -1,28 +1,31 @@
-"""What ledgerport reads from QBO's Reports API: one :class:`Stream` per report, one page per accounting period.
+"""What ledgerport reads from QBO's Reports API: one :class:`Stream` per report, one request per sync.
 
 QBO keeps no financial statements or ledger lines as entities: ``GET /v3/company/{realm}/reports/{ReportName}``
-computes them when asked. A report stream's "position" is therefore a period, not a record offset: position ``n``
-is the ``n``-th calendar month back (1: the current month, to its last day), up to :data:`REPORT_PERIODS`, and each
-page is that month's report.
+computes them when asked. Each stream asks once for the last :data:`REPORT_PERIODS` calendar months (the current
+one to its last day included):
 
-* ``BalanceSheet`` as of each month's last day, ``ProfitAndLoss`` and ``CashFlow`` for each month: one record per
-  page, the report itself (``Header``, ``Columns``, ``Rows``), kept whole as ``remote_data``.
-* ``JournalReport`` for each month: one record per posting document, the report's ``Header`` and ``Columns`` with
-  that document's rows (its ``Data`` rows and the ``Summary`` row closing them), so ``remote_data`` is the slice of
-  the report the general-ledger transaction was read from.
+* ``BalanceSheet``, ``ProfitAndLoss`` and ``CashFlow`` with ``summarize_column_by=Month``: QBO answers one money
+  column per month (its ``MetaData`` names the month's ``StartDate`` and ``EndDate``; the balance sheet's is the
+  balance at the month's end). :func:`monthly_columns` makes one record of each month: the report's ``Header``
+  with that month as ``StartPeriod``/``EndPeriod``, the account column and that month's column, and every row's
+  cells for those two columns, i.e. what QBO answers for that month alone.
+* ``JournalReport`` for the whole window: one record per posting document, the report's ``Header`` and
+  ``Columns`` with that document's rows (its ``Data`` rows and the ``Summary`` row closing them).
+
+``remote_data`` keeps those records: each is the part of QBO's answer its common record was read from.
 
 **What refreshes.** Reports are recomputed by QBO, and a backdated document changes every later balance sheet, so
-every sync (full or incremental) reads all :data:`REPORT_PERIODS` months of every report again: ``since`` is
-ignored. Records keep stable remote ids (``BalanceSheet:2026-11-30``, ``Invoice-130``), so a resync updates them
+every sync (full or incremental) reads the whole window again (``since`` is ignored): four requests a sync, however
+many months. Records keep stable remote ids (``BalanceSheet:2026-11-30``, ``Invoice-130``), so a resync updates them
 rather than adding new ones, and ``modified_at`` moves only when a figure changed. A month that leaves the window
 keeps its last statements and transactions. A document deleted in QBO keeps its ledger transaction: the journal
 report simply omits it, and the engine marks deletions only from a change feed or a whole listing, which a window
-of months is not (a known gap).
+of months is not (a known gap). QBO caps a report at 400,000 cells (about 50,000 journal rows); a company whose
+year of journal exceeds it needs the window split, which is not done yet.
 
-**The setting.** :data:`REPORT_PERIODS` (12: a year of months) is how far back a sync reads, the number of
-``report_periods`` a linked account gets; :func:`report_stream` builds a stream for another count. Months, not QBO's
-fiscal periods: QBO has no accounting-period entity, and months are what its ``date_macro`` and summaries speak.
-Each month costs four report requests a sync (48 by default, under a tenth of QBO's 500 a minute).
+**The setting.** :data:`REPORT_PERIODS` (12: a year of months) is how far back a sync reads; :func:`report_stream`
+builds a stream for another count. Months, not QBO's fiscal periods: QBO has no accounting-period entity, and
+months are what its ``date_macro`` and column summaries speak.
 """
 
 from __future__ import annotations
@@ -43,14 +46,14 @@ __all__ = [
     "BALANCE_SHEETS",
     "CASH_FLOWS",
     "JOURNAL",
+    "Once",
     "PROFIT_AND_LOSS",
-    "Periods",
     "REPORT_PERIODS",
     "ReportRead",
     "journal_transactions",
     "month",
+    "monthly_columns",
     "report_stream",
-    "whole_report",
 ]
 
 REPORT_PERIODS = 12
@@ -65,45 +68,86 @@ def month(today: date, back: int) -> tuple[date, date]:
     return first, first.replace(day=calendar.monthrange(year, number + 1)[1])
 
 
-class Periods(msgspec.Struct, frozen=True):
-    """Positions 1..``count``, one period each, whatever a page holds (a month may have no ledger transactions)."""
+class Once(msgspec.Struct, frozen=True):
+    """A report is one page: QBO's reports do not page."""
 
-    count: int = REPORT_PERIODS
     size: int = 1
 
     @property
     def first(self) -> int:
-        """The current month."""
+        """The only position."""
         return 1
 
     def advance(self, position: int, count: int) -> int | None:
-        """The month before, until ``count`` months are read."""
-        return position + 1 if position < self.count else None
+        """Never a next page."""
+        return None
 
 
 class ReportRead(msgspec.Struct, frozen=True, kw_only=True):
-    """The request of one report for the month at a position (``since`` is ignored: see the module docstring)."""
+    """The request of one report over the last ``months`` months (``since`` is ignored: see the module docstring)."""
 
     report: str
+    months: int = REPORT_PERIODS
+    by_month: bool = True
 
     def __call__(self, context: StreamContext, since: datetime | None, position: int, size: int) -> Request:
-        """``GET /reports/{report}?start_date&end_date&accounting_method=Accrual`` for the month ``position - 1``
-        months back."""
-        first, last = month(clock.now().date(), position - 1)
-        params = (
+        """``GET /reports/{report}?start_date&end_date&accounting_method=Accrual[&summarize_column_by=Month]``."""
+        today = clock.now().date()
+        first, last = month(today, self.months - 1)[0], month(today, 0)[1]
+        params = [
             ("start_date", first.isoformat()),
             ("end_date", last.isoformat()),
             ("accounting_method", "Accrual"),
-            ("minorversion", MINOR_VERSION),
-        )
-        return Request(
-            method="GET", url=company_url(context.base_url, context.account, f"reports/{self.report}"), params=params
-        )
+        ]
+        if self.by_month:
+            params.append(("summarize_column_by", "Month"))
+        params.append(("minorversion", MINOR_VERSION))
+        url = company_url(context.base_url, context.account, f"reports/{self.report}")
+        return Request(method="GET", url=url, params=tuple(params))
 
 
-def whole_report(body: Any) -> list[Any]:
-    """A statement's page holds one record: the report."""
-    return [body] if isinstance(body, dict) and isinstance(body.get("Header"), dict) else []
+def _meta(column: Any) -> dict[str, str]:
+    pairs = column.get("MetaData") if isinstance(column, dict) else None
+    return {str(p.get("Name")): str(p.get("Value")) for p in pairs or [] if isinstance(p, dict)}
+
+
+def _project(rows: list[Any], keep: int) -> list[Any]:
+    """Rows with the cells of the first column and of column ``keep`` only."""
+    projected = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        copy = dict(row)
+        for part in ("Header", "Summary"):
+            if isinstance(row.get(part), dict):
+                cells = row[part].get("ColData") or []
+                copy[part] = {**row[part], "ColData": [cells[i] for i in (0, keep) if i < len(cells)]}
+        if isinstance(row.get("ColData"), list):
+            copy["ColData"] = [row["ColData"][i] for i in (0, keep) if i < len(row["ColData"])]
+        if isinstance(row.get("Rows"), dict):
+            copy["Rows"] = {**row["Rows"], "Row": _project(row["Rows"].get("Row") or [], keep)}
+        projected.append(copy)
+    return projected
+
+
+def monthly_columns(body: Any) -> list[Any]:
+    """One record per month column of a statement (columns without a ``StartDate``/``EndDate``, such as
+    ``Total``, are left out); a report summarized by ``Total`` is one record, as it is."""
+    if not isinstance(body, dict) or not isinstance(body.get("Header"), dict):
+        return []
+    columns = (body.get("Columns") or {}).get("Column") or []
+    months = [(i, _meta(c)) for i, c in enumerate(columns) if "StartDate" in _meta(c) and "EndDate" in _meta(c)]
+    if not months:
+        return [body]
+    rows = (body.get("Rows") or {}).get("Row") or []
+    return [
+        {
+            "Header": {**body["Header"], "StartPeriod": meta["StartDate"], "EndPeriod": meta["EndDate"]},
+            "Columns": {**body["Columns"], "Column": [columns[0], columns[index]]},
+            "Rows": {**body["Rows"], "Row": _project(rows, index)},
+        }
+        for index, meta in months
+    ]
 
 
 def journal_transactions(body: Any) -> list[Any]:
@@ -143,20 +187,22 @@ def _remote_path(report: str) -> Callable[[StreamContext, Any], str]:
     return lambda context, record: f"/v3/company/{context.account.get('realm_id', '')}/reports/{report}"
 
 
-def report_stream(report: str, records: Callable[[Any], list[Any]], periods: int = REPORT_PERIODS) -> Stream:
-    """The stream of one report over ``periods`` months; its records are keyed by the month (``Header.EndPeriod``)
-    only to let the walk notice a repeated page: mappings give them their own remote ids."""
+def report_stream(
+    report: str, records: Callable[[Any], list[Any]], periods: int = REPORT_PERIODS, *, by_month: bool = True
+) -> Stream:
+    """The stream of one report over ``periods`` months; its records are keyed by their month
+    (``Header.EndPeriod``) only to let the walk notice a repeated page: mappings give them their own remote ids."""
     return Stream(
         name=report,
-        request=ReportRead(report=report),
+        request=ReportRead(report=report, months=periods, by_month=by_month),
         records=records,
         key="Header.EndPeriod",
-        paging=Periods(count=periods),
+        paging=Once(),
         remote_path=_remote_path(report),
     )
 
 
-BALANCE_SHEETS = report_stream("BalanceSheet", whole_report)
-PROFIT_AND_LOSS = report_stream("ProfitAndLoss", whole_report)
-CASH_FLOWS = report_stream("CashFlow", whole_report)
-JOURNAL = report_stream("JournalReport", journal_transactions)
+BALANCE_SHEETS = report_stream("BalanceSheet", monthly_columns)
+PROFIT_AND_LOSS = report_stream("ProfitAndLoss", monthly_columns)
+CASH_FLOWS = report_stream("CashFlow", monthly_columns)
+JOURNAL = report_stream("JournalReport", journal_transactions, by_month=False)

@@ -36,7 +36,7 @@ from typing import Any
 from ledgerport.sandboxes.quickbooks.plan import money
 from ledgerport.sandboxes.quickbooks.store import Company, Record
 
-__all__ = ["Account", "Ledger", "Posting", "Transaction", "TXN_TYPES", "ledger"]
+__all__ = ["Account", "Ledger", "POSTING_ENTITIES", "Posting", "TXN_TYPES", "Transaction", "ledger", "txn_type"]
 
 _ZERO = Decimal("0.00")
 

@@ -27,7 +27,9 @@ other and with the documents:
 
 Parameters: ``start_date`` / ``end_date`` (``YYYY-MM-DD``), else ``date_macro`` (the common macros below), else
 ``This Fiscal Year-to-date`` (Intuit's default); ``accounting_method`` ``Accrual`` only (``Cash`` basis is not
-computed: 400); ``summarize_column_by`` ``Total`` only; ``minorversion`` ignored. Accounts with no postings are left
+computed: 400); ``summarize_column_by`` ``Total`` or ``Month`` (statements only: a money column per month, its
+``MetaData`` naming ``StartDate`` and ``EndDate``, then ``Total`` on the P&L and cash flow); ``minorversion``
+ignored. Accounts with no postings are left
 out, as QBO leaves out accounts with no data; amounts are in the home currency.
 """
 
@@ -96,6 +98,9 @@ class _Context:
     def __init__(self, company: Company, start: date, end: date, now: int) -> None:
         self.company, self.start, self.end, self.now = company, start, end, now
         self.ledger: Ledger = ledger(company)
+        self.universe: set[str] | None = None
+        """The accounts to report (every column of a report by month lists the same ones), else those with
+        postings."""
         info = company.table("CompanyInfo").get(1) or {}
         self.fiscal_start_month = _MONTHS.get(str(info.get("FiscalYearStartMonth") or ""), 1)
 
@@ -105,12 +110,13 @@ class _Context:
 
     def accounts_of(self, movement: dict[str, Decimal], kinds: tuple[str, ...]) -> list[Account]:
         """The accounts of the given types that have postings in ``movement``, by name."""
-        found = [a for a in self.ledger.accounts.values() if a.account_type in kinds and a.id in movement]
+        listed = movement if self.universe is None else self.universe
+        found = [a for a in self.ledger.accounts.values() if a.account_type in kinds and a.id in listed]
         return sorted(found, key=lambda a: (a.name.lower(), a.id))
 
     def account_rows(self, movement: dict[str, Decimal], kinds: tuple[str, ...], sign: int) -> list[Row]:
         """One data row per account of the given types that has postings, signed (+1: debit balance)."""
-        return [_data(a.name, sign * movement[a.id], a.id) for a in self.accounts_of(movement, kinds)]
+        return [_data(a.name, sign * movement.get(a.id, _ZERO), a.id) for a in self.accounts_of(movement, kinds)]
 
     def net_income(self, first: date | None, last: date) -> Decimal:
         movement = self.ledger.balances(first, last)
@@ -165,7 +171,7 @@ def _balance_sheet(context: _Context) -> list[Row]:
     prior = context.net_income(None, year_start - timedelta(days=1))
     equity = accounts(movement, ("Equity",), -1)
     retained = next((a for a in context.ledger.accounts.values() if a.name == "Retained Earnings"), None)
-    if prior:
+    if retained is not None or prior:  # present in every column alike (a report by month lines its columns up)
         found = next((row for row in equity if retained and row["ColData"][0].get("id") == retained.id), None)
         if found is not None:
             found["ColData"][1]["value"] = _money(Decimal(found["ColData"][1]["value"]) + prior)
@@ -227,7 +233,7 @@ def _cash_flow(context: _Context) -> list[Row]:
     def changes(kinds: tuple[str, ...]) -> list[Row]:
         """A cash effect per account: the opposite of its debit movement (an asset bought uses cash, a liability
         or equity raised brings it in)."""
-        return [_data(a.name, -movement[a.id], a.id) for a in context.accounts_of(movement, kinds)]
+        return [_data(a.name, -movement.get(a.id, _ZERO), a.id) for a in context.accounts_of(movement, kinds)]
 
     adjustments = changes(_OPERATING)
     operating_rows: list[Row] = [_data("Net Income", net_income, group="NetIncome")]
@@ -368,6 +374,67 @@ def _date(query: dict[str, str], key: str) -> date | None:
         raise errors.invalid_request(f"{key} is not a date in the format YYYY-MM-DD: {text}") from None
 
 
+def _months(start: date, end: date) -> list[tuple[date, date]]:
+    """The calendar months ``start``..``end`` touches, the first and last cut to the range."""
+    found, first = [], start
+    while first <= end:
+        last = min(_month_end(first), end)
+        found.append((first, last))
+        first = last + timedelta(days=1)
+    return found
+
+
+def _merge(trees: list[list[Row]]) -> list[Row]:
+    """Rows of one report per column (alike but for their amounts) as one report with a money cell per column."""
+    merged = []
+    for parts in zip(*trees, strict=True):
+        row: Row = {}
+        for key, value in parts[0].items():
+            if key == "ColData":
+                row[key] = [value[0], *(part[key][-1] for part in parts)]
+            elif key == "Summary":
+                row[key] = {"ColData": [value["ColData"][0], *(part[key]["ColData"][-1] for part in parts)]}
+            elif key == "Header":
+                row[key] = {"ColData": [value["ColData"][0], *(_col("") for _ in parts)]}
+            elif key == "Rows":
+                row[key] = {"Row": _merge([part[key]["Row"] for part in parts])}
+            else:
+                row[key] = value
+        merged.append(row)
+    return merged
+
+
+def _month_column(first: date, last: date) -> dict[str, Any]:
+    title = f"{calendar.month_abbr[first.month]} {first.year}"
+    meta = [("StartDate", first.isoformat()), ("EndDate", last.isoformat()), ("ColKey", title)]
+    return {"ColTitle": title, "ColType": "Money", "MetaData": [{"Name": n, "Value": v} for n, v in meta]}
+
+
+def _columns(columns: tuple[tuple[str, str, str], ...]) -> list[dict[str, Any]]:
+    return [
+        {"ColTitle": title, "ColType": kind, "MetaData": [{"Name": "ColKey", "Value": key}]}
+        for title, kind, key in columns
+    ]
+
+
+def _by_month(name: str, context: _Context, build: Callable[[_Context], list[Row]]) -> tuple[list[Row], list[Any]]:
+    """``summarize_column_by=Month``: a column per month (a balance sheet's as of the month's last day), then the
+    range's Total (not on a balance sheet, whose columns are dates, not spans)."""
+    start, end = context.start, context.end
+    movement = context.ledger.balances(None if name == "BalanceSheet" else start, end)
+    context.universe = set(movement)
+    trees, columns = [], []
+    for first, last in _months(start, end):
+        context.start, context.end = first, last
+        trees.append(build(context))
+        columns.append(_month_column(first, last))
+    context.start, context.end = start, end
+    if name != "BalanceSheet":
+        trees.append(build(context))
+        columns.append({"ColTitle": "Total", "ColType": "Money", "MetaData": [{"Name": "ColKey", "Value": "total"}]})
+    return _merge(trees), columns
+
+
 def run_report(company: Company, name: str, query: dict[str, str], now: int, today: date) -> dict[str, Any]:
     """The report ``name`` for the request's parameters, as QBO's JSON (``today`` is the company's date)."""
     if name not in REPORTS:
@@ -376,8 +443,9 @@ def run_report(company: Company, name: str, query: dict[str, str], now: int, tod
     method = query.get("accounting_method", "Accrual") or "Accrual"
     if method.lower() != "accrual":
         raise errors.invalid_request("accounting_method: the sandbox computes Accrual reports only")
-    if (query.get("summarize_column_by") or "Total").lower() != "total":
-        raise errors.invalid_request("summarize_column_by: the sandbox summarizes by Total only")
+    summarize = (query.get("summarize_column_by") or "Total").strip()
+    if summarize.lower() not in ("total", "month") or (summarize.lower() == "month" and name == "JournalReport"):
+        raise errors.invalid_request(f"summarize_column_by {summarize!r} is not supported by the sandbox")
     context = _Context(company, today, today, now)
     start, end = _date(query, "start_date"), _date(query, "end_date")
     macro = query.get("date_macro", "").strip()
@@ -390,7 +458,11 @@ def run_report(company: Company, name: str, query: dict[str, str], now: int, tod
     if start > end:
         raise errors.invalid_request("start_date must be on or before end_date")
     context.start, context.end = start, end
-    rows = build(context)
+    if summarize.lower() == "month":
+        rows, money = _by_month(name, context, build)
+        column_list = [_columns(columns)[0], *money]
+    else:
+        rows, column_list = build(context), _columns(columns)
     header: dict[str, Any] = {"Time": format_time(now), "ReportName": name}
     if macro:
         header["DateMacro"] = macro.lower()
@@ -399,20 +471,11 @@ def run_report(company: Company, name: str, query: dict[str, str], now: int, tod
             "ReportBasis": "Accrual",
             "StartPeriod": start.isoformat(),
             "EndPeriod": end.isoformat(),
-            "SummarizeColumnsBy": "Total",
+            "SummarizeColumnsBy": "Month" if summarize.lower() == "month" else "Total",
             "Currency": company.home_currency,
         }
     )
     empty = name == "JournalReport" and not rows
     options = [{"Name": "AccountingStandard", "Value": "GAAP"}] if standard else []
     header["Option"] = [*options, {"Name": "NoReportData", "Value": "true" if empty else "false"}]
-    return {
-        "Header": header,
-        "Columns": {
-            "Column": [
-                {"ColTitle": title, "ColType": kind, "MetaData": [{"Name": "ColKey", "Value": key}]}
-                for title, kind, key in columns
-            ]
-        },
-        "Rows": {"Row": rows},
-    }
+    return {"Header": header, "Columns": {"Column": column_list}, "Rows": {"Row": rows}}
