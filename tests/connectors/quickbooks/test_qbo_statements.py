@@ -15,6 +15,7 @@ from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.connectors.quickbooks.reports import (
     BALANCE_SHEETS,
     JOURNAL,
+    PROFIT_AND_LOSS,
     REPORT_PERIODS,
     journal_transactions,
     month,
@@ -63,6 +64,10 @@ def test_a_report_stream_asks_once_for_the_window_by_month(monkeypatch: Any) -> 
     assert journal["start_date"] == "2026-01-01"  # ``since`` changes nothing: the whole window is read again
     assert "summarize_column_by" not in journal
     assert REPORT_PERIODS == 12
+    shorter = StreamContext(base_url="https://qbo.example", account={"realm_id": "123", "report_periods": "3"})
+    assert dict(PROFIT_AND_LOSS.request(shorter, None, 1, 1).params)["start_date"] == "2026-10-01"
+    broken = StreamContext(base_url="https://qbo.example", account={"realm_id": "123", "report_periods": "x"})
+    assert dict(PROFIT_AND_LOSS.request(broken, None, 1, 1).params)["start_date"] == "2026-01-01"
 
 
 @pytest.mark.parametrize(

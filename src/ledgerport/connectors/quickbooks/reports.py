@@ -23,9 +23,10 @@ report simply omits it, and the engine marks deletions only from a change feed o
 of months is not (a known gap). QBO caps a report at 400,000 cells (about 50,000 journal rows); a company whose
 year of journal exceeds it needs the window split, which is not done yet.
 
-**The setting.** :data:`REPORT_PERIODS` (12: a year of months) is how far back a sync reads; :func:`report_stream`
-builds a stream for another count. Months, not QBO's fiscal periods: QBO has no accounting-period entity, and
-months are what its ``date_macro`` and column summaries speak.
+**The setting.** A sync reads the last ``LEDGERPORT_REPORT_PERIODS`` months (the deployment's ``report_periods``,
+which request builders see as an account fact: :func:`periods`), by default :data:`REPORT_PERIODS` (12: a year).
+Months, not QBO's fiscal periods: QBO has no accounting-period entity, and months are what its ``date_macro`` and
+column summaries speak.
 """
 
 from __future__ import annotations
@@ -53,11 +54,13 @@ __all__ = [
     "journal_transactions",
     "month",
     "monthly_columns",
+    "periods",
     "report_stream",
 ]
 
 REPORT_PERIODS = 12
-"""How many months back each sync reads the reports (the current month included)."""
+"""How many months back each sync reads the reports (the current month included) when the deployment says
+nothing."""
 
 
 def month(today: date, back: int) -> tuple[date, date]:
@@ -66,6 +69,15 @@ def month(today: date, back: int) -> tuple[date, date]:
     year, number = divmod(index, 12)
     first = date(year, number + 1, 1)
     return first, first.replace(day=calendar.monthrange(year, number + 1)[1])
+
+
+def periods(context: StreamContext, default: int = REPORT_PERIODS) -> int:
+    """The months a sync reads: the deployment's ``report_periods`` (``LEDGERPORT_REPORT_PERIODS``, an account fact
+    to request builders), else ``default``."""
+    try:
+        return max(1, int(context.account.get("report_periods") or default))
+    except ValueError:
+        return default
 
 
 class Once(msgspec.Struct, frozen=True):
@@ -93,7 +105,7 @@ class ReportRead(msgspec.Struct, frozen=True, kw_only=True):
     def __call__(self, context: StreamContext, since: datetime | None, position: int, size: int) -> Request:
         """``GET /reports/{report}?start_date&end_date&accounting_method=Accrual[&summarize_column_by=Month]``."""
         today = clock.now().date()
-        first, last = month(today, self.months - 1)[0], month(today, 0)[1]
+        first, last = month(today, periods(context, self.months) - 1)[0], month(today, 0)[1]
         params = [
             ("start_date", first.isoformat()),
             ("end_date", last.isoformat()),
