@@ -27,9 +27,10 @@ losses are never booked (a foreign invoice and its payment may leave a cent on A
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -110,17 +111,42 @@ class Ledger:
     accounts: dict[str, Account]
     transactions: list[Transaction]
     records: dict[tuple[str, str], Record] = field(default_factory=dict)
+    _prefix: dict[int, dict[str, tuple[Decimal, int]]] = field(default_factory=dict)
+    """Running totals (amount, postings) per account of the first ``n`` transactions, by ``n``: a report by month
+    asks for many ranges, and each is two lookups instead of a pass over the whole ledger."""
+
+    _dates: list[date] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._dates = [t.txn_date for t in self.transactions]
+
+    def _upto(self, day: date | None) -> dict[str, tuple[Decimal, int]]:
+        if day is None:
+            return {}
+        stop = bisect_right(self._dates, day)
+        found = self._prefix.get(stop)
+        if found is not None:
+            return found
+        base = max((n for n in self._prefix if n <= stop), default=0)
+        totals = dict(self._prefix.get(base, {}))
+        for transaction in self.transactions[base:stop]:
+            for posting in transaction.postings:
+                amount, count = totals.get(posting.account, (_ZERO, 0))
+                totals[posting.account] = (amount + posting.amount, count + 1)
+        self._prefix[stop] = totals
+        return totals
 
     def balances(self, first: date | None, last: date) -> dict[str, Decimal]:
         """Debit-positive movement per account of the transactions dated ``first``..``last`` (from the start when
-        ``first`` is ``None``)."""
-        totals: dict[str, Decimal] = {}
-        for transaction in self.transactions:
-            if transaction.txn_date > last or (first is not None and transaction.txn_date < first):
-                continue
-            for posting in transaction.postings:
-                totals[posting.account] = totals.get(posting.account, _ZERO) + posting.amount
-        return totals
+        ``first`` is ``None``); an account is listed when it has postings in the range."""
+        end = self._upto(last)
+        start = self._upto(None if first is None else first - timedelta(days=1))
+        moved: dict[str, Decimal] = {}
+        for account, (amount, count) in end.items():
+            before, earlier = start.get(account, (_ZERO, 0))
+            if count > earlier:
+                moved[account] = amount - before
+        return moved
 
     def between(self, first: date, last: date) -> Iterator[Transaction]:
         """The transactions dated ``first``..``last``."""
