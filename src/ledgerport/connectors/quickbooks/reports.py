@@ -1,8 +1,8 @@
 """What ledgerport reads from QBO's Reports API: one :class:`Stream` per report, one request per sync.
 
 QBO keeps no financial statements or ledger lines as entities: ``GET /v3/company/{realm}/reports/{ReportName}``
-computes them when asked. Each stream asks once for the last :data:`REPORT_PERIODS` calendar months (the current
-one to its last day included):
+computes them when asked. Each stream asks once a sync for the last ``report_periods`` calendar months (the current
+one to its last day included; see the setting below):
 
 * ``BalanceSheet``, ``ProfitAndLoss`` and ``CashFlow`` with ``summarize_column_by=Month``: QBO answers one money
   column per month (its ``MetaData`` names the month's ``StartDate`` and ``EndDate``; the balance sheet's is the
