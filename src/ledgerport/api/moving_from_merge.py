@@ -12,10 +12,6 @@ from ledgerport.connectors import CONNECTORS
 __all__ = ["NOT_YET_SERVED", "moving_from_merge"]
 
 NOT_YET_SERVED = (
-    "/accounting/v1/balance-sheets",
-    "/accounting/v1/income-statements",
-    "/accounting/v1/cash-flow-statements",
-    "/accounting/v1/general-ledger-transactions",
     "/accounting/v1/attachments",
     "/accounting/v1/bank-feed-accounts",
     "/accounting/v1/expense-reports",
@@ -86,8 +82,7 @@ account's synced records hold.
 
 These parts of Merge's Accounting API answer 404 here for now:
 
-- Financial statements: balance sheets, income statements, cash flow statements.
-- General ledger transactions, bank feeds and expense reports.
+- Bank feeds and expense reports.
 - Attachments.
 - Linked-account or default scopes.
 
