@@ -12,14 +12,9 @@ from ledgerport.connectors import CONNECTORS
 __all__ = ["NOT_YET_SERVED", "moving_from_merge"]
 
 NOT_YET_SERVED = (
-    "/accounting/v1/balance-sheets",
-    "/accounting/v1/income-statements",
-    "/accounting/v1/cash-flow-statements",
-    "/accounting/v1/general-ledger-transactions",
     "/accounting/v1/attachments",
     "/accounting/v1/bank-feed-accounts",
     "/accounting/v1/expense-reports",
-    "/accounting/v1/field-mappings",
 )
 """Merge Accounting API paths this server does not answer yet (each is a 404 here)."""
 
@@ -75,6 +70,11 @@ linked, when it syncs next and why a job failed.
 - **The audit trail** (`GET /audit-trail`) lists API keys, linked accounts and webhook endpoints made, changed or \
 removed, by the API, the CLI or the dashboard. Merge's event types are used; an account being linked, which Merge \
 does not list, is `CREATED_LINKED_ACCOUNT`, and webhook endpoints are its `*_MERGE_WEBHOOK` events.
+- **Field mappings** (`/field-mappings`, `/remote-fields`, `/target-fields`) belong to the linked account of the \
+account token (Merge's linked-account-defined targets): `organization_defined_targets` is always empty, \
+`/target-fields` lists the account's own targets, and `jmes_path` or `advanced_mapping_expression` are refused. \
+Values appear under `field_mappings` after the sync that a change queues; `/remote-fields` lists the paths the \
+account's synced records hold.
 
 ## Scopes and selective sync
 
@@ -98,11 +98,8 @@ queued. A stored record that stops meeting a condition later keeps its last stor
 
 These parts of Merge's Accounting API answer 404 here for now:
 
-- Financial statements: balance sheets, income statements, cash flow statements.
-- General ledger transactions, bank feeds and expense reports.
+- Bank feeds and expense reports.
 - Attachments.
-- Multipart passthrough bodies (`request_format` `MULTIPART`); JSON and XML passthrough work.
-- Field mappings.
 
 Remote fields are served for the models whose providers have them (`include_remote_fields`, \
 `/remote-field-classes`), and `available-actions` or `GET /api/integrations` say which models and operations each \

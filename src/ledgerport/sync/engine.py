@@ -32,6 +32,7 @@ from ledgerport.store.records import NewRecord, live_remote_ids, mark_deleted, r
 from ledgerport.store.scopes import EVERYTHING, AccountScopes, account_scopes
 from ledgerport.store.sync_states import begin_sync, list_sync_states, save_watermark
 from ledgerport.sync.events import ChangeEvents
+from ledgerport.sync.field_mappings import targets_for, with_targets
 from ledgerport.sync.status import RunStatus
 
 __all__ = ["SyncDeps", "SyncReport", "sync_account"]
@@ -93,6 +94,7 @@ async def _sync_mapping(
 ) -> None:
     """``listed`` collects the remote ids a ``complete`` stream lists (``None`` for other streams)."""
     stream = mapping.stream
+    targets = await targets_for(deps.database, account_id, mapping.model, marks)
     since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks and not stream.complete else None
     spec = MODELS[mapping.model]
 
@@ -135,7 +137,7 @@ async def _sync_mapping(
     storing: asyncio.Task[None] | None = None
     try:
         async for page in client.pages(stream, since):
-            items = _records(mapping, page, context)
+            items = with_targets(targets, _records(mapping, page, context))
             if listed is not None:
                 listed.update(item.remote_id for item in items)
             items = scopes.restrict(mapping.model, items)  # after listing: a record left out is not a deleted one

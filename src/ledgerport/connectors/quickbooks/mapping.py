@@ -50,6 +50,7 @@ from ledgerport.connectors.quickbooks.documents import (
 )
 from ledgerport.connectors.quickbooks.ids import REMOTE_ID, ref_to, remote_id_of
 from ledgerport.connectors.quickbooks.lines import tax_code_ref
+from ledgerport.connectors.quickbooks.statements import STATEMENTS
 from ledgerport.connectors.quickbooks.streams import (
     ACCOUNTS,
     CLASSES,
@@ -325,5 +326,6 @@ MAPPINGS: Sequence[ModelMap] = (
     JOURNAL_ENTRY,
     EXPENSE,
     *TRANSACTIONS,
+    *STATEMENTS,
 )
 """Referenced models first: the engine syncs in this order."""

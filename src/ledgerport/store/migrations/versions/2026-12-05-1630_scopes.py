@@ -1,7 +1,7 @@
 """Scopes and selective sync: one row per linked account whose scopes or sync conditions differ from the defaults.
 
 Revision ID: 0014_scopes
-Revises: 0010_passthrough_receipts
+Revises: 0013_field_mappings
 Create Date: 2026-12-05 16:30:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0014_scopes"
-down_revision = "0010_passthrough_receipts"
+down_revision = "0013_field_mappings"
 branch_labels = None
 depends_on = None
 
