@@ -53,6 +53,7 @@ __all__ = [
     "account_scopes",
     "condition_value",
     "matches",
+    "rescoped",
     "save_conditions",
     "save_model_scopes",
     "scoped_fields",
@@ -248,6 +249,23 @@ async def account_scopes(session: ReadSession | WriteSession, *, linked_account_
         conditions=msgspec.convert(row[1], tuple[Condition, ...]),
         updated_at=row[2],
     )
+
+
+async def rescoped(
+    session: WriteSession,
+    linked_account_id: uuid.UUID,
+    loaded: AccountScopes,
+    model: str,
+    items: Sequence[NewRecord],
+) -> tuple[list[NewRecord], bool]:
+    """A page a sync mapped under ``loaded``, as the account's scopes say now, read in the transaction that stores
+    it: a change made while the sync ran (its rewrite of the stored records already committed) must not be undone by
+    the pages that follow. The flag says whether the scopes are still ``loaded``; when not, the page's watermark must
+    not be kept (the change cleared them so that the next sync reads everything under the new scopes)."""
+    now = await account_scopes(session, linked_account_id=linked_account_id)
+    if now == loaded:
+        return list(items), True
+    return (now.restrict(model, items) if now.reads(model) else []), False
 
 
 async def _save(session: WriteSession, linked_account_id: uuid.UUID, scopes: AccountScopes) -> None:

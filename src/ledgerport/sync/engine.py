@@ -29,7 +29,7 @@ from ledgerport.kit.timestamps import canonical
 from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
 from ledgerport.store.records import NewRecord, live_remote_ids, mark_deleted, record_ids, upsert_many
-from ledgerport.store.scopes import EVERYTHING, AccountScopes, account_scopes
+from ledgerport.store.scopes import EVERYTHING, AccountScopes, account_scopes, rescoped
 from ledgerport.store.sync_states import begin_sync, list_sync_states, save_watermark
 from ledgerport.sync.events import ChangeEvents
 from ledgerport.sync.field_mappings import targets_for, with_targets
@@ -98,9 +98,14 @@ async def _sync_mapping(
     since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks and not stream.complete else None
     spec = MODELS[mapping.model]
 
+    rescoped_pages: list[int] = []  # the sizes of pages stored under scopes changed during this run
+
     async def store(page: Page, items: list[NewRecord]) -> None:
         gone = mapping.gone(page.records, page.deleted)
         async with deps.database.write() as session:
+            items, settled = await rescoped(session, account_id, scopes, mapping.model, items)
+            if not settled:
+                rescoped_pages.append(len(items))
             listening = await events.listen(session, mapping.model)
             changes = None if listening is None else listening.changes
             await upsert_many(
@@ -115,7 +120,7 @@ async def _sync_mapping(
                 session, linked_account_id=account_id, model_name=mapping.model, remote_ids=gone, changes=changes
             )
             await events.emit(session, listening)
-            if page.watermark is not None:
+            if page.watermark is not None and settled:  # scopes changed meanwhile: the next run reads it all again
                 marks[stream.name] = canonical(page.watermark)
                 await save_watermark(
                     session,
@@ -151,7 +156,7 @@ async def _sync_mapping(
     # newest record is old (a quiet stream): otherwise its watermark would age out of windows like QBO's 30-day
     # change feed and deletions would go unseen.
     finished = canonical(started - CLOCK_SKEW)
-    if marks.get(stream.name, "") < finished:
+    if marks.get(stream.name, "") < finished and not rescoped_pages:
         marks[stream.name] = finished
         async with deps.database.write() as session:
             await save_watermark(
