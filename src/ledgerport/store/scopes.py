@@ -19,7 +19,8 @@ way to change them (a linked account's own scopes do everything a tenant needs).
   no longer meet new conditions are deleted when the conditions change.
 
 Changing either clears the account's watermarks, so the next sync (queued by the API) reads everything again under
-the new rules: re-enabled fields and models fill back in.
+the new rules: re-enabled fields and models fill back in. A sync already running when they change stores its later
+pages under the new rules (:func:`rescoped`, read in each page's transaction) and keeps no watermark for them.
 """
 
 from __future__ import annotations
