@@ -141,7 +141,7 @@ def _close(lines: list[Line], control: str, description: str = "") -> tuple[Line
     """``lines`` plus the control line that balances them (left out when it would be zero)."""
     rest = -sum((line.net for line in lines), ZERO)
     kept = [line for line in lines if line.net or line.tax]
-    return (*kept, Line(control, rest, description=description)) if rest or not kept else tuple(kept)
+    return (*kept, Line(control, rest, description=description)) if rest else tuple(kept)
 
 
 def _document_lines(accounts: _Accounts, record: Record, sign: int, rate: Decimal) -> list[Line]:
@@ -372,6 +372,8 @@ class Book:
         live = status in _POSTED[name]
         voided = status == _REVERSED_BY[name]
         current = _POSTERS[name](accounts, record) if live or (voided and previous is None) else None
+        if current is not None and not any(line.net for line in current.lines):
+            current = None  # a document of nothing posts nothing
         if voided and previous is None and current is not None:
             self._append(current, updated)  # posted before it was taken back (see _REVERSED_BY)
             previous, current = current, None
