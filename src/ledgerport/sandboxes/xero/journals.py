@@ -26,7 +26,7 @@ from ledgerport.sandboxes.xero.amounts import ZERO, money, to_decimal
 from ledgerport.sandboxes.xero.dates import ms_date, parse_body_date, start_of_day
 from ledgerport.sandboxes.xero.store import Tenant
 
-__all__ = ["SOURCE_COLLECTIONS", "Book", "Line", "Posting", "book_for"]
+__all__ = ["Book", "Line", "Posting", "SOURCE_COLLECTIONS", "book_for"]
 
 Record = dict[str, Any]
 
