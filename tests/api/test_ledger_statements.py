@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from merge import Merge
 from synced_harness import SyncedOrganization
 
 from harness import Server
@@ -92,3 +93,33 @@ def test_cash_flow_statements_add_up(xero: httpx.Client) -> None:
         assert beginning + moved == Decimal(str(flow["cash_at_end_of_period"]))
     retrieved = xero.get(f"/cash-flow-statements/{flows[0]['id']}")
     assert retrieved.status_code == 200
+
+
+def test_merge_sdk_lists_and_retrieves_the_ledger_and_statements(
+    server: Server, synced_org: SyncedOrganization
+) -> None:
+    """Merge's official SDK, with only ``base_url`` changed, decodes every answer into its own types."""
+    sdk = Merge(base_url=server.api, api_key=synced_org.api_key, account_token=synced_org.tokens["xero"])
+    accounting = sdk.accounting
+    ledger = accounting.general_ledger_transactions.list(page_size=5, expand="company")
+    assert ledger.results
+    first = ledger.results[0]
+    assert first.company is not None
+    assert not isinstance(first.company, str)
+    again = accounting.general_ledger_transactions.retrieve(first.id)
+    assert again.remote_id == first.remote_id
+    for line in again.general_ledger_transaction_lines or []:
+        assert line.debit_amount is not None
+        assert line.credit_amount is not None
+    sheets = accounting.balance_sheets.list(page_size=100)
+    assert len(sheets.results) == 12
+    sheet = accounting.balance_sheets.retrieve(sheets.results[0].id)
+    assert sheet.net_assets == sheets.results[0].net_assets
+    assert sheet.assets
+    incomes = accounting.income_statements.list(page_size=100)
+    assert len(incomes.results) == 12
+    assert accounting.income_statements.retrieve(incomes.results[0].id).remote_id == incomes.results[0].remote_id
+    flows = accounting.cash_flow_statements.list(page_size=100)
+    assert len(flows.results) == 12
+    flow = accounting.cash_flow_statements.retrieve(flows.results[0].id)
+    assert flow.cash_at_end_of_period == flows.results[0].cash_at_end_of_period
