@@ -1,11 +1,11 @@
 """The general ledger and the financial statements from Xero: ``/Journals`` and the Reports API.
 
-* **General ledger.** ``GET /Journals`` answers 100 journals at a time numbered above ``offset``; a walk goes on
-  from the last JournalNumber it read (``Stream.reach``: every page starts a new query after its last record).
-  Journals are immutable and never deleted, so an incremental sync only needs the new ones: the engine's cursor is
-  a moment, so the stream's watermark is the journals' ``CreatedDateUTC`` and the next sync sends it as
-  ``If-Modified-Since`` (which ``/Journals`` honours), starting again at offset 0 and reading only journals made
-  since. ``underlying_transaction_type`` comes from ``SourceType`` (:data:`SOURCE_TYPES`) and
+* **General ledger.** ``GET /Journals`` answers 100 journals at a time numbered above ``offset``, oldest first.
+  Journals are immutable and never deleted, so JournalNumber is the stream's cursor (``Stream.resume``): a walk goes
+  on from the last number it read (``Stream.reach``: every page starts a new query after its last record), the
+  engine keeps the last number a sync read, and the next sync asks only for the journals after it. (The
+  ``If-Modified-Since`` Xero also honours on ``/Journals`` is sent only when no number is known.)
+  ``underlying_transaction_type`` comes from ``SourceType`` (:data:`SOURCE_TYPES`) and
   ``underlying_transaction_remote_id`` is ``SourceID``: a bank transaction's journal points at the Expense or
   Transaction record our Xero mappings made of it, a payment's at the Payment, and so on.
 * **Statements.** For the last :func:`periods` calendar months, current month included (an account fact
@@ -49,7 +49,7 @@ from ledgerport.connectors._base.mapping import (
     RefList,
 )
 from ledgerport.connectors._base.paging import Offset
-from ledgerport.connectors._base.streams import Fetch, Stream, StreamContext, Watermark, dig
+from ledgerport.connectors._base.streams import Fetch, Stream, StreamContext, dig
 from ledgerport.connectors.xero.convert import http_date, xero_date, xero_day
 from ledgerport.connectors.xero.streams import API_PATH, OnePage
 from ledgerport.kit import clock
@@ -151,12 +151,12 @@ class JournalsRequest(msgspec.Struct, frozen=True):
     def __call__(self, context: StreamContext, since: datetime | None, position: int, size: int) -> Request:
         """The next 100 journals after the walk's last one."""
         after = context.after
-        offset = int(after["JournalNumber"]) if isinstance(after, dict) and after.get("JournalNumber") else 0
+        number = after.get("JournalNumber") if isinstance(after, dict) else None
         return Request(
             method="GET",
             url=f"{context.base_url.rstrip('/')}{API_PATH}/Journals",
-            params=(("offset", str(offset)),),
-            headers={"If-Modified-Since": http_date(since)} if since is not None else {},
+            params=(("offset", str(int(number) if number else 0)),),
+            headers={"If-Modified-Since": http_date(since)} if since is not None and not number else {},
         )
 
 
@@ -167,7 +167,7 @@ JOURNALS = Stream(
     key="JournalID",
     paging=Offset(size=JOURNALS_PAGE),
     reach=1,  # each full page is followed by a new query after its last JournalNumber
-    since=Watermark("CreatedDateUTC", xero_date),
+    resume="JournalNumber",
 )
 
 
