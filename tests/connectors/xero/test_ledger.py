@@ -17,9 +17,12 @@ from ledgerport.connectors.xero import CONNECTOR
 from ledgerport.connectors.xero.ledger import (
     BALANCE_SHEET,
     CASH_FLOW_STATEMENT,
+    DEFAULT_PERIODS,
     GENERAL_LEDGER_TRANSACTION,
     INCOME_STATEMENT,
     cash_flows,
+    month_ends,
+    periods,
 )
 from ledgerport.models.general_ledger_transaction import UnderlyingTransactionType
 from ledgerport.models.report_item import ReportItem
@@ -65,6 +68,7 @@ async def test_journals_map_to_balanced_transactions_and_resume_after_the_last(
         assert debits > 0
         assert all(line.account.startswith("Account:") for line in lines)
         assert transaction.underlying_transaction_remote_id
+        assert transaction.underlying_transaction_type is not None  # every SourceType the ledger writes is known
     kinds = {t.underlying_transaction_type for t in transactions}
     assert {UnderlyingTransactionType.INVOICE, UnderlyingTransactionType.PAYMENT} <= kinds
     assert UnderlyingTransactionType.JOURNAL_ENTRY in kinds
@@ -154,3 +158,11 @@ def test_cash_flow_classifies_counter_accounts_by_type() -> None:
     assert november["Investing"] == [{"AccountID": "desk", "Name": "desk", "Value": "-40"}]
     assert {e["AccountID"]: e["Value"] for e in november["Operating"]} == {"sales": "50", "tax": "5"}
     assert november["Financing"] == []
+
+
+def test_statement_months_end_with_this_month_and_follow_the_account_setting() -> None:
+    assert month_ends(3, date(2026, 3, 15)) == [date(2026, 3, 31), date(2026, 2, 28), date(2026, 1, 31)]
+    assert month_ends(2, date(2024, 1, 1)) == [date(2024, 1, 31), date(2023, 12, 31)]
+    assert periods(CONNECTOR.context({"tenant_id": "t"}, base_url=ORIGIN)) == DEFAULT_PERIODS == 12
+    assert periods(CONNECTOR.context({"tenant_id": "t", "statement_periods": "30"}, base_url=ORIGIN)) == 30
+    assert periods(CONNECTOR.context({"tenant_id": "t", "statement_periods": "many"}, base_url=ORIGIN)) == 12
