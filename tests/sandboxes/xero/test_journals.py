@@ -172,3 +172,42 @@ async def test_year_to_date_profit_is_the_current_year_earnings(
     )
     earnings = _rows(sheet.json()["Reports"][0])["Current Year Earnings"][0]
     assert earnings == _rows(profit.json()["Reports"][0])["Net Profit"][0] != 0
+
+
+async def test_if_modified_since_and_payments_only_narrow_the_journals(
+    client: httpx.AsyncClient, ledger_headers: dict[str, str]
+) -> None:
+    journals = await _all_journals(client, ledger_headers)
+    middle = journals[len(journals) // 2]["CreatedDateUTC"]  # /Date(ms+0000)/
+    moment = int(middle[6:-7]) // 1000 * 1000
+    since = {**ledger_headers, "If-Modified-Since": f"/Date({moment})/"}
+    newer = (await client.get("/api.xro/2.0/Journals", headers=since)).json()["Journals"]
+    assert newer
+    assert all(int(j["CreatedDateUTC"][6:-7]) > moment for j in newer)
+    assert len(newer) < len(journals)
+    cash = (await client.get("/api.xro/2.0/Journals", params={"paymentsOnly": "true"}, headers=ledger_headers)).json()
+    assert cash["Journals"]
+    assert all(any(x["AccountType"] == "BANK" for x in j["JournalLines"]) for j in cash["Journals"])
+
+
+async def test_report_parameters_are_checked(client: httpx.AsyncClient, ledger_headers: dict[str, str]) -> None:
+    bad_date = await client.get("/api.xro/2.0/Reports/BalanceSheet", params={"date": "soon"}, headers=ledger_headers)
+    assert bad_date.status_code == 400
+    backwards = await client.get(
+        "/api.xro/2.0/Reports/ProfitAndLoss",
+        params={"fromDate": "2025-02-01", "toDate": "2025-01-01"},
+        headers=ledger_headers,
+    )
+    assert backwards.status_code == 400
+    quarters = await client.get(
+        "/api.xro/2.0/Reports/ProfitAndLoss",
+        params={"fromDate": "2025-01-01", "toDate": "2025-03-31", "periods": 3, "timeframe": "QUARTER"},
+        headers=ledger_headers,
+    )
+    header = [cell["Value"] for cell in quarters.json()["Reports"][0]["Rows"][0]["Cells"]][1:]
+    assert header == [
+        "1 Jan 2025 to 31 Mar 2025",
+        "1 Oct 2024 to 31 Dec 2024",
+        "1 Jul 2024 to 30 Sep 2024",
+        "1 Apr 2024 to 30 Jun 2024",
+    ]
