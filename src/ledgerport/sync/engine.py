@@ -22,7 +22,7 @@ import msgspec
 
 from ledgerport.connectors._base.client import Page, ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
-from ledgerport.connectors._base.streams import RequestBuilder
+from ledgerport.connectors._base.streams import RequestBuilder, getter
 from ledgerport.kit import clock
 from ledgerport.kit.metrics import RECORDS_SYNCED, SYNC_RUNS
 from ledgerport.kit.timestamps import canonical
@@ -97,6 +97,8 @@ async def _sync_mapping(
     targets = await targets_for(deps.database, account_id, mapping.model, marks)
     since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks and not stream.complete else None
     spec = MODELS[mapping.model]
+    resume = f"{stream.name}#{stream.resume}" if stream.resume else None
+    after = {stream.resume: marks[resume]} if stream.resume and resume in marks else None
 
     rescoped_pages: list[int] = []  # the sizes of pages stored under scopes changed during this run
 
@@ -120,8 +122,14 @@ async def _sync_mapping(
                 session, linked_account_id=account_id, model_name=mapping.model, remote_ids=gone, changes=changes
             )
             await events.emit(session, listening)
-            if page.watermark is not None and settled:  # scopes changed meanwhile: the next run reads it all again
-                marks[stream.name] = canonical(page.watermark)
+            reached = getter(stream.resume)(page.last) if stream.resume and page.last is not None else None
+            if not settled:  # scopes changed meanwhile: the next run reads it all again
+                reached = None
+            if reached is not None and resume is not None:
+                marks[resume] = str(reached)
+            if settled and (page.watermark is not None or reached is not None):
+                if page.watermark is not None:
+                    marks[stream.name] = canonical(page.watermark)
                 await save_watermark(
                     session,
                     linked_account_id=account_id,
@@ -141,7 +149,7 @@ async def _sync_mapping(
     # SQLite's thread, or PostgreSQL's process) while this process maps, instead of each waiting for the other.
     storing: asyncio.Task[None] | None = None
     try:
-        async for page in client.pages(stream, since):
+        async for page in client.pages(stream, since, after):
             items = with_targets(targets, _records(mapping, page, context))
             if listed is not None:
                 listed.update(item.remote_id for item in items)
