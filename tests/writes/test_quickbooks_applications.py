@@ -6,11 +6,14 @@ shape with nothing changed at QBO."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from merge import AsyncMerge
+from merge.core.api_error import ApiError
 from quickbooks_kit import QboWrites, open_qbo
 
 DAY = "2026-09-02T00:00:00Z"
@@ -144,3 +147,32 @@ async def test_a_vendor_credit_applied_to_a_bill(qbo: QboWrites) -> None:
     not_a_bill = next(i for i in await qbo.listed("invoices", type="ACCOUNTS_RECEIVABLE"))
     wrong = await _apply(qbo, "vendor-credits", credit["id"], not_a_bill["id"], "1.00")
     assert wrong.json()["errors"][0]["problem_type"] == "INVALID_REFERENCE"
+
+
+async def test_merges_sdk_applies_a_credit_note(qbo: QboWrites) -> None:
+    invoice, credit = await _sales(qbo)
+    async with httpx.AsyncClient(transport=qbo.api._transport, base_url="http://ledgerport.test/api") as http:
+        client = AsyncMerge(
+            api_key=qbo.api.headers["Authorization"].removeprefix("Bearer "),
+            account_token=qbo.api.headers["X-Account-Token"],
+            base_url="http://ledgerport.test/api",
+            httpx_client=http,
+        )
+        answer = await client.accounting.credit_notes.application_create(
+            credit["id"],
+            invoice=invoice["id"],
+            applied_date=datetime(2026, 9, 2, tzinfo=UTC),
+            applied_amount="45.50",
+            is_debug_mode=True,
+        )
+        assert answer.model.id == credit["id"]
+        assert Decimal(str(answer.model.remaining_credit)) == Decimal("74.50")
+        assert answer.errors == []
+        assert answer.logs and answer.logs[0].log_summary.method in ("GET", "POST")
+        with pytest.raises(ApiError) as refused:
+            await client.accounting.credit_notes.application_create(
+                credit["id"], invoice=invoice["id"], applied_date=datetime(2026, 9, 2, tzinfo=UTC), applied_amount="999"
+            )
+    assert refused.value.status_code == 400
+    assert refused.value.body["errors"][0]["problem_type"] == "PROVIDER_ERROR"
+    assert Decimal(str((await qbo.get(f"invoices/{invoice['id']}"))["balance"])) == Decimal("454.50")

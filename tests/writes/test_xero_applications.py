@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from merge import AsyncMerge
 from xero_kit import API, XeroKit, open_kit
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -175,3 +177,21 @@ async def test_a_credit_is_not_applied_to_a_bill(kit: XeroKit) -> None:
     assert refused.status_code == 400
     details = [e["detail"] for e in refused.json()["errors"]]
     assert "A ACCRECCREDIT credit note cannot be allocated to a ACCPAY invoice" in details
+
+
+async def test_merges_sdk_applies_a_vendor_credit(kit: XeroKit) -> None:
+    bill, credit = await _documents(kit, sales=False)
+    client = AsyncMerge(
+        api_key=kit.api.headers["Authorization"].removeprefix("Bearer "),
+        account_token=kit.api.headers["X-Account-Token"],
+        base_url=f"{kit.api.base_url}".rstrip("/") + "/api",
+        httpx_client=kit.api,  # the app, in process
+    )
+    answer = await client.accounting.vendor_credits.application_create(
+        credit["id"], invoice=bill["id"], applied_date=datetime(2025, 3, 4, tzinfo=UTC), applied_amount="12.5"
+    )
+    assert answer.model.id == credit["id"]
+    (line,) = answer.model.applied_to_lines
+    assert (line.invoice, Decimal(line.applied_amount)) == (bill["id"], Decimal("12.50"))
+    after = await kit.get(f"invoices/{bill['id']}")
+    assert Decimal(str(after["balance"])) == Decimal(str(bill["balance"])) - Decimal("12.50")
