@@ -341,6 +341,10 @@ RULES: dict[str, Rule] = {
     "Transfer": Rule(("FromAccountRef", "ToAccountRef", "Amount")),
     "Vendor": Rule(("DisplayName",), _derive_display_name, unique="DisplayName"),
     "VendorCredit": Rule(("VendorRef", "Line"), _line_totals, balance=True),
+    # RefundReceipt: "DepositToAccountRef ... required" (Intuit's RefundReceipt page); CreditCardPayment: the card
+    # account, the bank account and the amount (Finance.xsd CreditCardPaymentTxn, every element required).
+    "RefundReceipt": Rule(("Line", "DepositToAccountRef"), _sales_totals),
+    "CreditCardPayment": Rule(("CreditCardAccountRef", "BankAccountRef", "Amount")),
 }
 
 
