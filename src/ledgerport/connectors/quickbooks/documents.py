@@ -432,9 +432,7 @@ TRANSACTIONS = (
     _transaction(TRANSFERS, "Transfer", "transfer", account="FromAccountRef", contact=None, total="Amount"),
     _transaction(SALES_RECEIPTS, "SalesReceipt", "sales_receipt", account="DepositToAccountRef", contact=_CUSTOMER),
     _transaction(ESTIMATES, "Estimate", "estimate", account=None, contact=_CUSTOMER),
-    _transaction(
-        REFUND_RECEIPTS, "RefundReceipt", "refund_receipt", account="DepositToAccountRef", contact=_CUSTOMER
-    ),
+    _transaction(REFUND_RECEIPTS, "RefundReceipt", "refund_receipt", account="DepositToAccountRef", contact=_CUSTOMER),
     _transaction(
         CREDIT_CARD_PAYMENTS,
         "CreditCardPayment",
