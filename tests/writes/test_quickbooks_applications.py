@@ -5,6 +5,7 @@ shape with nothing changed at QBO."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,7 +15,12 @@ import httpx
 import pytest
 from merge import AsyncMerge
 from merge.core.api_error import ApiError
-from quickbooks_kit import QboWrites, open_qbo
+from quickbooks_kit import ORIGIN, QboWrites, open_qbo
+
+from ledgerport.connectors._base import AsgiTransport
+from ledgerport.jobs import Worker
+from ledgerport.worker import build_sync_deps, build_write_deps
+from ledgerport.writes.tasks import write_task_handlers
 
 DAY = "2026-09-02T00:00:00Z"
 
@@ -177,3 +183,28 @@ async def test_merges_sdk_applies_a_credit_note(qbo: QboWrites) -> None:
     assert refused.value.status_code == 400
     assert refused.value.body["errors"][0]["problem_type"] == "PROVIDER_ERROR"
     assert Decimal(str((await qbo.get(f"invoices/{invoice['id']}"))["balance"])) == Decimal("454.50")
+
+
+async def test_an_application_runs_asynchronously(qbo: QboWrites) -> None:
+    invoice, credit = await _sales(qbo)
+    body = {"invoice": invoice["id"], "applied_date": DAY, "applied_amount": "60.00"}
+    queued = await qbo.api.post(f"/credit-notes/{credit['id']}/application", json=body, params={"run_async": "true"})
+    assert queued.status_code == 202, queued.text
+    task_id = queued.json()["task_id"]
+    deps = build_sync_deps(qbo.settings, qbo.database, transports={ORIGIN: AsgiTransport(qbo.sandbox)})
+    stop = asyncio.Event()
+    worker = Worker(qbo.database, write_task_handlers(build_write_deps(qbo.settings, deps)), poll_interval=0.02)
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        for _ in range(3000):
+            task = (await qbo.api.get(f"/async-tasks/{task_id}")).json()
+            if task["status"] in ("COMPLETED", "FAILURE"):
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await running
+    assert task["status"] == "COMPLETED", task
+    assert task["result"]["status_code"] == 201
+    assert Decimal(str(task["result"]["response"]["model"]["remaining_credit"])) == Decimal("60.00")
+    assert Decimal(str((await qbo.get(f"invoices/{invoice['id']}"))["balance"])) == Decimal("440.00")
