@@ -17,6 +17,9 @@ WriteSpec(model)                    what a connector can write of one common mod
      ├─ finish: a last touch on the built body (a Xero payment names its one invoice at the top level)
      └─ complete: what only the provider knows, read just before sending (a bill payment's pay type from its
         account's type; the purchase-order lines a bill's lines bill)
+WriteSpec.apply: Target             how a credit of the model is applied to a document (POST /<model>/{id}/application):
+                                    fields of Merge's application body, the credit's read mapping, sent by the
+                                    protocol's ``apply``
 ```
 
 Validation, the meta endpoints' JSON Schema, ``/available-actions`` and the request sent to the provider all read
