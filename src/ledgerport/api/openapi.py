@@ -34,7 +34,7 @@ from ledgerport.api.accounting.keys import RemoteKeyRequest
 from ledgerport.api.accounting.linked_accounts import ACCOUNT_CATEGORIES, ACCOUNT_STATUSES
 from ledgerport.api.accounting.sync_status import ISSUE_STATUSES, ISSUE_TIME_FILTERS
 from ledgerport.api.accounting.webhook_receivers import WebhookReceiverRequest
-from ledgerport.api.accounting.writes import WriteBody
+from ledgerport.api.accounting.writes import ApplicationBody, WriteBody
 from ledgerport.api.examples import EXAMPLES
 from ledgerport.api.link import LinkTokenRequest
 from ledgerport.api.params import MAX_PAGE_SIZE
@@ -486,6 +486,7 @@ _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     RemoteData,
     RemoteFieldClass,
     WriteBody,
+    ApplicationBody,
     BulkBody,
     BulkItem,
     Problem,
@@ -703,6 +704,22 @@ def _write_paths(spec: ModelSpec) -> dict[str, Any]:
                 parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path")],
                 ok=_META,
                 errors=_ACCOUNT_ERRORS,
+            )
+        }
+    if "apply" in spec.writes:
+        paths[f"/accounting/v1/{spec.path}/{{id}}/application"] = {
+            "post": _queued_too(
+                _operation(
+                    f"{plural}_application_create",
+                    spec.path,
+                    f"Applies the `{spec.name}` with the given `id` to an invoice: the credit as it then stands.",
+                    parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path"), *_WRITE_FLAGS],
+                    body=ApplicationBody,
+                    ok=answer,
+                    status="201",
+                    errors=statuses,
+                    error_bodies=refused,
+                )
             )
         }
     return paths

@@ -130,7 +130,7 @@ MODELS: dict[str, ModelSpec] = {
         CreditNote,
         filters=_dates("transaction_date"),
         expand=_expand(_PERIOD, _APPLIED_PAYMENTS, _COMPANY, _CONTACT, _LINE_ITEMS, _PAYMENTS, _TRACKING),
-        writes=("create", "update"),
+        writes=("create", "update", "apply"),
     ),
     "Employee": ModelSpec("Employee", "employees", Employee, expand=_expand(_COMPANY)),
     "Expense": ModelSpec(
@@ -310,6 +310,6 @@ MODELS: dict[str, ModelSpec] = {
         VendorCredit,
         filters=_dates("transaction_date"),
         expand=_expand(_PERIOD, _COMPANY, _LINES, _TRACKING, Relation("vendor", "Contact")),
-        writes=("create", "update"),
+        writes=("create", "update", "apply"),
     ),
 }

@@ -63,6 +63,7 @@ __all__ = [
     "CDC_WINDOW",
     "CLASSES",
     "COMPANY_INFO",
+    "CREDIT_CARD_PAYMENTS",
     "CREDIT_MEMOS",
     "CUSTOMERS",
     "DELETED",
@@ -77,6 +78,7 @@ __all__ = [
     "PURCHASES",
     "PURCHASE_ORDERS",
     "QboRead",
+    "REFUND_RECEIPTS",
     "ReadMode",
     "SALES_RECEIPTS",
     "STREAMS",
@@ -213,6 +215,8 @@ DEPOSITS = _stream(Entity.DEPOSIT)
 TRANSFERS = _stream(Entity.TRANSFER)
 SALES_RECEIPTS = _stream(Entity.SALES_RECEIPT)
 ESTIMATES = _stream(Entity.ESTIMATE)
+REFUND_RECEIPTS = _stream(Entity.REFUND_RECEIPT)
+CREDIT_CARD_PAYMENTS = _stream(Entity.CREDIT_CARD_PAYMENT)
 
 STREAMS: Sequence[Stream] = (
     COMPANY_INFO,
@@ -239,4 +243,6 @@ STREAMS: Sequence[Stream] = (
     TRANSFERS,
     SALES_RECEIPTS,
     ESTIMATES,
+    REFUND_RECEIPTS,
+    CREDIT_CARD_PAYMENTS,
 )

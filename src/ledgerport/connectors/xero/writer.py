@@ -195,6 +195,15 @@ async def fetch(client: ProviderClient, target: Target, remote_id: str) -> Any:
     return _record(target, await _get(client, target.entity, remote_id))
 
 
+async def apply(client: ProviderClient, target: Target, remote_id: str, payload: dict[str, Any], key: str) -> Any:
+    """``PUT /CreditNotes/{id}/Allocations``: allocate part of the credit note; the credit note as it then stands
+    (``GET /CreditNotes/{id}``: its remaining credit and allocations moved)."""
+    url = _url(client.context, target.entity, remote_id, "Allocations")
+    body = (await client.send(_write_request("PUT", url, {"Allocations": [payload]}, key))).json()
+    _record(msgspec.structs.replace(target, entity="Allocations"), body)  # an element with errors is a refusal
+    return await fetch(client, target, remote_id)
+
+
 def remote_path(context: StreamContext, target: Target, remote_id: str) -> str:
     """The collection's URL, as a sync names the page a record came from."""
     return _url(context, target.entity)
@@ -207,4 +216,5 @@ WRITER = WriteProtocol(
     remote_path=remote_path,
     create_many=create_many,
     batch_size=BATCH_LIMIT,
+    apply=apply,
 )

@@ -286,6 +286,7 @@ def _history(company: Company, plan: Plan) -> None:
         (company.table("Estimate"), 1, "delete"),
         (invoices, 1 + rng.randrange(max(1, len(invoices) // 2)), "memo"),
         (company.table("Purchase"), 2, "delete"),
+        (company.table("CreditCardPayment"), 1, "delete"),
     ]
     for (table, entity_id, action), moment in zip(steps, moments, strict=False):
         record = table.get(entity_id)

@@ -64,6 +64,8 @@ ENTITIES: dict[str, EntitySpec] = {
         EntitySpec("Transfer", "txn"),
         EntitySpec("Vendor", "list"),
         EntitySpec("VendorCredit", "txn"),
+        EntitySpec("RefundReceipt", "txn", voidable=True),
+        EntitySpec("CreditCardPayment", "txn"),
     )
 }
 
