@@ -16,7 +16,6 @@ NOT_YET_SERVED = (
     "/accounting/v1/income-statements",
     "/accounting/v1/cash-flow-statements",
     "/accounting/v1/general-ledger-transactions",
-    "/accounting/v1/attachments",
     "/accounting/v1/bank-feed-accounts",
     "/accounting/v1/expense-reports",
     "/accounting/v1/field-mappings",
@@ -84,7 +83,6 @@ These parts of Merge's Accounting API answer 404 here for now:
 
 - Financial statements: balance sheets, income statements, cash flow statements.
 - General ledger transactions, bank feeds and expense reports.
-- Attachments.
 - Multipart passthrough bodies (`request_format` `MULTIPART`); JSON and XML passthrough work.
 - Field mappings, and linked-account or default scopes.
 

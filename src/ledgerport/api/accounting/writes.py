@@ -28,6 +28,7 @@ import msgspec
 from litestar import MediaType, Request, Response, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 
+from ledgerport.api.accounting.attachments import fetched_model, with_written_link
 from ledgerport.api.auth import authenticate_account
 from ledgerport.api.bodies import read_json
 from ledgerport.api.context import context_of
@@ -109,19 +110,26 @@ async def _write(
     run_async = _flag(request, "run_async") or run_async
     key = idempotency_key(request)
     body = await read_json(request, WriteBody, example='{"model": {...}}', exact=True)
+    digest = request_digest(kind, f"{spec.name}/{record_id or ''}", msgspec.structs.asdict(body))
+    given = await fetched_model(request, spec, body.model)  # a file model's file_url, fetched (or a 400)
+    if isinstance(given, Response):
+        return given
     call = WriteCall(
         account=account,
         model=spec.name,
         kind=kind,
-        given=body.model,
+        given=given,
         record_id=record_id,
         idempotency_key=key,
-        digest=request_digest(kind, f"{spec.name}/{record_id or ''}", msgspec.structs.asdict(body)),
+        digest=digest,
         debug=debug,
     )
     if run_async:
         return await _submit(request, call)
-    return _answer(await perform(deps, call))
+    outcome = await perform(deps, call)
+    return _answer(
+        msgspec.structs.replace(outcome, body=with_written_link(request, spec, outcome.status, outcome.body))
+    )
 
 
 async def _submit(request: Request[Any, Any, Any], call: WriteCall) -> Response[bytes]:

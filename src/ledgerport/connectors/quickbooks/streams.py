@@ -57,6 +57,7 @@ from ledgerport.kit import clock
 
 __all__ = [
     "ACCOUNTS",
+    "ATTACHABLES",
     "BILLS",
     "BILL_PAYMENTS",
     "CDC_LIMIT",
@@ -214,6 +215,10 @@ TRANSFERS = _stream(Entity.TRANSFER)
 SALES_RECEIPTS = _stream(Entity.SALES_RECEIPT)
 ESTIMATES = _stream(Entity.ESTIMATE)
 
+# Attachables: files (and notes) on their own or linked to other objects. Whether CDC covers them is unverified, so
+# incremental runs use the query (which cannot see deletions, as for transactions read late).
+ATTACHABLES = _stream(Entity.ATTACHABLE, cdc=False)
+
 STREAMS: Sequence[Stream] = (
     COMPANY_INFO,
     ACCOUNTS,
@@ -239,4 +244,5 @@ STREAMS: Sequence[Stream] = (
     TRANSFERS,
     SALES_RECEIPTS,
     ESTIMATES,
+    ATTACHABLES,
 )

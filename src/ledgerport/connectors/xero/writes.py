@@ -41,6 +41,7 @@ from ledgerport.connectors._base.writes import (
     WriteField,
     WriteSpec,
 )
+from ledgerport.connectors.xero.attachments import ATTACHMENT_WRITES
 from ledgerport.connectors.xero.documents import (
     CREDIT_NOTE,
     EXPENSE,
@@ -789,6 +790,7 @@ WRITES: Mapping[str, WriteSpec] = {
     spec.model: spec
     for spec in (
         ACCOUNT_WRITES,
+        ATTACHMENT_WRITES,
         CONTACT_WRITES,
         CREDIT_NOTE_WRITES,
         EXPENSE_WRITES,

@@ -141,6 +141,10 @@ class Tenant:
     rates: dict[str, Any] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     idempotency: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    attachments: dict[str, list[Record]] = field(default_factory=dict)
+    """Files by ``"{endpoint}/{parent id}"`` (lower case), as ``GET .../Attachments`` lists them."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Their bytes, by AttachmentID."""
 
     def next_number(self, prefix: str) -> int:
         """The next document number for a prefix (INV, CN, PO)."""
