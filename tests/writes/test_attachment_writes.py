@@ -6,6 +6,7 @@ same through its attachments client."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import time
@@ -18,10 +19,14 @@ import pytest
 from aiohttp import web
 from merge import AsyncMerge
 from merge.resources.accounting import AccountingAttachmentRequest
-from quickbooks_kit import QboWrites, open_qbo
+from quickbooks_kit import ORIGIN, QboWrites, open_qbo
 from xero_kit import API, XeroKit, open_kit
 
 from ledgerport.api.fetching import FetchPolicy
+from ledgerport.connectors._base import AsgiTransport
+from ledgerport.jobs import Worker
+from ledgerport.worker import build_sync_deps, build_write_deps
+from ledgerport.writes.tasks import write_task_handlers
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 16 + b"\n%%EOF\n"
 
@@ -184,6 +189,34 @@ async def test_qbo_meta_and_missing_fields(qbo: QboWrites) -> None:
     no_url = await qbo.create("attachments", {"file_name": "x.txt"})
     assert no_url.status_code == 400
     assert no_url.json()["errors"][0]["source"] == {"pointer": "/model/file_url"}
+
+
+async def test_an_async_upload_is_fetched_first_and_written_by_a_worker(qbo: QboWrites) -> None:
+    refused = await qbo.api.post(
+        "/attachments/async", json={"model": {"file_name": "a.pdf", "file_url": "https://x.example/a"}}
+    )
+    assert refused.status_code == 400
+    assert "LEDGERPORT_ATTACHMENT_FETCH_ALLOW" in refused.json()["detail"]
+    queued = await qbo.create("attachments", {"file_name": "later.pdf", "file_url": _data_url(PDF)}, run_async="true")
+    assert queued.status_code == 202, queued.text
+    task_id = queued.json()["task_id"]
+    deps = build_sync_deps(qbo.settings, qbo.database, transports={ORIGIN: AsgiTransport(qbo.sandbox)})
+    stop = asyncio.Event()
+    handlers = write_task_handlers(build_write_deps(qbo.settings, deps))
+    running = asyncio.create_task(Worker(qbo.database, handlers, poll_interval=0.02).run(stop))
+    try:
+        for _ in range(3000):
+            task = (await qbo.api.get(f"/async-tasks/{task_id}")).json()
+            if task["status"] in ("COMPLETED", "FAILED"):
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await running
+    assert task["status"] == "COMPLETED", task
+    model = task["result"]["response"]["model"]
+    assert model["file_url"].endswith(f"/attachments/{model['id']}/download")
+    assert qbo.company.files[model["remote_id"]] == PDF
 
 
 async def test_another_tenant_cannot_download(qbo: QboWrites, xero: XeroKit) -> None:
