@@ -275,7 +275,7 @@ async def test_xero_upload_list_retrieve_download_and_sync(xero: XeroKit) -> Non
     assert model["file_url"].endswith(f"/attachments/{model['id']}/download")
 
     listed = await xero.all("attachments")
-    assert len(listed) == 3  # the generated organisation's two receipts, and this file
+    assert len(listed) == 5  # the generated organisation's four files, and this one
     assert model["id"] in [r["id"] for r in listed]
     retrieved = await xero.get(f"attachments/{model['id']}", include_remote_data="true")
     assert retrieved["remote_data"][0]["data"]["ContentLength"] == len(PDF)

@@ -15,7 +15,7 @@ Guesses the documents do not settle, made here:
 * An upload moves the object's ``UpdatedDateUTC`` (what an incremental sync of ``HasAttachments`` objects relies
   on).
 * ``Url`` always names ``https://api.xero.com``, whichever host served the upload.
-* A generated organisation has a scanned receipt on each of its first two invoices (``seed_files``).
+* A generated organisation has files on its first two invoices, a bank transaction and a contact (``seed_files``).
 """
 
 from __future__ import annotations
@@ -42,26 +42,34 @@ _LARGEST = 25 * 1024 * 1024
 _ONLINE = frozenset({"Invoices", "CreditNotes"})
 
 
+_SEEDED = (("Invoices", 2, "receipt.txt"), ("BankTransactions", 1, "receipt.txt"), ("Contacts", 1, "contract.txt"))
+"""Which objects of a generated organisation get a file: the first two invoices, a bank transaction, a contact."""
+
+
 def seed_files(tenant: Tenant) -> None:
-    """A receipt on each of the tenant's first two invoices (flagged ``HasAttachments``, times unchanged)."""
-    invoices = tenant.collections["Invoices"]
-    for slot in range(min(2, len(invoices.ids))):
-        invoice = invoices.get(slot)
-        guid = str(invoice["InvoiceID"])
-        data = f"Scanned receipt of {invoice.get('InvoiceNumber') or guid}\n".encode() * 8
-        attachment_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{tenant.tenant_id}/{guid}/receipt"))
-        tenant.attachments[f"invoices/{guid}".lower()] = [
-            {
+    """The generated organisation's files (``_SEEDED``); the objects are flagged ``HasAttachments``, their times
+    unchanged."""
+    for endpoint, count, name in _SEEDED:
+        spec = spec_for(endpoint)
+        assert spec is not None
+        collection = tenant.collections[spec.name]
+        for slot in range(min(count, len(collection.ids))):
+            parent = collection.get(slot)
+            guid = str(parent[spec.key])
+            data = f"{name} of {endpoint} {guid}\n".encode() * 8
+            attachment_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{tenant.tenant_id}/{guid}/{name}"))
+            attachment: Record = {
                 "AttachmentID": attachment_id,
-                "FileName": "receipt.txt",
-                "Url": f"https://api.xero.com{API_PREFIX}/Invoices/{guid}/Attachments/receipt.txt",
+                "FileName": name,
+                "Url": f"https://api.xero.com{API_PREFIX}/{spec.name}/{guid}/Attachments/{name}",
                 "MimeType": "text/plain",
                 "ContentLength": len(data),
-                "IncludeOnline": False,
             }
-        ]
-        tenant.files[attachment_id] = data
-        invoices.records[slot] = {**invoice, "HasAttachments": True}
+            if spec.name in _ONLINE:
+                attachment["IncludeOnline"] = False
+            tenant.attachments[f"{spec.name}/{guid}".lower()] = [attachment]
+            tenant.files[attachment_id] = data
+            collection.records[slot] = {**parent, "HasAttachments": True}
 
 
 class Attachments:
