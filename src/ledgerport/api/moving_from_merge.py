@@ -77,6 +77,27 @@ linked, when it syncs next and why a job failed.
 removed, by the API, the CLI or the dashboard. Merge's event types are used; an account being linked, which Merge \
 does not list, is `CREATED_LINKED_ACCOUNT`, and webhook endpoints are its `*_MERGE_WEBHOOK` events.
 
+## Attachments
+
+`GET /attachments`, `GET /attachments/{id}`, `POST /attachments` and `GET /attachments/meta/post` answer as Merge's \
+do, for QuickBooks Online and Xero. Differences a developer meets:
+
+- **`file_url` in a response is ledgerport's own link**, `/api/accounting/v1/attachments/{id}/download`, \
+authenticated like every endpoint (API key and account token). It streams the file from the provider with the \
+linked account's credentials; a provider's own download link is never handed out.
+- **`file_url` in a `POST` is fetched by the server**, only from hosts the operator lists in \
+`LEDGERPORT_ATTACHMENT_FETCH_ALLOW` (comma-separated names or patterns such as `*.s3.amazonaws.com`). The list is \
+empty by default, which refuses every URL with a 400 naming the setting. Private, loopback and link-local \
+addresses are refused unless `LEDGERPORT_ATTACHMENT_FETCH_ALLOW_PRIVATE=1`; redirects are not followed; files are \
+at most `LEDGERPORT_ATTACHMENT_MAX_BYTES` (25 MB) and the fetch has `LEDGERPORT_ATTACHMENT_FETCH_SECONDS` (30).
+- **A `data:` URL** (`data:application/pdf;base64,...`) carries the bytes in the request itself and needs no fetch.
+- **`integration_params`** names the object a file belongs to: `{"entity": "Invoices", "entity_id": "<Xero \
+GUID>"}` is required for Xero, which keeps every file under an object (Invoices, BankTransactions, Contacts, \
+CreditNotes, ManualJournals, Accounts...); `{"entity": "Invoice", "entity_id": "<QuickBooks Id>"}` is optional \
+for QuickBooks, whose files may also stand alone.
+- Syncs read QuickBooks' `Attachable` objects, and the files of Xero invoices, bank transactions and contacts \
+whose `HasAttachments` flag is set (one request per such object that changed, not per record).
+
 ## What it does not do yet
 
 These parts of Merge's Accounting API answer 404 here for now:
