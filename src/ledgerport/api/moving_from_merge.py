@@ -80,7 +80,7 @@ does not list, is `CREATED_LINKED_ACCOUNT`, and webhook endpoints are its `*_MER
 ## Attachments
 
 `GET /attachments`, `GET /attachments/{id}`, `POST /attachments` and `GET /attachments/meta/post` answer as Merge's \
-do, for QuickBooks Online and Xero. Differences a developer meets:
+do, for the integrations whose `available-actions` list `AccountingAttachment`. Differences a developer meets:
 
 - **`file_url` in a response is ledgerport's own link**, `/api/accounting/v1/attachments/{id}/download`, \
 authenticated like every endpoint (API key and account token). It streams the file from the provider with the \
@@ -91,12 +91,11 @@ empty by default, which refuses every URL with a 400 naming the setting. Private
 addresses are refused unless `LEDGERPORT_ATTACHMENT_FETCH_ALLOW_PRIVATE=1`; redirects are not followed; files are \
 at most `LEDGERPORT_ATTACHMENT_MAX_BYTES` (25 MB) and the fetch has `LEDGERPORT_ATTACHMENT_FETCH_SECONDS` (30).
 - **A `data:` URL** (`data:application/pdf;base64,...`) carries the bytes in the request itself and needs no fetch.
-- **`integration_params`** names the object a file belongs to: `{"entity": "Invoices", "entity_id": "<Xero \
-GUID>"}` is required for Xero, which keeps every file under an object (Invoices, BankTransactions, Contacts, \
-CreditNotes, ManualJournals, Accounts...); `{"entity": "Invoice", "entity_id": "<QuickBooks Id>"}` is optional \
-for QuickBooks, whose files may also stand alone.
-- Syncs read QuickBooks' `Attachable` objects, and the files of Xero invoices, bank transactions and contacts \
-whose `HasAttachments` flag is set (one request per such object that changed, not per record).
+- **`integration_params`** names the object a file belongs to, as `{"entity": ..., "entity_id": <the provider's \
+id of the object>}`. Providers that keep every file under an object require it; others also take files that stand \
+alone. `GET /attachments/meta/post` describes what the linked account's provider takes.
+- Syncs read a provider's files where it lists them, and otherwise only the files of objects the provider flags as \
+having some (one request per such object that changed, not per record).
 
 ## What it does not do yet
 
