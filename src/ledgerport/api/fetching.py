@@ -14,7 +14,8 @@ left open, ``file_url`` would read cloud metadata endpoints, admin consoles and 
   ``LEDGERPORT_ATTACHMENT_MAX_BYTES`` is cut off and refused, and the whole fetch has
   ``LEDGERPORT_ATTACHMENT_FETCH_SECONDS``.
 
-``data:`` URLs (RFC 2397) carry the bytes in the request itself and are taken without any fetch (same size limit).
+``data:`` URLs (RFC 2397) carry the bytes in the request itself and are taken without any fetch (same size limit;
+the server's 10 MB request body limit comes first, so they suit files up to about 7 MB).
 """
 
 from __future__ import annotations

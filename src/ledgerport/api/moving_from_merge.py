@@ -90,7 +90,8 @@ linked account's credentials; a provider's own download link is never handed out
 empty by default, which refuses every URL with a 400 naming the setting. Private, loopback and link-local \
 addresses are refused unless `LEDGERPORT_ATTACHMENT_FETCH_ALLOW_PRIVATE=1`; redirects are not followed; files are \
 at most `LEDGERPORT_ATTACHMENT_MAX_BYTES` (25 MB) and the fetch has `LEDGERPORT_ATTACHMENT_FETCH_SECONDS` (30).
-- **A `data:` URL** (`data:application/pdf;base64,...`) carries the bytes in the request itself and needs no fetch.
+- **A `data:` URL** (`data:application/pdf;base64,...`) carries the bytes in the request itself and needs no fetch \
+(a request body is at most 10 MB, so about 7 MB of file; larger files go by an allowed URL).
 - **`integration_params`** names the object a file belongs to, as `{"entity": ..., "entity_id": <the provider's \
 id of the object>}`. Providers that keep every file under an object require it; others also take files that stand \
 alone. `GET /attachments/meta/post` describes what the linked account's provider takes.
