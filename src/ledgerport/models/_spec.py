@@ -113,6 +113,9 @@ class ModelSpec(msgspec.Struct, frozen=True):
     """Merge serves ``GET /<path>/remote-field-classes`` and ``include_remote_fields`` for the model."""
     remote_field_lines: tuple[str, str] | None = None
     """``(segment, line model)`` of the lines' classes: ``GET /<path>/<segment>/remote-field-classes``."""
+    file_field: str | None = None
+    """The document field the API answers as the record's download link (``GET /<path>/{id}/download``, which
+    streams the file from the provider); ``None`` for models that are not files."""
 
     @property
     def list_filters(self) -> dict[str, Filter]:

@@ -128,7 +128,7 @@ class _Checker:
         wrong: set[str] = set()
         for name, value in given.items():
             pointer = f"{at}/{name}"
-            if name in REQUEST_ONLY:
+            if name in REQUEST_ONLY and name not in table:
                 continue
             if name not in known:
                 detail = f"{name} is set by the provider or the store" if name in READ_ONLY else f"{name} is no field"

@@ -30,6 +30,7 @@ import msgspec
 from litestar import MediaType, Request, Response, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 
+from ledgerport.api.accounting.attachments import fetched_model, with_written_link
 from ledgerport.api.auth import authenticate_account
 from ledgerport.api.bodies import read_json
 from ledgerport.api.context import context_of
@@ -118,22 +119,33 @@ async def _write(
     account = await authenticate_account(request)
     deps = write_deps(request)
     debug = _flag(request, "is_debug_mode")
+    async_route = run_async  # ``POST /<path>/async``, whose refusals are ``{"detail"}`` as its other 400s
     run_async = _flag(request, "run_async") or run_async
     key = idempotency_key(request)
     body = await read_json(request, WriteBody, example='{"model": {...}}', exact=True)
+    digest = request_digest(kind, f"{spec.name}/{record_id or ''}", msgspec.structs.asdict(body))
+    given = await fetched_model(request, spec, body.model)  # a file model's file_url, fetched (or a 400)
+    if isinstance(given, Response):
+        if async_route:
+            (refused,) = msgspec.json.decode(given.content)["errors"]
+            raise BadRequest(f"{refused['title']}: {refused['detail']}")
+        return given
     call = WriteCall(
         account=account,
         model=spec.name,
         kind=kind,
-        given=body.model,
+        given=given,
         record_id=record_id,
         idempotency_key=key,
-        digest=request_digest(kind, f"{spec.name}/{record_id or ''}", msgspec.structs.asdict(body)),
+        digest=digest,
         debug=debug,
     )
     if run_async:
         return await _submit(request, call)
-    return _answer(await perform(deps, call))
+    outcome = await perform(deps, call)
+    return _answer(
+        msgspec.structs.replace(outcome, body=with_written_link(request, spec, outcome.status, outcome.body))
+    )
 
 
 async def _submit(request: Request[Any, Any, Any], call: WriteCall) -> Response[bytes]:
@@ -303,6 +315,12 @@ async def retrieve_write_log(request: Request[Any, Any, Any], log_id: str) -> Re
     return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)
 
 
+def _linked_answer(request: Request[Any, Any, Any], task: Any) -> bytes:
+    """A task's stored answer, with a written file's download link (as the synchronous answer has it)."""
+    spec = MODELS.get(task.model)
+    return task.response if spec is None else with_written_link(request, spec, task.status_code or 0, task.response)
+
+
 @get("/async-tasks/{task_id:str}", name="async-task", include_in_schema=False)
 async def retrieve_async_task(request: Request[Any, Any, Any], task_id: str) -> Response[bytes]:
     """An asynchronous write of this linked account (another account's task is not found)."""
@@ -318,7 +336,7 @@ async def retrieve_async_task(request: Request[Any, Any, Any], task_id: str) -> 
         status=task.status,
         result=AsyncPostTaskResult(
             status_code=task.status_code,
-            response=None if task.response is None else msgspec.Raw(task.response),
+            response=None if task.response is None else msgspec.Raw(_linked_answer(request, task)),
         ),
     )
     return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)

@@ -13,6 +13,7 @@ import msgspec
 
 from ledgerport.connectors._base.auth import OAuth2, TokenSet
 from ledgerport.connectors._base.errors import ErrorRule
+from ledgerport.connectors._base.files import Download
 from ledgerport.connectors._base.http import Request, Response, place
 from ledgerport.connectors._base.mapping import ModelMap, supported_fields
 from ledgerport.connectors._base.remote_fields import RemoteFields
@@ -137,6 +138,10 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     """Where passthrough paths start for one linked account: a URL template over its facts (``{realm_id}``), rebased
     on a sandbox origin like ``base_url``. A tenant's path is appended below it and never replaces it, so a tenant
     reaches only the company its account was linked to; ``None``: this provider offers no passthrough."""
+
+    download: Download | None = None
+    """Reads the file of one stored file record (``AccountingAttachment``) with the account's credentials, so the
+    API can stream it to the tenant; ``None``: this provider's files are not served."""
 
     def context(self, account: Mapping[str, str], base_url: str | None = None) -> StreamContext:
         """The stream context for one linked account (``base_url`` with the account's facts filled in)."""

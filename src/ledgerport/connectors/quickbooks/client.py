@@ -82,6 +82,7 @@ class Entity(enum.StrEnum):
     """QBO entity names as the query language and CDC spell them (case-sensitive)."""
 
     ACCOUNT = "Account"
+    ATTACHABLE = "Attachable"
     BILL = "Bill"
     BILL_PAYMENT = "BillPayment"
     CLASS = "Class"

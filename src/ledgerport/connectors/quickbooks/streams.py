@@ -57,6 +57,7 @@ from ledgerport.kit import clock
 
 __all__ = [
     "ACCOUNTS",
+    "ATTACHABLES",
     "BILLS",
     "BILL_PAYMENTS",
     "CDC_LIMIT",
@@ -218,6 +219,10 @@ ESTIMATES = _stream(Entity.ESTIMATE)
 REFUND_RECEIPTS = _stream(Entity.REFUND_RECEIPT)
 CREDIT_CARD_PAYMENTS = _stream(Entity.CREDIT_CARD_PAYMENT)
 
+# Attachables: files (and notes) on their own or linked to other objects. Whether CDC covers them is unverified, so
+# incremental runs use the query (which cannot see deletions, as for transactions read late).
+ATTACHABLES = _stream(Entity.ATTACHABLE, cdc=False)
+
 STREAMS: Sequence[Stream] = (
     COMPANY_INFO,
     ACCOUNTS,
@@ -245,4 +250,5 @@ STREAMS: Sequence[Stream] = (
     ESTIMATES,
     REFUND_RECEIPTS,
     CREDIT_CARD_PAYMENTS,
+    ATTACHABLES,
 )

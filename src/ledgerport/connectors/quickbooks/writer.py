@@ -24,6 +24,8 @@ from ledgerport.connectors._base import Conflict, Malformed, Problem, Rejected, 
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.writes import Target, WriteProtocol
 from ledgerport.connectors.quickbooks.applications import APPLIED_BY
+from ledgerport.connectors.quickbooks.attachments import ENTITY as ATTACHABLE
+from ledgerport.connectors.quickbooks.attachments import upload
 from ledgerport.connectors.quickbooks.client import MINOR_VERSION, Entity, company_url, problems, query_request
 from ledgerport.connectors.quickbooks.ids import entity_of, qbo_id
 
@@ -73,7 +75,9 @@ async def _post(client: ProviderClient, target: Target, payload: dict[str, Any],
 
 
 async def create(client: ProviderClient, target: Target, payload: dict[str, Any], key: str) -> Any:
-    """Create one object."""
+    """Create one object (a file goes through QBO's ``/upload`` instead)."""
+    if target.entity == ATTACHABLE:
+        return await upload(client, payload, key)
     return await _post(client, target, payload, key)
 
 

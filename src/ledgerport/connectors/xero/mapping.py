@@ -38,6 +38,7 @@ from ledgerport.connectors._base.mapping import (
     OwnerRef,
     Ref,
 )
+from ledgerport.connectors.xero.attachments import MAPPINGS as ATTACHMENTS
 from ledgerport.connectors.xero.convert import (
     ACCOUNT_CLASS,
     ACCOUNT_STATUS,
@@ -252,5 +253,6 @@ MAPPINGS: Sequence[ModelMap] = (
     JOURNAL_ENTRY,
     *HELD_MAPPINGS,
     *LEDGER_MAPPINGS,
+    *ATTACHMENTS,
 )
 """Referenced models first: the engine syncs in this order."""

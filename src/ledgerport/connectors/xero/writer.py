@@ -31,6 +31,8 @@ from ledgerport.connectors._base import Malformed, NotFound, Problem, Rejected, 
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.connectors._base.writes import Target, WriteProtocol
+from ledgerport.connectors.xero.attachments import ENTITY as ATTACHMENTS
+from ledgerport.connectors.xero.attachments import upload
 from ledgerport.connectors.xero.client import validation_problems
 from ledgerport.connectors.xero.streams import API_PATH
 
@@ -152,7 +154,9 @@ def _write_request(method: str, url: str, body: Any, key: str) -> Request:
 
 
 async def create(client: ProviderClient, target: Target, payload: dict[str, Any], key: str) -> Any:
-    """``PUT /{Collection}``: create one object."""
+    """``PUT /{Collection}``: create one object (a file goes as its bytes under its parent instead)."""
+    if target.entity == ATTACHMENTS:
+        return await upload(client, payload, key)
     ready = await _ready(client, payload)
     body = ready if target.entity in _BARE_CREATE else {target.entity: [ready]}
     request = _write_request("PUT", _url(client.context, target.entity), body, key)

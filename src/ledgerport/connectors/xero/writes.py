@@ -42,6 +42,7 @@ from ledgerport.connectors._base.writes import (
     WriteSpec,
 )
 from ledgerport.connectors.xero.applications import CREDIT_NOTE_APPLICATION, VENDOR_CREDIT_APPLICATION
+from ledgerport.connectors.xero.attachments import ATTACHMENT_WRITES
 from ledgerport.connectors.xero.documents import (
     CREDIT_NOTE,
     EXPENSE,
@@ -793,6 +794,7 @@ WRITES: Mapping[str, WriteSpec] = {
     spec.model: spec
     for spec in (
         ACCOUNT_WRITES,
+        ATTACHMENT_WRITES,
         CONTACT_WRITES,
         CREDIT_NOTE_WRITES,
         EXPENSE_WRITES,

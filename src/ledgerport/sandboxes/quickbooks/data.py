@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from ledgerport.sandboxes.quickbooks.attachables import seed_files
 from ledgerport.sandboxes.quickbooks.catalog import (
     CHART,
     CLASSES,
@@ -325,4 +326,5 @@ def build_company(realm_id: str, *, seed: int, size: str | int, anchor: int) -> 
     for entity in ENTITIES:
         company.table(entity)
     _history(company, plan)
+    seed_files(company, plan.anchor - DAY)
     return company

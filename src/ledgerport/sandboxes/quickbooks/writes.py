@@ -303,6 +303,7 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     "Account": Rule(("Name", "AccountType"), _named, unique="Name", checks=(rules.account_defaults,)),
+    "Attachable": Rule(writable=False),  # files come through /upload (attachables.py)
     "Bill": Rule(("VendorRef", "Line"), _line_totals, balance=True, checks=(bill_links,), after=relink_purchase_orders),
     "BillPayment": Rule(
         ("VendorRef", "PayType", "TotalAmt", "Line"),
