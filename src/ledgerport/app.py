@@ -24,6 +24,7 @@ import msgspec
 from litestar import Litestar
 
 from ledgerport.api import EXCEPTION_HANDLERS, ApiContext, CredentialCache, add_security_headers, build_routes
+from ledgerport.api.fetching import FetchPolicy
 from ledgerport.config import Settings, ensure_parent_dir, load_settings, public_url
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.client import RetryPolicy
@@ -131,6 +132,12 @@ def create_app(
         queue_refresh=queue_refresh(database),
         job_kinds=tuple(job_handlers(settings, providers)),
         sync_interval_seconds=settings.sync_interval_seconds,
+        file_policy=FetchPolicy(
+            allow=settings.attachment_fetch_allow,
+            allow_private=settings.attachment_fetch_allow_private,
+            max_bytes=settings.attachment_max_bytes,
+            seconds=settings.attachment_fetch_seconds,
+        ),
     )
 
     @asynccontextmanager

@@ -97,6 +97,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Whether webhook endpoints may be on private, loopback or link-local addresses
     (``LEDGERPORT_WEBHOOK_ALLOW_PRIVATE=1``). Off by default, so a tenant cannot make the server call services
     inside its network; checked when an endpoint is saved and again for every address each delivery connects to."""
+    attachment_fetch_allow: tuple[str, ...] = ()
+    """Hosts ``POST /attachments`` may fetch a ``file_url`` from (``LEDGERPORT_ATTACHMENT_FETCH_ALLOW``, comma-
+    separated host names or patterns such as ``files.example.com,*.s3.amazonaws.com``). Empty, the default, refuses
+    every URL (a tenant's URL is a request from inside the operator's network); ``data:`` URLs need no fetch."""
+    attachment_fetch_allow_private: bool = False
+    """Whether those hosts may resolve to private, loopback or link-local addresses
+    (``LEDGERPORT_ATTACHMENT_FETCH_ALLOW_PRIVATE=1``); checked before the fetch and for every address it connects to."""
+    attachment_max_bytes: int = 25 * 1024 * 1024
+    """The largest file an attachment may be (``LEDGERPORT_ATTACHMENT_MAX_BYTES``); 25 MB is Xero's limit."""
+    attachment_fetch_seconds: float = 30.0
+    """How long fetching one ``file_url`` may take (``LEDGERPORT_ATTACHMENT_FETCH_SECONDS``)."""
     webhook_retry_hours: float = 24.0
     """How long a delivery is retried (exponential backoff) before it is given up; the endpoint is disabled when
     one is given up with no success since its failures began."""
@@ -207,6 +218,13 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_WRITE_WAIT_SECONDS": ("write_wait_seconds", float),
     "LEDGERPORT_WRITE_LOG_HOURS": ("write_log_hours", float),
     "LEDGERPORT_WEBHOOK_ALLOW_PRIVATE": ("webhook_allow_private", lambda raw: _flag(raw)),
+    "LEDGERPORT_ATTACHMENT_FETCH_ALLOW": (
+        "attachment_fetch_allow",
+        lambda raw: tuple(host.strip().lower() for host in raw.split(",") if host.strip()),
+    ),
+    "LEDGERPORT_ATTACHMENT_FETCH_ALLOW_PRIVATE": ("attachment_fetch_allow_private", lambda raw: _flag(raw)),
+    "LEDGERPORT_ATTACHMENT_MAX_BYTES": ("attachment_max_bytes", int),
+    "LEDGERPORT_ATTACHMENT_FETCH_SECONDS": ("attachment_fetch_seconds", float),
     "LEDGERPORT_WEBHOOK_RETRY_HOURS": ("webhook_retry_hours", float),
     "LEDGERPORT_WEBHOOK_BACKOFF_SECONDS": ("webhook_backoff_seconds", float),
     "LEDGERPORT_WEBHOOK_MAX_BACKOFF_SECONDS": ("webhook_max_backoff_seconds", float),

@@ -36,3 +36,11 @@ def test_an_accounting_body_is_kept_as_sent() -> None:
     assert msgspec.json.decode(scrub(body)) == msgspec.json.decode(body)
     assert scrub(b"select * from CompanyInfo") == "select * from CompanyInfo"
     assert scrub(b"not json {") == "not json {"
+
+
+def test_a_file_s_bytes_are_logged_by_their_size() -> None:
+    upload = Request(method="PUT", url="https://api.example/files/a.png", body=b"\x89PNG\r\n\x1a\n\xff\x00" * 10)
+    answer = Response(status=200, headers={}, body=b"x" * (2 * 1024 * 1024))
+    row = call_log(uuid.uuid4(), None, (upload, answer, 0, 5))
+    assert msgspec.json.decode(row.request)["body"] == "[100 bytes of binary content, not kept]"
+    assert msgspec.json.decode(row.response or b"{}")["body"] == f"[{2 * 1024 * 1024} bytes, not kept]"

@@ -15,6 +15,7 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 
+from ledgerport.api.fetching import Fetcher, FetchPolicy, fetch_file
 from ledgerport.connectors._base import AiohttpTransport, Transport
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import Registrations
@@ -119,6 +120,10 @@ class ApiContext:
     sync_interval_seconds: int = 300
     """How often the workers' schedule syncs each account (``LEDGERPORT_SYNC_INTERVAL_SECONDS``), for
     ``next_sync_start``."""
+    file_policy: FetchPolicy = field(default_factory=FetchPolicy)
+    """Where ``POST /attachments`` may fetch a ``file_url`` from, and how much (``LEDGERPORT_ATTACHMENT_*``)."""
+    fetch_file: Fetcher = fetch_file
+    """Fetches a ``file_url`` under ``file_policy`` (tests swap it for a function)."""
 
 
 def context_of(request: ASGIConnection[Any, Any, Any, Any]) -> ApiContext:

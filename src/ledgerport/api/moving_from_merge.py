@@ -12,7 +12,6 @@ from ledgerport.connectors import CONNECTORS
 __all__ = ["NOT_YET_SERVED", "moving_from_merge"]
 
 NOT_YET_SERVED = (
-    "/accounting/v1/attachments",
     "/accounting/v1/bank-feed-accounts",
     "/accounting/v1/expense-reports",
 )
@@ -76,6 +75,27 @@ account token (Merge's linked-account-defined targets): `organization_defined_ta
 Values appear under `field_mappings` after the sync that a change queues; `/remote-fields` lists the paths the \
 account's synced records hold.
 
+## Attachments
+
+`GET /attachments`, `GET /attachments/{id}`, `POST /attachments` and `GET /attachments/meta/post` answer as Merge's \
+do, for the integrations whose `available-actions` list `AccountingAttachment`. Differences a developer meets:
+
+- **`file_url` in a response is ledgerport's own link**, `/api/accounting/v1/attachments/{id}/download`, \
+authenticated like every endpoint (API key and account token). It streams the file from the provider with the \
+linked account's credentials; a provider's own download link is never handed out.
+- **`file_url` in a `POST` is fetched by the server**, only from hosts the operator lists in \
+`LEDGERPORT_ATTACHMENT_FETCH_ALLOW` (comma-separated names or patterns such as `*.s3.amazonaws.com`). The list is \
+empty by default, which refuses every URL with a 400 naming the setting. Private, loopback and link-local \
+addresses are refused unless `LEDGERPORT_ATTACHMENT_FETCH_ALLOW_PRIVATE=1`; redirects are not followed; files are \
+at most `LEDGERPORT_ATTACHMENT_MAX_BYTES` (25 MB) and the fetch has `LEDGERPORT_ATTACHMENT_FETCH_SECONDS` (30).
+- **A `data:` URL** (`data:application/pdf;base64,...`) carries the bytes in the request itself and needs no fetch \
+(a request body is at most 10 MB, so about 7 MB of file; larger files go by an allowed URL).
+- **`integration_params`** names the object a file belongs to, as `{"entity": ..., "entity_id": <the provider's \
+id of the object>}`. Providers that keep every file under an object require it; others also take files that stand \
+alone. `GET /attachments/meta/post` describes what the linked account's provider takes.
+- Syncs read a provider's files where it lists them, and otherwise only the files of objects the provider flags as \
+having some (one request per such object that changed, not per record).
+
 ## Scopes and selective sync
 
 `GET /default-scopes` answers the defaults, which are fixed: every model and field enabled, `WRITE` where Merge \
@@ -99,7 +119,6 @@ queued. A stored record that stops meeting a condition later keeps its last stor
 These parts of Merge's Accounting API answer 404 here for now:
 
 - Bank feeds and expense reports.
-- Attachments.
 
 Remote fields are served for the models whose providers have them (`include_remote_fields`, \
 `/remote-field-classes`), and `available-actions` or `GET /api/integrations` say which models and operations each \

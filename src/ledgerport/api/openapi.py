@@ -36,7 +36,7 @@ from ledgerport.api.accounting.scopes import LinkedAccountCommonModelScopeDeseri
 from ledgerport.api.accounting.selective_sync import LinkedAccountSelectiveSyncConfigurationListRequest
 from ledgerport.api.accounting.sync_status import ISSUE_STATUSES, ISSUE_TIME_FILTERS
 from ledgerport.api.accounting.webhook_receivers import WebhookReceiverRequest
-from ledgerport.api.accounting.writes import WriteBody
+from ledgerport.api.accounting.writes import ApplicationBody, WriteBody
 from ledgerport.api.examples import EXAMPLES
 from ledgerport.api.link import LinkTokenRequest
 from ledgerport.api.params import MAX_PAGE_SIZE
@@ -493,6 +493,7 @@ _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     RemoteData,
     RemoteFieldClass,
     WriteBody,
+    ApplicationBody,
     BulkBody,
     BulkItem,
     Problem,
@@ -716,6 +717,22 @@ def _write_paths(spec: ModelSpec) -> dict[str, Any]:
                 parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path")],
                 ok=_META,
                 errors=_ACCOUNT_ERRORS,
+            )
+        }
+    if "apply" in spec.writes:
+        paths[f"/accounting/v1/{spec.path}/{{id}}/application"] = {
+            "post": _queued_too(
+                _operation(
+                    f"{plural}_application_create",
+                    spec.path,
+                    f"Applies the `{spec.name}` with the given `id` to an invoice: the credit as it then stands.",
+                    parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path"), *_WRITE_FLAGS],
+                    body=ApplicationBody,
+                    ok=answer,
+                    status="201",
+                    errors=statuses,
+                    error_bodies=refused,
+                )
             )
         }
     return paths
@@ -1070,6 +1087,7 @@ def _paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for spec in MODELS.values():
         found = [*_model_paths(spec).items(), *_write_paths(spec).items(), *_remote_field_paths(spec).items()]
+        found += _download_paths(spec).items()
         for path, operations in found:
             paths.setdefault(path, {}).update(operations)
         if spec.remote_fields:
@@ -1087,6 +1105,31 @@ def _paths() -> dict[str, Any]:
         success = next(code for code in responses if code.startswith("2"))
         responses[success]["content"]["application/json"]["example"] = example
     return dict(sorted(paths.items()))
+
+
+def _download_paths(spec: ModelSpec) -> dict[str, Any]:
+    """``GET /<path>/{id}/download`` of a file model: the bytes, read from the provider with the account's
+    credentials (``file_url`` on every record of the model points here)."""
+    if spec.file_field is None:
+        return {}
+    operation = _operation(
+        f"{spec.path.replace('-', '_')}_download",
+        spec.path,
+        f"Returns the file of the `{spec.name}` with the given `id`, read from the provider. Every record's "
+        f"`{spec.file_field}` is this link; it takes the same API key and account token as every endpoint.",
+        parameters=[_ACCOUNT_TOKEN, _param("id", _UUID, "", "path")],
+        ok={"type": "string", "format": "binary"},
+        errors=("400", *_ACCOUNT_ERRORS, "502"),
+    )
+    operation["responses"]["200"] = {
+        "description": "The file's bytes, with its media type and a Content-Disposition naming it.",
+        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+    }
+    operation["responses"]["502"] = {
+        **operation["responses"]["502"],
+        "description": "The provider did not answer, or refused the account's credentials",
+    }
+    return {f"/accounting/v1/{spec.path}/{{id}}/download": {"get": operation}}
 
 
 def _remote_field_paths(spec: ModelSpec) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import msgspec
 from litestar import MediaType, Request, Response, Router, get
 from litestar.types import ControllerRouterHandler
 
+from ledgerport.api.accounting.attachments import download_handlers
 from ledgerport.api.accounting.audit_trail import AUDIT_TRAIL_HANDLERS
 from ledgerport.api.accounting.bulk import bulk_handlers
 from ledgerport.api.accounting.common_models import common_model_handlers
@@ -89,6 +90,7 @@ def build_routes(*, metrics: bool = True) -> list[ControllerRouterHandler]:
         *remote_field_class_handlers(),
         *common_model_handlers(),
         *write_handlers(),
+        *download_handlers(),
         *bulk_handlers(),
         *LINKED_ACCOUNT_HANDLERS,
         *KEY_HANDLERS,

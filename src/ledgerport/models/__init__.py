@@ -21,6 +21,7 @@ from ledgerport.models._spec import (
 )
 from ledgerport.models.account import Account, AccountAccountType, AccountStatus, Classification
 from ledgerport.models.accounting_period import AccountingPeriod
+from ledgerport.models.attachment import AccountingAttachment
 from ledgerport.models.company_info import CompanyInfo
 from ledgerport.models.contact import AccountingPhoneNumber, Address, AddressType, Contact
 from ledgerport.models.country import Country
@@ -60,6 +61,7 @@ __all__ = [
     "Account",
     "AccountAccountType",
     "AccountStatus",
+    "AccountingAttachment",
     "AccountingPeriod",
     "AccountingPhoneNumber",
     "ActiveOrArchived",

@@ -105,13 +105,17 @@ class ModelSpec(msgspec.Struct, frozen=True):
     company_field: str | None = "company"
     remote_id_filter: bool = True
     created_modified_filters: bool = True
-    writes: tuple[Literal["create", "update", "bulk"], ...] = ()
+    writes: tuple[Literal["create", "update", "bulk", "apply"], ...] = ()
     """Merge's write operations on the model (``POST /<path>``, ``PATCH /<path>/{id}`` and their meta, ``POST
-    /<path>/bulk``); whether a linked account's integration can do them is its connector's answer."""
+    /<path>/bulk``, ``POST /<path>/{id}/application`` for a credit applied to a document); whether a linked
+    account's integration can do them is its connector's answer."""
     remote_fields: bool = False
     """Merge serves ``GET /<path>/remote-field-classes`` and ``include_remote_fields`` for the model."""
     remote_field_lines: tuple[str, str] | None = None
     """``(segment, line model)`` of the lines' classes: ``GET /<path>/<segment>/remote-field-classes``."""
+    file_field: str | None = None
+    """The document field the API answers as the record's download link (``GET /<path>/{id}/download``, which
+    streams the file from the provider); ``None`` for models that are not files."""
 
     @property
     def list_filters(self) -> dict[str, Filter]:

@@ -21,6 +21,7 @@ from ledgerport.models._spec import (
 )
 from ledgerport.models.account import Account, AccountAccountType, AccountStatus, Classification
 from ledgerport.models.accounting_period import AccountingPeriod
+from ledgerport.models.attachment import AccountingAttachment
 from ledgerport.models.balance_sheet import BalanceSheet
 from ledgerport.models.cash_flow_statement import CashFlowStatement
 from ledgerport.models.company_info import CompanyInfo
@@ -130,7 +131,7 @@ MODELS: dict[str, ModelSpec] = {
         CreditNote,
         filters=_dates("transaction_date"),
         expand=_expand(_PERIOD, _APPLIED_PAYMENTS, _COMPANY, _CONTACT, _LINE_ITEMS, _PAYMENTS, _TRACKING),
-        writes=("create", "update"),
+        writes=("create", "update", "apply"),
     ),
     "Employee": ModelSpec("Employee", "employees", Employee, expand=_expand(_COMPANY)),
     "Expense": ModelSpec(
@@ -310,6 +311,14 @@ MODELS: dict[str, ModelSpec] = {
         VendorCredit,
         filters=_dates("transaction_date"),
         expand=_expand(_PERIOD, _COMPANY, _LINES, _TRACKING, Relation("vendor", "Contact")),
-        writes=("create", "update"),
+        writes=("create", "update", "apply"),
+    ),
+    "AccountingAttachment": ModelSpec(
+        "AccountingAttachment",
+        "attachments",
+        AccountingAttachment,
+        # Merge's list operation has company_id, remote_id and the created/modified filters, and no expand.
+        writes=("create",),
+        file_field="file_url",
     ),
 }

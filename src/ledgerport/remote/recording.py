@@ -29,6 +29,8 @@ _SECRET_FIELDS = frozenset(
 _SECRET_FORM_FIELDS = _SECRET_FIELDS | {"code", "code_verifier"}
 """Form bodies are OAuth's own; JSON keeps ``code`` (accounting objects have codes)."""
 _REMOVED = "[removed]"
+LOG_BODY_LIMIT = 1024 * 1024
+"""The largest body a log keeps; a larger one (a file upload, a file download) is logged by its size only."""
 
 
 class Recorder:
@@ -65,16 +67,28 @@ def call_log(account_id: uuid.UUID, operation_id: uuid.UUID | None, call: Call) 
         url=request.full_url[:2000],
         status_code=None if response is None else response.status,
         duration_ms=duration,
-        request=_encoder.encode({"headers": headers, "body": scrub(request.body or b"")}),
+        request=_encoder.encode({"headers": headers, "body": _kept(request.body or b"")}),
         response=None
         if response is None
         else _encoder.encode(
             {
                 "headers": {k: v for k, v in response.headers.items() if k.lower() not in _SECRET_HEADERS},
-                "body": scrub(response.body),
+                "body": _kept(response.body),
             }
         ),
     )
+
+
+def _kept(body: bytes) -> str:
+    """What a log keeps of a body: :func:`scrub`'s text, or only its size when it is a file's bytes (not UTF-8 text,
+    or more than ``LOG_BODY_LIMIT``), which would fill the log table and show as noise."""
+    if len(body) > LOG_BODY_LIMIT:
+        return f"[{len(body)} bytes, not kept]"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"[{len(body)} bytes of binary content, not kept]"
+    return scrub(body)
 
 
 def scrub(body: bytes) -> str:

@@ -68,6 +68,7 @@ from ledgerport.store.records import (
 )
 from ledgerport.store.scopes import account_scopes, write_refused
 from ledgerport.writes.events import record_changes
+from ledgerport.writes.fields import line_struct, request_fields
 from ledgerport.writes.problems import (
     CREDENTIAL_REFRESH_FAILED,
     ERROR,
@@ -120,9 +121,9 @@ class WriteCall(msgspec.Struct, frozen=True, kw_only=True):
 
     account: LinkedAccount
     model: str
-    kind: Literal["create", "update"]
+    kind: Literal["create", "update", "apply"]
     given: Any
-    """The body's ``model`` object."""
+    """The body's ``model`` object (an application: the body itself, ``{invoice, applied_date, applied_amount}``)."""
     record_id: uuid.UUID | None = None
     idempotency_key: str | None = None
     digest: str = ""
@@ -374,7 +375,19 @@ def _spec_of(connector: Connector, call: WriteCall) -> WriteSpec | None:
     spec = connector.writes.get(call.model)
     if spec is None or connector.writer is None:
         return None
+    if call.kind == "apply":
+        return spec if spec.apply is not None and connector.writer.apply is not None else None
     return spec if (spec.create if call.kind == "create" else spec.update) else None
+
+
+def _request_struct(call: WriteCall) -> type[msgspec.Struct]:
+    """What the request's fields are typed by: the model, or for an application the credit's apply line (the
+    ``applied_to_lines`` element: ``invoice``, ``applied_date``, ``applied_amount``)."""
+    struct = MODELS[call.model].struct
+    if call.kind != "apply":
+        return struct
+    line = line_struct(request_fields(struct).get("applied_to_lines"))
+    return line if line is not None else struct
 
 
 class Prepared(msgspec.Struct, frozen=True, kw_only=True):
@@ -408,7 +421,7 @@ async def perform(deps: WriteDeps, call: WriteCall) -> Outcome:
     """Answer one write request (see the module docstring)."""
     connector = connector_for_slug(call.account.integration)
     spec = None if connector is None else _spec_of(connector, call)
-    verb = "create" if call.kind == "create" else "update"
+    verb = call.kind
     if connector is None or spec is None:
         name = call.account.integration_name
         why = problem(ERROR, "Unsupported Operation", f"{name} cannot {verb} {call.model} records through ledgerport.")
@@ -419,7 +432,7 @@ async def perform(deps: WriteDeps, call: WriteCall) -> Outcome:
         return Outcome(status=403, body=_problems_body([], [problem(ERROR, *write_refused(call.model))]))
     existing: StoredRecord | None = None
     existing_doc: dict[str, Any] | None = None
-    if call.kind == "update":
+    if call.kind in ("update", "apply"):
         async with deps.providers.database.read() as session:
             existing = await find_record(
                 session,
@@ -433,11 +446,12 @@ async def perform(deps: WriteDeps, call: WriteCall) -> Outcome:
         existing_doc = _decoder.decode(existing.document)
     checked = check_request(
         spec,
-        MODELS[call.model].struct,
+        _request_struct(call),
         call.given,
         integration=call.account.integration_name,
         kind=call.kind,
-        existing=existing_doc,
+        existing=None if call.kind == "apply" else existing_doc,
+        at="" if call.kind == "apply" else "/model",
     )
     if checked.errors or checked.target is None:
         return Outcome(status=400, body=_problems_body(checked.warnings, checked.errors))
@@ -530,6 +544,8 @@ async def _run(
             payload = await target.complete(opened.client, payload)
         if remote_id is None:
             record = await writer.create(opened.client, target, payload, provider_key)
+        elif call.kind == "apply" and writer.apply is not None:
+            record = await writer.apply(opened.client, target, remote_id, payload, provider_key)
         else:
             record = await writer.update(opened.client, target, remote_id, payload, provider_key)
     except (Rejected, NotFound) as exc:
@@ -572,9 +588,43 @@ async def _run(
         await _released(deps, call, operation_id, recorders, 500, b"")
         raise
     mapping = read_mapping(connector, target)
+    touched = await _touched(opened.client, connector, checked, resolved) if call.kind == "apply" else []
     return await _store(
-        deps, call, opened.client, writer, target, mapping, record, operation_id, recorders, checked.warnings
+        deps, call, opened.client, writer, target, mapping, record, operation_id, recorders, checked.warnings, touched
     )
+
+
+class _Touched(msgspec.Struct, frozen=True):
+    """A record the write changed besides its own (the invoice a credit was applied to), read back from the
+    provider, with the target whose read mapping stores it."""
+
+    model: str
+    target: Target
+    record: Any
+
+
+async def _touched(client: Any, connector: Connector, checked: Checked, resolved: _Resolver) -> list[_Touched]:
+    """The documents an application names (the invoice or bill), as they stand after it: their balance moved.
+
+    Each is read back through its own model's write target (``WriteProtocol.fetch``), so the stored record is what
+    a sync would store. A document that cannot be read now is left to the next sync, which finds it changed (its
+    modification time moved): the application itself is made, and is answered as made."""
+    writer = connector.writer
+    assert writer is not None
+    found: list[_Touched] = []
+    for ref in checked.references:
+        spec = connector.writes.get(ref.model)
+        document = resolved.document(ref.value)
+        remote_id = resolved(ref.value)
+        target = None if spec is None or document is None else spec.target_for(document)
+        if target is None or remote_id is None:
+            continue
+        try:
+            record = await writer.fetch(client, target, remote_id)
+        except ConnectorError:
+            continue
+        found.append(_Touched(model=ref.model, target=target, record=record))
+    return found
 
 
 def _provider_problems(exc: ConnectorError, integration: str) -> list[Problem]:
@@ -700,13 +750,14 @@ async def _store(
     operation_id: uuid.UUID,
     recorders: list[Recorder],
     warnings: list[Problem],
+    touched: list[_Touched] | None = None,
 ) -> Outcome:
     """The provider's answer becomes the stored record (the next sync finds the same remote id) and the response.
 
     ``mapping`` is the connector's own read mapping of the target (with whatever the connector adds to every
     mapping, such as ``company``), so the stored record is byte for byte what a sync would store."""
     account_id = call.account.id
-    status = 201 if call.kind == "create" else 200
+    status = 200 if call.kind == "update" else 201
     async with deps.providers.database.write() as session:
         # Read before the first change, so SQLite takes its write lock only for the changes below.
         context = await mapping_context(session, account_id)
@@ -729,6 +780,24 @@ async def _store(
             model=call.model,
             changes=changes,
         )
+        for other in touched or []:
+            other_changes: list[Change] = []
+            other_mapping = read_mapping(_connector_of(call), other.target)
+            await upsert_many(
+                session,
+                linked_account_id=account_id,
+                model_name=other.model,
+                key_fields=MODELS[other.model].key_fields,
+                items=[new_record(client, writer, other.target, other_mapping, other.record, context)],
+                changes=other_changes,
+            )
+            await record_changes(
+                session,
+                organization_id=call.account.organization_id,
+                account_id=account_id,
+                model=other.model,
+                changes=other_changes,
+            )
         row = await find_record(
             session, linked_account_id=account_id, model=call.model, record_id=stored_id, with_remote_data=True
         )
@@ -751,6 +820,12 @@ async def _store(
                 logs_before=now - int(deps.log_hours * _HOUR),
             )
     return Outcome(status=status, body=body)
+
+
+def _connector_of(call: WriteCall) -> Connector:
+    connector = connector_for_slug(call.account.integration)
+    assert connector is not None
+    return connector
 
 
 def _should_purge(operation_id: uuid.UUID) -> bool:

@@ -48,7 +48,8 @@ READ_ONLY = frozenset(
 """Fields the store or the provider fills: a request that sends them is told they are ignored."""
 
 REQUEST_ONLY = frozenset({"integration_params", "linked_account_params"})
-"""Keys of Merge's request bodies that are not fields of the model; accepted, and unused by these integrations."""
+"""Keys of Merge's request bodies that are not fields of the model: accepted, and unused unless a write table takes
+them (a file's ``integration_params`` naming the object it belongs to)."""
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LISTED_CHOICES = 20
@@ -59,7 +60,9 @@ _LISTED_CHOICES = 20
 def request_fields(struct: type[msgspec.Struct]) -> dict[str, Any]:
     """Field name → annotation, for the fields of ``struct`` a request may set."""
     hints = typing.get_type_hints(struct, include_extras=True)
-    return {name: hints[name] for name in struct.__struct_fields__ if name not in READ_ONLY}
+    fields = {name: hints[name] for name in struct.__struct_fields__ if name not in READ_ONLY}
+    # Merge's request-only objects, for the tables that take them (a file's link to a provider object).
+    return {**fields, **{name: dict[str, Any] | None for name in sorted(REQUEST_ONLY)}}
 
 
 def _members(annotation: Any) -> tuple[Any, ...]:
@@ -168,6 +171,8 @@ def _schema_of(member: Any, annotation: Any, choices: tuple[str, ...] | None) ->
         return {"type": "number"}
     if member is datetime:
         return {"type": "string", "format": "date-time"}
+    if typing.get_origin(member) is dict:
+        return {"type": "object"}
     if typing.get_origin(member) is list:
         (item,) = typing.get_args(member)
         return {"type": "array", "items": _schema_of(item, item, None)}

@@ -114,7 +114,7 @@ def write_task_handlers(deps: WriteDeps) -> Mapping[str, Handler]:
         call = WriteCall(
             account=account,
             model=task.model,
-            kind="create" if task.kind == "create" else "update",
+            kind="create" if task.kind == "create" else "apply" if task.kind == "apply" else "update",
             given=_decoder.decode(task.request),
             record_id=task.record_id,
             idempotency_key=task_key(task.id),

@@ -100,7 +100,7 @@ def _choices(field: WriteField) -> tuple[str, ...] | None:
 
 
 class _Checker:
-    def __init__(self, integration: str, kind: Literal["create", "update"]) -> None:
+    def __init__(self, integration: str, kind: Literal["create", "update", "apply"]) -> None:
         self.integration = integration
         self.kind = kind
         self.warnings: list[Problem] = []
@@ -128,7 +128,7 @@ class _Checker:
         wrong: set[str] = set()
         for name, value in given.items():
             pointer = f"{at}/{name}"
-            if name in REQUEST_ONLY:
+            if name in REQUEST_ONLY and name not in table:
                 continue
             if name not in known:
                 detail = f"{name} is set by the provider or the store" if name in READ_ONLY else f"{name} is no field"
@@ -136,11 +136,11 @@ class _Checker:
                 continue
             field = table.get(name)
             if field is None or (writable is not None and name not in writable):
-                action = "create" if self.kind == "create" else "update"
+                action = {"create": "creates", "update": "updates", "apply": "applies"}[self.kind]
                 self.warn(
                     UNSUPPORTED_FIELD,
                     "Unsupported Field",
-                    f"{self.integration} does not take {name} when it {action}s this object; it was ignored.",
+                    f"{self.integration} does not take {name} when it {action} this object; it was ignored.",
                     pointer,
                 )
                 continue
@@ -268,15 +268,35 @@ def check_request(
     given: Any,
     *,
     integration: str,
-    kind: Literal["create", "update"],
+    kind: Literal["create", "update", "apply"],
     existing: Mapping[str, Any] | None = None,
+    at: str = "/model",
 ) -> Checked:
-    """Validate ``given`` (the body's ``model`` object) for a create, or for a PATCH of the ``existing`` document."""
+    """Validate ``given`` (the body's ``model`` object) for a create, or for a PATCH of the ``existing`` document;
+    for an application (``kind="apply"``), the application body against ``spec.apply`` (``at`` is where the body's
+    fields sit: ``""`` for the application's top-level fields)."""
     checker = _Checker(integration, kind)
     if not isinstance(given, Mapping):
-        checker.error(INCORRECT_FIELD_TYPE, "Incorrect Field Type", "model must be a JSON object.", "/model")
+        checker.error(INCORRECT_FIELD_TYPE, "Incorrect Field Type", "model must be a JSON object.", at or "/")
         return Checked(target=None, model={}, warnings=[], errors=checker.errors, references=[])
     selector = given if existing is None else {**existing, **given}
+    if kind == "apply":
+        if spec.apply is None:
+            checker.error("ERROR", "Unsupported Operation", f"{integration} cannot apply {spec.model} records.", None)
+            return Checked(target=None, model={}, warnings=[], errors=checker.errors, references=[])
+        model = checker.fields(struct, spec.apply.fields, given, at, whole=True)
+        if not checker.errors:
+            for check in spec.apply.checks:
+                why = check.test(model)
+                if why is not None:
+                    checker.error("ERROR", check.title, why, check.pointer)
+        return Checked(
+            target=spec.apply,
+            model=model,
+            warnings=checker.warnings,
+            errors=checker.errors,
+            references=checker.references,
+        )
     target = spec.target_for(selector)
     if target is None:
         _no_target(checker, spec, selector, integration)
@@ -286,7 +306,7 @@ def check_request(
     if target.remote_fields is not None and "remote_fields" in given:
         remote_fields = _remote_fields(checker, given["remote_fields"])
         given = {name: value for name, value in given.items() if name != "remote_fields"}
-    model = checker.fields(struct, target.fields, given, "/model", writable, whole=kind == "create")
+    model = checker.fields(struct, target.fields, given, at, writable, whole=kind == "create")
     if not checker.errors:
         merged = model if existing is None else {**_stated(existing, target), **model}
         for check in target.checks:

@@ -43,6 +43,10 @@ async def _truth(transport: AsgiTransport, sandbox: SandboxApp, tenant_id: str, 
         return [sandbox.tenants[tenant_id].organisation]
     if mapping.stream.name == "Journals":
         return book_for(sandbox.tenants[tenant_id]).journals
+    if mapping.model == "AccountingAttachment":  # files hang off objects: the sandbox keeps them by parent
+        prefix = mapping.stream.name.removesuffix("Attachments").lower() + "/"
+        kept = sandbox.tenants[tenant_id].attachments
+        return [one for key, files in kept.items() if key.startswith(prefix) for one in files]
     response = await transport.send(
         Request(method="GET", url=f"{ORIGIN}/_sandbox/dump/{tenant_id}/{mapping.stream.name}")
     )
@@ -72,7 +76,11 @@ async def test_stream_maps_every_record(
     assert flagged == {mapping.remote_id_of(r) for r in truth if rule is not None and rule(r)}
 
 
-@pytest.mark.parametrize("mapping", [m for m in CONNECTOR.mappings if m.stream.since], ids=lambda m: m.model)
+@pytest.mark.parametrize(
+    "mapping",
+    [m for m in CONNECTOR.mappings if m.stream.since and m.explode is None],  # elements carry no watermark
+    ids=lambda m: m.model,
+)
 async def test_since_returns_a_subset(mapping: ModelMap, make_client) -> None:
     """Everything changed after ``since`` comes back, and nothing from before its second.
 

@@ -36,6 +36,9 @@ COLLECTIONS = (
     "PurchaseOrders",
     "ManualJournals",
     "Currencies",
+    "Overpayments",
+    "Prepayments",
+    "BankTransfers",
 )
 KEYS = {
     "Invoices": "InvoiceID",
@@ -50,6 +53,9 @@ KEYS = {
     "PurchaseOrders": "PurchaseOrderID",
     "ManualJournals": "ManualJournalID",
     "Currencies": "Code",
+    "Overpayments": "OverpaymentID",
+    "Prepayments": "PrepaymentID",
+    "BankTransfers": "BankTransferID",
 }
 
 

@@ -13,6 +13,7 @@ import msgspec
 from litestar import MediaType, Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 
+from ledgerport.api.accounting.attachments import with_links
 from ledgerport.api.accounting.remote_fields import with_remote_fields
 from ledgerport.api.accounting.scopes import require_readable
 from ledgerport.api.auth import authenticate_account
@@ -86,6 +87,7 @@ def _list_handler(spec: ModelSpec) -> Handler:
                 remote_data=params.include_remote_data,
                 remote_fields=remote_fields,
             )
+        results = with_links(request, spec, results)
         body = list_body(
             results,
             next_cursor=page_rows.next,
@@ -126,6 +128,7 @@ def _retrieve_handler(spec: ModelSpec) -> Handler:
                 remote_data=params.include_remote_data,
                 remote_fields=remote_fields,
             )
+        (body,) = with_links(request, spec, [body])
         return Response(content=body, media_type=MediaType.JSON)
 
     retrieve_record.__name__ = f"retrieve_{spec.path.replace('-', '_')}"

@@ -4,6 +4,7 @@
 POST  /<path>                {"model": {...}}  → 201 {model, warnings, errors[, logs]}   (400 {warnings, errors})
 PATCH /<path>/{id}           {"model": {...}}  → 200 the same
 POST  /<path>/async          {"model": {...}}  → 202 {task_id}   (so do the two above with run_async=true)
+POST  /<path>/{id}/application {invoice, applied_date, applied_amount} → 201 {model (the credit), warnings, errors}
 GET   /async-tasks/{id}      → {status, result: {status_code, response}}: response is what the write answered
 GET   /<path>/meta/post      → {request_schema, status, has_conditional_params, has_required_linked_account_params}
 GET   /<path>/meta/patch/{id} → the same, for that record's provider object
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -28,6 +30,7 @@ import msgspec
 from litestar import MediaType, Request, Response, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 
+from ledgerport.api.accounting.attachments import fetched_model, with_written_link
 from ledgerport.api.auth import authenticate_account
 from ledgerport.api.bodies import read_json
 from ledgerport.api.context import context_of
@@ -44,7 +47,7 @@ from ledgerport.store.write_tasks import find_task
 from ledgerport.writes import WriteCall, perform, request_digest, request_schema
 from ledgerport.writes.tasks import queue_task
 
-__all__ = ["WriteBody", "idempotency_key", "write_deps", "write_handlers"]
+__all__ = ["ApplicationBody", "WriteBody", "idempotency_key", "write_deps", "write_handlers"]
 
 Handler = Callable[..., Coroutine[Any, Any, Response[bytes]]]
 
@@ -69,6 +72,16 @@ class WriteBody(msgspec.Struct, kw_only=True):
 
     model: dict[str, Any]
     remote_user_id: str | None = None
+
+
+class ApplicationBody(msgspec.Struct, kw_only=True):
+    """Merge's application of a credit (a credit note, a vendor credit) to a document: which invoice (or bill), on
+    which date, how much. The fields are checked against the integration's apply table like a model's."""
+
+    invoice: str | None = None
+    applied_date: datetime
+    applied_amount: Decimal
+    """A decimal string, as Merge's SDK sends it (a JSON number is read exactly as well)."""
 
 
 def idempotency_key(request: Request[Any, Any, Any]) -> str | None:
@@ -106,22 +119,33 @@ async def _write(
     account = await authenticate_account(request)
     deps = write_deps(request)
     debug = _flag(request, "is_debug_mode")
+    async_route = run_async  # ``POST /<path>/async``, whose refusals are ``{"detail"}`` as its other 400s
     run_async = _flag(request, "run_async") or run_async
     key = idempotency_key(request)
     body = await read_json(request, WriteBody, example='{"model": {...}}', exact=True)
+    digest = request_digest(kind, f"{spec.name}/{record_id or ''}", msgspec.structs.asdict(body))
+    given = await fetched_model(request, spec, body.model)  # a file model's file_url, fetched (or a 400)
+    if isinstance(given, Response):
+        if async_route:
+            (refused,) = msgspec.json.decode(given.content)["errors"]
+            raise BadRequest(f"{refused['title']}: {refused['detail']}")
+        return given
     call = WriteCall(
         account=account,
         model=spec.name,
         kind=kind,
-        given=body.model,
+        given=given,
         record_id=record_id,
         idempotency_key=key,
-        digest=request_digest(kind, f"{spec.name}/{record_id or ''}", msgspec.structs.asdict(body)),
+        digest=digest,
         debug=debug,
     )
     if run_async:
         return await _submit(request, call)
-    return _answer(await perform(deps, call))
+    outcome = await perform(deps, call)
+    return _answer(
+        msgspec.structs.replace(outcome, body=with_written_link(request, spec, outcome.status, outcome.body))
+    )
 
 
 async def _submit(request: Request[Any, Any, Any], call: WriteCall) -> Response[bytes]:
@@ -138,6 +162,43 @@ async def _submit(request: Request[Any, Any, Any], call: WriteCall) -> Response[
         media_type=MediaType.JSON,
         headers=headers,
     )
+
+
+async def _apply(request: Request[Any, Any, Any], spec: ModelSpec, record_id: uuid.UUID) -> Response[bytes]:
+    account = await authenticate_account(request)
+    deps = write_deps(request)
+    debug = _flag(request, "is_debug_mode")
+    run_async = _flag(request, "run_async")
+    key = idempotency_key(request)
+    body = await read_json(request, ApplicationBody, example=_APPLICATION_EXAMPLE)
+    given = {name: value for name, value in msgspec.to_builtins(body).items() if value is not None}
+    call = WriteCall(
+        account=account,
+        model=spec.name,
+        kind="apply",
+        given=given,
+        record_id=record_id,
+        idempotency_key=key,
+        digest=request_digest("apply", f"{spec.name}/{record_id}", given),
+        debug=debug,
+    )
+    if run_async:
+        return await _submit(request, call)
+    return _answer(await perform(deps, call))
+
+
+_APPLICATION_EXAMPLE = '{"invoice": "<id>", "applied_date": "2026-01-31T00:00:00Z", "applied_amount": "10.00"}'
+
+
+def _apply_handler(spec: ModelSpec) -> Handler:
+    async def apply_credit(request: Request[Any, Any, Any], record_id: str) -> Response[bytes]:
+        wanted = parse_uuid(record_id)
+        if wanted is None:
+            raise NotFound()
+        return await _apply(request, spec, wanted)
+
+    apply_credit.__name__ = f"application_create_{spec.path.replace('-', '_')}"
+    return apply_credit
 
 
 def _create_handler(spec: ModelSpec) -> Handler:
@@ -254,6 +315,12 @@ async def retrieve_write_log(request: Request[Any, Any, Any], log_id: str) -> Re
     return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)
 
 
+def _linked_answer(request: Request[Any, Any, Any], task: Any) -> bytes:
+    """A task's stored answer, with a written file's download link (as the synchronous answer has it)."""
+    spec = MODELS.get(task.model)
+    return task.response if spec is None else with_written_link(request, spec, task.status_code or 0, task.response)
+
+
 @get("/async-tasks/{task_id:str}", name="async-task", include_in_schema=False)
 async def retrieve_async_task(request: Request[Any, Any, Any], task_id: str) -> Response[bytes]:
     """An asynchronous write of this linked account (another account's task is not found)."""
@@ -269,7 +336,7 @@ async def retrieve_async_task(request: Request[Any, Any, Any], task_id: str) -> 
         status=task.status,
         result=AsyncPostTaskResult(
             status_code=task.status_code,
-            response=None if task.response is None else msgspec.Raw(task.response),
+            response=None if task.response is None else msgspec.Raw(_linked_answer(request, task)),
         ),
     )
     return Response(content=msgspec.json.encode(body), media_type=MediaType.JSON)
@@ -289,5 +356,11 @@ def write_handlers() -> list[HTTPRouteHandler]:
             handlers.append(patch(f"/{spec.path}/{{record_id:str}}", include_in_schema=False)(_update_handler(spec)))
             handlers.append(
                 get(f"/{spec.path}/meta/patch/{{record_id:str}}", include_in_schema=False)(_meta_patch_handler(spec))
+            )
+        if "apply" in spec.writes:
+            handlers.append(
+                post(f"/{spec.path}/{{record_id:str}}/application", status_code=201, include_in_schema=False)(
+                    _apply_handler(spec)
+                )
             )
     return [*handlers, retrieve_write_log, retrieve_async_task]

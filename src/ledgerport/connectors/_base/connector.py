@@ -13,6 +13,7 @@ import msgspec
 
 from ledgerport.connectors._base.auth import OAuth2, TokenSet
 from ledgerport.connectors._base.errors import ErrorRule
+from ledgerport.connectors._base.files import Download
 from ledgerport.connectors._base.http import Request, Response, place
 from ledgerport.connectors._base.mapping import ModelMap, supported_fields
 from ledgerport.connectors._base.remote_fields import RemoteFields
@@ -140,6 +141,10 @@ class Connector(msgspec.Struct, frozen=True, kw_only=True):
     reaches only the company its account was linked to; ``None``: this provider offers no passthrough."""
     selective_sync: Sequence[SyncCondition] = ()
     """The selective-sync conditions a linked account of this provider may set (``GET /selective-sync/meta``)."""
+
+    download: Download | None = None
+    """Reads the file of one stored file record (``AccountingAttachment``) with the account's credentials, so the
+    API can stream it to the tenant; ``None``: this provider's files are not served."""
 
     def context(self, account: Mapping[str, str], base_url: str | None = None) -> StreamContext:
         """The stream context for one linked account (``base_url`` with the account's facts filled in)."""

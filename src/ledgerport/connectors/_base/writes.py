@@ -17,6 +17,9 @@ WriteSpec(model)                    what a connector can write of one common mod
      ├─ finish: a last touch on the built body (a Xero payment names its one invoice at the top level)
      └─ complete: what only the provider knows, read just before sending (a bill payment's pay type from its
         account's type; the purchase-order lines a bill's lines bill)
+WriteSpec.apply: Target             how a credit of the model is applied to a document (POST /<model>/{id}/application):
+                                    fields of Merge's application body, the credit's read mapping, sent by the
+                                    protocol's ``apply``
 ```
 
 Validation, the meta endpoints' JSON Schema, ``/available-actions`` and the request sent to the provider all read
@@ -217,6 +220,11 @@ class WriteSpec(msgspec.Struct, frozen=True, kw_only=True):
     bulk: bool = False
     """Whether ``POST /<model>/bulk`` takes this model (the connector's protocol has ``create_many``)."""
     note: str | None = None
+    apply: Target | None = None
+    """How a credit of this model is applied to a document (``POST /<path>/{id}/application``): its fields take
+    Merge's application body (``invoice``, ``applied_date``, ``applied_amount``), its ``read`` is the credit's own
+    read mapping (the answer is the credit as it then stands), and the protocol's ``apply`` sends it; ``None``: the
+    integration cannot apply this model's credits."""
 
     def target_for(self, model: Mapping[str, Any]) -> Target | None:
         """The target a request's common-model fields select."""
@@ -252,6 +260,10 @@ class WriteProtocol(msgspec.Struct, frozen=True, kw_only=True):
     so the same chunk sent again is answered with what the first sending made."""
     batch_size: int = 1
     """How many payloads one ``create_many`` call takes (the provider's batch limit)."""
+    apply: Callable[[ProviderClient, Target, str, dict[str, Any], str], Awaitable[Any]] | None = None
+    """``apply(client, target, remote_id, payload, key)`` → the credit ``remote_id`` as it stands once the
+    application built from ``WriteSpec.apply`` is made (the provider's allocation call, or the zero payment that
+    links credit and document), carrying ``key`` as the provider's idempotency key."""
 
 
 # --- building a payload from a validated request -----------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ledgerport.connectors._base.auth import OAuth2
 from ledgerport.connectors._base.connector import Connector, Limits
 from ledgerport.connectors._base.mapping import one_company
+from ledgerport.connectors.quickbooks.attachments import download
 from ledgerport.connectors.quickbooks.client import ERRORS, account_facts, authorize
 from ledgerport.connectors.quickbooks.mapping import MAPPINGS
 from ledgerport.connectors.quickbooks.remote_fields import REMOTE_FIELDS
@@ -36,6 +37,7 @@ CONNECTOR = Connector(
     writer=WRITER,
     remote_fields=REMOTE_FIELDS,
     passthrough_base=f"{API_URL}/v3/company/{{realm_id}}",
+    download=download,
     selective_sync=CONDITIONS,
 )
 """500 requests a minute and 10 at once per realm (Intuit's limits page); ``account_facts`` reads ``realmId``

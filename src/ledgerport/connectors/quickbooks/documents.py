@@ -40,6 +40,7 @@ from ledgerport.connectors.quickbooks.lines import (
 from ledgerport.connectors.quickbooks.streams import (
     BILL_PAYMENTS,
     BILLS,
+    CREDIT_CARD_PAYMENTS,
     CREDIT_MEMOS,
     DELETED,
     DEPOSITS,
@@ -49,6 +50,7 @@ from ledgerport.connectors.quickbooks.streams import (
     PAYMENTS,
     PURCHASE_ORDERS,
     PURCHASES,
+    REFUND_RECEIPTS,
     SALES_RECEIPTS,
     TRANSFERS,
     VENDOR_CREDITS,
@@ -430,5 +432,20 @@ TRANSACTIONS = (
     _transaction(TRANSFERS, "Transfer", "transfer", account="FromAccountRef", contact=None, total="Amount"),
     _transaction(SALES_RECEIPTS, "SalesReceipt", "sales_receipt", account="DepositToAccountRef", contact=_CUSTOMER),
     _transaction(ESTIMATES, "Estimate", "estimate", account=None, contact=_CUSTOMER),
+    _transaction(REFUND_RECEIPTS, "RefundReceipt", "refund_receipt", account="DepositToAccountRef", contact=_CUSTOMER),
+    _transaction(
+        CREDIT_CARD_PAYMENTS,
+        "CreditCardPayment",
+        "credit_card_payment",
+        account="BankAccountRef",
+        contact=None,
+        total="Amount",
+    ),
 )
-"""Merge spells ``transaction_type`` in lower case (its example says ``"estimate"``)."""
+"""Merge spells ``transaction_type`` in lower case (its example says ``"estimate"``).
+
+A RefundReceipt (money paid back to a customer at once) is a Transaction like the SalesReceipt it mirrors, not a
+CreditNote: nothing is left to apply (its ``Balance`` is 0), while a CreditNote is credit the customer still holds.
+A CreditCardPayment (a card's balance paid from a bank account, QBO's ``CreditCardPaymentTxn``) is a Transaction from
+the bank account (``BankAccountRef``), like a Transfer from its ``FromAccountRef``; it has no lines. Merge does not
+document its QuickBooks sources of Transaction; this reading is ledgerport's."""

@@ -42,6 +42,8 @@ _PREFIXED = frozenset(
         "Transfer",
         "SalesReceipt",
         "Estimate",
+        "RefundReceipt",
+        "CreditCardPayment",
     }
 )
 

@@ -23,6 +23,7 @@ from typing import Any
 from ledgerport.connectors._base.convert import to_decimal, to_str
 from ledgerport.connectors._base.mapping import Computed, Const, F, MappingContext, ModelMap, Ref
 from ledgerport.connectors._base.streams import Stream, dig
+from ledgerport.connectors.quickbooks.attachments import ATTACHMENT
 from ledgerport.connectors.quickbooks.client import parse_qbo_datetime
 from ledgerport.connectors.quickbooks.convert import (
     ACCOUNT_TYPE,
@@ -327,5 +328,6 @@ MAPPINGS: Sequence[ModelMap] = (
     EXPENSE,
     *TRANSACTIONS,
     *STATEMENTS,
+    ATTACHMENT,
 )
 """Referenced models first: the engine syncs in this order."""

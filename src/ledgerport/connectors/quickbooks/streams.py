@@ -57,12 +57,14 @@ from ledgerport.kit import clock
 
 __all__ = [
     "ACCOUNTS",
+    "ATTACHABLES",
     "BILLS",
     "BILL_PAYMENTS",
     "CDC_LIMIT",
     "CDC_WINDOW",
     "CLASSES",
     "COMPANY_INFO",
+    "CREDIT_CARD_PAYMENTS",
     "CREDIT_MEMOS",
     "CUSTOMERS",
     "DELETED",
@@ -77,6 +79,7 @@ __all__ = [
     "PURCHASES",
     "PURCHASE_ORDERS",
     "QboRead",
+    "REFUND_RECEIPTS",
     "ReadMode",
     "SALES_RECEIPTS",
     "STREAMS",
@@ -213,6 +216,12 @@ DEPOSITS = _stream(Entity.DEPOSIT)
 TRANSFERS = _stream(Entity.TRANSFER)
 SALES_RECEIPTS = _stream(Entity.SALES_RECEIPT)
 ESTIMATES = _stream(Entity.ESTIMATE)
+REFUND_RECEIPTS = _stream(Entity.REFUND_RECEIPT)
+CREDIT_CARD_PAYMENTS = _stream(Entity.CREDIT_CARD_PAYMENT)
+
+# Attachables: files (and notes) on their own or linked to other objects. Whether CDC covers them is unverified, so
+# incremental runs use the query (which cannot see deletions, as for transactions read late).
+ATTACHABLES = _stream(Entity.ATTACHABLE, cdc=False)
 
 STREAMS: Sequence[Stream] = (
     COMPANY_INFO,
@@ -239,4 +248,7 @@ STREAMS: Sequence[Stream] = (
     TRANSFERS,
     SALES_RECEIPTS,
     ESTIMATES,
+    REFUND_RECEIPTS,
+    CREDIT_CARD_PAYMENTS,
+    ATTACHABLES,
 )

@@ -36,6 +36,7 @@ from ledgerport.connectors._base.writes import (
     WriteSpec,
     put,
 )
+from ledgerport.connectors.quickbooks.applications import CREDIT_NOTE_APPLICATION, VENDOR_CREDIT_APPLICATION
 from ledgerport.connectors.quickbooks.documents import CREDIT_NOTE, JOURNAL_ENTRY, PURCHASE_ORDER, VENDOR_CREDIT
 from ledgerport.connectors.quickbooks.ids import qbo_id
 from ledgerport.connectors.quickbooks.write_kit import (
@@ -190,6 +191,7 @@ CREDIT_NOTE_WRITES = WriteSpec(
     model="CreditNote",
     create=True,
     update=True,
+    apply=CREDIT_NOTE_APPLICATION,
     targets=(
         Target(
             entity="CreditMemo",
@@ -240,6 +242,7 @@ VENDOR_CREDIT_WRITES = WriteSpec(
     model="VendorCredit",
     create=True,
     update=True,
+    apply=VENDOR_CREDIT_APPLICATION,
     targets=(
         Target(
             entity="VendorCredit",

@@ -20,9 +20,12 @@ from typing import Any
 
 import msgspec
 
-from ledgerport.connectors._base import Conflict, Malformed, Problem, Request
+from ledgerport.connectors._base import Conflict, Malformed, Problem, Rejected, Request
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.writes import Target, WriteProtocol
+from ledgerport.connectors.quickbooks.applications import APPLIED_BY
+from ledgerport.connectors.quickbooks.attachments import ENTITY as ATTACHABLE
+from ledgerport.connectors.quickbooks.attachments import upload
 from ledgerport.connectors.quickbooks.client import MINOR_VERSION, Entity, company_url, problems, query_request
 from ledgerport.connectors.quickbooks.ids import entity_of, qbo_id
 
@@ -72,7 +75,9 @@ async def _post(client: ProviderClient, target: Target, payload: dict[str, Any],
 
 
 async def create(client: ProviderClient, target: Target, payload: dict[str, Any], key: str) -> Any:
-    """Create one object."""
+    """Create one object (a file goes through QBO's ``/upload`` instead)."""
+    if target.entity == ATTACHABLE:
+        return await upload(client, payload, key)
     return await _post(client, target, payload, key)
 
 
@@ -91,6 +96,32 @@ async def update(client: ProviderClient, target: Target, remote_id: str, payload
         except Conflict:
             continue
     raise Conflict(f"the {target.entity} kept changing at QuickBooks; {UPDATE_ATTEMPTS} attempts lost the race")
+
+
+_BANK_ACCOUNTS = "SELECT * FROM Account WHERE AccountType = 'Bank'"  # noqa: S608 - a constant query
+
+
+async def apply(client: ProviderClient, target: Target, remote_id: str, payload: dict[str, Any], key: str) -> Any:
+    """The zero payment (bill payment) that applies the credit ``remote_id`` to the document the payload links
+    (see ``applications``); the credit as it then stands."""
+    payment, party, _ = APPLIED_BY[target.entity]
+    credit = await read(client, target.entity, qbo_id(remote_id))
+    lines = list(payload.get("Line") or [])
+    amount = lines[0]["Amount"] if lines else None
+    lines.append({"Amount": amount, "LinkedTxn": [{"TxnId": str(credit["Id"]), "TxnType": target.entity}]})
+    body: dict[str, Any] = {**payload, party: credit.get(party), "Line": lines}
+    if credit.get("CurrencyRef"):
+        body["CurrencyRef"] = credit["CurrencyRef"]
+    if payment == "BillPayment":
+        banks = await query(client, Entity.ACCOUNT, _BANK_ACCOUNTS)
+        if not banks:
+            raise Rejected(
+                "QuickBooks applies a vendor credit with a bill payment, which needs a bank account",
+                problems=[Problem(title="No Bank Account", detail="The company has no bank account to name.")],
+            )
+        body |= {"PayType": "Check", "CheckPayment": {"BankAccountRef": {"value": str(banks[0]["Id"])}}}
+    await _post(client, msgspec.structs.replace(target, entity=payment), body, key)
+    return await read(client, target.entity, qbo_id(remote_id))
 
 
 async def create_many(client: ProviderClient, target: Target, payloads: list[dict[str, Any]], key: str) -> list[Any]:
@@ -147,4 +178,5 @@ WRITER = WriteProtocol(
     currencies=currencies,
     create_many=create_many,
     batch_size=BATCH_LIMIT,
+    apply=apply,
 )

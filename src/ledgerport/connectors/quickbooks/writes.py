@@ -34,6 +34,7 @@ from ledgerport.connectors._base.writes import (
     Target,
     WriteSpec,
 )
+from ledgerport.connectors.quickbooks.attachments import ATTACHMENT_WRITES
 from ledgerport.connectors.quickbooks.completion import BILL_PURCHASE_ORDERS, link_purchase_orders
 from ledgerport.connectors.quickbooks.documents import BILL, INVOICE
 from ledgerport.connectors.quickbooks.ids import qbo_id
@@ -130,5 +131,6 @@ INVOICE_WRITES = WriteSpec(
 )
 
 WRITES: Mapping[str, WriteSpec] = {
-    spec.model: spec for spec in (INVOICE_WRITES, EXPENSE_WRITES, *DOCUMENT_WRITES, *PAYMENT_WRITES, *NAME_WRITES)
+    spec.model: spec
+    for spec in (INVOICE_WRITES, EXPENSE_WRITES, *DOCUMENT_WRITES, *PAYMENT_WRITES, *NAME_WRITES, ATTACHMENT_WRITES)
 }

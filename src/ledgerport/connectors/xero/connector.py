@@ -6,6 +6,7 @@ from __future__ import annotations
 from ledgerport.connectors._base.auth import OAuth2
 from ledgerport.connectors._base.connector import Connector, Limits
 from ledgerport.connectors._base.mapping import one_company
+from ledgerport.connectors.xero.attachments import download
 from ledgerport.connectors.xero.client import ERRORS, authorize, connections_request, facts_after_consent
 from ledgerport.connectors.xero.mapping import MAPPINGS
 from ledgerport.connectors.xero.remote_fields import REMOTE_FIELDS
@@ -28,6 +29,7 @@ SCOPES = (
     "accounting.settings",
     "accounting.journals.read",
     "accounting.reports.read",
+    "accounting.attachments",
 )
 """``offline_access`` is what earns a refresh token; ``accounting.transactions`` covers invoices, credit notes,
 purchase orders, payments, bank transactions and manual journals for apps created before 2026-03-02 (newer apps must
@@ -53,5 +55,6 @@ CONNECTOR = Connector(
     writes=WRITES,
     writer=WRITER,
     passthrough_base="https://api.xero.com/api.xro/2.0",  # the organisation is the xero-tenant-id that authorize adds
+    download=download,
     selective_sync=CONDITIONS,
 )

@@ -38,6 +38,7 @@ from ledgerport.connectors._base.mapping import (
     OwnerRef,
     Ref,
 )
+from ledgerport.connectors.xero.attachments import MAPPINGS as ATTACHMENTS
 from ledgerport.connectors.xero.convert import (
     ACCOUNT_CLASS,
     ACCOUNT_STATUS,
@@ -57,6 +58,7 @@ from ledgerport.connectors.xero.documents import (
     VENDOR_CREDIT,
     deleted,
 )
+from ledgerport.connectors.xero.held import HELD_MAPPINGS
 from ledgerport.connectors.xero.ledger import LEDGER_MAPPINGS
 from ledgerport.connectors.xero.lines import ADDRESS, PHONE
 from ledgerport.connectors.xero.streams import (
@@ -249,6 +251,8 @@ MAPPINGS: Sequence[ModelMap] = (
     EXPENSE,
     TRANSACTION,
     JOURNAL_ENTRY,
+    *HELD_MAPPINGS,
     *LEDGER_MAPPINGS,
+    *ATTACHMENTS,
 )
 """Referenced models first: the engine syncs in this order."""

@@ -37,6 +37,7 @@ __all__ = [
     "ACCOUNTS",
     "API_PATH",
     "BANK_TRANSACTIONS",
+    "BANK_TRANSFERS",
     "CONTACTS",
     "CREDIT_NOTES",
     "INVOICES",
@@ -44,9 +45,11 @@ __all__ = [
     "MANUAL_JOURNALS",
     "OPTION_DELETED",
     "ORGANISATION",
+    "OVERPAYMENTS",
     "OnePage",
     "PAGE_SIZE",
     "PAYMENTS",
+    "PREPAYMENTS",
     "PURCHASE_ORDERS",
     "STREAMS",
     "TAX_RATES",
@@ -155,6 +158,22 @@ TRACKING_CATEGORIES = _stream(
     params=(("includeArchived", "true"),),
     complete=True,
 )
+OVERPAYMENTS = _stream("Overpayments", "OverpaymentID", gone=_DELETED_OR_VOIDED)
+PREPAYMENTS = _stream("Prepayments", "PrepaymentID", gone=_DELETED_OR_VOIDED)
+"""Credit held with a contact (money received or paid ahead of a document); a voided one no longer holds any."""
+
+BANK_TRANSFERS = Stream(
+    name="BankTransfers",
+    request=XeroList(collection="BankTransfers", paged=False, ordered=False),
+    records="BankTransfers",
+    key="BankTransferID",
+    paging=OnePage(),
+    since=Watermark("CreatedDateUTC", xero_date),
+)
+"""Unpaged, with If-Modified-Since. A transfer has no ``UpdatedDateUTC`` and cannot change or be deleted through
+the API (only its two bank transactions can, in Xero's web app), so its creation time is the watermark and it has no
+deleted status."""
+
 OPTION_DELETED = StatusIn("Status", _DELETED)
 """A tracking option deleted on its own, should a listing still show it (Xero normally drops it)."""
 ORGANISATION = Stream(
@@ -178,4 +197,7 @@ STREAMS: Sequence[Stream] = (
     PAYMENTS,
     BANK_TRANSACTIONS,
     MANUAL_JOURNALS,
+    OVERPAYMENTS,
+    PREPAYMENTS,
+    BANK_TRANSFERS,
 )

@@ -31,6 +31,8 @@ from ledgerport.connectors._base import Malformed, NotFound, Problem, Rejected, 
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.connectors._base.writes import Target, WriteProtocol
+from ledgerport.connectors.xero.attachments import ENTITY as ATTACHMENTS
+from ledgerport.connectors.xero.attachments import upload
 from ledgerport.connectors.xero.client import validation_problems
 from ledgerport.connectors.xero.streams import API_PATH
 
@@ -152,7 +154,9 @@ def _write_request(method: str, url: str, body: Any, key: str) -> Request:
 
 
 async def create(client: ProviderClient, target: Target, payload: dict[str, Any], key: str) -> Any:
-    """``PUT /{Collection}``: create one object."""
+    """``PUT /{Collection}``: create one object (a file goes as its bytes under its parent instead)."""
+    if target.entity == ATTACHMENTS:
+        return await upload(client, payload, key)
     ready = await _ready(client, payload)
     body = ready if target.entity in _BARE_CREATE else {target.entity: [ready]}
     request = _write_request("PUT", _url(client.context, target.entity), body, key)
@@ -195,6 +199,15 @@ async def fetch(client: ProviderClient, target: Target, remote_id: str) -> Any:
     return _record(target, await _get(client, target.entity, remote_id))
 
 
+async def apply(client: ProviderClient, target: Target, remote_id: str, payload: dict[str, Any], key: str) -> Any:
+    """``PUT /CreditNotes/{id}/Allocations``: allocate part of the credit note; the credit note as it then stands
+    (``GET /CreditNotes/{id}``: its remaining credit and allocations moved)."""
+    url = _url(client.context, target.entity, remote_id, "Allocations")
+    body = (await client.send(_write_request("PUT", url, {"Allocations": [payload]}, key))).json()
+    _record(msgspec.structs.replace(target, entity="Allocations"), body)  # an element with errors is a refusal
+    return await fetch(client, target, remote_id)
+
+
 def remote_path(context: StreamContext, target: Target, remote_id: str) -> str:
     """The collection's URL, as a sync names the page a record came from."""
     return _url(context, target.entity)
@@ -207,4 +220,5 @@ WRITER = WriteProtocol(
     remote_path=remote_path,
     create_many=create_many,
     batch_size=BATCH_LIMIT,
+    apply=apply,
 )

@@ -41,6 +41,8 @@ from ledgerport.connectors._base.writes import (
     WriteField,
     WriteSpec,
 )
+from ledgerport.connectors.xero.applications import CREDIT_NOTE_APPLICATION, VENDOR_CREDIT_APPLICATION
+from ledgerport.connectors.xero.attachments import ATTACHMENT_WRITES
 from ledgerport.connectors.xero.documents import (
     CREDIT_NOTE,
     EXPENSE,
@@ -286,7 +288,9 @@ _CREDIT_NOTE: dict[str, WriteField] = {
 CREDIT_NOTE_WRITES = WriteSpec(
     model="CreditNote",
     update=True,
-    note="Allocating credit to invoices is Xero's separate Allocations call; applied_to_lines is not written.",
+    note="Allocating credit to invoices is Xero's separate Allocations call (POST /credit-notes/{id}/application); "
+    "applied_to_lines is not written.",
+    apply=CREDIT_NOTE_APPLICATION,
     targets=(
         Target(
             entity="CreditNotes",
@@ -318,6 +322,7 @@ _VENDOR_CREDIT: dict[str, WriteField] = {
 VENDOR_CREDIT_WRITES = WriteSpec(
     model="VendorCredit",
     update=True,
+    apply=VENDOR_CREDIT_APPLICATION,
     targets=(
         Target(
             entity="CreditNotes",
@@ -789,6 +794,7 @@ WRITES: Mapping[str, WriteSpec] = {
     spec.model: spec
     for spec in (
         ACCOUNT_WRITES,
+        ATTACHMENT_WRITES,
         CONTACT_WRITES,
         CREDIT_NOTE_WRITES,
         EXPENSE_WRITES,

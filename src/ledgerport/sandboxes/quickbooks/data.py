@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from ledgerport.sandboxes.quickbooks.attachables import seed_files
 from ledgerport.sandboxes.quickbooks.catalog import (
     CHART,
     CLASSES,
@@ -286,6 +287,7 @@ def _history(company: Company, plan: Plan) -> None:
         (company.table("Estimate"), 1, "delete"),
         (invoices, 1 + rng.randrange(max(1, len(invoices) // 2)), "memo"),
         (company.table("Purchase"), 2, "delete"),
+        (company.table("CreditCardPayment"), 1, "delete"),
     ]
     for (table, entity_id, action), moment in zip(steps, moments, strict=False):
         record = table.get(entity_id)
@@ -324,4 +326,5 @@ def build_company(realm_id: str, *, seed: int, size: str | int, anchor: int) -> 
     for entity in ENTITIES:
         company.table(entity)
     _history(company, plan)
+    seed_files(company, plan.anchor - DAY)
     return company

@@ -444,6 +444,32 @@ def transfer(plan: Plan, index: int) -> Body:
     return body
 
 
+def refund_receipt(plan: Plan, index: int) -> Body:
+    """Money paid back to a customer at once (RefundReceipt, a SalesTransaction): paid from checking, balance 0."""
+    body, _, _ = _sales(plan, "RefundReceipt", index, "RR-")
+    body["DepositToAccountRef"] = account_ref("Checking")
+    body["PaymentRefNum"] = f"CHK-{4000 + index}"
+    return _with_home(body, body["TotalAmt"], Decimal("0.00"))
+
+
+def credit_card_payment(plan: Plan, index: int) -> Body:
+    """A credit card's balance paid from checking (Finance.xsd ``CreditCardPaymentTxn``; entity and path
+    ``CreditCardPayment``): ``Amount`` in the card account's currency, no lines."""
+    rng = plan.rng("CreditCardPayment", index)
+    body = _header(plan, "CreditCardPayment", index, rng, HOME_CURRENCY, "CCP-")
+    body.pop("DepartmentRef", None)
+    body.update(
+        {
+            "CreditCardAccountRef": account_ref("Visa Credit Card"),
+            "BankAccountRef": account_ref("Checking"),
+            "Amount": money(Decimal(rng.randint(5_000, 400_000)) / 100),
+            "Memo": "Card statement payment",
+            "PrintStatus": "NotSet",
+        }
+    )
+    return body
+
+
 DOCUMENTS: dict[str, Callable[[Plan, int], Body]] = {
     "Bill": bill,
     "BillPayment": bill_payment,
@@ -458,4 +484,6 @@ DOCUMENTS: dict[str, Callable[[Plan, int], Body]] = {
     "SalesReceipt": sales_receipt,
     "Transfer": transfer,
     "VendorCredit": vendor_credit,
+    "RefundReceipt": refund_receipt,
+    "CreditCardPayment": credit_card_payment,
 }

@@ -55,6 +55,8 @@ _TAGS = {
             "paid-bill",
             "currency-customer",
             "currency-vendor",
+            "RefundReceipt",
+            "CreditCardPayment",
         ),
         start=1,
     )
@@ -115,6 +117,8 @@ class Plan:
             "CreditMemo": max(3, n // 20),
             "VendorCredit": max(3, n // 40),
             "PurchaseOrder": max(3, n // 20),
+            "RefundReceipt": max(3, n // 25),
+            "CreditCardPayment": max(3, n // 40),
         }
         self.paid_invoices = self._paid("Invoice", "paid-invoice")
         self.paid_bills = self._paid("Bill", "paid-bill")

@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from ledgerport.sandboxes.quickbooks import auth, errors, writes
+from ledgerport.sandboxes.quickbooks import attachables, auth, errors, writes
 from ledgerport.sandboxes.quickbooks.clock import ZONE, format_envelope_time, parse_time
 from ledgerport.sandboxes.quickbooks.query import execute, parse
 from ledgerport.sandboxes.quickbooks.reports import run_report
@@ -63,6 +63,22 @@ def _api(handler: _ApiHandler, *, replayable: bool = False) -> Handler:
     return run
 
 
+def _api_raw(handler: Callable[[Sandbox, Company, Request], Response]) -> Handler:
+    """``_api`` for a handler whose answer is not JSON (a download link)."""
+
+    def run(sandbox: Sandbox, request: Request) -> Response:
+        realm = request.params["realm"]
+        refused = auth.authenticate(sandbox, request, realm)
+        if refused is not None:
+            return refused
+        try:
+            return handler(sandbox, sandbox.companies[realm], request)
+        except errors.QboFault as fault:
+            return json_response(fault.body(_time(sandbox)), fault.status)
+
+    return run
+
+
 def _body(request: Request) -> dict[str, Any]:
     try:
         body = decode_json(request.body or b"{}")
@@ -97,7 +113,10 @@ def _report(sandbox: Sandbox, request: Request) -> Response:
 def _query(sandbox: Sandbox, company: Company, request: Request) -> dict[str, Any]:
     text = request.query.get("query") or request.body.decode("utf-8", "replace")
     parsed = parse(text)
-    return {"QueryResponse": execute(parsed, company.table(parsed.entity))}
+    answer = execute(parsed, company.table(parsed.entity))
+    if parsed.entity == attachables.ENTITY and parsed.entity in answer:
+        answer[parsed.entity] = [attachables.linked(one, request.base_url, company) for one in answer[parsed.entity]]
+    return {"QueryResponse": answer}
 
 
 def _read(sandbox: Sandbox, company: Company, request: Request) -> dict[str, Any]:
@@ -105,6 +124,8 @@ def _read(sandbox: Sandbox, company: Company, request: Request) -> dict[str, Any
     found = company.table(entity).get(int(raw_id)) if raw_id.isdigit() else None
     if found is None:
         raise errors.object_not_found(entity, raw_id)
+    if entity == attachables.ENTITY:
+        found = attachables.linked(found, request.base_url, company)
     return {entity: found}
 
 
@@ -249,6 +270,9 @@ ROUTES: list[Route] = [
     _route("GET", rf"{_COMPANY}/preferences", _api(_singleton("Preferences"))),
     _route("POST", rf"{_COMPANY}/preferences", _api(_write_singleton("Preferences"), replayable=True)),
     _route("GET", rf"{_COMPANY}/reports/(?P<report>[A-Za-z]+)", _report),
+    _route("POST", rf"{_COMPANY}/upload", _api(attachables.upload, replayable=True)),
+    _route("GET", rf"{_COMPANY}/download/(?P<id>[^/]+)", _api_raw(attachables.download)),
+    _route("GET", r"/attachments/(?P<realm>[^/]+)/(?P<id>[0-9]+)", attachables.serve_file),
     _route("GET", rf"{_COMPANY}/(?P<entity>[a-z]+)/(?P<id>[^/]+)", _api(_read)),
     _route("POST", rf"{_COMPANY}/(?P<entity>[a-z]+)", _api(_write, replayable=True)),
     _route("GET", r"/_sandbox/realms", _realms),

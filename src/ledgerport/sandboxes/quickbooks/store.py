@@ -22,14 +22,15 @@ from ledgerport.sandboxes.quickbooks.clock import format_time
 
 __all__ = ["Company", "ENTITIES", "EntitySpec", "Kind", "PATHS", "Record", "Table", "TimeBounds"]
 
-Kind = Literal["list", "txn", "company"]
+Kind = Literal["list", "txn", "company", "file"]
 Record = dict[str, Any]
 TimeBounds = tuple[int | None, int | None]
 
 
 @dataclass(frozen=True)
 class EntitySpec:
-    """What an entity is: ``list`` entities are deactivated, never deleted; ``txn`` ones are deleted, some voided."""
+    """What an entity is: ``list`` entities are deactivated, never deleted; ``txn`` ones are deleted, some voided;
+    ``file`` ones (Attachable) are made by ``/upload``."""
 
     name: str
     kind: Kind
@@ -40,6 +41,7 @@ ENTITIES: dict[str, EntitySpec] = {
     spec.name: spec
     for spec in (
         EntitySpec("Account", "list"),
+        EntitySpec("Attachable", "file"),  # created by /upload; not deleted here (attachables.py)
         EntitySpec("Bill", "txn"),
         EntitySpec("BillPayment", "txn", voidable=True),
         EntitySpec("Class", "list"),
@@ -64,6 +66,8 @@ ENTITIES: dict[str, EntitySpec] = {
         EntitySpec("Transfer", "txn"),
         EntitySpec("Vendor", "list"),
         EntitySpec("VendorCredit", "txn"),
+        EntitySpec("RefundReceipt", "txn", voidable=True),
+        EntitySpec("CreditCardPayment", "txn"),
     )
 }
 
@@ -221,6 +225,8 @@ class Company:
     tables: dict[str, Table] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)
     """What is computed from the tables and kept until they change (the ledger behind the reports)."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Uploaded files' bytes by Attachable Id."""
 
     def table(self, entity: str) -> Table:
         """The entity's table (every entity in ``ENTITIES`` has one, possibly empty)."""

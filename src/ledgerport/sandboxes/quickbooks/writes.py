@@ -22,6 +22,7 @@ from typing import Any
 
 from ledgerport.sandboxes.quickbooks import errors, rules
 from ledgerport.sandboxes.quickbooks.clock import format_date
+from ledgerport.sandboxes.quickbooks.credits import check_credits, credits_used, move_credits
 from ledgerport.sandboxes.quickbooks.customfields import written as custom_fields_written
 from ledgerport.sandboxes.quickbooks.links import bill_links, relink_purchase_orders
 from ledgerport.sandboxes.quickbooks.plan import money
@@ -254,11 +255,11 @@ def _applied(body: Record) -> dict[str, Decimal]:
 def _payment_totals(body: Record, company: Company) -> None:
     total = money(_amount(body.get("TotalAmt")))
     applied = sum(_applied(body).values(), Decimal(0))
-    if applied > total:
-        raise errors.business_validation(f"The applied amount {applied} exceeds the payment total {total}.")
+    entity = "Payment" if "CustomerRef" in body else "BillPayment"
+    check_credits(entity, applied, total, body, company)  # credits add to what a payment can apply
     _set_total(body, company, total)
     if "CustomerRef" in body:
-        body["UnappliedAmt"] = money(total - applied)
+        body["UnappliedAmt"] = money(total - applied + sum(credits_used(entity, body).values(), Decimal(0)))
 
 
 def _derive_display_name(body: Record, company: Company) -> None:
@@ -302,6 +303,7 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     "Account": Rule(("Name", "AccountType"), _named, unique="Name", checks=(rules.account_defaults,)),
+    "Attachable": Rule(writable=False),  # files come through /upload (attachables.py)
     "Bill": Rule(("VendorRef", "Line"), _line_totals, balance=True, checks=(bill_links,), after=relink_purchase_orders),
     "BillPayment": Rule(
         ("VendorRef", "PayType", "TotalAmt", "Line"),
@@ -340,6 +342,10 @@ RULES: dict[str, Rule] = {
     "Transfer": Rule(("FromAccountRef", "ToAccountRef", "Amount")),
     "Vendor": Rule(("DisplayName",), _derive_display_name, unique="DisplayName"),
     "VendorCredit": Rule(("VendorRef", "Line"), _line_totals, balance=True),
+    # RefundReceipt: "DepositToAccountRef ... required" (Intuit's RefundReceipt page); CreditCardPayment: the card
+    # account, the bank account and the amount (Finance.xsd CreditCardPaymentTxn, every element required).
+    "RefundReceipt": Rule(("Line", "DepositToAccountRef"), _sales_totals),
+    "CreditCardPayment": Rule(("CreditCardAccountRef", "BankAccountRef", "Amount")),
 }
 
 
@@ -413,6 +419,7 @@ def _move_balances(company: Company, entity: str, old: Record | None, new: Recor
         return
     before, after = _applied(old or {}), _applied(new or {})
     payment_id = (new or old or {}).get("Id")
+    move_credits(company, entity, old, new, now, check_only=True)
     for document_id in sorted(set(before) | set(after)):
         delta = after.get(document_id, Decimal(0)) - before.get(document_id, Decimal(0))
         document = company.table(target).get(int(document_id)) if document_id.isdigit() else None
@@ -434,6 +441,7 @@ def _move_balances(company: Company, entity: str, old: Record | None, new: Recor
             links.append({"TxnId": payment_id, "TxnType": kind})
         body["LinkedTxn"] = links
         company.table(target).replace(int(document_id), body, now)
+    move_credits(company, entity, old, new, now)
 
 
 def save(company: Company, entity: str, raw: Record, now: int) -> Record:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, OAuthServer, at_own_root
+from ledgerport.sandboxes.xero.attachments import Attachments, seed_files
 from ledgerport.sandboxes.xero.auth import Identity
 from ledgerport.sandboxes.xero.control import Control
 from ledgerport.sandboxes.xero.data import generate
@@ -64,6 +65,8 @@ def create_app(
 ) -> SandboxApp:
     """Build a sandbox with two generated organisations."""
     tenants = {tenant.tenant_id: tenant for tenant in generate(seed, size)}
+    for tenant in tenants.values():
+        seed_files(tenant)
     oauth = OAuthServer(
         clients=clients or DEFAULT_CLIENTS,
         access_ttl=ACCESS_TTL,
@@ -83,6 +86,7 @@ def create_app(
         Route("DELETE", "/connections/{id}", identity.delete_connection),
         *Tracking(api).routes(),
         *Ledger(api).routes(),
+        *Attachments(api, identity).routes(),
         *api.routes(),
     ]
     router = Router(routes, Response(404, NOT_FOUND_TEXT, content_type="text/html; charset=utf-8"))

@@ -181,6 +181,28 @@ COLLECTIONS: tuple[Spec, ...] = (
         writable=False,
     ),
     Spec("Currencies", "Code", paged=False, modified_since=False, scopes=("accounting.settings",), writable=False),
+    # Read-only here: made through BankTransactions (see ``held``).
+    Spec(
+        "Overpayments",
+        "OverpaymentID",
+        lines="LineItems",
+        scopes=(*_TRANSACTIONS, "accounting.payments"),
+        writable=False,
+    ),
+    Spec(
+        "Prepayments",
+        "PrepaymentID",
+        lines="LineItems",
+        scopes=(*_TRANSACTIONS, "accounting.payments"),
+        writable=False,
+    ),
+    Spec(
+        "BankTransfers",
+        "BankTransferID",
+        paged=False,
+        scopes=(*_TRANSACTIONS, "accounting.banktransactions"),
+        writable=False,
+    ),
 )
 
 _BY_NAME = {spec.name.lower(): spec for spec in COLLECTIONS}

@@ -17,6 +17,7 @@ from ledgerport.sandboxes.xero.amounts import RATE
 from ledgerport.sandboxes.xero.catalog import spec_for
 from ledgerport.sandboxes.xero.dates import day_ms, ms_date
 from ledgerport.sandboxes.xero.documents import Ledger, invoice_head, random_id
+from ledgerport.sandboxes.xero.held import bank_transfer, overpayment, prepayment
 from ledgerport.sandboxes.xero.store import Builder, Collection, Tenant
 
 __all__ = ["ACCOUNT_CLASS", "CHART", "PROFILES", "SIZES", "generate", "invoice_count"]
@@ -426,8 +427,21 @@ def _tenant(seed: int, index: int, invoices: int) -> Tenant:
     ledger.collections = collections
     tenant = Tenant(tenant_id, profile["name"], _organisation(tenant_id, rng, profile), collections)
     tenant.counters = {"INV": invoices, "CN": small, "PO": small}
+    _held_collections(seed, index, ledger, small)
     tenant.rates = {"currency": dict(ledger.foreign), "sales": ledger.sales_tax[0], "purchase": ledger.purchase_tax[0]}
     return tenant
+
+
+def _held_collections(seed: int, index: int, ledger: Ledger, count: int) -> None:
+    """Overpayments, prepayments and bank transfers (``held``), drawn from their own generator so the other
+    collections stay as they were."""
+    rng = random.Random(seed * 7_919 + index + 104_729)  # noqa: S311 - reproducible sample data, not secrets
+    extra = max(6, count)
+    ledger.collections |= {
+        "Overpayments": _lazy("Overpayments", rng, extra, lambda slot: overpayment(ledger, slot), 19),
+        "Prepayments": _lazy("Prepayments", rng, extra, lambda slot: prepayment(ledger, slot), 23),
+        "BankTransfers": _lazy("BankTransfers", rng, extra, lambda slot: bank_transfer(ledger, slot), 29),
+    }
 
 
 def generate(seed: int = 0, size: str | int = "small", tenants: int = 2) -> list[Tenant]:

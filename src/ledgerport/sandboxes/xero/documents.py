@@ -32,6 +32,9 @@ _TAGS = {
     "BankTransactions": 5,
     "ManualJournals": 6,
     "Contacts": 7,
+    "Overpayments": 8,
+    "Prepayments": 9,
+    "BankTransfers": 10,
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from ledgerport.sandboxes.xero.allocations import allocate
 from ledgerport.sandboxes.xero.auth import Identity
 from ledgerport.sandboxes.xero.catalog import Spec, spec_for
 from ledgerport.sandboxes.xero.dates import ms_date_plain, parse_if_modified_since
@@ -55,6 +56,7 @@ class Api:
         base = API_PREFIX
         return [
             Route("GET", f"{base}/Organisation", self.organisation),
+            Route("PUT", f"{base}/CreditNotes/{{key}}/Allocations", self.allocate_credit_note),
             Route("GET", f"{base}/{{collection}}", self.list_records),
             Route("PUT", f"{base}/{{collection}}", self.create_records),
             Route("POST", f"{base}/{{collection}}", self.upsert_records),
@@ -240,6 +242,20 @@ class Api:
         return self._idempotent(
             request, tenant, lambda: self._write(request, spec, tenant, create_only=False, slot=slot)
         )
+
+    async def allocate_credit_note(self, request: Request) -> Response:
+        """``PUT /CreditNotes/{id}/Allocations`` (see ``allocations``)."""
+        spec, tenant = self._tenant(request, spec_for("CreditNotes"), write=True)
+
+        def produce() -> Response:
+            try:
+                body = decode_json(request.body) if request.body.strip() else {}
+            except msgspec.DecodeError as error:
+                raise post_data_invalid(f"The request body could not be parsed: {error}") from error
+            made = allocate(tenant, request.params["key"], body, self._now_ms())
+            return json_response(self.envelope("Allocations", made))
+
+        return self._idempotent(request, tenant, produce)
 
     async def delete_record(self, request: Request) -> Response:
         """``DELETE /Items/{id}`` (hard delete, 204) and ``DELETE /Accounts/{id}`` (Status DELETED)."""

@@ -143,6 +143,10 @@ class Tenant:
     idempotency: dict[str, tuple[str, Any]] = field(default_factory=dict)
     ledger: Any = None
     """The organisation's journals (``journals.Book``), made when first read."""
+    attachments: dict[str, list[Record]] = field(default_factory=dict)
+    """Files by ``"{endpoint}/{parent id}"`` (lower case), as ``GET .../Attachments`` lists them."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Their bytes, by AttachmentID."""
 
     def next_number(self, prefix: str) -> int:
         """The next document number for a prefix (INV, CN, PO)."""
