@@ -17,8 +17,6 @@ NOT_YET_SERVED = (
     "/accounting/v1/cash-flow-statements",
     "/accounting/v1/general-ledger-transactions",
     "/accounting/v1/attachments",
-    "/accounting/v1/bank-feed-accounts",
-    "/accounting/v1/expense-reports",
     "/accounting/v1/field-mappings",
     "/accounting/v1/linked-account-scopes",
     "/accounting/v1/default-scopes",
@@ -83,10 +81,16 @@ does not list, is `CREATED_LINKED_ACCOUNT`, and webhook endpoints are its `*_MER
 These parts of Merge's Accounting API answer 404 here for now:
 
 - Financial statements: balance sheets, income statements, cash flow statements.
-- General ledger transactions, bank feeds and expense reports.
+- General ledger transactions.
 - Attachments.
 - Multipart passthrough bodies (`request_format` `MULTIPART`); JSON and XML passthrough work.
 - Field mappings, and linked-account or default scopes.
+
+Bank feeds (`/bank-feed-accounts`, `/bank-feed-transactions`) go to the provider's own bank feed API where it has \
+one (some open it to approved partners only); where it has none, ledgerport keeps the feeds and transactions itself \
+(they read back, and `is_processed` stays false), and `meta/post` says which. Expense reports are served, empty, \
+for integrations that keep none. Addresses and phone numbers stay nested in contacts and companies, each with an \
+`id` that `GET /addresses/{id}` and `GET /phone-numbers/{id}` answer.
 
 Remote fields are served for the models whose providers have them (`include_remote_fields`, \
 `/remote-field-classes`), and `available-actions` or `GET /api/integrations` say which models and operations each \

@@ -96,6 +96,7 @@ class Entity(enum.StrEnum):
     ITEM = "Item"
     JOURNAL_ENTRY = "JournalEntry"
     PAYMENT = "Payment"
+    PAYMENT_METHOD = "PaymentMethod"
     PURCHASE = "Purchase"
     PURCHASE_ORDER = "PurchaseOrder"
     SALES_RECEIPT = "SalesReceipt"

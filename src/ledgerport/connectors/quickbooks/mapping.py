@@ -50,6 +50,7 @@ from ledgerport.connectors.quickbooks.documents import (
 )
 from ledgerport.connectors.quickbooks.ids import REMOTE_ID, ref_to, remote_id_of
 from ledgerport.connectors.quickbooks.lines import tax_code_ref
+from ledgerport.connectors.quickbooks.payment_methods import PAYMENT_METHOD
 from ledgerport.connectors.quickbooks.streams import (
     ACCOUNTS,
     CLASSES,
@@ -311,6 +312,7 @@ MAPPINGS: Sequence[ModelMap] = (
     CLASS,
     DEPARTMENT,
     TERM,
+    PAYMENT_METHOD,
     CUSTOMER,
     VENDOR,
     EMPLOYEE,

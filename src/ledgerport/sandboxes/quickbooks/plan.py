@@ -55,6 +55,7 @@ _TAGS = {
             "paid-bill",
             "currency-customer",
             "currency-vendor",
+            "PaymentMethod",
         ),
         start=1,
     )
