@@ -41,6 +41,7 @@ from ledgerport.connectors._base.writes import (
     WriteField,
     WriteSpec,
 )
+from ledgerport.connectors.xero.bank_feeds import FEED_WRITES
 from ledgerport.connectors.xero.documents import (
     CREDIT_NOTE,
     EXPENSE,
@@ -798,5 +799,6 @@ WRITES: Mapping[str, WriteSpec] = {
         PAYMENT_WRITES,
         PURCHASE_ORDER_WRITES,
         VENDOR_CREDIT_WRITES,
+        *FEED_WRITES,
     )
 }
