@@ -220,7 +220,7 @@ MODELS: dict[str, ModelSpec] = {
             Relation("applied_to_lines", None, "many"),
             _COMPANY,
             _CONTACT,
-            Relation("payment_method", None),  # PaymentMethod is not one of the stored models
+            Relation("payment_method", "PaymentMethod"),
             _TRACKING,
         ),
         writes=("create", "update"),
