@@ -124,6 +124,7 @@ class TestXero:
         actions = await xero.get("available-actions")
         operations = {op["model_name"]: op for op in actions["available_model_operations"]}
         assert "CREATE" in operations["BankFeedTransaction"]["available_operations"]
+        assert "source_account_id" in operations["BankFeedAccount"]["supported_fields"]
 
 
 class TestQuickBooks:
@@ -170,3 +171,8 @@ class TestQuickBooks:
         meta = await qbo.get("bank-feed-transactions/meta/post")
         assert meta["status"]["can_make_request"] is True
         assert "no public bank feed API" in meta["request_schema"]["description"]
+        actions = await qbo.get("available-actions")
+        operations = {op["model_name"]: op for op in actions["available_model_operations"]}
+        assert operations["BankFeedTransaction"]["available_operations"] == ["FETCH", "CREATE"]
+        assert "is_processed" in operations["BankFeedTransaction"]["supported_fields"]
+        assert operations["BankFeedAccount"]["required_post_parameters"] == ["source_account_id"]

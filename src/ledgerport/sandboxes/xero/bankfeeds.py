@@ -42,7 +42,7 @@ from ledgerport.sandboxes.xero.store import Tenant
 from ledgerport.sandboxes.xero.validate import Invalid
 from ledgerport.sandboxes.xero.writes import apply_write
 
-__all__ = ["FEEDS_PREFIX", "BankFeeds"]
+__all__ = ["BankFeeds", "FEEDS_PREFIX"]
 
 FEEDS_PREFIX = "/bankfeeds.xro/1.0"
 _PROBLEM_TYPE = "application/problem+json"
