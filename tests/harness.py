@@ -208,7 +208,7 @@ def start_server(database_url: str, log_dir: Path, **env: str) -> Server:
             [sys.executable, "-m", "ledgerport", "serve"], env=environment, stdout=sink, stderr=subprocess.STDOUT
         )
     server = Server(process=process, url=f"http://127.0.0.1:{port}", log=log)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded runner can take a while to import and migrate
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}: {log.read_text()}")

@@ -78,6 +78,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Where the embedded default keeps a generated key when ``LEDGERPORT_SECRET_KEYS`` is not set."""
     sync_interval_seconds: int = 300
     """How often each linked account is synced incrementally."""
+    report_periods: int = 12
+    """How many months of financial statements and general-ledger postings each sync reads again
+    (``LEDGERPORT_REPORT_PERIODS``), for the providers that compute them on request (QuickBooks' reports)."""
     sandbox_origins: dict[str, str] = {}
     """Connector key → a sandbox origin to link against instead of the real provider (``LEDGERPORT_SANDBOX_ORIGINS``
     = ``quickbooks=http://127.0.0.1:8100,xero=http://127.0.0.1:8101``); the link page then offers them."""
@@ -198,6 +201,7 @@ _ENV: Mapping[str, tuple[str, Callable[[str], object]]] = {
     "LEDGERPORT_SECRET_KEYS": ("secret_keys", lambda raw: tuple(k.strip() for k in raw.split(",") if k.strip())),
     "LEDGERPORT_SECRET_KEY_FILE": ("secret_key_file", str),
     "LEDGERPORT_SYNC_INTERVAL_SECONDS": ("sync_interval_seconds", int),
+    "LEDGERPORT_REPORT_PERIODS": ("report_periods", int),
     "LEDGERPORT_JOB_LEASE_SECONDS": ("job_lease_seconds", float),
     "LEDGERPORT_WRITE_LEASE_SECONDS": ("write_lease_seconds", float),
     "LEDGERPORT_WRITE_WAIT_SECONDS": ("write_wait_seconds", float),
@@ -243,6 +247,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
 
 _LEAST: Mapping[str, float] = {
     "LEDGERPORT_SYNC_INTERVAL_SECONDS": 10,
+    "LEDGERPORT_REPORT_PERIODS": 1,
     "LEDGERPORT_RATE_LIMIT_PER_MINUTE": 0,
     "LEDGERPORT_ORGANIZATION_RATE_LIMIT_PER_MINUTE": 0,
     "LEDGERPORT_AUTH_FAILURES_PER_MINUTE": 0,

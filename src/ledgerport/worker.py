@@ -93,6 +93,7 @@ def build_sync_deps(
         registrations=registrations(settings),
         transport=lambda origin: local.get(origin or "", network),
         budget=_budget(settings),
+        sync_options={"report_periods": str(settings.report_periods)},
     )
 
 

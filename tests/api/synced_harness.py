@@ -7,7 +7,7 @@ other tenant. The fixture is ``synced_org`` in ``tests/api/conftest.py``.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from harness import TEST_SEALING_KEY
@@ -22,7 +22,7 @@ from ledgerport.linking import EndUser, link_sandbox
 from ledgerport.models.integrations import INTEGRATIONS
 from ledgerport.store import Database, accounts
 from ledgerport.store.issues import raise_issue, resolve_issues
-from ledgerport.sync import SyncDeps, sync_account
+from ledgerport.sync import SyncDeps, SyncReport, sync_account
 
 SANDBOX = "http://sandbox.test"
 CLIENT = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
@@ -40,6 +40,8 @@ class SyncedOrganization:
     api_key: str
     tokens: dict[str, str]
     account_ids: dict[str, uuid.UUID]
+    transports: dict[str, AsgiTransport] = field(default_factory=dict)
+    """Each sandboxed account's provider, still serving in this process: :func:`resync` syncs through it again."""
 
 
 def _sandbox_app(key: str) -> Any:
@@ -65,6 +67,7 @@ async def build_synced(url: str) -> SyncedOrganization:
     sealer = Sealer([TEST_SEALING_KEY])  # the key the test servers open credentials with
     tokens: dict[str, str] = {}
     account_ids: dict[str, uuid.UUID] = {}
+    transports: dict[str, AsgiTransport] = {}
     try:
         async with database.write() as session:
             organization_id = await accounts.create_organization(session, name=f"synced-{uuid.uuid4().hex[:6]}")
@@ -92,6 +95,7 @@ async def build_synced(url: str) -> SyncedOrganization:
             report = await sync_account(deps, made.account.id)
             assert report.failed is None, report.failed
             tokens[connector.key] = made.account_token
+            transports[connector.key] = transport
             account_ids[connector.key] = made.account.id
         async with database.write() as session:
             seeded = await accounts.create_linked_account(
@@ -124,7 +128,27 @@ async def build_synced(url: str) -> SyncedOrganization:
                 )
     finally:
         await database.dispose()
-    return SyncedOrganization(organization_id, key.secret, tokens, account_ids)
+    return SyncedOrganization(organization_id, key.secret, tokens, account_ids, transports)
+
+
+async def resync(url: str, synced: SyncedOrganization, key: str) -> SyncReport:
+    """Sync the sandboxed account ``key`` once more, in this process, as a worker would run a queued sync."""
+    database = Database(url)
+    transport = synced.transports[key]
+    deps = SyncDeps(
+        database=database,
+        sealer=Sealer([TEST_SEALING_KEY]),
+        connectors={key: CONNECTORS[key]},
+        registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=CLIENT),
+        transport=lambda _origin: transport,
+        budget=MemoryBudget(),
+    )
+    try:
+        report = await sync_account(deps, synced.account_ids[key])
+    finally:
+        await database.dispose()
+    assert report.failed is None, report.failed
+    return report
 
 
 async def remove_synced(url: str, synced: SyncedOrganization) -> None:

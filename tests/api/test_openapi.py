@@ -419,6 +419,27 @@ class TestLiveAnswersMatchTheDocument:
         wanted = path.replace("{async_passthrough_receipt_id}", receipt.json()["async_passthrough_receipt_id"])
         assert isinstance(_check(_get(api, wanted, headers), path), str)  # pending (tests/api/test_passthrough.py)
         checked.add(path)
+        for token in (synced_org.tokens["quickbooks"], synced_org.tokens["xero"]):
+            headers = {"Authorization": f"Bearer {synced_org.api_key}", "X-Account-Token": token}
+            mapping = {
+                "target_field_name": "documented",
+                "target_field_description": "Checked against the document",
+                "remote_field_traversal_path": ["Id"],
+                "remote_method": "GET",
+                "remote_url_path": "/query",
+                "common_model_name": "Contact",
+            }
+            made = api.post("/accounting/v1/field-mappings", json=mapping, headers=headers)
+            assert made.status_code == 201, made.text
+            for path, params in (
+                ("/accounting/v1/field-mappings", {}),
+                ("/accounting/v1/remote-fields", {"include_example_values": "true"}),
+                ("/accounting/v1/target-fields", {}),
+            ):
+                assert _check(_get(api, path, headers, **params), path)
+                checked.add(path)
+            gone = api.delete(f"/accounting/v1/field-mappings/{made.json()['model']['id']}", headers=headers)
+            assert gone.status_code == 200
         checked |= _nested_gets(api, synced_org)
         model_paths = {f"/accounting/v1/{spec.path}" for spec in MODELS.values()}
         model_paths |= {f"{path}/{{id}}" for path in model_paths}

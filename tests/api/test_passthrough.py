@@ -6,7 +6,11 @@ or carry credentials is refused before any provider call, and an async passthrou
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import email.parser
+import email.policy
+import gzip
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -266,3 +270,58 @@ async def test_async_passthrough_completes_through_a_worker(database: Database) 
         assert done["status"] == 200
         assert done["path"] == "/Organisation"
         assert done["response"]["Organisations"][0]["Name"] == await _company_name(r)
+
+
+async def test_multipart_bodies_reach_the_provider_as_one_form(database: Database) -> None:
+    """A MULTIPART passthrough (QuickBooks' /upload) arrives as a form whose parts are the caller's, decoded."""
+    pdf = b"%PDF-1.4\n\x00\xff receipt"
+    async with rig(database, "quickbooks") as r:
+        r.transport.seen.clear()
+        answer = await r.passthrough(
+            {
+                "method": "POST",
+                "path": "/upload",
+                "request_format": "MULTIPART",
+                "multipart_form_data": [
+                    {
+                        "name": "file_metadata_01",
+                        "data": '{"FileName": "receipt.pdf", "ContentType": "application/pdf"}',
+                        "content_type": "application/json",
+                    },
+                    {
+                        "name": "file_content_01",
+                        "data": base64.b64encode(gzip.compress(pdf)).decode(),
+                        "encoding": "GZIP_BASE64",
+                        "file_name": "receipt.pdf",
+                        "content_type": "application/pdf",
+                    },
+                ],
+            }
+        )
+        assert answer.status_code == 200, answer.text
+        (sent,) = r.transport.seen
+        content_type = sent.headers["Content-Type"]
+        assert content_type.startswith("multipart/form-data; boundary=")
+        assert sent.body is not None
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + sent.body
+        )
+        parts = [(part.get_param("name", header="content-disposition"), part) for part in message.iter_parts()]
+        assert [name for name, _ in parts] == ["file_metadata_01", "file_content_01"]
+        assert parts[0][1].get_content_type() == "application/json"
+        assert parts[1][1].get_filename() == "receipt.pdf"
+        assert parts[1][1].get_payload(decode=True) == pdf
+
+        # the caller may not set the boundary, nor send data beside the form
+        for extra in ({"headers": {"Content-Type": "multipart/form-data; boundary=x"}}, {"data": "{}"}):
+            refused = await r.passthrough(
+                {
+                    "method": "POST",
+                    "path": "/upload",
+                    "request_format": "MULTIPART",
+                    "multipart_form_data": [{"name": "a", "data": "b"}],
+                    **extra,
+                }
+            )
+            assert refused.status_code == 400, refused.text
+        assert len(r.transport.seen) == 1

@@ -390,3 +390,36 @@ async def test_the_model_whose_stream_fails_is_marked_failed(database: Database)
     assert (states["Invoice"].status, states["Invoice"].last_sync_result) == ("FAILED", "FAILED")
     assert states["Invoice"].reason
     assert {states[model].status for model in ("CompanyInfo", "Account", "Contact", "Item")} == {"DONE"}
+
+
+async def test_xero_journals_resume_after_the_last_journal_number(database: Database) -> None:
+    """Journals are immutable and numbered: the next sync asks only for those after the last number it stored."""
+    connector, app, _model, _collection = _provider("xero")
+    deps, account_id = await _linked(database, connector, app, "sync-xero-journals")
+    assert (await sync_account(deps, account_id)).failed is None
+    stored = await _stored(database, account_id, "GeneralLedgerTransaction")
+    from ledgerport.sandboxes.xero.journals import book_for
+
+    tenant_id = next(
+        t for t in app.tenants if set(stored) <= {j["JournalID"] for j in book_for(app.tenants[t]).journals}
+    )
+    assert len(stored) == len(book_for(app.tenants[tenant_id]).journals)
+    again = await sync_account(deps, account_id)
+    assert again.fetched.get("GeneralLedgerTransaction", 0) == 0
+
+    contact = next(iter(app.tenants[tenant_id].collections["Contacts"].all_records()))["ContactID"]
+    invoice = {
+        "Type": "ACCREC",
+        "Contact": {"ContactID": contact},
+        "Date": "2026-12-03",
+        "DueDate": "2026-12-17",
+        "Status": "AUTHORISED",
+        "LineItems": [{"Description": "Visit", "Quantity": 1, "UnitAmount": 80, "AccountCode": "200"}],
+    }
+    assert await _xero_call(app, "PUT", "Invoices", tenant_id, {"Invoices": [invoice]}) == 200
+    third = await sync_account(deps, account_id)
+    assert third.fetched.get("GeneralLedgerTransaction") == 1
+    after = await _stored(database, account_id, "GeneralLedgerTransaction")
+    (new,) = set(after) - set(stored)
+    lines = after[new]["general_ledger_transaction_lines"]
+    assert sum(Decimal(x["debit_amount"]) for x in lines) == sum(Decimal(x["credit_amount"]) for x in lines) > 0

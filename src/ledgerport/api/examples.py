@@ -18,12 +18,19 @@ from ledgerport.api.shapes import (
     AccountToken,
     AuditLogEvent,
     AvailableActions,
+    ExternalTargetFieldApi,
+    FieldMappingApiInstance,
+    FieldMappingApiInstanceRemoteField,
+    FieldMappingApiInstanceTargetField,
+    FieldMappingInstanceResponse,
     IntegrationListing,
     Issue,
     IssueEndUser,
     LinkToken,
     ModelOperation,
     RegenerateAccountToken,
+    RemoteEndpointInfo,
+    RemoteFieldApi,
     RemoteKey,
     SyncStatus,
     WebhookReceiver,
@@ -132,6 +139,20 @@ _PASSED = RemoteResponse(
     headers={"Accept": "application/json"},
 )
 
+_CREW_PATH: list[str | int] = ["CustomField", 0, "StringValue"]
+_CREW_ENDPOINT = RemoteEndpointInfo(method="GET", url_path="/v3/company/9341453/query", field_traversal_path=_CREW_PATH)
+_MAPPING = FieldMappingApiInstance(
+    id="2b9d6c1e-7a4f-4c3b-8e2d-5f6a7b8c9d0e",
+    is_integration_wide=False,
+    target_field=FieldMappingApiInstanceTargetField(
+        name="crew_number", description="The crew that did the job", is_organization_wide=False
+    ),
+    remote_field=FieldMappingApiInstanceRemoteField(
+        remote_key_name="StringValue", schema={"type": "string"}, remote_endpoint_info=_CREW_ENDPOINT
+    ),
+)
+_MAPPED = FieldMappingInstanceResponse(model=_MAPPING, warnings=[], errors=[])
+
 _SHOWN: dict[tuple[str, str], Any] = {
     ("/accounting/v1/account-details", "get"): AccountDetails(
         id=_ACCOUNT_ID,
@@ -213,6 +234,29 @@ _SHOWN: dict[tuple[str, str], Any] = {
     ("/accounting/v1/phone-numbers/{id}", "get"): AccountingPhoneNumber(
         id="8a1c2b3d-4e5f-5a6b-8c7d-9e0f1a2b3c4d", number="+64 9 555 0100", type="MOBILE"
     ),
+    ("/accounting/v1/field-mappings", "get"): {"Contact": [], "Invoice": [msgspec.to_builtins(_MAPPING)]},
+    ("/accounting/v1/field-mappings", "post"): _MAPPED,
+    ("/accounting/v1/field-mappings/{field_mapping_id}", "patch"): _MAPPED,
+    ("/accounting/v1/field-mappings/{field_mapping_id}", "delete"): _MAPPED,
+    ("/accounting/v1/remote-fields", "get"): {
+        "Invoice": [
+            msgspec.to_builtins(
+                RemoteFieldApi(
+                    schema={"type": "string"},
+                    remote_key_name="StringValue",
+                    remote_endpoint_info=_CREW_ENDPOINT,
+                    example_values=["Crew 7", "Crew 12"],
+                )
+            )
+        ]
+    },
+    ("/accounting/v1/target-fields", "get"): {
+        "Invoice": [
+            msgspec.to_builtins(
+                ExternalTargetFieldApi(name="crew_number", description="The crew that did the job", is_mapped="true")
+            )
+        ]
+    },
     ("/integrations", "get"): [
         IntegrationListing(
             slug=_SLUG,

@@ -12,12 +12,7 @@ from ledgerport.connectors import CONNECTORS
 __all__ = ["NOT_YET_SERVED", "moving_from_merge"]
 
 NOT_YET_SERVED = (
-    "/accounting/v1/balance-sheets",
-    "/accounting/v1/income-statements",
-    "/accounting/v1/cash-flow-statements",
-    "/accounting/v1/general-ledger-transactions",
     "/accounting/v1/attachments",
-    "/accounting/v1/field-mappings",
     "/accounting/v1/linked-account-scopes",
     "/accounting/v1/default-scopes",
 )
@@ -75,16 +70,18 @@ linked, when it syncs next and why a job failed.
 - **The audit trail** (`GET /audit-trail`) lists API keys, linked accounts and webhook endpoints made, changed or \
 removed, by the API, the CLI or the dashboard. Merge's event types are used; an account being linked, which Merge \
 does not list, is `CREATED_LINKED_ACCOUNT`, and webhook endpoints are its `*_MERGE_WEBHOOK` events.
+- **Field mappings** (`/field-mappings`, `/remote-fields`, `/target-fields`) belong to the linked account of the \
+account token (Merge's linked-account-defined targets): `organization_defined_targets` is always empty, \
+`/target-fields` lists the account's own targets, and `jmes_path` or `advanced_mapping_expression` are refused. \
+Values appear under `field_mappings` after the sync that a change queues; `/remote-fields` lists the paths the \
+account's synced records hold.
 
 ## What it does not do yet
 
 These parts of Merge's Accounting API answer 404 here for now:
 
-- Financial statements: balance sheets, income statements, cash flow statements.
-- General ledger transactions.
 - Attachments.
-- Multipart passthrough bodies (`request_format` `MULTIPART`); JSON and XML passthrough work.
-- Field mappings, and linked-account or default scopes.
+- Linked-account or default scopes.
 
 Bank feeds (`/bank-feed-accounts`, `/bank-feed-transactions`) go to the provider's own bank feed API where it has \
 one (some open it to approved partners only); where it has none, ledgerport keeps the feeds and transactions itself \

@@ -25,6 +25,11 @@ import msgspec
 
 from ledgerport import __version__
 from ledgerport.api.accounting.bulk import BulkBody, BulkItem
+from ledgerport.api.accounting.field_mappings import (
+    MAPPABLE_MODELS,
+    CreateFieldMappingRequest,
+    PatchedEditFieldMappingRequest,
+)
 from ledgerport.api.accounting.keys import RemoteKeyRequest
 from ledgerport.api.accounting.linked_accounts import ACCOUNT_CATEGORIES, ACCOUNT_STATUSES
 from ledgerport.api.accounting.nested import NESTED_PATHS
@@ -42,10 +47,14 @@ from ledgerport.api.shapes import (
     AsyncTaskReceipt,
     AuditLogEvent,
     AvailableActions,
+    ExternalTargetFieldApi,
+    FieldMappingApiInstance,
+    FieldMappingInstanceResponse,
     IntegrationListing,
     Issue,
     LinkToken,
     RegenerateAccountToken,
+    RemoteFieldApi,
     RemoteKey,
     SyncStatus,
     WebhookDelivery,
@@ -510,6 +519,12 @@ _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     WebhookEndpointWithKey,
     WebhookDelivery,
     WebhookReplay,
+    CreateFieldMappingRequest,
+    PatchedEditFieldMappingRequest,
+    FieldMappingApiInstance,
+    FieldMappingInstanceResponse,
+    RemoteFieldApi,
+    ExternalTargetFieldApi,
 )
 """Every Struct an operation names besides the common models (their nested Structs follow by themselves)."""
 
@@ -981,6 +996,7 @@ def _paths() -> dict[str, Any]:
     paths.update(_ASYNC_TASK_PATH)
     paths.update(_OTHER_PATHS)
     paths.update(_WEBHOOK_PATHS)
+    paths.update(_FIELD_MAPPING_PATHS)
     paths = copy.deepcopy(paths)  # the shared operation tables stay as declared
     for (path, method), example in EXAMPLES.items():
         responses = paths[path][method]["responses"]
@@ -1094,6 +1110,99 @@ def _remote_field_paths(spec: ModelSpec) -> dict[str, Any]:
         }
         for path, operation in subjects
     }
+
+
+def _per_model(item: Schema) -> Schema:
+    """Merge's field-mapping answers: a list of ``item`` for each common model that has field mappings."""
+    return {
+        "type": "object",
+        "properties": {model: {"type": "array", "items": item} for model in MAPPABLE_MODELS},
+        "additionalProperties": False,
+    }
+
+
+_FIELD_MAPPING_ID = _param("field_mapping_id", _UUID, "The field mapping's id.", "path")
+_EXCLUDE_METADATA = _param(
+    "exclude_remote_field_metadata",
+    _BOOL,
+    "If true, `remote_field.remote_key_name` and `remote_field.schema` are null (they are read from synced data).",
+)
+_ITERATIONS = _param(
+    "remote_data_iteration_count",
+    {"type": "integer", "minimum": 1, "maximum": 1000},
+    "How many synced records the mapping's remote field is checked against (warnings); 250 if not given.",
+)
+_FIELD_MAPPING_PATHS: dict[str, Any] = {
+    "/accounting/v1/field-mappings": {
+        "get": _operation(
+            "field_mappings_retrieve",
+            "field-mappings",
+            "Get all field mappings of this linked account, per common model. A mapping shows the provider value "
+            "at its traversal path under each record's `field_mappings.linked_account_defined_targets`.",
+            parameters=[_ACCOUNT_TOKEN, _EXCLUDE_METADATA],
+            ok=_per_model(_ref(FieldMappingApiInstance)),
+            errors=("400", *_ACCOUNT_ERRORS),
+        ),
+        "post": _operation(
+            "field_mappings_create",
+            "field-mappings",
+            "Create a field mapping of this linked account (organization-wide and integration-wide targets, "
+            "`jmes_path` and `advanced_mapping_expression` are not supported). Its values appear after the sync it "
+            "queues, which reads the model's records from the start; `warnings` say when synced records lack the "
+            "remote field.",
+            parameters=[_ACCOUNT_TOKEN, _EXCLUDE_METADATA, _ITERATIONS],
+            body=CreateFieldMappingRequest,
+            ok=_ref(FieldMappingInstanceResponse),
+            status="201",
+            errors=("400", *_ACCOUNT_ERRORS),
+        ),
+    },
+    "/accounting/v1/field-mappings/{field_mapping_id}": {
+        "patch": _operation(
+            "field_mappings_partial_update",
+            "field-mappings",
+            "Change where a field mapping reads its value; the change appears after the sync it queues.",
+            parameters=[_ACCOUNT_TOKEN, _FIELD_MAPPING_ID, _ITERATIONS],
+            body=PatchedEditFieldMappingRequest,
+            ok=_ref(FieldMappingInstanceResponse),
+            errors=("400", "404", *_ACCOUNT_ERRORS),
+        ),
+        "delete": _operation(
+            "field_mappings_destroy",
+            "field-mappings",
+            "Delete a field mapping (its target leaves the documents at the sync it queues); the answer is the "
+            "deleted mapping, with 200 rather than Merge's documented 204, as Merge's SDKs read a body.",
+            parameters=[_ACCOUNT_TOKEN, _FIELD_MAPPING_ID],
+            ok=_ref(FieldMappingInstanceResponse),
+            errors=_ACCOUNT_ERRORS,
+        ),
+    },
+    "/accounting/v1/remote-fields": {
+        "get": _operation(
+            "remote_fields_retrieve",
+            "field-mappings",
+            "The provider fields this linked account's synced records hold (their `remote_data`), per common model: "
+            "each path a field mapping can name, with its JSON type.",
+            parameters=[
+                _ACCOUNT_TOKEN,
+                _param("common_models", _STRING, "Comma-separated common model names: only their remote fields."),
+                _param("include_example_values", _BOOL, "If true, up to five values seen in synced records."),
+            ],
+            ok=_per_model(_ref(RemoteFieldApi)),
+            errors=("400", *_ACCOUNT_ERRORS),
+        )
+    },
+    "/accounting/v1/target-fields": {
+        "get": _operation(
+            "target_fields_retrieve",
+            "field-mappings",
+            "The target fields of this linked account, per common model (ledgerport has no organization-wide ones).",
+            parameters=[_ACCOUNT_TOKEN],
+            ok=_per_model(_ref(ExternalTargetFieldApi)),
+            errors=_ACCOUNT_ERRORS,
+        )
+    },
+}
 
 
 _INCLUDE_REMOTE_FIELDS = _param(

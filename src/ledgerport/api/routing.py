@@ -17,6 +17,7 @@ from litestar.types import ControllerRouterHandler
 from ledgerport.api.accounting.audit_trail import AUDIT_TRAIL_HANDLERS
 from ledgerport.api.accounting.bulk import bulk_handlers
 from ledgerport.api.accounting.common_models import common_model_handlers
+from ledgerport.api.accounting.field_mappings import FIELD_MAPPING_HANDLERS
 from ledgerport.api.accounting.integrations import list_integrations, retrieve_available_actions
 from ledgerport.api.accounting.keys import KEY_HANDLERS
 from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
@@ -96,6 +97,7 @@ def build_routes(*, metrics: bool = True) -> list[ControllerRouterHandler]:
         *RESYNC_HANDLERS,
         *WEBHOOK_RECEIVER_HANDLERS,
         *PASSTHROUGH_HANDLERS,
+        *FIELD_MAPPING_HANDLERS,
         retrieve_available_actions,
         *LINK_API_HANDLERS,
         retrieve_schema,

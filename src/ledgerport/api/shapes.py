@@ -12,6 +12,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from ledgerport.store.audit import ACTOR_ROLES, EVENT_TYPES
+from ledgerport.writes.problems import Problem
 
 __all__ = [
     "AccountDetails",
@@ -25,6 +26,11 @@ __all__ = [
     "AuditLogEvent",
     "AvailableActions",
     "DateTimeText",
+    "ExternalTargetFieldApi",
+    "FieldMappingApiInstance",
+    "FieldMappingApiInstanceRemoteField",
+    "FieldMappingApiInstanceTargetField",
+    "FieldMappingInstanceResponse",
     "IntegrationListing",
     "Issue",
     "IssueEndUser",
@@ -33,6 +39,8 @@ __all__ = [
     "RawObject",
     "Readiness",
     "RegenerateAccountToken",
+    "RemoteEndpointInfo",
+    "RemoteFieldApi",
     "RemoteKey",
     "SyncStatus",
     "WebhookDelivery",
@@ -304,3 +312,69 @@ class Readiness(msgspec.Struct, kw_only=True, omit_defaults=True):
     detail: str | UnsetType = UNSET
     status: Literal["ready", "unavailable"]
     checks: dict[str, str]
+
+
+TraversalStep = str | int
+"""A step of a remote field's traversal path: an object's key, or a position in a list."""
+
+
+class RemoteEndpointInfo(msgspec.Struct, kw_only=True):
+    """Where a remote field comes from: the provider endpoint and the path to the value in each record it returns."""
+
+    method: str
+    url_path: str
+    field_traversal_path: list[TraversalStep]
+
+
+class FieldMappingApiInstanceTargetField(msgspec.Struct, kw_only=True):
+    """The target field a mapping fills (in ledgerport always the linked account's own)."""
+
+    name: str
+    description: str
+    is_organization_wide: bool
+
+
+class FieldMappingApiInstanceRemoteField(msgspec.Struct, kw_only=True):
+    """The remote field a mapping reads; ``remote_key_name`` and ``schema`` are null when the caller left remote
+    field metadata out (``exclude_remote_field_metadata``), ``schema`` also when no synced record holds it."""
+
+    remote_key_name: str | None
+    schema: dict[str, Any] | None
+    remote_endpoint_info: RemoteEndpointInfo
+
+
+class FieldMappingApiInstance(msgspec.Struct, kw_only=True):
+    """Merge's ``FieldMappingApiInstance``."""
+
+    id: str
+    is_integration_wide: bool
+    target_field: FieldMappingApiInstanceTargetField
+    remote_field: FieldMappingApiInstanceRemoteField
+    jmes_path: str | None = None
+    advanced_mapping_expression: str | None = None
+
+
+class FieldMappingInstanceResponse(msgspec.Struct, kw_only=True):
+    """A mapping made, changed or deleted, with warnings (a remote field no synced record holds yet, say)."""
+
+    model: FieldMappingApiInstance
+    warnings: list[Problem]
+    errors: list[Problem]
+
+
+class RemoteFieldApi(msgspec.Struct, kw_only=True):
+    """Merge's ``RemoteFieldAPI``: a path the account's synced provider records hold, with its JSON type."""
+
+    schema: dict[str, Any]
+    remote_key_name: str
+    remote_endpoint_info: RemoteEndpointInfo
+    example_values: list[Any] | None
+    advanced_metadata: None = None
+
+
+class ExternalTargetFieldApi(msgspec.Struct, kw_only=True):
+    """Merge's ``ExternalTargetFieldAPI``; ``is_mapped`` is text, as Merge types it."""
+
+    name: str | None
+    description: str | None
+    is_mapped: str | None

@@ -21,7 +21,9 @@ from ledgerport.models._spec import (
 )
 from ledgerport.models.account import Account, AccountAccountType, AccountStatus, Classification
 from ledgerport.models.accounting_period import AccountingPeriod
+from ledgerport.models.balance_sheet import BalanceSheet
 from ledgerport.models.bank_feed import BankFeedAccount, BankFeedTransaction
+from ledgerport.models.cash_flow_statement import CashFlowStatement
 from ledgerport.models.company_info import CompanyInfo
 from ledgerport.models.contact import Contact
 from ledgerport.models.credit_note import CreditNote
@@ -29,6 +31,8 @@ from ledgerport.models.employee import Employee
 from ledgerport.models.enums import ActiveOrArchived
 from ledgerport.models.expense import Expense
 from ledgerport.models.expense_report import ExpenseReport, ExpenseReportLine
+from ledgerport.models.general_ledger_transaction import GeneralLedgerTransaction
+from ledgerport.models.income_statement import IncomeStatement
 from ledgerport.models.invoice import Invoice, InvoiceStatus, InvoiceType
 from ledgerport.models.item import Item
 from ledgerport.models.item_fulfillment import ItemFulfillment
@@ -98,6 +102,10 @@ MODELS: dict[str, ModelSpec] = {
         remote_id_filter=False,
         created_modified_filters=False,
     ),
+    "BalanceSheet": ModelSpec("BalanceSheet", "balance-sheets", BalanceSheet, expand=_expand(_COMPANY)),
+    "CashFlowStatement": ModelSpec(
+        "CashFlowStatement", "cash-flow-statements", CashFlowStatement, expand=_expand(_COMPANY)
+    ),
     "CompanyInfo": ModelSpec(
         "CompanyInfo",
         "company-info",
@@ -142,6 +150,14 @@ MODELS: dict[str, ModelSpec] = {
         remote_fields=True,
         remote_field_lines=("lines", "ExpenseLine"),
     ),
+    "GeneralLedgerTransaction": ModelSpec(
+        "GeneralLedgerTransaction",
+        "general-ledger-transactions",
+        GeneralLedgerTransaction,
+        filters={"posted_date_after": DateAfter("posting_date"), "posted_date_before": DateBefore("posting_date")},
+        expand=_expand(_PERIOD, _COMPANY, Relation("general_ledger_transaction_lines", None, "many"), _TRACKING),
+    ),
+    "IncomeStatement": ModelSpec("IncomeStatement", "income-statements", IncomeStatement, expand=_expand(_COMPANY)),
     "Invoice": ModelSpec(
         "Invoice",
         "invoices",

@@ -22,7 +22,9 @@ import msgspec
 
 from ledgerport.connectors._base import AuthExpired, AuthRevoked, ConnectorError, Response, Transport
 from ledgerport.connectors._base.errors import cause_of
+from ledgerport.connectors._base.multipart import FormPart, encode_form
 from ledgerport.connectors._base.passthrough import PassthroughRefused, forwarded_headers, passthrough_request
+from ledgerport.passthrough.forms import form_parts
 from ledgerport.passthrough.shapes import DataPassthroughRequest, RemoteResponse
 from ledgerport.remote import ProviderDeps, open_provider
 from ledgerport.remote.recording import Recorder, call_log
@@ -61,11 +63,23 @@ def _detail(status: int, detail: str) -> Answer:
     return Answer(status=status, body=msgspec.json.encode({"detail": detail}))
 
 
+def _form(given: DataPassthroughRequest) -> list[FormPart] | None:
+    """The multipart parts of a ``MULTIPART`` request (``None`` for the others), checked."""
+    if given.request_format != "MULTIPART":
+        if given.multipart_form_data:
+            raise PassthroughRefused("multipart_form_data is sent only with request_format MULTIPART.")
+        return None
+    if given.data is not None:
+        raise PassthroughRefused("a MULTIPART request sends multipart_form_data; leave data out.")
+    if any(name.strip().lower() == "content-type" for name in given.headers or {}):
+        raise PassthroughRefused("a MULTIPART request's Content-Type (with its boundary) is set by the server.")
+    return form_parts(given.multipart_form_data or ())
+
+
 def check(given: DataPassthroughRequest) -> None:
     """Refuse (:class:`PassthroughRefused`) what no account could send: a path leaving the API base, a header that
-    is not allowed, a multipart body."""
-    if given.request_format == "MULTIPART" or given.multipart_form_data:
-        raise PassthroughRefused("request_format MULTIPART is not supported; send the body as data (JSON or XML).")
+    is not allowed, a multipart field that does not decode."""
+    _form(given)
     passthrough_request(_CHECK_ROOT, method=given.method, path=given.path, headers=given.headers, data=given.data)
 
 
@@ -128,13 +142,16 @@ async def relay(deps: ProviderDeps, account: LinkedAccount, given: DataPassthrou
         if given.base_url_override.rstrip("/") not in own:
             return _detail(400, f"base_url_override may only name this account's own API base, {root}; leave it out.")
     try:
+        parts = _form(given)
+        body, content_type = (given.data, None) if parts is None else await encode_form(parts)
         request = passthrough_request(
             root,
             method=given.method,
             path=given.path,
             headers=given.headers,
-            data=given.data,
+            data=body,
             request_format=given.request_format,
+            content_type=content_type,
         )
     except PassthroughRefused as refused:
         return _detail(400, str(refused))

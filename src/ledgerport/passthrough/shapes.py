@@ -10,7 +10,7 @@ __all__ = ["AsyncPassthroughReciept", "DataPassthroughRequest", "MultipartFormFi
 
 
 class MultipartFormFieldRequest(msgspec.Struct, kw_only=True):
-    """One field of a multipart body (accepted for Merge's shape; ``MULTIPART`` requests are refused for now)."""
+    """One field of a ``MULTIPART`` body; ``data`` is text, base64 or gzipped base64 as ``encoding`` says."""
 
     name: str
     data: str

@@ -36,6 +36,9 @@ class ProviderDeps(msgspec.Struct, frozen=True, kw_only=True):
     """The transport for a provider origin (``None``: the real provider)."""
     budget: Budget
     retry: RetryPolicy = RetryPolicy()
+    sync_options: Mapping[str, str] = {}
+    """Deployment settings a connector's requests may read, seen as account facts beneath the account's own
+    (``report_periods``: how many months of reports a sync reads); never part of the budget key or the URLs."""
     field_classes: dict[tuple[uuid.UUID, str], tuple[float, tuple[FieldClass, ...]]] = msgspec.field(
         default_factory=dict
     )
@@ -117,7 +120,7 @@ async def open_provider(deps: ProviderDeps, account_id: uuid.UUID) -> Opened:
         tokens=tokens,
         budget=deps.budget,
         budget_key=_budget_key(connector, facts, account_id),
-        context=_context(connector, facts, stored.base_url),
+        context=_context(connector, {**deps.sync_options, **facts}, stored.base_url),
         retry=deps.retry,
     )
     return Opened(account=account, connector=connector, client=client, facts=facts, base_url=stored.base_url)

@@ -36,6 +36,7 @@ __all__ = [
     "bulk_batches",
     "bulk_items",
     "credentials",
+    "field_mappings",
     "issues",
     "jobs",
     "link_sessions",
@@ -464,3 +465,22 @@ webhook_receivers = Table(
 )
 """Merge's per-account ``webhook-receivers``: which of the provider's own events the account listens to, with the
 sealed key the provider signs them with."""
+
+field_mappings = Table(
+    "field_mappings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("target_field_name", String(200), nullable=False),
+    Column("target_field_description", String(2000), nullable=False),
+    Column("remote_field_traversal_path", Text, nullable=False),
+    Column("remote_method", String(16), nullable=False),
+    Column("remote_url_path", String(1000), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    UniqueConstraint("linked_account_id", "model", "target_field_name"),
+)
+"""Merge's linked-account field mappings: the provider value at ``remote_field_traversal_path`` (JSON text, a list
+of keys and positions) of each record of ``model`` fetched from ``remote_url_path``, shown as the target
+field ``target_field_name`` under the record's ``field_mappings``."""

@@ -22,7 +22,7 @@ import msgspec
 
 from ledgerport.connectors._base.client import Page, ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
-from ledgerport.connectors._base.streams import RequestBuilder
+from ledgerport.connectors._base.streams import RequestBuilder, getter
 from ledgerport.kit import clock
 from ledgerport.kit.metrics import RECORDS_SYNCED, SYNC_RUNS
 from ledgerport.kit.timestamps import canonical
@@ -31,6 +31,7 @@ from ledgerport.remote import ProviderDeps, open_provider
 from ledgerport.store.records import NewRecord, live_remote_ids, mark_deleted, record_ids, upsert_many
 from ledgerport.store.sync_states import begin_sync, list_sync_states, save_watermark
 from ledgerport.sync.events import ChangeEvents
+from ledgerport.sync.field_mappings import targets_for, with_targets
 from ledgerport.sync.status import RunStatus
 
 __all__ = ["SyncDeps", "SyncReport", "sync_account"]
@@ -91,8 +92,11 @@ async def _sync_mapping(
 ) -> None:
     """``listed`` collects the remote ids a ``complete`` stream lists (``None`` for other streams)."""
     stream = mapping.stream
+    targets = await targets_for(deps.database, account_id, mapping.model, marks)
     since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks and not stream.complete else None
     spec = MODELS[mapping.model]
+    resume = f"{stream.name}#{stream.resume}" if stream.resume else None
+    after = {stream.resume: marks[resume]} if stream.resume and resume in marks else None
 
     async def store(page: Page, items: list[NewRecord]) -> None:
         gone = mapping.gone(page.records, page.deleted)
@@ -111,8 +115,12 @@ async def _sync_mapping(
                 session, linked_account_id=account_id, model_name=mapping.model, remote_ids=gone, changes=changes
             )
             await events.emit(session, listening)
-            if page.watermark is not None:
-                marks[stream.name] = canonical(page.watermark)
+            reached = getter(stream.resume)(page.last) if stream.resume and page.last is not None else None
+            if reached is not None and resume is not None:
+                marks[resume] = str(reached)
+            if page.watermark is not None or reached is not None:
+                if page.watermark is not None:
+                    marks[stream.name] = canonical(page.watermark)
                 await save_watermark(
                     session,
                     linked_account_id=account_id,
@@ -132,8 +140,8 @@ async def _sync_mapping(
     # SQLite's thread, or PostgreSQL's process) while this process maps, instead of each waiting for the other.
     storing: asyncio.Task[None] | None = None
     try:
-        async for page in client.pages(stream, since):
-            items = _records(mapping, page, context)
+        async for page in client.pages(stream, since, after):
+            items = with_targets(targets, _records(mapping, page, context))
             if listed is not None:
                 listed.update(item.remote_id for item in items)
             if storing is not None:

@@ -23,10 +23,12 @@ from ledgerport.connectors._base import Request, field_support
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
 from ledgerport.connectors.quickbooks import CONNECTOR
 from ledgerport.connectors.quickbooks.mapping import EXPENSE, MAPPINGS
+from ledgerport.connectors.quickbooks.reports import BALANCE_SHEETS, CASH_FLOWS, JOURNAL, PROFIT_AND_LOSS
 from ledgerport.connectors.quickbooks.streams import INVOICES
 from ledgerport.kit import clock
 
 CONTEXT = MappingContext(ref=lambda model, rid: f"{model}:{rid}")
+REPORTS = {stream.name for stream in (BALANCE_SHEETS, PROFIT_AND_LOSS, CASH_FLOWS, JOURNAL)}
 _decode = msgspec.json.Decoder(float_hook=Decimal)
 
 
@@ -62,6 +64,9 @@ async def test_every_mapping_walks_maps_and_matches_the_dump(synced, transport) 
         remote_ids = [mapping.remote_id_of(record) for record in records]
         assert len(remote_ids) == len(set(remote_ids)), name
         assert [s.remote_id for s in structs] == remote_ids, name
+        if name in REPORTS:
+            assert structs, name  # reports are computed, not stored: there is no dump to compare with
+            continue
         dump = await _dump(transport, name)
         alive = {mapping.remote_id_of(r) for r in dump if r.get("status") != "Deleted"}
         assert set(remote_ids) == alive, name

@@ -22,6 +22,7 @@ from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
 from ledgerport.connectors.xero import CONNECTOR
 from ledgerport.connectors.xero.mapping import CONTACT, EXPENSE, INVOICE, JOURNAL_ENTRY, TRANSACTION
 from ledgerport.sandboxes.xero import SandboxApp
+from ledgerport.sandboxes.xero.journals import book_for
 
 CONTEXT = MappingContext(ref=lambda model, remote_id: f"{model}:{remote_id}")
 _decode = msgspec.json.Decoder(float_hook=Decimal)
@@ -40,6 +41,8 @@ async def _truth(transport: AsgiTransport, sandbox: SandboxApp, tenant_id: str, 
     """The sandbox's own records for the mapping (every record: deleted, voided and archived ones included)."""
     if mapping.stream.name == "Organisation":
         return [sandbox.tenants[tenant_id].organisation]
+    if mapping.stream.name == "Journals":
+        return book_for(sandbox.tenants[tenant_id]).journals
     response = await transport.send(
         Request(method="GET", url=f"{ORIGIN}/_sandbox/dump/{tenant_id}/{mapping.stream.name}")
     )
@@ -60,6 +63,8 @@ async def test_stream_maps_every_record(
     assert len(remote_ids) == len(set(remote_ids)), "keys are unique"
     assert [struct.remote_id for _, struct in pairs] == remote_ids  # type: ignore[attr-defined]
 
+    if mapping.stream.expand is not None:
+        return  # statements are derived per period from reports or journals: test_ledger.py checks them
     truth = await _truth(transport, sandbox, tenant_id, mapping)
     assert set(remote_ids) == {mapping.remote_id_of(record) for record in truth}
     rule = mapping.stream.deleted if mapping.explode is None else None  # deleted elements are never mapped

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -77,6 +77,8 @@ class Page(msgspec.Struct, frozen=True):
     deleted: list[Any]
     watermark: datetime | None
     path: str
+    last: Any = None
+    """The page's last record, live or deleted (where a ``resume`` stream got to)."""
 
 
 class ProviderClient:
@@ -244,8 +246,11 @@ class ProviderClient:
             records = await stream.expand(self.json, self.context, records)
         return body, records
 
-    async def pages(self, stream: Stream, since: datetime | None) -> AsyncIterator[Page]:
-        """Every page of ``stream`` changed after ``since`` (everything when ``None``).
+    async def pages(
+        self, stream: Stream, since: datetime | None, after: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[Page]:
+        """Every page of ``stream`` changed after ``since`` (everything when ``None``); ``after`` starts a
+        ``resume`` stream after the position a previous sync reached (``StreamContext.after``).
 
         Following pages are fetched while the caller stores this one, so provider latency overlaps with mapping
         and storing, and a sync under a provider's rate limit spends its waits working. Requests ahead assume full
@@ -263,7 +268,7 @@ class ProviderClient:
         last: int | None = None
         counting: asyncio.Task[Any] | None = None
 
-        context = self.context
+        context = self.context if after is None else msgspec.structs.replace(self.context, after=dict(after))
 
         def ask(position: int) -> None:
             request = stream.request(context, since, position, paging.size)
@@ -344,7 +349,13 @@ def _assemble(stream: Stream, records: list[Any], path: str) -> Page:
     deleted = [r for r in records if stream.deleted is not None and stream.deleted(r)]
     live = [r for r in records if not (stream.deleted is not None and stream.deleted(r))]
     marks = [m for m in (stream.since.of(r) for r in records) if m is not None] if stream.since else []
-    return Page(records=live, deleted=deleted, watermark=max(marks) if marks else None, path=path)
+    return Page(
+        records=live,
+        deleted=deleted,
+        watermark=max(marks) if marks else None,
+        path=path,
+        last=records[-1] if records else None,
+    )
 
 
 def _position(body: Any, path: str, known: int | None) -> int | None:

@@ -95,15 +95,18 @@ def passthrough_request(
     method: str,
     path: str,
     headers: Mapping[str, Any] | None = None,
-    data: str | None = None,
+    data: str | bytes | None = None,
     request_format: str | None = None,
+    content_type: str | None = None,
 ) -> Request:
-    """The request a passthrough sends: ``path`` below ``root`` (the account's placed passthrough base)."""
+    """The request a passthrough sends: ``path`` below ``root`` (the account's placed passthrough base).
+
+    ``content_type`` is the body's own (a multipart body's, with its boundary); it wins over the caller's."""
     if method not in METHODS:
         raise PassthroughRefused(f"method must be one of {', '.join(METHODS)}.")
     try:
         route, query = _relative_path(path)
-        body = None if data is None else data.encode()
+        body = data.encode() if isinstance(data, str) else data
     except UnicodeEncodeError as exc:
         raise PassthroughRefused("path and data must be valid Unicode text.") from exc
     sent = forwarded_headers(headers)
@@ -111,8 +114,10 @@ def passthrough_request(
     target, base = urlsplit(url), urlsplit(root)
     if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not target.path.startswith(base.path):
         raise PassthroughRefused("path must stay below the integration's API base.")  # defence in depth
-    if body is not None:
-        content_type = CONTENT_TYPES.get(request_format or "JSON")
-        if "Content-Type" not in sent and content_type is not None:
-            sent["Content-Type"] = content_type
+    if content_type is not None:
+        sent["Content-Type"] = content_type
+    elif body is not None:
+        default = CONTENT_TYPES.get(request_format or "JSON")
+        if "Content-Type" not in sent and default is not None:
+            sent["Content-Type"] = default
     return Request(method=method, url=f"{url}?{query}" if query else url, headers=sent, body=body)

@@ -189,6 +189,11 @@ class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     the engine marks stored records missing from it deleted, once every stream feeding the model has listed.
     Not for exploded mappings: the listing's rows are the stream's records, not their elements."""
 
+    resume: str | None = None
+    """For a feed that only grows and is paged by position in it (Xero's journals, by JournalNumber): the record
+    field holding that position. The engine keeps the last value a sync read, and the next sync's first request
+    sees it in ``StreamContext.after`` (``{resume: value}``), so it asks only for what follows."""
+
     @cached_property
     def key_of(self) -> Getter:
         """The record's provider id, read through a compiled path."""

@@ -51,6 +51,7 @@ from ledgerport.connectors.quickbooks.documents import (
 from ledgerport.connectors.quickbooks.ids import REMOTE_ID, ref_to, remote_id_of
 from ledgerport.connectors.quickbooks.lines import tax_code_ref
 from ledgerport.connectors.quickbooks.payment_methods import PAYMENT_METHOD
+from ledgerport.connectors.quickbooks.statements import STATEMENTS
 from ledgerport.connectors.quickbooks.streams import (
     ACCOUNTS,
     CLASSES,
@@ -327,5 +328,6 @@ MAPPINGS: Sequence[ModelMap] = (
     JOURNAL_ENTRY,
     EXPENSE,
     *TRANSACTIONS,
+    *STATEMENTS,
 )
 """Referenced models first: the engine syncs in this order."""

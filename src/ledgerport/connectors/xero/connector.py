@@ -26,11 +26,14 @@ SCOPES = (
     "accounting.contacts",
     "accounting.settings",
     "accounting.journals.read",
+    "accounting.reports.read",
 )
 """``offline_access`` is what earns a refresh token; ``accounting.transactions`` covers invoices, credit notes,
 purchase orders, payments, bank transactions and manual journals for apps created before 2026-03-02 (newer apps must
 ask for the granular ``accounting.invoices`` / ``.payments`` / ``.banktransactions`` / ``.manualjournals``, which the
-sandbox also accepts); ``accounting.settings`` covers the organisation, accounts, items, tax rates and tracking."""
+sandbox also accepts); ``accounting.settings`` covers the organisation, accounts, items, tax rates and tracking;
+``accounting.journals.read`` the general ledger and ``accounting.reports.read`` the balance sheet and profit and
+loss."""
 
 CONNECTOR = Connector(
     key="xero",

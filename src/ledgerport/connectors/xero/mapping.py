@@ -57,6 +57,7 @@ from ledgerport.connectors.xero.documents import (
     VENDOR_CREDIT,
     deleted,
 )
+from ledgerport.connectors.xero.ledger import LEDGER_MAPPINGS
 from ledgerport.connectors.xero.lines import ADDRESS, PHONE
 from ledgerport.connectors.xero.streams import (
     ACCOUNTS,
@@ -248,5 +249,6 @@ MAPPINGS: Sequence[ModelMap] = (
     EXPENSE,
     TRANSACTION,
     JOURNAL_ENTRY,
+    *LEDGER_MAPPINGS,
 )
 """Referenced models first: the engine syncs in this order."""

@@ -14,13 +14,15 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from ledgerport.sandboxes.quickbooks import auth, errors, writes
-from ledgerport.sandboxes.quickbooks.clock import format_envelope_time, parse_time
+from ledgerport.sandboxes.quickbooks.clock import ZONE, format_envelope_time, parse_time
 from ledgerport.sandboxes.quickbooks.query import execute, parse
+from ledgerport.sandboxes.quickbooks.reports import run_report
 from ledgerport.sandboxes.quickbooks.state import Sandbox
 from ledgerport.sandboxes.quickbooks.store import ENTITIES, PATHS, Company, Record
 from ledgerport.sandboxes.quickbooks.wire import Request, Response, decode_json, json_response
@@ -76,6 +78,20 @@ def _entity(request: Request) -> str:
     if entity is None:
         raise errors.unsupported_operation(f"{request.method} /{request.params['entity']}")
     return entity
+
+
+def _report(sandbox: Sandbox, request: Request) -> Response:
+    """A report is the report JSON itself (``{Header, Columns, Rows}``), without the ``time`` other answers carry."""
+    realm = request.params["realm"]
+    refused = auth.authenticate(sandbox, request, realm)
+    if refused is not None:
+        return refused
+    today = datetime.fromtimestamp(sandbox.now(), ZONE).date()
+    try:
+        body = run_report(sandbox.companies[realm], request.params["report"], request.query, sandbox.now(), today)
+    except errors.QboFault as fault:
+        return json_response(fault.body(_time(sandbox)), fault.status)
+    return json_response(body)
 
 
 def _query(sandbox: Sandbox, company: Company, request: Request) -> dict[str, Any]:
@@ -232,6 +248,7 @@ ROUTES: list[Route] = [
     _route("POST", rf"{_COMPANY}/companyinfo", _api(_write_singleton("CompanyInfo"), replayable=True)),
     _route("GET", rf"{_COMPANY}/preferences", _api(_singleton("Preferences"))),
     _route("POST", rf"{_COMPANY}/preferences", _api(_write_singleton("Preferences"), replayable=True)),
+    _route("GET", rf"{_COMPANY}/reports/(?P<report>[A-Za-z]+)", _report),
     _route("GET", rf"{_COMPANY}/(?P<entity>[a-z]+)/(?P<id>[^/]+)", _api(_read)),
     _route("POST", rf"{_COMPANY}/(?P<entity>[a-z]+)", _api(_write, replayable=True)),
     _route("GET", r"/_sandbox/realms", _realms),

@@ -106,6 +106,9 @@ class Table:
         self._gone: dict[int, Record] = {}
         self._gone_index: list[tuple[int, int]] = []
         self.next_id = self._generated + 1
+        self.version = 0
+        """Counts writes (insert, replace, remove), so what is derived from the table (the ledger) knows when to
+        be derived again."""
 
     def __len__(self) -> int:
         return len(self._index)
@@ -140,6 +143,7 @@ class Table:
         self.next_id = max(self.next_id, new_id + 1)
         stamp = format_time(now)
         record = _envelope(body, new_id, "0", stamp, stamp)
+        self.version += 1
         self._written[new_id], self._updated[new_id] = record, now
         insort(self._index, (now, new_id))
         return record
@@ -152,6 +156,7 @@ class Table:
             body, entity_id, str(int(old["SyncToken"]) + 1), old["MetaData"]["CreateTime"], format_time(now)
         )
         self._unindex(entity_id)
+        self.version += 1
         self._written[entity_id], self._updated[entity_id] = record, now
         insort(self._index, (now, entity_id))
         return record
@@ -161,6 +166,7 @@ class Table:
         old = self.get(entity_id)
         assert old is not None
         self._unindex(entity_id)
+        self.version += 1
         self._written.pop(entity_id, None)
         self._updated[entity_id] = now
         tombstone = {
@@ -214,6 +220,8 @@ class Company:
     home_currency: str
     currencies: dict[str, str]
     tables: dict[str, Table] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict)
+    """What is computed from the tables and kept until they change (the ledger behind the reports)."""
 
     def table(self, entity: str) -> Table:
         """The entity's table (every entity in ``ENTITIES`` has one, possibly empty)."""

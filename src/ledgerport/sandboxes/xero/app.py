@@ -19,6 +19,7 @@ from ledgerport.sandboxes.xero.control import Control
 from ledgerport.sandboxes.xero.data import generate
 from ledgerport.sandboxes.xero.errors import NOT_FOUND_TEXT, problem_body
 from ledgerport.sandboxes.xero.http import Response, Route, Router
+from ledgerport.sandboxes.xero.ledger import Ledger
 from ledgerport.sandboxes.xero.routes import Api
 from ledgerport.sandboxes.xero.store import Tenant
 from ledgerport.sandboxes.xero.throttle import Throttle
@@ -85,6 +86,7 @@ def create_app(
         Route("DELETE", "/connections/{id}", identity.delete_connection),
         *Tracking(api).routes(),
         *BankFeeds(api, approved=bank_feeds).routes(),
+        *Ledger(api).routes(),
         *api.routes(),
     ]
     router = Router(routes, Response(404, NOT_FOUND_TEXT, content_type="text/html; charset=utf-8"))

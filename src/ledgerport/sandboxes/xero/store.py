@@ -141,6 +141,8 @@ class Tenant:
     rates: dict[str, Any] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     idempotency: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    ledger: Any = None
+    """The organisation's journals (``journals.Book``), made when first read."""
 
     def next_number(self, prefix: str) -> int:
         """The next document number for a prefix (INV, CN, PO)."""

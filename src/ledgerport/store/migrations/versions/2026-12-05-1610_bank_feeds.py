@@ -4,7 +4,7 @@ Merge serves addresses and phone numbers on their own (``GET /addresses/{id}``, 
 while they live inside contact and company documents; this index finds the record and the position of one.
 
 Revision ID: 0012_bank_feeds
-Revises: 0010_passthrough_receipts
+Revises: 0013_field_mappings
 Create Date: 2026-12-05 16:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_bank_feeds"
-down_revision = "0010_passthrough_receipts"
+down_revision = "0013_field_mappings"
 branch_labels = None
 depends_on = None
 
