@@ -12,8 +12,6 @@ from ledgerport.connectors import CONNECTORS
 __all__ = ["NOT_YET_SERVED", "moving_from_merge"]
 
 NOT_YET_SERVED = (
-    "/accounting/v1/bank-feed-accounts",
-    "/accounting/v1/expense-reports",
     "/accounting/v1/linked-account-scopes",
     "/accounting/v1/default-scopes",
 )
@@ -102,8 +100,13 @@ having some (one request per such object that changed, not per record).
 
 These parts of Merge's Accounting API answer 404 here for now:
 
-- Bank feeds and expense reports.
 - Linked-account or default scopes.
+
+Bank feeds (`/bank-feed-accounts`, `/bank-feed-transactions`) go to the provider's own bank feed API where it has \
+one (some open it to approved partners only); where it has none, ledgerport keeps the feeds and transactions itself \
+(they read back, and `is_processed` stays false), and `meta/post` says which. Expense reports are served, empty, \
+for integrations that keep none. Addresses and phone numbers stay nested in contacts and companies, each with an \
+`id` that `GET /addresses/{id}` and `GET /phone-numbers/{id}` answer.
 
 Remote fields are served for the models whose providers have them (`include_remote_fields`, \
 `/remote-field-classes`), and `available-actions` or `GET /api/integrations` say which models and operations each \
