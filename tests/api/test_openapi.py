@@ -17,6 +17,7 @@ import pytest
 from synced_harness import SyncedOrganization
 
 from harness import TEST_SEALING_KEY, Server, TenantFactory, reference, run
+from ledgerport.api.accounting.nested import NESTED_PATHS
 from ledgerport.api.moving_from_merge import NOT_YET_SERVED
 from ledgerport.api.openapi import openapi_document
 from ledgerport.app import create_app
@@ -311,6 +312,29 @@ def _webhook_gets(api: httpx.Client, synced: SyncedOrganization, database_url: s
     }
 
 
+def _nested_gets(api: httpx.Client, synced: SyncedOrganization) -> set[str]:
+    """The lines of records that have them, and every nested object served by id (addresses, phone numbers)."""
+    checked: set[str] = set()
+    for token in synced.tokens.values():
+        headers = {"Authorization": f"Bearer {synced.api_key}", "X-Account-Token": token}
+        for spec in MODELS.values():
+            listed = _get(api, f"/accounting/v1/{spec.path}", headers, page_size=5).json()["results"]
+            if spec.lines is not None:
+                path = f"/accounting/v1/{spec.path}/{{id}}/{spec.lines.path}"
+                for record in listed:
+                    expand = ",".join(spec.lines.expand) or None
+                    _check(_get(api, path.replace("{id}", record["id"]), headers, expand=expand), path)
+                    checked.add(path)
+            for field, model in spec.nested.items():
+                path = f"/accounting/v1/{NESTED_PATHS[model]}/{{id}}"
+                for record in listed:
+                    for nested in record[field]:
+                        found = _check(_get(api, path.replace("{id}", nested["id"]), headers), path)
+                        assert found == nested
+                        checked.add(path)
+    return checked
+
+
 class TestLiveAnswersMatchTheDocument:
     """Every documented GET, called with credentials that have data behind them, answers what the document says."""
 
@@ -424,6 +448,7 @@ class TestLiveAnswersMatchTheDocument:
                 checked.add(path)
             gone = api.delete(f"/accounting/v1/field-mappings/{made.json()['model']['id']}", headers=headers)
             assert gone.status_code == 200
+        checked |= _nested_gets(api, synced_org)
         model_paths = {f"/accounting/v1/{spec.path}" for spec in MODELS.values()}
         model_paths |= {f"{path}/{{id}}" for path in model_paths}
         gets = {path for path, operations in DOCUMENT["paths"].items() if "get" in operations} - model_paths

@@ -273,6 +273,10 @@ def test_the_openapi_document_lists_the_classes_endpoints() -> None:
         f"/accounting/v1/{path}/remote-field-classes"
         for path in (
             "contacts",
+            "expense-reports",
+            "expense-reports/lines",
+            "expenses",
+            "expenses/lines",
             "invoices",
             "invoices/line-items",
             "item-fulfillments",

@@ -46,6 +46,8 @@ from ledgerport.api.shapes import (
     WebhookReceiver,
 )
 from ledgerport.connectors import CONNECTORS
+from ledgerport.models.contact import AccountingPhoneNumber, Address, AddressType
+from ledgerport.models.country import Country
 from ledgerport.models.integrations import INTEGRATIONS
 from ledgerport.passthrough import AsyncPassthroughReciept, RemoteResponse
 
@@ -231,6 +233,17 @@ _SHOWN: dict[tuple[str, str], Any] = {
     ("/accounting/v1/issues/{id}", "get"): _ISSUE,
     ("/accounting/v1/webhook-receivers", "get"): [WebhookReceiver(event="invoice.created", is_active=True)],
     ("/accounting/v1/webhook-receivers", "post"): WebhookReceiver(event="invoice.created", is_active=True, key="k1"),
+    ("/accounting/v1/addresses/{id}", "get"): Address(
+        id="5d0f6c0e-2f7b-5a51-9b1e-3c9e6f2a7d10",
+        type=AddressType.BILLING,
+        street_1="12 Quay Street",
+        city="Auckland",
+        zip_code="1010",
+        country=Country.NZ,
+    ),
+    ("/accounting/v1/phone-numbers/{id}", "get"): AccountingPhoneNumber(
+        id="8a1c2b3d-4e5f-5a6b-8c7d-9e0f1a2b3c4d", number="+64 9 555 0100", type="MOBILE"
+    ),
     ("/accounting/v1/field-mappings", "get"): {"Contact": [], "Invoice": [msgspec.to_builtins(_MAPPING)]},
     ("/accounting/v1/field-mappings", "post"): _MAPPED,
     ("/accounting/v1/field-mappings/{field_mapping_id}", "patch"): _MAPPED,

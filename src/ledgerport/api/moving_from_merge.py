@@ -11,10 +11,7 @@ from ledgerport.connectors import CONNECTORS
 
 __all__ = ["NOT_YET_SERVED", "moving_from_merge"]
 
-NOT_YET_SERVED = (
-    "/accounting/v1/bank-feed-accounts",
-    "/accounting/v1/expense-reports",
-)
+NOT_YET_SERVED: tuple[str, ...] = ()
 """Merge Accounting API paths this server does not answer yet (each is a 404 here)."""
 
 _GUIDE = """\
@@ -116,9 +113,13 @@ queued. A stored record that stops meeting a condition later keeps its last stor
 
 ## What it does not do yet
 
-These parts of Merge's Accounting API answer 404 here for now:
+Every path of Merge's Accounting API is answered. Where the answer differs:
 
-- Bank feeds and expense reports.
+Bank feeds (`/bank-feed-accounts`, `/bank-feed-transactions`) go to the provider's own bank feed API where it has \
+one (some open it to approved partners only); where it has none, ledgerport keeps the feeds and transactions itself \
+(they read back, and `is_processed` stays false), and `meta/post` says which. Expense reports are served, empty, \
+for integrations that keep none. Addresses and phone numbers stay nested in contacts and companies, each with an \
+`id` that `GET /addresses/{id}` and `GET /phone-numbers/{id}` answer.
 
 Remote fields are served for the models whose providers have them (`include_remote_fields`, \
 `/remote-field-classes`), and `available-actions` or `GET /api/integrations` say which models and operations each \

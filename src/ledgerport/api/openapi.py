@@ -32,6 +32,7 @@ from ledgerport.api.accounting.field_mappings import (
 )
 from ledgerport.api.accounting.keys import RemoteKeyRequest
 from ledgerport.api.accounting.linked_accounts import ACCOUNT_CATEGORIES, ACCOUNT_STATUSES
+from ledgerport.api.accounting.nested import NESTED_PATHS
 from ledgerport.api.accounting.scopes import LinkedAccountCommonModelScopeDeserializerRequest
 from ledgerport.api.accounting.selective_sync import LinkedAccountSelectiveSyncConfigurationListRequest
 from ledgerport.api.accounting.sync_status import ISSUE_STATUSES, ISSUE_TIME_FILTERS
@@ -71,6 +72,7 @@ from ledgerport.api.shapes import (
 from ledgerport.api.webhooks import DELIVERY_STATUSES, EndpointChange, NewEndpointRequest
 from ledgerport.models import MODELS, BoolEquals, DateAfter, DateBefore, Equals, ModelSpec, Ref, RemoteData
 from ledgerport.models._base import RemoteFieldClass
+from ledgerport.models.contact import AccountingPhoneNumber, Address
 from ledgerport.passthrough import AsyncPassthroughReciept, DataPassthroughRequest, RemoteResponse
 from ledgerport.store.audit import EVENT_TYPES
 from ledgerport.writes.problems import Problem
@@ -229,7 +231,7 @@ def _model_paths(spec: ModelSpec) -> dict[str, Any]:
             "get": _operation(
                 f"{plural}_list",
                 spec.path,
-                f"Returns a list of `{spec.name}` objects.",
+                f"Returns a list of `{spec.name}` objects." + (f" {spec.notes}" if spec.notes else ""),
                 parameters=[_ACCOUNT_TOKEN, *_list_params(spec)],
                 ok=_page_of(_ref(spec.struct)),
                 errors=("400", "403", *_ACCOUNT_ERRORS),
@@ -491,6 +493,8 @@ _OTHER_PATHS: dict[str, Any] = {
 
 _STRUCTS: tuple[type[msgspec.Struct], ...] = (
     RemoteData,
+    Address,
+    AccountingPhoneNumber,
     RemoteFieldClass,
     WriteBody,
     ApplicationBody,
@@ -573,6 +577,9 @@ def _components() -> dict[str, Schema]:
     for spec in MODELS.values():
         name = spec.struct.__name__
         components[name] = _as_served(spec, components[name])
+        if spec.lines is not None:  # lines served on their own may expand their relations too
+            line = spec.lines.struct.__name__
+            components[line] = _as_served(spec.lines, components[line])
     components["Error"] = {
         "type": "object",
         "properties": {"detail": {"type": "string"}},
@@ -1093,6 +1100,8 @@ def _paths() -> dict[str, Any]:
         if spec.remote_fields:
             for path in (f"/accounting/v1/{spec.path}", f"/accounting/v1/{spec.path}/{{id}}"):
                 paths[path]["get"]["parameters"].append(_INCLUDE_REMOTE_FIELDS)
+        paths.update(_lines_paths(spec))
+    paths.update(_nested_paths())
     paths.update(_WRITE_LOG_PATH)
     paths.update(_ASYNC_TASK_PATH)
     paths.update(_OTHER_PATHS)
@@ -1130,6 +1139,81 @@ def _download_paths(spec: ModelSpec) -> dict[str, Any]:
         "description": "The provider did not answer, or refused the account's credentials",
     }
     return {f"/accounting/v1/{spec.path}/{{id}}/download": {"get": operation}}
+
+
+def _lines_paths(spec: ModelSpec) -> dict[str, Any]:
+    """``GET /<path>/{id}/<lines>``: the lines of one record, paged in their order."""
+    lines = spec.lines
+    if lines is None:
+        return {}
+    plural = spec.path.replace("-", "_")
+    return {
+        f"/accounting/v1/{spec.path}/{{id}}/{lines.path}": {
+            "get": _operation(
+                f"{plural}_{lines.path}_list",
+                spec.path,
+                f"Returns a list of `{lines.name}` objects of the `{spec.name}` with the given `id`.",
+                parameters=[
+                    _ACCOUNT_TOKEN,
+                    _param("id", _UUID, "", "path"),
+                    *_PAGE,
+                    *_expand_param(lines),
+                    *[
+                        _param(name, _BOOL, "Accepted as Merge accepts it.")
+                        for name in (
+                            "include_deleted_data",
+                            "include_remote_data",
+                            "include_remote_fields",
+                            "include_shell_data",
+                        )
+                    ],
+                ],
+                ok=_page_of(_ref(lines.struct)),
+                errors=("400", *_ACCOUNT_ERRORS),
+            )
+        }
+    }
+
+
+_NESTED_STRUCTS: dict[str, type[msgspec.Struct]] = {"Address": Address, "AccountingPhoneNumber": AccountingPhoneNumber}
+
+
+def _nested_paths() -> dict[str, Any]:
+    """``GET /addresses/{id}`` and ``GET /phone-numbers/{id}``: one object nested in a contact or company."""
+    only_type: Schema = {"type": "string", "enum": ["type"]}
+    paths: dict[str, Any] = {}
+    for model, path in NESTED_PATHS.items():
+        struct = _NESTED_STRUCTS[model]
+        served: Schema = {
+            "allOf": [
+                _ref(struct),
+                {
+                    "type": "object",
+                    "properties": {
+                        "remote_data": {"anyOf": [{"type": "array", "items": _ref(RemoteData)}, {"type": "null"}]}
+                    },
+                },
+            ]
+        }
+        paths[f"/accounting/v1/{path}/{{id}}"] = {
+            "get": _operation(
+                f"{path.replace('-', '_')}_retrieve",
+                path,
+                f"Returns an `{model}` object with the given `id` (its `id` is in the contact's or company's "
+                f"`{path.replace('-', '_')}`); `remote_data` is its record's.",
+                parameters=[
+                    _ACCOUNT_TOKEN,
+                    _param("id", _UUID, "", "path"),
+                    _param("include_remote_data", _BOOL, _REMOTE_DATA_HELP),
+                    _param("include_shell_data", _BOOL, "Accepted as Merge accepts it."),
+                    _param("remote_fields", only_type, "Deprecated. Use show_enum_origins."),
+                    _param("show_enum_origins", only_type, "Accepted; the provider's own type is not kept apart."),
+                ],
+                ok=served,
+                errors=("400", *_ACCOUNT_ERRORS),
+            )
+        }
+    return paths
 
 
 def _remote_field_paths(spec: ModelSpec) -> dict[str, Any]:

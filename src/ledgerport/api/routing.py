@@ -22,6 +22,7 @@ from ledgerport.api.accounting.field_mappings import FIELD_MAPPING_HANDLERS
 from ledgerport.api.accounting.integrations import list_integrations, retrieve_available_actions
 from ledgerport.api.accounting.keys import KEY_HANDLERS
 from ledgerport.api.accounting.linked_accounts import LINKED_ACCOUNT_HANDLERS
+from ledgerport.api.accounting.nested import nested_handlers
 from ledgerport.api.accounting.passthrough import PASSTHROUGH_HANDLERS
 from ledgerport.api.accounting.remote_fields import remote_field_class_handlers
 from ledgerport.api.accounting.resync import RESYNC_HANDLERS
@@ -89,6 +90,7 @@ def build_routes(*, metrics: bool = True) -> list[ControllerRouterHandler]:
     accounting = [
         *remote_field_class_handlers(),
         *common_model_handlers(),
+        *nested_handlers(),
         *write_handlers(),
         *download_handlers(),
         *bulk_handlers(),

@@ -17,6 +17,7 @@ Order of writing (a record is written after everything it points at)::
     CompanyInfo → AccountingPeriod, Account, TaxRate, TrackingCategory (parents first), PaymentTerm
       → Contact, Employee, Item → Project → PurchaseOrder, SalesOrder, CreditNote, VendorCredit
       → Invoice → Payment (one per sampled PAID invoice) → Expense → Transaction → JournalEntry
+      → PaymentMethod, ExpenseReport, BankFeedAccount → BankFeedTransaction
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import msgspec
 
-from ledgerport.dev import documents, orders, reference
+from ledgerport.dev import claims, documents, orders, reference
 from ledgerport.dev import expenses as spending
 from ledgerport.dev.catalog import ACCOUNTS, PAYMENT_TERMS, TAX_RATES, TRACKING_CATEGORIES
 from ledgerport.dev.ledger import Ledger, Tax, Term
@@ -177,6 +178,16 @@ async def _seed_orders(writer: _Writer, seed: int, ledger: Ledger, invoices: int
     await writer.write("VendorCredit", orders.vendor_credits(rng, ledger, credits))
 
 
+async def _seed_claims(writer: _Writer, seed: int, ledger: Ledger, invoices: int) -> None:
+    """Payment methods, staff expense reports, and one bank feed with the transactions pushed into it."""
+    await writer.write("PaymentMethod", claims.payment_methods(ledger))
+    reports = _scaled(5, invoices, 1_000, 40)
+    await writer.write("ExpenseReport", claims.expense_reports(_stream(seed, "ExpenseReport"), ledger, reports))
+    (feed,) = await writer.write("BankFeedAccount", claims.bank_feed_accounts(ledger))
+    pushed = claims.bank_feed_transactions(_stream(seed, "BankFeedTransaction"), feed, _scaled(10, invoices, 100, 60))
+    await writer.write("BankFeedTransaction", pushed)
+
+
 async def seed_account(
     database: Database,
     *,
@@ -211,4 +222,5 @@ async def seed_account(
     await writer.stream(
         "JournalEntry", documents.journal_entries(_stream(seed, "JournalEntry"), ledger, journal_entries), keep=_nothing
     )
+    await _seed_claims(writer, seed, ledger, invoices)
     return SeedSummary(counts=dict(writer.counts))

@@ -22,6 +22,13 @@ from ledgerport.models._spec import (
 from ledgerport.models.account import Account, AccountAccountType, AccountStatus, Classification
 from ledgerport.models.accounting_period import AccountingPeriod
 from ledgerport.models.attachment import AccountingAttachment
+from ledgerport.models.bank_feed import (
+    BankFeedAccount,
+    BankFeedAccountType,
+    BankFeedTransaction,
+    CreditOrDebit,
+    FeedStatus,
+)
 from ledgerport.models.company_info import CompanyInfo
 from ledgerport.models.contact import AccountingPhoneNumber, Address, AddressType, Contact
 from ledgerport.models.country import Country
@@ -35,6 +42,7 @@ from ledgerport.models.currency import Currency
 from ledgerport.models.employee import Employee
 from ledgerport.models.enums import ActiveOrArchived, ActiveOrInactive
 from ledgerport.models.expense import Expense, ExpenseLine
+from ledgerport.models.expense_report import ExpenseReport, ExpenseReportLine, ExpenseReportStatus
 from ledgerport.models.invoice import (
     CreditNoteApplyLineForInvoice,
     Invoice,
@@ -47,6 +55,7 @@ from ledgerport.models.item import Item, ItemType
 from ledgerport.models.item_fulfillment import ItemFulfillment, ItemFulfillmentLine, ItemFulfillmentStatus
 from ledgerport.models.journal_entry import JournalEntry, JournalLine, PostingStatus
 from ledgerport.models.payment import Payment, PaymentLineItem, PaymentType
+from ledgerport.models.payment_method import MethodType, PaymentMethod
 from ledgerport.models.payment_term import PaymentTerm
 from ledgerport.models.project import Project
 from ledgerport.models.purchase_order import PurchaseOrder, PurchaseOrderLineItem, PurchaseOrderStatus
@@ -68,6 +77,9 @@ __all__ = [
     "ActiveOrInactive",
     "Address",
     "AddressType",
+    "BankFeedAccount",
+    "BankFeedAccountType",
+    "BankFeedTransaction",
     "BoolEquals",
     "CategoryType",
     "Classification",
@@ -82,6 +94,7 @@ __all__ = [
     "CreditNoteApplyLineForInvoice",
     "CreditNoteLineItem",
     "CreditNoteStatus",
+    "CreditOrDebit",
     "Currency",
     "DateAfter",
     "DateBefore",
@@ -90,6 +103,10 @@ __all__ = [
     "Equals",
     "Expense",
     "ExpenseLine",
+    "ExpenseReport",
+    "ExpenseReportLine",
+    "ExpenseReportStatus",
+    "FeedStatus",
     "Filter",
     "IdEquals",
     "Invoice",
@@ -104,9 +121,11 @@ __all__ = [
     "JournalEntry",
     "JournalLine",
     "MODELS",
+    "MethodType",
     "ModelSpec",
     "Payment",
     "PaymentLineItem",
+    "PaymentMethod",
     "PaymentTerm",
     "PaymentType",
     "PostingStatus",

@@ -116,6 +116,14 @@ class ModelSpec(msgspec.Struct, frozen=True):
     file_field: str | None = None
     """The document field the API answers as the record's download link (``GET /<path>/{id}/download``, which
     streams the file from the provider); ``None`` for models that are not files."""
+    nested: Mapping[str, str] = {}
+    """Document field → the model of the nested objects it lists that Merge also serves by id (``addresses`` →
+    ``Address``): the store gives each such object a stable ``id`` when it writes the record, and indexes it."""
+    lines: ModelSpec | None = None
+    """The line model that ``GET /<path>/{id}/<lines.path>`` pages: ``lines.path`` is both the URL segment and the
+    document field holding the lines (an expense report's ``lines``), ``lines.expand`` what a line can expand."""
+    notes: str | None = None
+    """Why an integration may hold no records of this model (shown in the documentation of its list operation)."""
 
     @property
     def list_filters(self) -> dict[str, Filter]:

@@ -47,8 +47,13 @@ class Contact(CommonModel, kw_only=True):
 
 
 class Address(CommonModel, kw_only=True):
-    """An address nested in a contact or company document; it has no id of its own in Merge's read model."""
+    """An address nested in a contact or company document.
 
+    Merge serves addresses by id (``GET /addresses/{id}``; a contact's ``addresses`` are their ids unless expanded).
+    ledgerport keeps nesting the objects, and the store gives each one a stable ``id`` when its record is written
+    (derived from the record and the address's position), so the id can be read here and retrieved on its own."""
+
+    id: str | None = None
     created_at: datetime | None = None
     modified_at: datetime | None = None
     type: AddressType | None = None
@@ -62,8 +67,9 @@ class Address(CommonModel, kw_only=True):
 
 
 class AccountingPhoneNumber(CommonModel, kw_only=True):
-    """A phone number nested in a contact or company document."""
+    """A phone number nested in a contact or company document, with a stable ``id`` as :class:`Address` has."""
 
+    id: str | None = None
     created_at: datetime | None = None
     modified_at: datetime | None = None
     number: str | None = None

@@ -23,6 +23,7 @@ from ledgerport.models.account import Account, AccountAccountType, AccountStatus
 from ledgerport.models.accounting_period import AccountingPeriod
 from ledgerport.models.attachment import AccountingAttachment
 from ledgerport.models.balance_sheet import BalanceSheet
+from ledgerport.models.bank_feed import BankFeedAccount, BankFeedTransaction
 from ledgerport.models.cash_flow_statement import CashFlowStatement
 from ledgerport.models.company_info import CompanyInfo
 from ledgerport.models.contact import Contact
@@ -30,6 +31,7 @@ from ledgerport.models.credit_note import CreditNote
 from ledgerport.models.employee import Employee
 from ledgerport.models.enums import ActiveOrArchived
 from ledgerport.models.expense import Expense
+from ledgerport.models.expense_report import ExpenseReport, ExpenseReportLine
 from ledgerport.models.general_ledger_transaction import GeneralLedgerTransaction
 from ledgerport.models.income_statement import IncomeStatement
 from ledgerport.models.invoice import Invoice, InvoiceStatus, InvoiceType
@@ -37,6 +39,7 @@ from ledgerport.models.item import Item
 from ledgerport.models.item_fulfillment import ItemFulfillment
 from ledgerport.models.journal_entry import JournalEntry
 from ledgerport.models.payment import Payment
+from ledgerport.models.payment_method import PaymentMethod
 from ledgerport.models.payment_term import PaymentTerm
 from ledgerport.models.project import Project
 from ledgerport.models.purchase_order import PurchaseOrder
@@ -74,6 +77,8 @@ _LINES = Relation("lines", None, "many")
 _EMPLOYEE = Relation("employee", "Employee")
 _ADDRESSES = Relation("addresses", None, "many")
 _PHONE_NUMBERS = Relation("phone_numbers", None, "many")
+_NESTED = {"addresses": "Address", "phone_numbers": "AccountingPhoneNumber"}
+"""The nested objects of contacts and companies that Merge also serves by id (``GET /addresses/{id}``)."""
 
 MODELS: dict[str, ModelSpec] = {
     "Account": ModelSpec(
@@ -109,6 +114,7 @@ MODELS: dict[str, ModelSpec] = {
         filters={"name": Equals("name")},
         expand=_expand(_ADDRESSES, _PHONE_NUMBERS),
         company_field=None,
+        nested=_NESTED,
     ),
     "Contact": ModelSpec(
         "Contact",
@@ -124,6 +130,7 @@ MODELS: dict[str, ModelSpec] = {
         expand=_expand(_ADDRESSES, _COMPANY, _PHONE_NUMBERS),
         writes=("create", "update"),
         remote_fields=True,
+        nested=_NESTED,
     ),
     "CreditNote": ModelSpec(
         "CreditNote",
@@ -141,6 +148,8 @@ MODELS: dict[str, ModelSpec] = {
         filters=_dates("transaction_date"),
         expand=_expand(_ACCOUNT, _PERIOD, _COMPANY, _CONTACT, _EMPLOYEE, _LINES, _TRACKING),
         writes=("create", "bulk"),
+        remote_fields=True,
+        remote_field_lines=("lines", "ExpenseLine"),
     ),
     "GeneralLedgerTransaction": ModelSpec(
         "GeneralLedgerTransaction",
@@ -228,7 +237,7 @@ MODELS: dict[str, ModelSpec] = {
             Relation("applied_to_lines", None, "many"),
             _COMPANY,
             _CONTACT,
-            Relation("payment_method", None),  # PaymentMethod is not one of the stored models
+            Relation("payment_method", "PaymentMethod"),
             _TRACKING,
         ),
         writes=("create", "update"),
@@ -320,5 +329,61 @@ MODELS: dict[str, ModelSpec] = {
         # Merge's list operation has company_id, remote_id and the created/modified filters, and no expand.
         writes=("create",),
         file_field="file_url",
+    ),
+    "ExpenseReport": ModelSpec(
+        "ExpenseReport",
+        "expense-reports",
+        ExpenseReport,
+        expand=_expand(_PERIOD, _COMPANY, _EMPLOYEE, _LINES),
+        writes=("create",),
+        remote_fields=True,
+        remote_field_lines=("lines", "ExpenseReportLine"),
+        lines=ModelSpec(
+            "ExpenseReportLine",
+            "lines",
+            ExpenseReportLine,
+            expand=_expand(
+                _ACCOUNT,
+                _COMPANY,
+                _CONTACT,
+                _EMPLOYEE,
+                Relation("project", "Project"),
+                Relation("tax_rate", "TaxRate"),
+            ),
+        ),
+        notes="An integration that keeps no expense reports answers an empty list, and refuses a create as "
+        "unsupported (its `meta/post` says so).",
+    ),
+    "PaymentMethod": ModelSpec(
+        "PaymentMethod",
+        "payment-methods",
+        PaymentMethod,
+        # Merge's list operation has only the paging and include_* parameters for this model.
+        company_field=None,
+        remote_id_filter=False,
+        created_modified_filters=False,
+        notes="An integration without payment methods answers an empty list.",
+    ),
+    "BankFeedAccount": ModelSpec(
+        "BankFeedAccount",
+        "bank-feed-accounts",
+        BankFeedAccount,
+        company_field=None,
+        remote_id_filter=False,
+        created_modified_filters=False,
+        writes=("create",),
+        notes="Written by the developer. Where the provider has a bank feed API the feed is opened there; where "
+        "it has none, ledgerport keeps the feed and serves it back (`meta/post` says which).",
+    ),
+    "BankFeedTransaction": ModelSpec(
+        "BankFeedTransaction",
+        "bank-feed-transactions",
+        BankFeedTransaction,
+        filters={"is_processed": BoolEquals("is_processed")},
+        expand=_expand(Relation("bank_feed_account", "BankFeedAccount")),
+        company_field=None,
+        writes=("create",),
+        notes="Written by the developer into a bank feed account. Where the provider has no bank feed API, "
+        "ledgerport keeps the transactions and `is_processed` stays false (`meta/post` says which).",
     ),
 }

@@ -27,7 +27,7 @@ from ledgerport.store.audit import (
 )
 from ledgerport.store.engine import ReadSession, WriteSession
 from ledgerport.store.keyset import beyond
-from ledgerport.store.tables import api_keys, linked_accounts, organizations, records
+from ledgerport.store.tables import api_keys, linked_accounts, nested_objects, organizations, records
 
 __all__ = [
     "AccountFilters",
@@ -417,5 +417,6 @@ async def delete_linked_account(session: WriteSession, *, account_id: uuid.UUID,
         ),
     )
     # Deleting records explicitly first keeps the cascade cheap and independent of the foreign-key pragma.
+    await session.execute(delete(nested_objects).where(nested_objects.c.linked_account_id == account_id))
     await session.execute(delete(records).where(records.c.linked_account_id == account_id))
     await session.execute(delete(linked_accounts).where(linked_accounts.c.id == account_id))

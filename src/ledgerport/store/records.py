@@ -17,17 +17,32 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import ColumnElement, String, Uuid, and_, bindparam, false, func, null, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Uuid,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    null,
+    select,
+    tuple_,
+    update,
+)
 
 from ledgerport.kit import clock
 from ledgerport.kit.timestamps import canonical
+from ledgerport.models import MODELS
 from ledgerport.store.engine import ReadSession, WriteSession
 from ledgerport.store.keyset import beyond
-from ledgerport.store.tables import records
+from ledgerport.store.tables import nested_objects, records
 
 __all__ = [
     "Change",
     "KeyTest",
+    "NestedObject",
     "NewRecord",
     "RecordQuery",
     "Referenced",
@@ -35,6 +50,7 @@ __all__ = [
     "count_records",
     "documents_by_id",
     "encode_document",
+    "find_nested",
     "find_record",
     "key_value",
     "live_remote_ids",
@@ -342,6 +358,28 @@ def _digest(model: msgspec.Struct) -> str:
     return hashlib.sha256(encode_document(model)).hexdigest()
 
 
+def _place_nested(
+    model: msgspec.Struct, nested: Mapping[str, str], derive: Callable[[str, str], str], owner: str
+) -> tuple[msgspec.Struct, list[tuple[str, str, str, int]]]:
+    """``model`` with an id on each nested object ``nested`` names, and ``(id, model, field, position)`` of each.
+
+    An object's id is derived from its record (``owner``: model and remote id), its field and its position, so it
+    is the same at every sync and in every process; an object a mapping already gave an id keeps it."""
+    placed: list[tuple[str, str, str, int]] = []
+    values: dict[str, Any] = {}
+    for field, kind in nested.items():
+        objects = getattr(model, field, None)
+        if not objects:
+            continue
+        named = []
+        for position, one in enumerate(objects):
+            own = getattr(one, "id", None) or derive(kind, f"{owner}/{field}/{position}")
+            named.append(one if getattr(one, "id", None) else msgspec.structs.replace(one, id=own))
+            placed.append((own, kind, field, position))
+        values[field] = named
+    return (msgspec.structs.replace(model, **values) if values else model), placed
+
+
 async def upsert_many(
     session: WriteSession,
     *,
@@ -376,7 +414,15 @@ async def upsert_many(
         existing.update({row.id: row._mapping for row in rows})
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    spec = MODELS.get(model_name)
+    nested = {} if spec is None else spec.nested
+    derive = record_ids(linked_account_id) if nested else None
+    placements: dict[uuid.UUID, list[tuple[str, str, str, int]]] = {}
     for item, new_id in zip(items, ids, strict=True):
+        model = item.model
+        if derive is not None:
+            model, placed = _place_nested(model, nested, derive, f"{model_name}/{item.remote_id}")
+            item = msgspec.structs.replace(item, model=model)
         digest = _digest(item.model)
         before = existing.get(new_id)
         if (
@@ -395,6 +441,8 @@ async def upsert_many(
             remote_was_deleted=item.remote_was_deleted,
         )
         encoded = encode_document(document)
+        if derive is not None:
+            placements[new_id] = placed
         if changes is not None:
             kind = _change_kind(before, item.remote_was_deleted)
             if kind is not None:
@@ -427,7 +475,67 @@ async def upsert_many(
             update(records).where(c.id == bindparam("target_id")).execution_options(synchronize_session=False),
             updates,
         )
+    if placements:
+        await _index_nested(session, linked_account_id, placements)
     return ids
+
+
+async def _index_nested(
+    session: WriteSession, account_id: uuid.UUID, placements: Mapping[uuid.UUID, list[tuple[str, str, str, int]]]
+) -> None:
+    """Replace the index rows of the records just written by where their nested objects now are."""
+    written = list(placements)
+    for start in range(0, len(written), 500):
+        await session.execute(
+            delete(nested_objects).where(nested_objects.c.record_id.in_(written[start : start + 500]))
+        )
+    rows = [
+        {
+            "id": uuid.UUID(object_id),
+            "linked_account_id": account_id,
+            "record_id": owner,
+            "model": kind,
+            "field": field,
+            "position": position,
+        }
+        for owner, placed in placements.items()
+        for object_id, kind, field, position in placed
+    ]
+    if rows:
+        # One id per object: a record listing the same object twice (never seen) keeps the first place.
+        unique = list({row["id"]: row for row in reversed(rows)}.values())
+        await session.execute(nested_objects.insert(), unique)
+
+
+class NestedObject(msgspec.Struct, frozen=True):
+    """A nested object found by its id: the JSON object, and its record's remote data."""
+
+    document: Any
+    remote_data: bytes | None
+
+
+async def find_nested(
+    session: ReadSession, *, linked_account_id: uuid.UUID, model: str, object_id: uuid.UUID, with_remote_data: bool
+) -> NestedObject | None:
+    """One nested object of this linked account (``Address``, ``AccountingPhoneNumber``) by its id: an index probe
+    and a read of the one record holding it. Another account's id, or a stale index row, is not found."""
+    n, c = nested_objects.c, records.c
+    row = (
+        await session.execute(
+            select(n.field, n.position, c.document, c.remote_data if with_remote_data else null())
+            .join(records, c.id == n.record_id)
+            .where(n.id == object_id, n.linked_account_id == linked_account_id, n.model == model)
+        )
+    ).first()
+    if row is None:
+        return None
+    objects = _decoder.decode(row[2]).get(row[0])
+    if not isinstance(objects, list) or row[1] >= len(objects):
+        return None
+    found = objects[row[1]]
+    if not isinstance(found, dict) or found.get("id") != str(object_id):
+        return None
+    return NestedObject(found, row[3])
 
 
 def _change_kind(before: Mapping[str, Any] | None, deleted: bool) -> Literal["added", "changed", "removed"] | None:

@@ -43,6 +43,7 @@ __all__ = [
     "linked_account_scopes",
     "linked_accounts",
     "metadata",
+    "nested_objects",
     "organizations",
     "passthrough_receipts",
     "records",
@@ -126,6 +127,21 @@ records = Table(
     UniqueConstraint("linked_account_id", "model", "remote_id"),
     Index("ix_records_keyset", "linked_account_id", "model", "created_at", "id"),
 )
+
+nested_objects = Table(
+    "nested_objects",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("linked_account_id", Uuid, ForeignKey("linked_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("record_id", Uuid, ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("field", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Index("ix_nested_objects_record_id", "record_id"),
+)
+"""Where each nested object Merge also serves by id (a contact's or company's addresses and phone numbers) is:
+its record and its position in one of the record's lists. Written with the record, so ``GET /addresses/{id}`` is
+one primary-key probe and a read of that record, never a scan of every contact."""
 
 credentials = Table(
     "credentials",

@@ -280,7 +280,7 @@ def _named_currencies(model: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 async def _check_currencies(deps: WriteDeps, call: WriteCall, connector: Connector, checked: Checked) -> list[Problem]:
     named = _named_currencies(checked.model)
-    writer = connector.writer
+    writer = connector.writer if checked.target is None or checked.target.protocol is None else checked.target.protocol
     if not named or writer is None or writer.currencies is None:
         return []
     cached = deps.currencies.get(call.account.id)
@@ -524,8 +524,8 @@ async def _run(
     operation_id: uuid.UUID,
 ) -> Outcome:
     target = checked.target
-    writer = connector.writer
     assert target is not None
+    writer = target.protocol or connector.writer
     assert writer is not None
     recorders: list[Recorder] = []
 

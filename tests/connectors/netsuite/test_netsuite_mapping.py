@@ -311,7 +311,9 @@ def test_reference_data() -> None:
     assert not customer["is_supplier"]
     assert customer["addresses"][0]["type"] == AddressType.BILLING
     assert customer["addresses"][0]["country"] == "GB"
-    assert customer["phone_numbers"] == [{"created_at": None, "modified_at": None, "number": "555", "type": "PHONE"}]
+    assert customer["phone_numbers"] == [
+        {"id": None, "created_at": None, "modified_at": None, "number": "555", "type": "PHONE"}
+    ]
     tax = _map(TAX_CODE, {"id": 90, "itemid": "CA-SF", "rate": "8.5%", "isinactive": "F"})
     assert tax["total_tax_rate"] == Decimal("8.5")
     department = TRACKING_CATEGORIES[0]

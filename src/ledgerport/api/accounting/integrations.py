@@ -17,6 +17,7 @@ from ledgerport.api.auth import authenticate_account
 from ledgerport.api.shapes import AccountIntegration, AvailableActions, IntegrationListing, ModelOperation
 from ledgerport.connectors import CONNECTORS, connector_for_slug
 from ledgerport.connectors._base import Connector, field_support
+from ledgerport.connectors._base.mapping import supported_fields
 from ledgerport.models.integrations import INTEGRATIONS
 from ledgerport.writes import required_fields
 
@@ -55,10 +56,21 @@ def model_operations(slug: str) -> list[ModelOperation]:
             model_name=model,
             available_operations=_operations(connector, model),
             required_post_parameters=required_fields(connector.writes[model]) if model in connector.writes else [],
-            supported_fields=read.get(model, []),
+            supported_fields=read.get(model) or _written_fields(connector, model),
         )
         for model in models
     ]
+
+
+def _written_fields(connector: Connector, model: str) -> list[str]:
+    """The fields a model no sync reads still has once written (a bank feed the developer pushes): those its write
+    targets' read tables fill, in the model's field order."""
+    spec = connector.writes.get(model)
+    if spec is None:
+        return []
+    filled = {name for target in spec.targets for name in supported_fields(target.read)}
+    struct = spec.targets[0].read.struct if spec.targets else None
+    return [] if struct is None else [name for name in struct.__struct_fields__ if name in filled]
 
 
 @get("/available-actions", name="available-actions", include_in_schema=False)

@@ -242,6 +242,7 @@ def _meta(
             "type": "object",
             "properties": {"model": {"type": "object", "properties": {}}},
             "required": ["model"],
+            "description": f"{account.integration_name} cannot {kind} {spec.name} records through ledgerport.",
         }
         conditional = False
     else:
@@ -251,6 +252,8 @@ def _meta(
             chosen = written.target_for(doc)
             targets = [] if chosen is None else [chosen]
         schema, conditional = request_schema(written, spec.struct, kind, targets)
+        if written.note:
+            schema = {**schema, "description": written.note}
     body = {
         "request_schema": schema,
         "status": {

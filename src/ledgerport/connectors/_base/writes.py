@@ -208,6 +208,10 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     """``complete(client, payload)`` → the payload to send, finished with what only the provider's current state
     says (read through the same client, so budget and credentials apply); raising ``Rejected`` refuses the request
     before anything is written. Most targets need none."""
+    protocol: WriteProtocol | None = None
+    """How this target travels when it is not the connector's usual way: another API of the same provider (Xero's
+    Bank Feeds API beside its accounting API), or :data:`~ledgerport.connectors._base.kept.KEPT` for an object the
+    provider has no API for, which ledgerport keeps itself. ``None``: the connector's ``writer``."""
 
 
 class WriteSpec(msgspec.Struct, frozen=True, kw_only=True):

@@ -98,6 +98,7 @@ class Entity(enum.StrEnum):
     ITEM = "Item"
     JOURNAL_ENTRY = "JournalEntry"
     PAYMENT = "Payment"
+    PAYMENT_METHOD = "PaymentMethod"
     PURCHASE = "Purchase"
     PURCHASE_ORDER = "PurchaseOrder"
     REFUND_RECEIPT = "RefundReceipt"

@@ -213,7 +213,9 @@ def _bill_payment_account(record: Any, context: MappingContext) -> str | None:
     return None if value in (None, "") else context.ref("Account", str(value))
 
 
-def _payment(kind: PaymentType, stream: Stream, entity: str, contact: tuple[str, str], account: Any) -> ModelMap:
+def _payment(
+    kind: PaymentType, stream: Stream, entity: str, contact: tuple[str, str], account: Any, **extra: Any
+) -> ModelMap:
     return ModelMap(
         model="Payment",
         struct=Payment,
@@ -232,6 +234,7 @@ def _payment(kind: PaymentType, stream: Stream, entity: str, contact: tuple[str,
             "applied_to_lines": Computed(_applied_to_lines),
             "remote_updated_at": F("MetaData.LastUpdatedTime", parse_qbo_datetime),
             "remote_was_deleted": deleted(stream),
+            **extra,
         },
     )
 
@@ -242,6 +245,7 @@ PAYMENT = _payment(
     "Payment",
     ("Customer", "CustomerRef.value"),
     Ref("DepositToAccountRef.value", "Account"),
+    payment_method=Ref("PaymentMethodRef.value", "PaymentMethod"),  # a BillPayment names none (its PayType)
 )
 BILL_PAYMENT = _payment(
     PaymentType.ACCOUNTS_PAYABLE,

@@ -51,6 +51,7 @@ from ledgerport.connectors.quickbooks.documents import (
 )
 from ledgerport.connectors.quickbooks.ids import REMOTE_ID, ref_to, remote_id_of
 from ledgerport.connectors.quickbooks.lines import tax_code_ref
+from ledgerport.connectors.quickbooks.payment_methods import PAYMENT_METHOD
 from ledgerport.connectors.quickbooks.statements import STATEMENTS
 from ledgerport.connectors.quickbooks.streams import (
     ACCOUNTS,
@@ -313,6 +314,7 @@ MAPPINGS: Sequence[ModelMap] = (
     CLASS,
     DEPARTMENT,
     TERM,
+    PAYMENT_METHOD,
     CUSTOMER,
     VENDOR,
     EMPLOYEE,

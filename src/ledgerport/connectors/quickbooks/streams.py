@@ -76,6 +76,7 @@ __all__ = [
     "ITEMS",
     "JOURNAL_ENTRIES",
     "PAYMENTS",
+    "PAYMENT_METHODS",
     "PURCHASES",
     "PURCHASE_ORDERS",
     "QboRead",
@@ -198,6 +199,7 @@ ITEMS = _stream(Entity.ITEM, name_list=True)
 CLASSES = _stream(Entity.CLASS, name_list=True)
 DEPARTMENTS = _stream(Entity.DEPARTMENT, name_list=True)
 TERMS = _stream(Entity.TERM, name_list=True)
+PAYMENT_METHODS = _stream(Entity.PAYMENT_METHOD, name_list=True)
 TAX_CODES = _stream(Entity.TAX_CODE, name_list=True, cdc=False)
 TAX_RATES = _stream(Entity.TAX_RATE, name_list=True, cdc=False)
 COMPANY_INFO = _stream(Entity.COMPANY_INFO, cdc=False, incremental=False)
@@ -231,6 +233,7 @@ STREAMS: Sequence[Stream] = (
     CLASSES,
     DEPARTMENTS,
     TERMS,
+    PAYMENT_METHODS,
     CUSTOMERS,
     VENDORS,
     EMPLOYEES,

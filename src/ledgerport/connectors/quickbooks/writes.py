@@ -41,6 +41,7 @@ from ledgerport.connectors.quickbooks.ids import qbo_id
 from ledgerport.connectors.quickbooks.remote_fields import write_custom_fields
 from ledgerport.connectors.quickbooks.write_documents import DOCUMENT_WRITES
 from ledgerport.connectors.quickbooks.write_expenses import EXPENSE_WRITES
+from ledgerport.connectors.quickbooks.write_feeds import FEED_WRITES
 from ledgerport.connectors.quickbooks.write_kit import (
     DOCUMENT_TRACKING,
     bare,
@@ -132,5 +133,13 @@ INVOICE_WRITES = WriteSpec(
 
 WRITES: Mapping[str, WriteSpec] = {
     spec.model: spec
-    for spec in (INVOICE_WRITES, EXPENSE_WRITES, *DOCUMENT_WRITES, *PAYMENT_WRITES, *NAME_WRITES, ATTACHMENT_WRITES)
+    for spec in (
+        INVOICE_WRITES,
+        EXPENSE_WRITES,
+        *DOCUMENT_WRITES,
+        *PAYMENT_WRITES,
+        *NAME_WRITES,
+        ATTACHMENT_WRITES,
+        *FEED_WRITES,
+    )
 }

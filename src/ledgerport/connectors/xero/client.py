@@ -42,6 +42,7 @@ from ledgerport.connectors._base.errors import (
     status_is,
 )
 from ledgerport.connectors._base.http import Request, Response
+from ledgerport.connectors.xero.bank_feeds import FEED_ERRORS
 
 __all__ = [
     "CONNECTIONS_PATH",
@@ -100,6 +101,7 @@ def _rejected(response: Response, body: Any) -> ConnectorError:
 
 
 ERRORS: Sequence[ErrorRule] = (
+    *FEED_ERRORS,
     ErrorRule(
         lambda r, b: r.status == 429 and r.headers.get("x-rate-limit-problem", "").lower() == "day",
         lambda r, b: DailyLimitReached("Xero's daily call limit for this tenant is spent", retry_after=_retry_after(r)),

@@ -43,6 +43,7 @@ from ledgerport.connectors._base.writes import (
 )
 from ledgerport.connectors.xero.applications import CREDIT_NOTE_APPLICATION, VENDOR_CREDIT_APPLICATION
 from ledgerport.connectors.xero.attachments import ATTACHMENT_WRITES
+from ledgerport.connectors.xero.bank_feeds import FEED_WRITES
 from ledgerport.connectors.xero.documents import (
     CREDIT_NOTE,
     EXPENSE,
@@ -804,5 +805,6 @@ WRITES: Mapping[str, WriteSpec] = {
         PAYMENT_WRITES,
         PURCHASE_ORDER_WRITES,
         VENDOR_CREDIT_WRITES,
+        *FEED_WRITES,
     )
 }

@@ -21,6 +21,7 @@ __all__ = [
     "HOME_CURRENCY",
     "ITEMS",
     "LAST_NAMES",
+    "PAYMENT_METHODS",
     "RATES",
     "TAX_CODES",
     "TAX_RATES",
@@ -109,6 +110,18 @@ ITEMS: tuple[tuple[str, str, str, str, str, str, bool], ...] = (
 
 # (Name, DueDays)
 TERMS: tuple[tuple[str, int], ...] = (("Due on receipt", 0), ("Net 15", 15), ("Net 30", 30), ("Net 60", 60))
+
+# (Name, Type, Active): QBO's default payment methods (Cash, Check and the card brands), a company's own EFT, and one
+# the company stopped taking. ``Type`` is CREDIT_CARD or NON_CREDIT_CARD, the only two QBO has.
+PAYMENT_METHODS: tuple[tuple[str, str, bool], ...] = (
+    ("Cash", "NON_CREDIT_CARD", True),
+    ("Check", "NON_CREDIT_CARD", True),
+    ("Visa", "CREDIT_CARD", True),
+    ("MasterCard", "CREDIT_CARD", True),
+    ("American Express", "CREDIT_CARD", True),
+    ("Direct Deposit", "NON_CREDIT_CARD", True),
+    ("Diners Club", "CREDIT_CARD", False),
+)
 
 CLASSES: tuple[str, ...] = ("Retail", "Wholesale", "Online", "Services")
 DEPARTMENTS: tuple[str, ...] = ("Headquarters", "West Coast", "East Coast")

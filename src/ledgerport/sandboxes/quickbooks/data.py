@@ -21,6 +21,7 @@ from ledgerport.sandboxes.quickbooks.catalog import (
     DEPARTMENTS,
     HOME_CURRENCY,
     ITEMS,
+    PAYMENT_METHODS,
     TAX_CODES,
     TAX_RATES,
     TERMS,
@@ -143,6 +144,11 @@ def _term(plan: Plan, index: int) -> Body:
     return {"Name": name, "Active": True, "Type": "STANDARD", "DueDays": days, "DiscountDays": 0}
 
 
+def _payment_method(plan: Plan, index: int) -> Body:
+    name, kind, active = PAYMENT_METHODS[index - 1]
+    return {"Name": name, "Active": active, "Type": kind}
+
+
 def _class(plan: Plan, index: int) -> Body:
     name = CLASSES[index - 1]
     return {"Name": name, "SubClass": False, "FullyQualifiedName": name, "Active": True}
@@ -196,6 +202,7 @@ LISTS: dict[str, tuple[Callable[[Plan, int], Body], int | None]] = {
     "Item": (_item, len(ITEMS)),
     "TaxCode": (_tax_code, len(TAX_CODES)),
     "TaxRate": (_tax_rate, len(TAX_RATES)),
+    "PaymentMethod": (_payment_method, len(PAYMENT_METHODS)),
     "Term": (_term, len(TERMS)),
     "Vendor": (_vendor, None),
 }

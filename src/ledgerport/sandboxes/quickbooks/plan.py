@@ -57,6 +57,7 @@ _TAGS = {
             "currency-vendor",
             "RefundReceipt",
             "CreditCardPayment",
+            "PaymentMethod",
         ),
         start=1,
     )

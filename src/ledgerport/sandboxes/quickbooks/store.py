@@ -56,6 +56,7 @@ ENTITIES: dict[str, EntitySpec] = {
         EntitySpec("Item", "list"),
         EntitySpec("JournalEntry", "txn"),
         EntitySpec("Payment", "txn", voidable=True),
+        EntitySpec("PaymentMethod", "list"),
         EntitySpec("Preferences", "company"),
         EntitySpec("Purchase", "txn"),
         EntitySpec("PurchaseOrder", "txn"),

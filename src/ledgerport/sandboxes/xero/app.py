@@ -15,6 +15,7 @@ from typing import Any
 from ledgerport.sandboxes._kit import Faults, FaultsMiddleware, OAuthServer, at_own_root
 from ledgerport.sandboxes.xero.attachments import Attachments, seed_files
 from ledgerport.sandboxes.xero.auth import Identity
+from ledgerport.sandboxes.xero.bankfeeds import BankFeeds
 from ledgerport.sandboxes.xero.control import Control
 from ledgerport.sandboxes.xero.data import generate
 from ledgerport.sandboxes.xero.errors import NOT_FOUND_TEXT, problem_body
@@ -62,8 +63,10 @@ def create_app(
     clock: Callable[[], float] = time.time,
     clients: dict[str, str] | None = None,
     limits: bool = True,
+    bank_feeds: bool = True,
 ) -> SandboxApp:
-    """Build a sandbox with two generated organisations."""
+    """Build a sandbox with two generated organisations; ``bank_feeds=False`` plays an app Xero has not approved
+    for its Bank Feeds API."""
     tenants = {tenant.tenant_id: tenant for tenant in generate(seed, size)}
     for tenant in tenants.values():
         seed_files(tenant)
@@ -85,6 +88,7 @@ def create_app(
         Route("GET", "/connections", identity.list_connections),
         Route("DELETE", "/connections/{id}", identity.delete_connection),
         *Tracking(api).routes(),
+        *BankFeeds(api, approved=bank_feeds).routes(),
         *Ledger(api).routes(),
         *Attachments(api, identity).routes(),
         *api.routes(),

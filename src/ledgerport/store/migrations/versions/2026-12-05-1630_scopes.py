@@ -1,7 +1,7 @@
 """Scopes and selective sync: one row per linked account whose scopes or sync conditions differ from the defaults.
 
 Revision ID: 0014_scopes
-Revises: 0013_field_mappings
+Revises: 0014_nested_objects
 Create Date: 2026-12-05 16:30:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0014_scopes"
-down_revision = "0013_field_mappings"
+down_revision = "0014_nested_objects"
 branch_labels = None
 depends_on = None
 
