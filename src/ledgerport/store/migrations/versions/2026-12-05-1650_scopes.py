@@ -1,8 +1,8 @@
 """Scopes and selective sync: one row per linked account whose scopes or sync conditions differ from the defaults.
 
-Revision ID: 0014_scopes
+Revision ID: 0015_scopes
 Revises: 0014_nested_objects
-Create Date: 2026-12-05 16:30:00
+Create Date: 2026-12-05 16:50:00
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0014_scopes"
+revision = "0015_scopes"
 down_revision = "0014_nested_objects"
 branch_labels = None
 depends_on = None
