@@ -251,7 +251,8 @@ class Sandbox(SandboxProcess):
         found: dict[str, int] = {}
         for row in body:
             if _is_api(row["path"]):
-                found[row["path"]] = found.get(row["path"], 0) + row["count"]
+                # A request a rate limit refused is not one the sync chose to make: its retry is counted instead.
+                found[row["path"]] = found.get(row["path"], 0) + row["count"] - row.get("refused", 0)
         return found
 
     def dump(self, collection: str) -> list[dict[str, Any]]:

@@ -599,7 +599,7 @@ class TestFaultsAndControl:
     async def test_stats_and_tenants(self, client, headers, tenant_ids):
         await client.get(f"{API}/Contacts", headers=headers)
         stats = (await client.get("/_sandbox/stats")).json()
-        assert {"path": f"{API}/Contacts", "tenantId": tenant_ids[0], "count": 1} in stats
+        assert {"path": f"{API}/Contacts", "tenantId": tenant_ids[0], "count": 1, "refused": 0} in stats
         tenants = (await client.get("/_sandbox/tenants")).json()
         assert [t["tenantId"] for t in tenants] == tenant_ids
 

@@ -101,10 +101,15 @@ class Control:
         return Response(204)
 
     async def stats(self, request: Request) -> Response:
-        """Request counts per path and tenant."""
+        """Request counts per path and tenant; ``refused``: how many of them a rate limit answered with 429."""
         return json_response(
             [
-                {"path": path, "tenantId": tenant or None, "count": count}
+                {
+                    "path": path,
+                    "tenantId": tenant or None,
+                    "count": count,
+                    "refused": self.throttle.refused[(path, tenant)],
+                }
                 for (path, tenant), count in sorted(self.throttle.stats.items())
             ]
         )

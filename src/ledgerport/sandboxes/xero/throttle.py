@@ -41,6 +41,8 @@ class Throttle:
         self.limits = limits or Limits()
         self.configure(self.limits, clock)
         self.stats: Counter[tuple[str, str]] = Counter()
+        self.refused: Counter[tuple[str, str]] = Counter()
+        """Of ``stats``, the requests answered 429 by a limit (a client's retry of one is a second request)."""
 
     def configure(self, limits: Limits, clock: Callable[[], float] = time.time) -> None:
         """(Re)build the counters, forgetting what was counted."""
@@ -90,11 +92,13 @@ class Throttle:
             await self.app(scope, receive, send)
             return
         if not self.gate.enter(tenant):
+            self.refused[(scope["path"], tenant)] += 1
             await self._refuse(send, "concurrent", 1, [])
             return
         try:
             counted = self._count(tenant)
             if isinstance(counted, tuple):
+                self.refused[(scope["path"], tenant)] += 1
                 await self._refuse(send, *counted)
                 return
 
