@@ -497,7 +497,8 @@ def live_invoices(provider: str, batches: list[tuple[str, tuple[str, ...], Seque
             continue
         for item in items:
             raw = item.remote_data[0]["data"]
-            if provider == "xero" and raw.get("Status") in ("VOIDED", "DELETED"):
+            # Xero refuses changes to paid, voided and deleted invoices.
+            if provider == "xero" and raw.get("Status") in ("VOIDED", "DELETED", "PAID"):
                 continue
             if provider == "quickbooks" and "CustomerRef" not in raw:
                 continue  # a QBO Bill (also a common Invoice, of type ACCOUNTS_PAYABLE)
