@@ -20,7 +20,7 @@ import msgspec
 if TYPE_CHECKING:
     from ledgerport.connectors._base.client import ProviderClient
 
-__all__ = ["Download", "FileBody", "data_url", "read_data_url"]
+__all__ = ["Download", "FileBody", "data_url", "inline_file_problem", "read_data_url"]
 
 DEFAULT_TYPE = "application/octet-stream"
 
@@ -57,3 +57,16 @@ def read_data_url(url: str) -> FileBody:
     except (binascii.Error, ValueError) as exc:
         raise ValueError(f"the data: URL's base64 is malformed: {exc}") from exc
     return FileBody(data=data, content_type=media.lower())
+
+
+def inline_file_problem(model: Mapping[str, Any]) -> str | None:
+    """A write check: ``file_url`` must reach a connector as a ``data:`` URL (the API fetched it), and decode."""
+    url = model.get("file_url")
+    if isinstance(url, str) and not url.startswith("data:"):
+        return "file_url must be fetched by ledgerport before it is written (POST /attachments does)."
+    try:
+        if isinstance(url, str):
+            read_data_url(url)
+    except ValueError as exc:
+        return str(exc)
+    return None

@@ -24,7 +24,7 @@ import msgspec
 from ledgerport.connectors._base import Malformed, NotFound, Rejected, Request, Transient
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.convert import to_str
-from ledgerport.connectors._base.files import DEFAULT_TYPE, FileBody, read_data_url
+from ledgerport.connectors._base.files import DEFAULT_TYPE, FileBody, inline_file_problem, read_data_url
 from ledgerport.connectors._base.mapping import F, ModelMap
 from ledgerport.connectors._base.writes import Check, Derive, Put, Resolved, Target, WriteSpec
 from ledgerport.connectors.quickbooks.client import MINOR_VERSION, company_url, problems
@@ -63,18 +63,6 @@ def _links(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
         payload["AttachableRef"] = [ref]
 
 
-def _inline(model: Mapping[str, Any]) -> str | None:
-    url = model.get("file_url")
-    if isinstance(url, str) and not url.startswith("data:"):
-        return "file_url must be fetched by ledgerport before it is written (POST /attachments does)."
-    try:
-        if isinstance(url, str):
-            read_data_url(url)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
 def _link_shape(model: Mapping[str, Any]) -> str | None:
     given = model.get("integration_params")
     if given is None or (isinstance(given, Mapping) and not given):
@@ -99,7 +87,7 @@ ATTACHMENT_WRITES = WriteSpec(
                 ),
             },
             checks=(
-                Check("/model/file_url", "Invalid File", _inline),
+                Check("/model/file_url", "Invalid File", inline_file_problem),
                 Check("/model/integration_params", "Invalid Integration Params", _link_shape),
             ),
         ),

@@ -32,7 +32,7 @@ from urllib.parse import quote, urlsplit
 from ledgerport.connectors._base import Malformed, Rejected, Request
 from ledgerport.connectors._base.client import ProviderClient
 from ledgerport.connectors._base.convert import to_str
-from ledgerport.connectors._base.files import DEFAULT_TYPE, FileBody, read_data_url
+from ledgerport.connectors._base.files import DEFAULT_TYPE, FileBody, inline_file_problem, read_data_url
 from ledgerport.connectors._base.mapping import Const, Explode, F, ModelMap
 from ledgerport.connectors._base.paging import PageNumber
 from ledgerport.connectors._base.streams import Fetch, StatusIn, Stream, StreamContext, Total, Watermark
@@ -143,18 +143,6 @@ def _parent(value: Any, payload: dict[str, Any], resolved: Resolved) -> None:
         payload[_PARENT] = [str(value.get("entity") or ""), str(value.get("entity_id") or "")]
 
 
-def _inline(model: Mapping[str, Any]) -> str | None:
-    url = model.get("file_url")
-    if isinstance(url, str) and not url.startswith("data:"):
-        return "file_url must be fetched by ledgerport before it is written (POST /attachments does)."
-    try:
-        if isinstance(url, str):
-            read_data_url(url)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
 def _parent_shape(model: Mapping[str, Any]) -> str | None:
     given = model.get("integration_params")
     if not isinstance(given, Mapping):
@@ -183,7 +171,7 @@ ATTACHMENT_WRITES = WriteSpec(
                 ),
             },
             checks=(
-                Check("/model/file_url", "Invalid File", _inline),
+                Check("/model/file_url", "Invalid File", inline_file_problem),
                 Check("/model/integration_params", "Invalid Integration Params", _parent_shape),
             ),
         ),
