@@ -17,14 +17,15 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager, contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from ledgerport.kit.budget import MemoryBudget, Quotas
 from ledgerport.models.integrations import find_integration
 from ledgerport.store import Database, accounts
 
@@ -65,6 +66,28 @@ REDIS_URL = os.environ.get("LEDGERPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion from synchronous test code."""
     return asyncio.run(coroutine)
+
+
+@dataclass
+class SandboxBudget:
+    """The outbound budget for syncs against a sandbox built with ``limits=False``: no per-minute, per-day or other
+    window, while the concurrency limit and ``Retry-After`` pauses still apply.
+
+    A plain :class:`~ledgerport.kit.budget.MemoryBudget` applies the connector's published windows whatever the
+    transport reaches: under Xero's 60 calls a minute, a test's second sync of one account waited most of a minute
+    while the sandbox (which limits nothing) sat idle. That wait was the clock's, not the code's; the windows
+    themselves are tested in ``tests/kit/test_budget.py``.
+    """
+
+    memory: MemoryBudget = field(default_factory=MemoryBudget)
+
+    def slot(self, key: str, quotas: Quotas) -> AbstractAsyncContextManager[None]:
+        """A slot under ``quotas`` without their windows."""
+        return self.memory.slot(key, replace(quotas, per_minute=None, per_day=None, window=None))
+
+    async def pause(self, key: str, seconds: float) -> None:
+        """Hold every caller of ``key`` back for ``seconds``, as the provider asked."""
+        await self.memory.pause(key, seconds)
 
 
 def postgres_problem() -> str | None:

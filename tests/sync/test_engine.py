@@ -16,6 +16,7 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
+from harness import SandboxBudget
 from ledgerport.connectors._base import (
     AsgiTransport,
     Connector,
@@ -28,7 +29,6 @@ from ledgerport.connectors._base import (
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.paging import PageNumber
 from ledgerport.connectors._base.registrations import Registrations
-from ledgerport.kit.budget import MemoryBudget
 from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.linking import EndUser, link_sandbox
 from ledgerport.store import Database, accounts
@@ -84,7 +84,7 @@ async def _linked(
         connectors={connector.key: connector},
         registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=CLIENT),
         transport=lambda origin: transport,
-        budget=MemoryBudget(),
+        budget=SandboxBudget(),
     )
     return deps, made.account.id
 

@@ -15,11 +15,11 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
+from harness import SandboxBudget
 from ledgerport.api.accounting.sync_status import account_sync_statuses
 from ledgerport.connectors._base import AsgiTransport, Connector
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.registrations import Registrations
-from ledgerport.kit.budget import MemoryBudget
 from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.linking import EndUser, link_sandbox
 from ledgerport.store import Database, accounts
@@ -83,7 +83,7 @@ async def _linked(database: Database, connector: Connector, app: Any) -> Linked:
         connectors={connector.key: connector},
         registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=CLIENT),
         transport=lambda origin: transport,
-        budget=MemoryBudget(),
+        budget=SandboxBudget(),
     )
     return Linked(deps, made.account.id, organization_id)
 

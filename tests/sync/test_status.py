@@ -21,7 +21,7 @@ import httpx
 import msgspec
 import pytest
 
-from harness import TEST_SEALING_KEY, free_port
+from harness import TEST_SEALING_KEY, SandboxBudget, free_port
 from ledgerport.app import create_app
 from ledgerport.config import Settings
 from ledgerport.connectors._base import (
@@ -41,7 +41,6 @@ from ledgerport.connectors._base.http import rebase
 from ledgerport.connectors._base.registrations import Registrations
 from ledgerport.jobs import Worker
 from ledgerport.kit import clock
-from ledgerport.kit.budget import MemoryBudget
 from ledgerport.kit.sealing import Sealer
 from ledgerport.kit.timestamps import parse_rfc3339
 from ledgerport.linking import EndUser, link_sandbox
@@ -182,7 +181,7 @@ async def rig(database: Database, provider_name: str = "quickbooks") -> AsyncIte
         connectors={connector.key: connector},
         registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=CLIENT),
         transport=lambda origin: provider,
-        budget=MemoryBudget(),
+        budget=SandboxBudget(),
         retry=BRIEF,
     )
     # A long credential cache: /account-details must still tell the account's status as it is now.
