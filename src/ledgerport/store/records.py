@@ -23,6 +23,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
+    case,
     delete,
     false,
     func,
@@ -53,12 +54,14 @@ __all__ = [
     "find_nested",
     "find_record",
     "key_value",
+    "live_remote_data",
     "live_remote_ids",
     "mark_deleted",
     "page",
     "record_id",
     "record_ids",
     "referenced",
+    "stored_state",
     "upsert_many",
     "with_remote_data",
 ]
@@ -302,6 +305,41 @@ async def live_remote_ids(session: ReadSession, *, linked_account_id: uuid.UUID,
         )
     )
     return [row[0] for row in rows]
+
+
+_provider_json = msgspec.json.Decoder(float_hook=Decimal)
+"""Provider JSON as the connectors read it: amounts exact."""
+
+
+async def live_remote_data(session: ReadSession, *, linked_account_id: uuid.UUID, model: str) -> list[Any]:
+    """The provider records an account's live records of a model were read from (each ``remote_data`` entry's
+    ``data``), for a stream derived from them (``Stream.derived``)."""
+    c = records.c
+    rows = await session.execute(
+        select(c.remote_data).where(
+            c.linked_account_id == linked_account_id,
+            c.model == model,
+            c.remote_was_deleted == false(),
+            c.remote_data.is_not(None),
+        )
+    )
+    found: list[Any] = []
+    for (raw,) in rows:
+        for entry in _provider_json.decode(bytes(raw)):
+            if isinstance(entry, dict) and "data" in entry:
+                found.append(entry["data"])
+    return found
+
+
+async def stored_state(session: ReadSession, *, linked_account_id: uuid.UUID, model: str) -> str:
+    """A value that changes whenever an account's records of a model do (one added, changed, or marked deleted:
+    each moves ``modified_at``), so that what is derived from them is rebuilt only then."""
+    c = records.c
+    statement = select(func.count(), func.max(c.modified_at), func.sum(case((c.remote_was_deleted, 1), else_=0))).where(
+        c.linked_account_id == linked_account_id, c.model == model
+    )
+    count, newest, removed = (await session.execute(statement)).one()
+    return f"{count}:{newest or 0}:{removed or 0}"
 
 
 async def count_records(session: ReadSession, *, linked_account_id: uuid.UUID, model: str) -> int:

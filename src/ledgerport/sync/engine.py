@@ -15,24 +15,33 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 import msgspec
 
 from ledgerport.connectors._base.client import Page, ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
-from ledgerport.connectors._base.streams import RequestBuilder, getter
+from ledgerport.connectors._base.streams import Derived, RequestBuilder, Stream, getter
 from ledgerport.kit import clock
 from ledgerport.kit.metrics import RECORDS_SYNCED, SYNC_RUNS
 from ledgerport.kit.timestamps import canonical
 from ledgerport.models import MODELS
 from ledgerport.remote import ProviderDeps, open_provider
-from ledgerport.store.records import NewRecord, live_remote_ids, mark_deleted, record_ids, upsert_many
+from ledgerport.store.records import (
+    NewRecord,
+    live_remote_data,
+    live_remote_ids,
+    mark_deleted,
+    record_ids,
+    stored_state,
+    upsert_many,
+)
 from ledgerport.store.scopes import EVERYTHING, AccountScopes, account_scopes, rescoped
 from ledgerport.store.sync_states import begin_sync, list_sync_states, save_watermark
 from ledgerport.sync.events import ChangeEvents
 from ledgerport.sync.field_mappings import targets_for, with_targets
+from ledgerport.sync.follows import Noted, may_follow, snapshot_key
 from ledgerport.sync.status import RunStatus
 
 __all__ = ["SyncDeps", "SyncReport", "sync_account"]
@@ -61,7 +70,9 @@ def _watermarks(raw: str | None) -> dict[str, str]:
     return {} if not raw else msgspec.json.decode(raw, type=dict[str, str])
 
 
-def _records(mapping: ModelMap, page: Page, context: MappingContext) -> list[NewRecord]:
+def _records(mapping: ModelMap, page: Page, context: MappingContext, keep: Noted | None = None) -> list[NewRecord]:
+    """The page's common records; with ``keep``, only those of its changed ids (the rest are not even mapped)."""
+    wanted = None if keep is None else keep.changed
     return [
         NewRecord(
             remote_id=remote_id,
@@ -69,7 +80,38 @@ def _records(mapping: ModelMap, page: Page, context: MappingContext) -> list[New
             remote_data=[{"path": page.path, "data": record}],
         )
         for remote_id, record, owner in mapping.rows(page.records)
+        if wanted is None or remote_id in wanted
     ]
+
+
+async def _no_pages() -> AsyncIterator[Page]:
+    return
+    yield  # an async generator that yields nothing
+
+
+async def _derived_pages(
+    deps: SyncDeps,
+    account_id: uuid.UUID,
+    stream: Stream,
+    derived: Derived,
+    marks: dict[str, str],
+    client: ProviderClient,
+) -> AsyncIterator[Page]:
+    """A derived stream's one page, built from the stored source records, or none when neither they nor the
+    epoch changed since the last build (``marks`` then already holds what was built from)."""
+    async with deps.database.read() as session:
+        built = f"{await stored_state(session, linked_account_id=account_id, model=derived.source)}"
+        built += f"|{derived.epoch(client.context)}"
+        if marks.get(_built_key(stream)) == built:
+            return
+        sources = await live_remote_data(session, linked_account_id=account_id, model=derived.source)
+    records = derived.build(client.context, sources)
+    marks[_built_key(stream)] = built
+    yield Page(records=records, deleted=[], watermark=None, path=derived.path)
+
+
+def _built_key(stream: Stream) -> str:
+    return f"{stream.name}#built"
 
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -91,8 +133,12 @@ async def _sync_mapping(
     status: RunStatus,
     events: ChangeEvents,
     scopes: AccountScopes = EVERYTHING,
+    notes: Sequence[Noted] = (),
+    follow: Noted | None = None,
 ) -> None:
-    """``listed`` collects the remote ids a ``complete`` stream lists (``None`` for other streams)."""
+    """``listed`` collects the remote ids a ``complete`` stream lists (``None`` for other streams); ``notes`` are
+    the followers of this stream, told about every page; ``follow``, for a ``follows`` stream this run may read
+    incrementally, is what its followed streams changed (``None``: read it all)."""
     stream = mapping.stream
     targets = await targets_for(deps.database, account_id, mapping.model, marks)
     since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks and not stream.complete else None
@@ -147,10 +193,19 @@ async def _sync_mapping(
 
     # Pages are stored in order, one transaction each, while the next page is mapped: the database works (in
     # SQLite's thread, or PostgreSQL's process) while this process maps, instead of each waiting for the other.
+    pages: AsyncIterator[Page]
+    if stream.derived is not None:
+        pages = _derived_pages(deps, account_id, stream, stream.derived, marks, client)
+    elif follow is not None:
+        pages = client.pages(stream, since, after, span=follow.span()) if follow.changed else _no_pages()
+    else:
+        pages = client.pages(stream, since, after)
     storing: asyncio.Task[None] | None = None
     try:
-        async for page in client.pages(stream, since, after):
-            items = with_targets(targets, _records(mapping, page, context))
+        async for page in pages:
+            for noted in notes:
+                noted.note(stream.name, page.records, page.deleted)
+            items = with_targets(targets, _records(mapping, page, context, follow))
             if listed is not None:
                 listed.update(item.remote_id for item in items)
             items = scopes.restrict(mapping.model, items)  # after listing: a record left out is not a deleted one
@@ -160,19 +215,24 @@ async def _sync_mapping(
     finally:
         if storing is not None:  # a page already mapped is stored even when the walk stops early
             await storing
+    if follow is not None and follow.gone:  # their documents were deleted: so are the records made of them
+        await _remove(deps, account_id, mapping.model, report, events, remote_ids=sorted(follow.gone))
     # The walk read every change made before the run started, so the next one may start there even when the
     # newest record is old (a quiet stream): otherwise its watermark would age out of windows like QBO's 30-day
     # change feed and deletions would go unseen.
     finished = canonical(started - CLOCK_SKEW)
     if marks.get(stream.name, "") < finished and not rescoped_pages:
         marks[stream.name] = finished
-        async with deps.database.write() as session:
-            await save_watermark(
-                session,
-                linked_account_id=account_id,
-                model=mapping.model,
-                watermark=msgspec.json.encode(marks).decode(),
-            )
+        await _save_marks(deps, account_id, mapping.model, marks)
+    elif stream.derived is not None and not rescoped_pages:
+        await _save_marks(deps, account_id, mapping.model, marks)
+
+
+async def _save_marks(deps: SyncDeps, account_id: uuid.UUID, model: str, marks: dict[str, str]) -> None:
+    async with deps.database.write() as session:
+        await save_watermark(
+            session, linked_account_id=account_id, model=model, watermark=msgspec.json.encode(marks).decode()
+        )
 
 
 async def sync_account(
@@ -234,10 +294,21 @@ async def sync_account(
     # Per model fed by ``complete`` streams: what this sync's listings held (several mappings may feed one model,
     # so records missing from all of them are the deleted ones).
     listed: dict[str, set[str]] = {}
+    # Streams others follow (``Stream.follows``): where each keeps its marks, and their marks as this run found them.
+    home = {m.stream.name: m.model for m in reversed(mappings)}
+    starting = {name: marks[model].get(name, "") for name, model in home.items()}
+    followers = {m.stream.name: Noted(m.stream.follows) for m in mappings if m.stream.follows is not None}
+    walked: set[str] = set()
     try:
         await client.learn_session_facts()  # before the first mapping: a table may read them
         context = msgspec.structs.replace(context, facts=client.context.account)
         for mapping in mappings:
+            stream = mapping.stream
+            follows = stream.follows
+            follow = followers.get(stream.name)
+            if follows is not None and not may_follow(stream.name, follows, walked, starting, marks[mapping.model]):
+                follow = None
+            notes = [noted for noted in followers.values() if stream.name in noted.follows.streams]
             await _sync_mapping(
                 started,
                 stop_here,
@@ -253,7 +324,15 @@ async def sync_account(
                 status,
                 events,
                 scopes,
+                notes,
+                follow,
             )
+            walked.add(stream.name)
+            if follows is not None:  # what it has now seen of each followed stream, for the next run's may_follow
+                for name in follows.streams:
+                    if name in home:
+                        marks[mapping.model][snapshot_key(stream.name, name)] = marks[home[name]].get(name, "")
+                await _save_marks(deps, account_id, mapping.model, marks[mapping.model])
             if mapping.stream.ids is not None:
                 ids = await _list_ids(client, mapping, mapping.stream.ids)
                 listed.setdefault(mapping.model, set()).update(ids)
@@ -261,7 +340,7 @@ async def sync_account(
                 context = msgspec.structs.replace(context, company=await _company(deps, account_id, ref))
             if mapping is _last_of(mappings, mapping.model):
                 if mapping.model in listed and _reconciled(mappings, mapping.model):
-                    await _remove_unlisted(deps, account_id, mapping.model, listed[mapping.model], report, events)
+                    await _remove(deps, account_id, mapping.model, report, events, listed=listed[mapping.model])
                 await status.model_done(mapping.model)
     except Exception as exc:
         if exc not in stopped:
@@ -294,18 +373,28 @@ async def _list_ids(client: ProviderClient, mapping: ModelMap, request: RequestB
     return ids
 
 
-async def _remove_unlisted(
-    deps: SyncDeps, account_id: uuid.UUID, model: str, listed: set[str], report: SyncReport, events: ChangeEvents
+async def _remove(
+    deps: SyncDeps,
+    account_id: uuid.UUID,
+    model: str,
+    report: SyncReport,
+    events: ChangeEvents,
+    *,
+    remote_ids: Sequence[str] = (),
+    listed: set[str] | None = None,
 ) -> None:
-    """After a whole listing of a ``complete`` stream: what the store holds and the provider no longer lists."""
+    """Marks ``remote_ids`` deleted, with their webhook events; with ``listed`` (after a whole listing of a
+    ``complete`` stream), every live record it does not hold instead."""
     async with deps.database.write() as session:
-        stored = await live_remote_ids(session, linked_account_id=account_id, model=model)
+        if listed is not None:
+            stored = await live_remote_ids(session, linked_account_id=account_id, model=model)
+            remote_ids = [remote_id for remote_id in stored if remote_id not in listed]
         listening = await events.listen(session, model)
         removed = await mark_deleted(
             session,
             linked_account_id=account_id,
             model_name=model,
-            remote_ids=[remote_id for remote_id in stored if remote_id not in listed],
+            remote_ids=list(remote_ids),
             changes=None if listening is None else listening.changes,
         )
         await events.emit(session, listening)

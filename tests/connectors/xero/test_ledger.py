@@ -41,8 +41,16 @@ def _client(make_client: Callable[..., ProviderClient], tenant_id: str) -> Provi
 async def _mapped(
     client: ProviderClient, mapping: ModelMap, after: dict[str, Any] | None = None
 ) -> tuple[list[Any], Any]:
-    """The mapped records of a walk, and its last record (where a ``resume`` stream got to)."""
+    """The mapped records of a walk, and its last record (where a ``resume`` stream got to); a derived stream is
+    built from a walk of the journals, as the engine builds it from the journals it stored."""
     records, last = [], None
+    derived = mapping.stream.derived
+    if derived is not None:
+        journals = []
+        async for page in client.pages(GENERAL_LEDGER_TRANSACTION.stream, None):
+            journals += page.records
+        built = derived.build(client.context, journals)
+        return [apply(mapping, record, CONTEXT, remote_id=rid) for rid, record, _ in mapping.rows(built)], None
     async for page in client.pages(mapping.stream, None, after):
         records += [apply(mapping, record, CONTEXT, remote_id=rid) for rid, record, _ in mapping.rows(page.records)]
         last = page.last or last

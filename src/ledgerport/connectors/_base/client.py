@@ -19,7 +19,7 @@ import asyncio
 import random
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import msgspec
@@ -247,10 +247,15 @@ class ProviderClient:
         return body, records
 
     async def pages(
-        self, stream: Stream, since: datetime | None, after: Mapping[str, Any] | None = None
+        self,
+        stream: Stream,
+        since: datetime | None,
+        after: Mapping[str, Any] | None = None,
+        span: tuple[date, date] | None = None,
     ) -> AsyncIterator[Page]:
         """Every page of ``stream`` changed after ``since`` (everything when ``None``); ``after`` starts a
-        ``resume`` stream after the position a previous sync reached (``StreamContext.after``).
+        ``resume`` stream after the position a previous sync reached (``StreamContext.after``); ``span`` narrows a
+        ``follows`` stream to the days its followed streams changed (``StreamContext.span``).
 
         Following pages are fetched while the caller stores this one, so provider latency overlaps with mapping
         and storing, and a sync under a provider's rate limit spends its waits working. Requests ahead assume full
@@ -268,7 +273,7 @@ class ProviderClient:
         last: int | None = None
         counting: asyncio.Task[Any] | None = None
 
-        context = self.context if after is None else msgspec.structs.replace(self.context, after=dict(after))
+        context = msgspec.structs.replace(self.context, after=None if after is None else dict(after), span=span)
 
         def ask(position: int) -> None:
             request = stream.request(context, since, position, paging.size)
@@ -289,7 +294,7 @@ class ProviderClient:
                     if counting is not None:
                         counting.cancel()
                         await asyncio.gather(counting, return_exceptions=True)
-                    context = msgspec.structs.replace(self.context, after=records[-1])
+                    context = msgspec.structs.replace(context, after=records[-1])
                     following, last, counting = paging.first, None, None
                 if total is not None:
                     if total.request is None:

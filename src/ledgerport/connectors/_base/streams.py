@@ -7,8 +7,8 @@ to page, and how a deleted record looks. The sync engine walks any stream the sa
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -18,9 +18,12 @@ from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.paging import Paginator
 
 __all__ = [
+    "Derived",
     "Expander",
     "Fetch",
+    "Follows",
     "Getter",
+    "NoRequest",
     "RequestBuilder",
     "StatusIn",
     "Stream",
@@ -93,6 +96,9 @@ class StreamContext(msgspec.Struct, frozen=True, kw_only=True):
     after: Any = None
     """The last record of the walk so far, when its query could page no further (``Stream.reach``): the request
     builder asks for what follows that record in the stream's order, from the first position again."""
+    span: tuple[date, date] | None = None
+    """For a :class:`Follows` stream in an incremental run: the first and last day of the records the followed
+    streams changed, the part of its range it has to read (``None``: all of it)."""
 
 
 class RequestBuilder(Protocol):
@@ -145,6 +151,55 @@ class Total(msgspec.Struct, frozen=True):
     request: Callable[[StreamContext, datetime | None], Request] | None = None
 
 
+class Follows(msgspec.Struct, frozen=True, dict=True):
+    """A stream each of whose records is made from one record of other streams, so that an incremental run needs
+    it only where those streams changed.
+
+    QBO's journal report holds one ledger transaction per posting document (``Invoice-130``), a function of that
+    document alone, and QBO can only be asked for a range of posting days. Reading the whole range on every run
+    re-reads the whole year to learn about a handful of edits. While the followed ``streams`` are walked, the engine
+    notes for each record they read the remote id of the record it feeds here (``key(stream name, record)``) and its
+    day (``day``); the follower's request sees those days' span in :attr:`StreamContext.span`, only the records of
+    the noted ids are stored (the rest of the span is as stored), and those whose document was deleted are marked
+    deleted. Whenever the engine cannot be sure it noted every change since the follower's last run (a first run, a
+    followed stream left out by ``models`` or scopes, a run that stopped between a followed stream and the
+    follower), the follower reads its whole range as before.
+    """
+
+    streams: frozenset[str]
+    key: Callable[[str, Any], str | None]
+    """The remote id of the follower's record made from a followed stream's record (``None``: it makes none)."""
+    day: Callable[[Any], date | None]
+    """The day a followed stream's record falls on in the follower's range (``None``: unknown, e.g. a deletion)."""
+
+
+class Derived(msgspec.Struct, frozen=True, dict=True):
+    """A stream computed from provider records ledgerport already stores, not read from the provider.
+
+    Xero has no cash-flow report: its statements are derived from the journals, which the general ledger's own
+    stream already keeps (``remote_data`` of ``source``'s records). Reading every journal again on every sync cost
+    more requests than the rest of the sync; deriving from the store costs none, and the engine builds again only
+    when the ``source`` model's stored records changed since the last build or ``epoch`` moved (what else the result
+    depends on: for monthly statements, the current month). ``build`` gets the stored provider records (live ones,
+    as the source stream read them) and returns this stream's records, which are then mapped like any page.
+    A scope that leaves the source model (or its fields) out leaves ``build`` without them.
+    """
+
+    source: str
+    build: Callable[[StreamContext, Sequence[Any]], list[Any]]
+    epoch: Callable[[StreamContext], str]
+    path: str = ""
+    """What the built records' ``remote_data`` names as their source (the source stream's path)."""
+
+
+class NoRequest(msgspec.Struct, frozen=True):
+    """The request builder of a :class:`Derived` stream, which is built from stored records and asks nothing."""
+
+    def __call__(self, context: StreamContext, since: datetime | None, position: int, size: int) -> Request:
+        """Never called: the engine builds derived streams itself."""
+        raise TypeError("a derived stream is built from stored records, not requested")
+
+
 Fetch = Callable[[Request], Awaitable[Any]]
 """Sends a request through the client (budget, credentials, retries) and decodes the answer."""
 
@@ -193,6 +248,11 @@ class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     """For a feed that only grows and is paged by position in it (Xero's journals, by JournalNumber): the record
     field holding that position. The engine keeps the last value a sync read, and the next sync's first request
     sees it in ``StreamContext.after`` (``{resume: value}``), so it asks only for what follows."""
+
+    follows: Follows | None = None
+    """Records made one for one from other streams' records: read, in an incremental run, only where those changed."""
+    derived: Derived | None = None
+    """Built from records ledgerport stores rather than read from the provider."""
 
     @cached_property
     def key_of(self) -> Getter:

@@ -14,14 +14,18 @@ one to its last day included; see the setting below):
 
 ``remote_data`` keeps those records: each is the part of QBO's answer its common record was read from.
 
-**What refreshes.** Reports are recomputed by QBO, and a backdated document changes every later balance sheet, so
-every sync (full or incremental) reads the whole window again (``since`` is ignored): four requests a sync, however
-many months. Records keep stable remote ids (``BalanceSheet:2026-11-30``, ``Invoice-130``), so a resync updates them
-rather than adding new ones, and ``modified_at`` moves only when a figure changed. A month that leaves the window
-keeps its last statements and transactions. A document deleted in QBO keeps its ledger transaction: the journal
-report simply omits it, and the engine marks deletions only from a change feed or a whole listing, which a window
-of months is not (a known gap). QBO caps a report at 400,000 cells (about 50,000 journal rows); a company whose
-year of journal exceeds it needs the window split, which is not done yet.
+**What refreshes.** Statements are recomputed by QBO, and a backdated document changes every later balance sheet,
+so every sync reads the three statements over the whole window again (``since`` is ignored): three requests a sync,
+however many months. Records keep stable remote ids (``BalanceSheet:2026-11-30``, ``Invoice-130``), so a resync
+updates them rather than adding new ones, and ``modified_at`` moves only when a figure changed. A month that leaves
+the window keeps its last statements and transactions.
+
+The journal is different: each of its transactions is a function of one posting document, so the stream follows the
+posting documents' streams (``Stream.follows``). A full sync reads the window's journal; an incremental one asks
+only for the days between the first and last ``TxnDate`` of the documents this sync read (none changed: no request)
+and keeps only those documents' transactions; a document CDC reports deleted takes its transaction with it.
+QBO caps a report at 400,000 cells (about 50,000 journal rows); a company whose year of journal exceeds it needs
+the window split, which is not done yet.
 
 **The setting.** A sync reads the last ``LEDGERPORT_REPORT_PERIODS`` months (the deployment's ``report_periods``,
 which request builders see as an account fact: :func:`periods`), by default :data:`REPORT_PERIODS` (12: a year).
@@ -39,8 +43,8 @@ from typing import Any
 import msgspec
 
 from ledgerport.connectors._base.http import Request
-from ledgerport.connectors._base.streams import Stream, StreamContext
-from ledgerport.connectors.quickbooks.client import MINOR_VERSION, company_url
+from ledgerport.connectors._base.streams import Follows, Stream, StreamContext
+from ledgerport.connectors.quickbooks.client import MINOR_VERSION, Entity, company_url
 from ledgerport.kit import clock
 
 __all__ = [
@@ -48,6 +52,7 @@ __all__ = [
     "CASH_FLOWS",
     "JOURNAL",
     "Once",
+    "POSTING_STREAMS",
     "PROFIT_AND_LOSS",
     "REPORT_PERIODS",
     "ReportRead",
@@ -106,6 +111,9 @@ class ReportRead(msgspec.Struct, frozen=True, kw_only=True):
         """``GET /reports/{report}?start_date&end_date&accounting_method=Accrual[&summarize_column_by=Month]``."""
         today = clock.now().date()
         first, last = month(today, periods(context, self.months) - 1)[0], month(today, 0)[1]
+        if context.span is not None:  # an incremental journal read: the changed documents' days in the window
+            start, end = max(first, context.span[0]), min(last, context.span[1])
+            first, last = (start, end) if start <= end else context.span
         params = [
             ("start_date", first.isoformat()),
             ("end_date", last.isoformat()),
@@ -200,7 +208,12 @@ def _remote_path(report: str) -> Callable[[StreamContext, Any], str]:
 
 
 def report_stream(
-    report: str, records: Callable[[Any], list[Any]], periods: int = REPORT_PERIODS, *, by_month: bool = True
+    report: str,
+    records: Callable[[Any], list[Any]],
+    periods: int = REPORT_PERIODS,
+    *,
+    by_month: bool = True,
+    follows: Follows | None = None,
 ) -> Stream:
     """The stream of one report over ``periods`` months; its records are keyed by their month
     (``Header.EndPeriod``) only to let the walk notice a repeated page: mappings give them their own remote ids."""
@@ -211,10 +224,49 @@ def report_stream(
         key="Header.EndPeriod",
         paging=Once(),
         remote_path=_remote_path(report),
+        follows=follows,
     )
+
+
+POSTING_STREAMS = frozenset(
+    {
+        Entity.INVOICE,
+        Entity.SALES_RECEIPT,
+        Entity.CREDIT_MEMO,
+        Entity.REFUND_RECEIPT,
+        Entity.PAYMENT,
+        Entity.BILL,
+        Entity.VENDOR_CREDIT,
+        Entity.BILL_PAYMENT,
+        Entity.CREDIT_CARD_PAYMENT,
+        Entity.JOURNAL_ENTRY,
+        Entity.DEPOSIT,
+        Entity.TRANSFER,
+        Entity.PURCHASE,
+    }
+)
+"""The entity streams whose documents post to the ledger: each is the journal report's transaction
+``{entity}-{Id}`` (estimates and purchase orders do not post)."""
+
+
+def _posting_key(stream: str, record: Any) -> str | None:
+    found = record.get("Id") if isinstance(record, dict) else None
+    return f"{stream}-{found}" if found else None
+
+
+def _posting_day(record: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(record.get("TxnDate")))
+    except ValueError:
+        return None
 
 
 BALANCE_SHEETS = report_stream("BalanceSheet", monthly_columns)
 PROFIT_AND_LOSS = report_stream("ProfitAndLoss", monthly_columns)
 CASH_FLOWS = report_stream("CashFlow", monthly_columns)
-JOURNAL = report_stream("JournalReport", journal_transactions, by_month=False)
+JOURNAL = report_stream(
+    "JournalReport",
+    journal_transactions,
+    by_month=False,
+    follows=Follows(streams=POSTING_STREAMS, key=_posting_key, day=_posting_day),
+)

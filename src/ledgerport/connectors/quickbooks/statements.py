@@ -221,6 +221,9 @@ TXN_TYPES: dict[str, str] = {
     "Check": "Purchase",
     "Credit Card Expense": "Purchase",
     "Credit Card Credit": "Purchase",
+    # QBO's names for these two in its reports (not in its documentation; the sandbox posts neither yet)
+    "Refund": "RefundReceipt",
+    "Credit Card Payment": "CreditCardPayment",
 }
 """The journal report's "Transaction Type" → the QBO entity (types no common model holds keep their own name)."""
 
@@ -236,6 +239,8 @@ _UNDERLYING: dict[str, UnderlyingTransactionType] = {
     "Deposit": UnderlyingTransactionType.TRANSACTION,
     "Transfer": UnderlyingTransactionType.TRANSACTION,
     "SalesReceipt": UnderlyingTransactionType.TRANSACTION,
+    "RefundReceipt": UnderlyingTransactionType.TRANSACTION,
+    "CreditCardPayment": UnderlyingTransactionType.TRANSACTION,
 }
 
 _PARTY: dict[str, str] = {

@@ -21,7 +21,9 @@
   fixed and non-current assets are investing; term liabilities, other non-current liabilities and equity are
   financing; everything else (income, expenses, receivables, payables, tax, prepayments, inventory) is operating.
   A journal balances, so its counter-lines add up to its bank movement, and beginning + activities = end exactly.
-  It reads every journal on every sync (a journal of any number may be dated in any month).
+  A journal of any number may be dated in any month, so the statements need every journal: they are derived from
+  the journals the general ledger's stream already stored (``Stream.derived``), with no request, and only when
+  those changed or a new month began. A scope that leaves the general ledger out leaves the cash flow empty.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from ledgerport.connectors._base.mapping import (
     RefList,
 )
 from ledgerport.connectors._base.paging import Offset
-from ledgerport.connectors._base.streams import Fetch, Stream, StreamContext, dig
+from ledgerport.connectors._base.streams import Derived, Fetch, NoRequest, Stream, StreamContext, dig
 from ledgerport.connectors.xero.convert import http_date, xero_date, xero_day
 from ledgerport.connectors.xero.streams import API_PATH, OnePage
 from ledgerport.kit import clock
@@ -535,29 +537,27 @@ def cash_flows(journals: Sequence[Mapping[str, Any]], ends: Sequence[date]) -> l
     return result
 
 
-class AllJournals(msgspec.Struct, frozen=True):
-    """Completes the cash-flow stream: reads the remaining journals, then derives the months' statements."""
+def _derived_cash_flows(context: StreamContext, journals: Sequence[Any]) -> list[dict[str, Any]]:
+    return cash_flows(journals, month_ends(periods(context)))
 
-    async def __call__(self, fetch: Fetch, context: StreamContext, records: list[Any]) -> list[Any]:
-        """The statements of the last :func:`periods` months."""
-        journals = list(records)
-        page = records
-        while len(page) >= JOURNALS_PAGE:
-            last = msgspec.structs.replace(context, after=page[-1])
-            body = await fetch(JournalsRequest()(last, None, 0, JOURNALS_PAGE))
-            found = dig(body, "Journals")
-            page = found if isinstance(found, list) else []
-            journals += page
-        return cash_flows(journals, month_ends(periods(context)))
+
+def _statement_months(context: StreamContext) -> str:
+    """What the statements depend on besides the journals: which months they cover."""
+    return f"{month_ends(1)[0].isoformat()}/{periods(context)}"
 
 
 CASH_FLOWS = Stream(
     name="Journals/CashFlow",
-    request=JournalsRequest(),
+    request=NoRequest(),
     records="Journals",
     key="StatementID",
     paging=OnePage(),
-    expand=AllJournals(),
+    derived=Derived(
+        source="GeneralLedgerTransaction",
+        build=_derived_cash_flows,
+        epoch=_statement_months,
+        path=f"{API_PATH}/Journals",
+    ),
 )
 
 

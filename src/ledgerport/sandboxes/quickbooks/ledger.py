@@ -335,8 +335,24 @@ def _versions(company: Company) -> tuple[int, ...]:
     return tuple(company.table(name).version for name in ("Account", "Item", *POSTING_ENTITIES))
 
 
+def _transaction(book: _Book, entity: str, record: Record) -> Transaction | None:
+    postings = tuple(p for p in _postings(book, entity, record) if p.amount != 0)
+    if not postings or not record.get("TxnDate"):
+        return None
+    return Transaction(
+        entity=entity,
+        txn_id=str(record["Id"]),
+        txn_date=date.fromisoformat(str(record["TxnDate"])[:10]),
+        doc_number=str(record.get("DocNumber") or ""),
+        name=_name(entity, record),
+        memo=str(record.get("PrivateNote") or ""),
+        postings=postings,
+    )
+
+
 def ledger(company: Company) -> Ledger:
-    """The company's ledger now; derived again only after a write to one of the tables it reads."""
+    """The company's ledger now; derived again only after a write to one of the tables it reads, and then only for
+    the documents written since (all of them when an account or an item changed: their postings may move)."""
     versions = _versions(company)
     cached = company.derived.get("ledger")
     if cached is not None and cached[0] == versions:
@@ -346,27 +362,30 @@ def ledger(company: Company) -> Ledger:
         account_id: Account(account_id, str(record.get("Name") or ""), str(record.get("AccountType") or ""))
         for account_id, record in book.accounts.items()
     }
-    transactions: list[Transaction] = []
+    found: dict[tuple[str, str], Transaction] = {}
     records: dict[tuple[str, str], Record] = {}
-    for entity in POSTING_ENTITIES:
-        table = company.table(entity)
-        for record in table.records(table.window((None, None))):
-            postings = tuple(p for p in _postings(book, entity, record) if p.amount != 0)
-            if not postings or not record.get("TxnDate"):
-                continue
-            transactions.append(
-                Transaction(
-                    entity=entity,
-                    txn_id=str(record["Id"]),
-                    txn_date=date.fromisoformat(str(record["TxnDate"])[:10]),
-                    doc_number=str(record.get("DocNumber") or ""),
-                    name=_name(entity, record),
-                    memo=str(record.get("PrivateNote") or ""),
-                    postings=postings,
-                )
-            )
-            records[(entity, str(record["Id"]))] = record
-    transactions.sort(key=lambda t: (t.txn_date, POSTING_ENTITIES.index(t.entity), int(t.txn_id)))
+    if cached is not None and cached[0][:2] == versions[:2]:
+        before: Ledger = cached[1]
+        found = {(t.entity, t.txn_id): t for t in before.transactions}
+        records = dict(before.records)
+        for entity, old, new in zip(POSTING_ENTITIES, cached[0][2:], versions[2:], strict=True):
+            table = company.table(entity)
+            for entity_id in set(table.changes[old:new]):
+                key = (entity, str(entity_id))
+                found.pop(key, None)
+                records.pop(key, None)
+                record = table.get(entity_id)
+                made = None if record is None else _transaction(book, entity, record)
+                if made is not None and record is not None:
+                    found[key], records[key] = made, record
+    else:
+        for entity in POSTING_ENTITIES:
+            table = company.table(entity)
+            for record in table.records(table.window((None, None))):
+                made = _transaction(book, entity, record)
+                if made is not None:
+                    found[(entity, made.txn_id)], records[(entity, made.txn_id)] = made, record
+    transactions = sorted(found.values(), key=lambda t: (t.txn_date, POSTING_ENTITIES.index(t.entity), int(t.txn_id)))
     built = Ledger(accounts=accounts, transactions=transactions, records=records)
     company.derived["ledger"] = (versions, built)
     return built

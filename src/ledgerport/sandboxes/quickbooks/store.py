@@ -113,6 +113,9 @@ class Table:
         self.version = 0
         """Counts writes (insert, replace, remove), so what is derived from the table (the ledger) knows when to
         be derived again."""
+        self.changes: list[int] = []
+        """The Id each write touched, in order (``changes[v:]``: what changed since version ``v``), so the ledger
+        derives again only the documents written since it was built."""
 
     def __len__(self) -> int:
         return len(self._index)
@@ -148,6 +151,7 @@ class Table:
         stamp = format_time(now)
         record = _envelope(body, new_id, "0", stamp, stamp)
         self.version += 1
+        self.changes.append(new_id)
         self._written[new_id], self._updated[new_id] = record, now
         insort(self._index, (now, new_id))
         return record
@@ -161,6 +165,7 @@ class Table:
         )
         self._unindex(entity_id)
         self.version += 1
+        self.changes.append(entity_id)
         self._written[entity_id], self._updated[entity_id] = record, now
         insort(self._index, (now, entity_id))
         return record
@@ -171,6 +176,7 @@ class Table:
         assert old is not None
         self._unindex(entity_id)
         self.version += 1
+        self.changes.append(entity_id)
         self._written.pop(entity_id, None)
         self._updated[entity_id] = now
         tombstone = {
