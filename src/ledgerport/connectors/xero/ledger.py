@@ -29,6 +29,7 @@
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -485,42 +486,51 @@ def _activity(account_type: str) -> str:
 
 
 def cash_flows(journals: Sequence[Mapping[str, Any]], ends: Sequence[date]) -> list[dict[str, Any]]:
-    """One cash-flow record per month ending at each of ``ends`` (see the module's docstring for the method)."""
-    dated = []
+    """One cash-flow record per month ending at each of ``ends`` (see the module's docstring for the method).
+
+    One pass over the journals: every sync that saw a new journal derives the statements again from all of them."""
+    months = {(end.year, end.month): index for index, end in enumerate(ends)}
+    activities: list[dict[str, dict[str, dict[str, Any]]]] = [
+        {"Operating": {}, "Investing": {}, "Financing": {}} for _ in ends
+    ]
+    movements: list[tuple[date, Decimal]] = []  # each bank-moving journal's day and bank movement
+    newest: datetime | None = None
+    newest_text = ""
     for journal in journals:
+        created = xero_date(journal.get("CreatedDateUTC"))
+        if created is not None and (newest is None or created > newest):
+            newest, newest_text = created, str(journal.get("CreatedDateUTC"))
         moment = xero_day(journal.get("JournalDate"))
-        if moment is not None:
-            dated.append((moment.date(), journal))
-    generated = max(
-        (str(j.get("CreatedDateUTC") or "") for j in journals),
-        default="",
-        key=lambda t: xero_date(t) or datetime.min.replace(tzinfo=UTC),
-    )
-    result = []
-    for end in ends:
-        start = end.replace(day=1)
-        beginning = Decimal(0)
-        activities: dict[str, dict[str, dict[str, Any]]] = {"Operating": {}, "Investing": {}, "Financing": {}}
-        for day, journal in dated:
-            lines = journal.get("JournalLines") or []
-            bank = [line for line in lines if line.get("AccountType") == "BANK"]
-            if not bank:
+        lines = journal.get("JournalLines") or []
+        bank = [line for line in lines if line.get("AccountType") == "BANK"]
+        if moment is None or not bank:
+            continue
+        day = moment.date()
+        movements.append((day, sum((to_decimal(line.get("NetAmount")) or Decimal(0) for line in bank), Decimal(0))))
+        index = months.get((day.year, day.month))
+        if index is None:
+            continue
+        for line in lines:
+            if line.get("AccountType") == "BANK":
                 continue
-            if day < start:
-                beginning += sum((to_decimal(line.get("NetAmount")) or Decimal(0) for line in bank), Decimal(0))
-            elif day <= end:
-                for line in lines:
-                    if line.get("AccountType") == "BANK":
-                        continue
-                    bucket = activities[_activity(str(line.get("AccountType") or ""))]
-                    key = str(line.get("AccountID") or "")
-                    entry = bucket.setdefault(
-                        key, {"AccountID": key, "Name": line.get("AccountName") or "", "Value": Decimal(0)}
-                    )
-                    entry["Value"] -= to_decimal(line.get("NetAmount")) or Decimal(0)
+            bucket = activities[index][_activity(str(line.get("AccountType") or ""))]
+            key = str(line.get("AccountID") or "")
+            entry = bucket.setdefault(
+                key, {"AccountID": key, "Name": line.get("AccountName") or "", "Value": Decimal(0)}
+            )
+            entry["Value"] -= to_decimal(line.get("NetAmount")) or Decimal(0)
+    movements.sort(key=lambda movement: movement[0])
+    days = [day for day, _ in movements]
+    running = [Decimal(0)]
+    for _, amount in movements:
+        running.append(running[-1] + amount)
+    result = []
+    for end, found in zip(ends, activities, strict=True):
+        start = end.replace(day=1)
+        beginning = running[bisect_left(days, start)]
         flows = {
             name: [e | {"Value": str(e["Value"])} for e in bucket.values() if e["Value"]]
-            for name, bucket in activities.items()
+            for name, bucket in found.items()
         }
         moved = sum((Decimal(e["Value"]) for entries in flows.values() for e in entries), Decimal(0))
         result.append(
@@ -531,7 +541,7 @@ def cash_flows(journals: Sequence[Mapping[str, Any]], ends: Sequence[date]) -> l
                 "CashAtBeginning": str(beginning),
                 "CashAtEnd": str(beginning + moved),
                 **flows,
-                "GeneratedAt": generated,
+                "GeneratedAt": newest_text,
             }
         )
     return result
