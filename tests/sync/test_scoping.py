@@ -24,6 +24,7 @@ from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.linking import EndUser, link_sandbox
 from ledgerport.store import Database, accounts
 from ledgerport.store.audit import SYSTEM
+from ledgerport.store.field_mappings import NewFieldMapping, add_field_mapping
 from ledgerport.store.scopes import Condition, ModelScope, save_conditions, save_model_scopes
 from ledgerport.store.sync_states import list_sync_states
 from ledgerport.store.tables import records
@@ -288,3 +289,44 @@ async def test_scopes_changed_during_a_sync_rule_the_pages_stored_after_the_chan
     again = await sync_account(linked.deps, linked.account_id)
     assert again.fetched["Invoice"] >= len(truth)
     _assert_number_gone(await _rows(database, linked.account_id, "Invoice"), numbers)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_field_mapping_cannot_store_what_a_scope_disables(database: Database, provider: str) -> None:
+    """A mapping of the provider's invoice number maps ``null`` while the common ``number`` is disabled: a
+    disabled field is never stored, under its own name or another."""
+    connector, app = _provider(provider)
+    linked = await _linked(database, connector, app)
+    (invoices,) = [m for m in connector.mappings if m.model == "Invoice"][:1]
+    source = invoices.fields["number"].path  # type: ignore[union-attr]
+    endpoint = "/query" if provider == "quickbooks" else "/Invoices"
+    mapping = NewFieldMapping(
+        model="Invoice",
+        target_field_name="their_number",
+        target_field_description="the number, mapped",
+        remote_field_traversal_path=source.split("."),
+        remote_method="GET",
+        remote_url_path=endpoint,
+    )
+    async with database.write() as session:
+        await add_field_mapping(
+            session, organization_id=linked.organization_id, linked_account_id=linked.account_id, mapping=mapping
+        )
+    assert (await sync_account(linked.deps, linked.account_id)).failed is None
+
+    def mapped(rows: dict[str, Row]) -> dict[str, Any]:
+        return {
+            remote: row.content["field_mappings"]["linked_account_defined_targets"]["their_number"]
+            for remote, row in rows.items()
+        }
+
+    numbers = {row.content["number"] for row in (await _rows(database, linked.account_id, "Invoice")).values()}
+    found = mapped(await _rows(database, linked.account_id, "Invoice"))
+    assert {value for value in found.values() if value} & numbers, "the mapping reads the number"
+
+    await _disable(database, linked, {"Invoice": ModelScope(disabled_fields=("number",))})
+    assert (await sync_account(linked.deps, linked.account_id)).failed is None
+    rows = await _rows(database, linked.account_id, "Invoice")
+    assert set(mapped(rows).values()) == {None}
+    for number in numbers - {None}:
+        assert not any(f'"{number}"'.encode() in row.document for row in rows.values())

@@ -40,7 +40,7 @@ from ledgerport.store.records import (
 from ledgerport.store.scopes import EVERYTHING, AccountScopes, account_scopes, rescoped
 from ledgerport.store.sync_states import begin_sync, list_sync_states, save_watermark
 from ledgerport.sync.events import ChangeEvents
-from ledgerport.sync.field_mappings import targets_for, with_targets
+from ledgerport.sync.field_mappings import targets_for, with_targets, withheld_paths
 from ledgerport.sync.follows import Noted, may_follow, snapshot_key
 from ledgerport.sync.status import RunStatus
 
@@ -141,6 +141,7 @@ async def _sync_mapping(
     incrementally, is what its followed streams changed (``None``: read it all)."""
     stream = mapping.stream
     targets = await targets_for(deps.database, account_id, mapping.model, marks)
+    withheld = withheld_paths(mapping, scopes.scope(mapping.model).disabled_fields) if targets else ()
     since = datetime.fromisoformat(marks[stream.name]) if stream.name in marks and not stream.complete else None
     spec = MODELS[mapping.model]
     resume = f"{stream.name}#{stream.resume}" if stream.resume else None
@@ -205,7 +206,7 @@ async def _sync_mapping(
         async for page in pages:
             for noted in notes:
                 noted.note(stream.name, page.records, page.deleted)
-            items = with_targets(targets, _records(mapping, page, context, follow))
+            items = with_targets(targets, _records(mapping, page, context, follow), withheld)
             if listed is not None:
                 listed.update(item.remote_id for item in items)
             items = scopes.restrict(mapping.model, items)  # after listing: a record left out is not a deleted one

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
 
+from ledgerport.connectors._base.mapping import ModelMap
 from ledgerport.store import Database
 from ledgerport.store.field_mappings import PathStep, list_field_mappings, sync_restarted
 from ledgerport.store.records import NewRecord
@@ -41,6 +42,7 @@ __all__ = [
     "url_path",
     "value_at",
     "with_targets",
+    "withheld_paths",
 ]
 
 _MISSING = object()
@@ -115,11 +117,35 @@ async def targets_for(
     )
 
 
-def _mapped(targets: Sequence[Target], remote_data: Any) -> dict[str, Any]:
+Withheld = tuple[tuple[str, ...], ...]
+"""Provider paths whose values an account's scopes keep out of storage."""
+
+
+def withheld_paths(mapping: ModelMap, disabled: Collection[str]) -> Withheld:
+    """Where the provider keeps the fields a scope disables: the path each disabled field's mapping reads (a field
+    computed from several places names none). A disabled field is never stored, so no field mapping may store it
+    under another name either: a mapping reading such a path (or an object holding it) maps ``null``."""
+    found = []
+    for name in disabled:
+        path = getattr(mapping.fields.get(name), "path", None)
+        if isinstance(path, str) and path:
+            found.append(tuple(path.split(".")))
+    return tuple(found)
+
+
+def _withholds(withheld: Withheld, path: Sequence[PathStep]) -> bool:
+    named = tuple(str(step) for step in path if isinstance(step, str))
+    return any(named[: len(hidden)] == hidden or hidden[: len(named)] == named for hidden in withheld)
+
+
+def _mapped(targets: Sequence[Target], remote_data: Any, withheld: Withheld) -> dict[str, Any]:
     entries = remote_data if isinstance(remote_data, list) else []
     values: dict[str, Any] = {}
     for target in targets:
         value = None
+        if withheld and _withholds(withheld, target.path):
+            values[target.name] = value
+            continue
         for entry in entries:
             if isinstance(entry, Mapping) and came_from(target.url_path, str(entry.get("path", ""))):
                 value = value_at(entry.get("data"), target.path)
@@ -128,14 +154,15 @@ def _mapped(targets: Sequence[Target], remote_data: Any) -> dict[str, Any]:
     return {"organization_defined_targets": {}, "linked_account_defined_targets": values}
 
 
-def with_targets(targets: Sequence[Target], items: list[NewRecord]) -> list[NewRecord]:
-    """A page's records with their mapped values under ``field_mappings`` (as they are when there are none)."""
+def with_targets(targets: Sequence[Target], items: list[NewRecord], withheld: Withheld = ()) -> list[NewRecord]:
+    """A page's records with their mapped values under ``field_mappings`` (as they are when there are none);
+    ``withheld`` (:func:`withheld_paths`) are the paths the account's scopes keep out."""
     if not targets:
         return items
     return [
         msgspec.structs.replace(
             item,
-            model=msgspec.structs.replace(item.model, field_mappings=_mapped(targets, item.remote_data)),  # type: ignore[call-arg]
+            model=msgspec.structs.replace(item.model, field_mappings=_mapped(targets, item.remote_data, withheld)),  # type: ignore[call-arg]
         )
         for item in items
     ]
