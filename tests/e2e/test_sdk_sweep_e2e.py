@@ -1,5 +1,6 @@
 """Every read Merge's official SDK offers, called through the SDK on accounts linked to QuickBooks and Xero sandbox
-processes and synced: none may answer 404 or a server error, and each retrieve finds what its list returned.
+processes and synced: none may answer 404 or a server error, and each retrieve finds what its list returned. The
+SDK's writes that no other test calls through the SDK are swept the same way, with the answers each must give.
 
 The SDK is introspected, not listed by hand: a resource or operation added to ``mergepythonclient`` is swept
 without a change here. What a sweep may not call is named below with the reason (it changes the account, or needs
@@ -18,6 +19,17 @@ from typing import Any
 import pytest
 from merge import Merge
 from merge.core.api_error import ApiError
+from merge.resources.accounting.types import (
+    CreditNoteRequest,
+    DataPassthroughRequest,
+    ExpenseReportRequest,
+    ItemFulfillmentBatchItemRequest,
+    PatchedContactRequest,
+    PatchedItemRequestRequest,
+    PatchedPaymentRequest,
+    PatchedVendorCreditRequest,
+    SalesOrderBatchItemRequest,
+)
 from sync_harness import Cli, start_sandboxes
 
 from harness import TEST_SEALING_KEY, Server, start_server
@@ -176,3 +188,99 @@ def test_a_retrieve_of_an_unknown_id_is_404(linked: Linked) -> None:
         except ApiError as failed:
             answered[resource] = failed.status_code
     assert {resource: status for resource, status in answered.items() if status != 404} == {}
+
+
+PATCHES = {
+    "credit_notes": CreditNoteRequest(number="SWEPT-1"),
+    "items": PatchedItemRequestRequest(name="Swept item"),
+    "payments": PatchedPaymentRequest(transaction_date="2026-12-01T00:00:00Z"),
+    "vendor_credits": PatchedVendorCreditRequest(number="SWEPT-2"),
+}
+PASSTHROUGH = {"quickbooks": "/query?query=select * from CompanyInfo", "xero": "/Organisation"}
+ENDPOINTS = {"quickbooks": "/query", "xero": "/Invoices"}
+
+
+def _sweep_writes(sweep: Sweep, linked: Linked, who: str, token: str) -> None:
+    """One account's writes (see below)."""
+    merge = Merge(base_url=linked.server.api, api_key=linked.api_key, account_token=token)
+    accounting = merge.accounting
+    contact = _results(accounting.contacts.list(page_size=1))[0]
+    changed = PatchedContactRequest(name=f"{contact.name} (swept)")
+    sweep.call(f"{who}: contacts.partial_update", lambda: accounting.contacts.partial_update(contact.id, model=changed))
+    for resource, patch in PATCHES.items():
+        client = getattr(accounting, resource)
+        for record in _results(client.list(page_size=1)):
+            sweep.call(
+                f"{who}: {resource}.partial_update",
+                lambda c=client, r=record, p=patch: c.partial_update(r.id, model=p),
+            )
+    report = ExpenseReportRequest(
+        description="Travel", total_amount=12.5, report_date="2026-12-01T00:00:00Z", tracking_categories=[]
+    )
+    sweep.call(f"{who}: expense_reports.create", lambda: accounting.expense_reports.create(model=report))
+    for resource, kind in (
+        ("item_fulfillments", ItemFulfillmentBatchItemRequest),
+        ("sales_orders", SalesOrderBatchItemRequest),
+    ):
+        batch = [kind(item_id="swept-1", payload={})]
+        sweep.call(
+            f"{who}: {resource}.bulk_create",
+            lambda r=resource, b=batch: getattr(accounting, r).bulk_create(batch_items=b),
+        )
+
+    relayed = accounting.passthrough.create(request=DataPassthroughRequest(method="GET", path=PASSTHROUGH[who]))
+    assert relayed.status == 200, relayed
+    receipt = accounting.async_passthrough.create(request=DataPassthroughRequest(method="GET", path=PASSTHROUGH[who]))
+    assert receipt.async_passthrough_receipt_id
+    sweep.call(
+        f"{who}: async_passthrough.retrieve",
+        lambda: accounting.async_passthrough.retrieve(str(receipt.async_passthrough_receipt_id)),
+    )
+
+    mapping = accounting.field_mapping.field_mappings_create(
+        target_field_name=f"swept_{who}",
+        target_field_description="what the sweep mapped",
+        remote_field_traversal_path=["Id" if who == "quickbooks" else "InvoiceID"],
+        remote_method="GET",
+        remote_url_path=ENDPOINTS[who],
+        common_model_name="Invoice",
+    )
+    made = mapping.model
+    assert made is not None
+    assert made.id
+    moved = accounting.field_mapping.field_mappings_partial_update(
+        str(made.id), remote_field_traversal_path=["DocNumber" if who == "quickbooks" else "InvoiceNumber"]
+    )
+    assert moved.model is not None
+    assert moved.model.remote_field is not None
+    accounting.field_mapping.field_mappings_destroy(str(made.id))
+    assert str(made.id) not in {str(m.id) for m in accounting.field_mapping.field_mappings_retrieve().invoice or []}
+
+    assert accounting.generate_key.create(name=f"sweep {who}").key
+    rotated = accounting.regenerate_key.create(name=f"sweep {who} rotated").key
+    assert rotated
+    with pytest.raises(ApiError) as revoked:  # the key that asked is revoked by its rotation
+        accounting.invoices.list(page_size=1)
+    assert revoked.value.status_code == 401
+    linked.api_key = rotated
+    accounting = Merge(base_url=linked.server.api, api_key=rotated, account_token=token).accounting
+
+    fresh = accounting.account_token.regenerate_create().account_token
+    assert fresh
+    assert fresh != token
+    with pytest.raises(ApiError) as refused:
+        accounting.invoices.list(page_size=1)
+    assert refused.value.status_code == 401
+    linked.tokens[who] = fresh
+    again = Merge(base_url=linked.server.api, api_key=linked.api_key, account_token=fresh)
+    assert _results(again.accounting.invoices.list(page_size=1))
+
+
+def test_every_sdk_write_no_other_test_calls_answers(linked: Linked) -> None:
+    """Through the SDK: updates of each model (a provider that cannot change one says so with a 4xx), creates of
+    models the provider does not keep, passthrough (sync and async), field mappings, remote keys, and a new account
+    token that works where the old one no longer does."""
+    sweep = Sweep()
+    for who, token in list(linked.tokens.items()):
+        _sweep_writes(sweep, linked, who, token)
+    assert not sweep.failures, "\n".join(sweep.failures)
