@@ -423,3 +423,32 @@ async def test_xero_journals_resume_after_the_last_journal_number(database: Data
     (new,) = set(after) - set(stored)
     lines = after[new]["general_ledger_transaction_lines"]
     assert sum(Decimal(x["debit_amount"]) for x in lines) == sum(Decimal(x["credit_amount"]) for x in lines) > 0
+
+
+async def test_an_attachable_deleted_in_quickbooks_is_marked_deleted_by_the_next_sync(database: Database) -> None:
+    """QBO's query never returns deleted rows and CDC is not used for attachables: each sync lists them whole."""
+    from ledgerport.connectors._base.http import Request
+    from ledgerport.connectors.quickbooks.client import MINOR_VERSION, company_url
+    from ledgerport.remote import open_provider
+
+    connector, app, _model, _collection = _provider("quickbooks")
+    deps, account_id = await _linked(database, connector, app, "sync-qbo-attachables")
+    assert (await sync_account(deps, account_id)).failed is None
+    before = {k for k, v in (await _stored(database, account_id, "AccountingAttachment")).items() if not v["_deleted"]}
+    assert len(before) >= 2
+    gone = sorted(before)[0]
+
+    client = (await open_provider(deps, account_id)).client
+    await client.learn_session_facts()
+    url = company_url(client.context.base_url, client.context.account, "attachable")
+    body = msgspec.json.encode({"Id": gone, "SyncToken": "0"})
+    params = (("operation", "delete"), ("minorversion", MINOR_VERSION))
+    answer = await client.json(Request(method="POST", url=url, params=params, body=body))
+    assert answer["Attachable"]["status"] == "Deleted"
+
+    again = await sync_account(deps, account_id)
+    assert again.failed is None
+    assert again.deleted.get("AccountingAttachment") == 1
+    after = await _stored(database, account_id, "AccountingAttachment")
+    assert {k for k, v in after.items() if not v["_deleted"]} == before - {gone}
+    assert after[gone]["remote_was_deleted"] is True

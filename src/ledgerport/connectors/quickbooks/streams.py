@@ -175,7 +175,9 @@ def _remote_path(entity: Entity) -> Callable[[StreamContext, Any], str]:
     return lambda context, record: f"/v3/company/{context.account.get('realm_id', '')}/{path}/{record.get('Id')}"
 
 
-def _stream(entity: Entity, *, name_list: bool = False, cdc: bool = True, incremental: bool = True) -> Stream:
+def _stream(
+    entity: Entity, *, name_list: bool = False, cdc: bool = True, incremental: bool = True, complete: bool = False
+) -> Stream:
     read = QboRead(entity=entity, include_inactive=name_list, cdc=cdc)
     return Stream(
         name=entity.value,
@@ -187,6 +189,7 @@ def _stream(entity: Entity, *, name_list: bool = False, cdc: bool = True, increm
         since=_UPDATED if incremental else None,
         deleted=DELETED,
         remote_path=_remote_path(entity),
+        complete=complete,
     )
 
 
@@ -221,9 +224,10 @@ ESTIMATES = _stream(Entity.ESTIMATE)
 REFUND_RECEIPTS = _stream(Entity.REFUND_RECEIPT)
 CREDIT_CARD_PAYMENTS = _stream(Entity.CREDIT_CARD_PAYMENT)
 
-# Attachables: files (and notes) on their own or linked to other objects. Whether CDC covers them is unverified, so
-# incremental runs use the query (which cannot see deletions, as for transactions read late).
-ATTACHABLES = _stream(Entity.ATTACHABLE, cdc=False)
+# Attachables: files (and notes) on their own or linked to other objects. Whether CDC reports them is unverified and the
+# query never returns deleted rows, so every sync lists them whole (``complete``: a company keeps few, a page holds
+# 1,000) and the files no longer listed are marked deleted.
+ATTACHABLES = _stream(Entity.ATTACHABLE, cdc=False, complete=True)
 
 STREAMS: Sequence[Stream] = (
     COMPANY_INFO,

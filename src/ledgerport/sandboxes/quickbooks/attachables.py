@@ -16,7 +16,8 @@ Guesses the documents do not settle, made here:
 * A generated company has three text receipts, on its first three invoices (``seed_files``).
 * A ``file_metadata_NN`` without its ``file_content_NN`` is refused (2020); QBO can also make bare notes that way,
   which the sandbox does not serve. An ``AttachableRef`` to an object that does not exist is refused (610).
-* Attachables are listed by the query like any entity; deleting one is not served (``EntitySpec`` kind ``list``).
+* Attachables are listed by the query like any entity; ``POST /attachable?operation=delete`` (``Id`` and
+  ``SyncToken``) removes one with its file (``writes.delete``); CDC does not report them (unverified either way).
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ ENTITIES: dict[str, EntitySpec] = {
     spec.name: spec
     for spec in (
         EntitySpec("Account", "list"),
-        EntitySpec("Attachable", "file"),  # created by /upload; not deleted here (attachables.py)
+        EntitySpec("Attachable", "file"),  # created by /upload; deleted by operation=delete (writes.delete)
         EntitySpec("Bill", "txn"),
         EntitySpec("BillPayment", "txn", voidable=True),
         EntitySpec("Class", "list"),

@@ -502,7 +502,12 @@ def save(company: Company, entity: str, raw: Record, now: int) -> Record:
 
 
 def delete(company: Company, entity: str, raw: Record, now: int) -> Record:
-    """``operation=delete`` for transactions; name lists cannot be deleted (set ``Active`` false)."""
+    """``operation=delete`` for transactions and attachables (the Attachable page documents its delete, answered
+    like a transaction's: the ``status: Deleted`` stub); name lists cannot be deleted (set ``Active`` false)."""
+    if entity == "Attachable":
+        old = _current(company, entity, _clean(raw))
+        company.files.pop(str(old["Id"]), None)
+        return company.table(entity).remove(int(old["Id"]), now)
     if ENTITIES[entity].kind != "txn":
         raise errors.unsupported_operation(f"Delete {entity}")
     old = _current(company, entity, _clean(raw))
