@@ -302,3 +302,30 @@ class SandboxTokens:
         self.tokens = read_tokens(response, extra=stale.extra)
         self.refreshes += 1
         return self.tokens
+
+
+async def call_provider(
+    deps: Any,
+    account_id: uuid.UUID,
+    method: str,
+    where: Callable[[Any], str],
+    body: Any = None,
+    params: tuple[tuple[str, str], ...] = (),
+) -> Any:
+    """A call to a linked account's sandbox through the provider's own API, with the account's credentials: how a
+    test changes what the provider holds (``where`` builds the URL from the account's ``StreamContext``)."""
+    import msgspec
+
+    from ledgerport.connectors._base.http import Request
+    from ledgerport.remote import open_provider
+
+    client = (await open_provider(deps, account_id)).client
+    await client.learn_session_facts()
+    request = Request(
+        method=method,
+        url=where(client.context),
+        params=params,
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        body=None if body is None else msgspec.json.encode(body),
+    )
+    return await client.json(request)

@@ -8,7 +8,7 @@ from the stored journals, with no request, and only when those changed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
-from harness import SandboxBudget
+from harness import SandboxBudget, call_provider
 from ledgerport.connectors._base import AsgiTransport, Connector, Transport
 from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.http import Request
@@ -25,7 +25,6 @@ from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.connectors.quickbooks.client import MINOR_VERSION, company_url
 from ledgerport.kit.sealing import Sealer, new_key
 from ledgerport.linking import EndUser, link_sandbox
-from ledgerport.remote import open_provider
 from ledgerport.store import Database, accounts
 from ledgerport.store.tables import records
 from ledgerport.sync import SyncDeps, sync_account
@@ -112,39 +111,18 @@ def _figures(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-async def _call(
-    deps: SyncDeps,
-    account_id: uuid.UUID,
-    method: str,
-    where: Callable[[StreamContext], str],
-    body: dict[str, Any] | None = None,
-    params: tuple[tuple[str, str], ...] = (),
-) -> Any:
-    """A call to a sandbox with the linked account's credentials, through the provider's own API."""
-    client = (await open_provider(deps, account_id)).client
-    await client.learn_session_facts()
-    request = Request(
-        method=method,
-        url=where(client.context),
-        params=params,
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
-        body=None if body is None else msgspec.json.encode(body),
-    )
-    return await client.json(request)
-
-
 async def _qbo(deps: SyncDeps, account_id: uuid.UUID, entity: str, body: dict[str, Any], **params: str) -> Any:
     def where(context: StreamContext) -> str:
         return company_url(context.base_url, context.account, entity)
 
     method = "POST" if body else "GET"
-    return await _call(
+    return await call_provider(
         deps, account_id, method, where, body or None, (*params.items(), ("minorversion", MINOR_VERSION))
     )
 
 
 async def _xero(deps: SyncDeps, account_id: uuid.UUID, method: str, path: str, body: Any = None) -> Any:
-    return await _call(
+    return await call_provider(
         deps, account_id, method, lambda context: f"{context.base_url.rstrip('/')}/api.xro/2.0/{path}", body
     )
 

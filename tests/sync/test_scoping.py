@@ -7,7 +7,7 @@ document and from the provider data kept beside it, whether the scope was set be
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
-from harness import SandboxBudget
+from harness import SandboxBudget, call_provider
 from ledgerport.api.accounting.sync_status import account_sync_statuses
 from ledgerport.connectors._base import AsgiTransport, Connector
 from ledgerport.connectors._base.auth import OAuthClient
@@ -212,6 +212,30 @@ async def test_scopes_set_before_the_first_sync_are_applied_by_the_sync(database
     _assert_number_gone(stored, numbers)
 
 
+async def _redate(linked: Linked, provider: str, remote_id: str, day: str) -> None:
+    """Moves an invoice's date through the provider's own API."""
+    if provider == "quickbooks":
+        from ledgerport.connectors.quickbooks.client import MINOR_VERSION, company_url
+
+        def entity(name: str) -> Callable[[Any], str]:
+            return lambda context: company_url(context.base_url, context.account, name)
+
+        found = await call_provider(
+            linked.deps,
+            linked.account_id,
+            "GET",
+            entity(f"invoice/{remote_id}"),
+            params=(("minorversion", MINOR_VERSION),),
+        )
+        invoice = found["Invoice"]
+        body = {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "sparse": True, "TxnDate": day}
+        await call_provider(linked.deps, linked.account_id, "POST", entity("invoice"), body)
+        return
+    body = {"Invoices": [{"InvoiceID": remote_id, "Date": day}]}
+    where = lambda context: f"{context.base_url.rstrip('/')}/api.xro/2.0/Invoices"  # noqa: E731
+    await call_provider(linked.deps, linked.account_id, "POST", where, body)
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_a_selective_sync_condition_limits_what_is_stored(database: Database, provider: str) -> None:
     connector, app = _provider(provider)
@@ -249,7 +273,14 @@ async def test_a_selective_sync_condition_limits_what_is_stored(database: Databa
     assert usage["Invoice"] == ("DONE", "IN_LAST_SYNC")
     assert usage["Contact"] == ("DONE", None)
 
+    # an invoice re-dated at the provider to before the cut no longer meets the condition: the next sync removes it
+    moved = sorted(wanted)[0]
+    await _redate(linked, provider, moved, dates[0][:10])
+    assert (await sync_account(linked.deps, linked.account_id)).failed is None
+    assert set(await _rows(database, linked.account_id, "Invoice")) == wanted - {moved}
+
     # a fresh account with the condition set before its first sync stores the same invoices
+    wanted -= {moved}
     fresh = await _linked(database, connector, app)
     async with database.write() as session:
         await save_conditions(session, linked_account_id=fresh.account_id, conditions=[condition])

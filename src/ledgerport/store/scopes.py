@@ -53,6 +53,7 @@ __all__ = [
     "NOT_SCOPED",
     "account_scopes",
     "condition_value",
+    "forget_records",
     "matches",
     "rescoped",
     "save_conditions",
@@ -219,6 +220,14 @@ class AccountScopes(msgspec.Struct, frozen=True, kw_only=True):
         cleared = msgspec.structs.replace(item.model, **{name: None for name in disabled if name in fields})
         return msgspec.structs.replace(item, model=cleared, remote_data=None)
 
+    def excluded(self, model: str, items: Sequence[NewRecord]) -> list[str]:
+        """The remote ids of the records that do not meet the model's conditions (a sync removes any it stored)."""
+        if not self.conditions_of(model):
+            return []
+        return [
+            item.remote_id for item in items if not self.keeps(model, lambda name, m=item.model: getattr(m, name, None))
+        ]
+
     def restrict(self, model: str, items: Sequence[NewRecord]) -> list[NewRecord]:
         """What a sync stores of a page: the records meeting the conditions, redacted."""
         if model not in self.models and not self.conditions:
@@ -267,6 +276,19 @@ async def rescoped(
     if now == loaded:
         return list(items), True
     return (now.restrict(model, items) if now.reads(model) else []), False
+
+
+async def forget_records(
+    session: WriteSession, *, linked_account_id: uuid.UUID, model: str, remote_ids: Sequence[str]
+) -> None:
+    """Records a sync read that no longer meet the account's conditions (an invoice re-dated before the window):
+    removed, as a change of the conditions removes the records it leaves out."""
+    c = records.c
+    for start in range(0, len(remote_ids), 500):
+        chunk = list(remote_ids[start : start + 500])
+        await session.execute(
+            delete(records).where(c.linked_account_id == linked_account_id, c.model == model, c.remote_id.in_(chunk))
+        )
 
 
 async def _save(session: WriteSession, linked_account_id: uuid.UUID, scopes: AccountScopes) -> None:

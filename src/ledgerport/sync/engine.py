@@ -37,7 +37,7 @@ from ledgerport.store.records import (
     stored_state,
     upsert_many,
 )
-from ledgerport.store.scopes import EVERYTHING, AccountScopes, account_scopes, rescoped
+from ledgerport.store.scopes import EVERYTHING, AccountScopes, account_scopes, forget_records, rescoped
 from ledgerport.store.sync_states import begin_sync, list_sync_states, save_watermark
 from ledgerport.sync.events import ChangeEvents
 from ledgerport.sync.field_mappings import targets_for, with_targets, withheld_paths
@@ -149,12 +149,14 @@ async def _sync_mapping(
 
     rescoped_pages: list[int] = []  # the sizes of pages stored under scopes changed during this run
 
-    async def store(page: Page, items: list[NewRecord]) -> None:
+    async def store(page: Page, items: list[NewRecord], excluded: list[str]) -> None:
         gone = mapping.gone(page.records, page.deleted)
         async with deps.database.write() as session:
             items, settled = await rescoped(session, account_id, scopes, mapping.model, items)
             if not settled:
                 rescoped_pages.append(len(items))
+            elif excluded:  # read again, they no longer meet the conditions: stored versions go
+                await forget_records(session, linked_account_id=account_id, model=mapping.model, remote_ids=excluded)
             listening = await events.listen(session, mapping.model)
             changes = None if listening is None else listening.changes
             await upsert_many(
@@ -209,10 +211,11 @@ async def _sync_mapping(
             items = with_targets(targets, _records(mapping, page, context, follow), withheld)
             if listed is not None:
                 listed.update(item.remote_id for item in items)
+            excluded = scopes.excluded(mapping.model, items)
             items = scopes.restrict(mapping.model, items)  # after listing: a record left out is not a deleted one
             if storing is not None:
                 await storing
-            storing = asyncio.ensure_future(store(page, items))
+            storing = asyncio.ensure_future(store(page, items, excluded))
     finally:
         if storing is not None:  # a page already mapped is stored even when the walk stops early
             await storing
