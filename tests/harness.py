@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
@@ -329,3 +330,23 @@ async def call_provider(
         body=None if body is None else msgspec.json.encode(body),
     )
     return await client.json(request)
+
+
+class RecordingTransport:
+    """A transport that keeps every request's full URL (query string included, decoded) before sending it on: what
+    a test asks of what a sync sent to the provider."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.urls: list[str] = []
+
+    async def send(self, request: Any) -> Any:
+        self.urls.append(urllib.parse.unquote_plus(request.full_url))
+        return await self.inner.send(request)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    def asked(self, fragment: str) -> int:
+        """How many requests named ``fragment`` in their URL."""
+        return sum(fragment in url for url in self.urls)

@@ -16,10 +16,9 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
-from harness import SandboxBudget, call_provider
+from harness import RecordingTransport, SandboxBudget, call_provider
 from ledgerport.connectors._base import AsgiTransport, Connector, Transport
 from ledgerport.connectors._base.auth import OAuthClient
-from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.registrations import Registrations
 from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.connectors.quickbooks.client import MINOR_VERSION, company_url
@@ -31,21 +30,6 @@ from ledgerport.sync import SyncDeps, sync_account
 
 CLIENT = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
 GL = "GeneralLedgerTransaction"
-
-
-class Counting:
-    """A transport that counts the requests per path (the journal report's, the journals')."""
-
-    def __init__(self, inner: Transport) -> None:
-        self.inner = inner
-        self.paths: list[str] = []
-
-    async def send(self, request: Request) -> Any:
-        self.paths.append(request.url)
-        return await self.inner.send(request)
-
-    def asked(self, fragment: str) -> int:
-        return sum(fragment in path for path in self.paths)
 
 
 @pytest.fixture
@@ -137,7 +121,7 @@ async def test_quickbooks_reads_the_journal_only_for_the_documents_that_changed(
     from ledgerport.connectors.quickbooks import CONNECTOR
     from ledgerport.sandboxes.quickbooks import create_app
 
-    transport = Counting(AsgiTransport(create_app(seed=5, size="small", limits=False)))
+    transport = RecordingTransport(AsgiTransport(create_app(seed=5, size="small", limits=False)))
     deps, account_id = await _linked(database, CONNECTOR, transport, "ledger-follows")
     first = await sync_account(deps, account_id)
     assert first.failed is None
@@ -185,7 +169,7 @@ async def test_a_sync_without_the_documents_reads_the_whole_journal(database: Da
     from ledgerport.connectors.quickbooks import CONNECTOR
     from ledgerport.sandboxes.quickbooks import create_app
 
-    transport = Counting(AsgiTransport(create_app(seed=6, size="small", limits=False)))
+    transport = RecordingTransport(AsgiTransport(create_app(seed=6, size="small", limits=False)))
     deps, account_id = await _linked(database, CONNECTOR, transport, "ledger-alone")
     assert (await sync_account(deps, account_id)).failed is None
     alone = await sync_account(deps, account_id, models=[GL])
@@ -200,7 +184,7 @@ async def test_xero_cash_flows_are_built_from_the_stored_journals(database: Data
     from ledgerport.connectors.xero import CONNECTOR
     from ledgerport.sandboxes.xero import create_app
 
-    transport = Counting(AsgiTransport(create_app(seed=3, size="small", limits=False)))
+    transport = RecordingTransport(AsgiTransport(create_app(seed=3, size="small", limits=False)))
     deps, account_id = await _linked(database, CONNECTOR, transport, "cash-flow-derived")
     first = await sync_account(deps, account_id)
     assert first.failed is None

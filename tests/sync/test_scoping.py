@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
-from harness import SandboxBudget, call_provider
+from harness import RecordingTransport, SandboxBudget, call_provider
 from ledgerport.api.accounting.sync_status import account_sync_statuses
 from ledgerport.connectors._base import AsgiTransport, Connector
 from ledgerport.connectors._base.auth import OAuthClient
@@ -59,12 +60,15 @@ def _provider(name: str) -> tuple[Connector, Any]:
 class Linked:
     """One linked account on a sandbox, what a sync needs, and its organization."""
 
-    def __init__(self, deps: SyncDeps, account_id: uuid.UUID, organization_id: uuid.UUID) -> None:
+    def __init__(
+        self, deps: SyncDeps, account_id: uuid.UUID, organization_id: uuid.UUID, transport: RecordingTransport
+    ) -> None:
         self.deps, self.account_id, self.organization_id = deps, account_id, organization_id
+        self.transport = transport
 
 
 async def _linked(database: Database, connector: Connector, app: Any) -> Linked:
-    transport = AsgiTransport(app)
+    transport = RecordingTransport(AsgiTransport(app))
     sealer = Sealer([new_key()])
     async with database.write() as session:
         organization_id = await accounts.create_organization(session, name=f"scopes-{uuid.uuid4().hex[:6]}")
@@ -86,7 +90,7 @@ async def _linked(database: Database, connector: Connector, app: Any) -> Linked:
         transport=lambda origin: transport,
         budget=SandboxBudget(),
     )
-    return Linked(deps, made.account.id, organization_id)
+    return Linked(deps, made.account.id, organization_id, transport)
 
 
 class Row(msgspec.Struct):
@@ -279,13 +283,20 @@ async def test_a_selective_sync_condition_limits_what_is_stored(database: Databa
     assert (await sync_account(linked.deps, linked.account_id)).failed is None
     assert set(await _rows(database, linked.account_id, "Invoice")) == wanted - {moved}
 
-    # a fresh account with the condition set before its first sync stores the same invoices
+    # a fresh account with the condition set before its first sync stores the same invoices, and asks the provider
+    # only for those (a day wider: the sync keeps exactly what meets the condition)
     wanted -= {moved}
     fresh = await _linked(database, connector, app)
     async with database.write() as session:
         await save_conditions(session, linked_account_id=fresh.account_id, conditions=[condition])
     assert (await sync_account(fresh.deps, fresh.account_id)).failed is None
     assert {row.remote_id for row in (await _rows(database, fresh.account_id, "Invoice")).values()} == wanted
+    day_before = (date.fromisoformat(cut) - timedelta(days=1)).isoformat()
+    if provider == "quickbooks":
+        assert fresh.transport.asked(f"TxnDate >= '{day_before}'") >= 2  # the invoices' and the bills' queries
+    else:
+        y, m, d = day_before.split("-")
+        assert fresh.transport.asked(f"Date >= DateTime({y}, {m}, {d})") >= 1
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import cache
@@ -53,6 +53,7 @@ __all__ = [
     "NOT_SCOPED",
     "account_scopes",
     "condition_value",
+    "day_bound",
     "forget_records",
     "matches",
     "rescoped",
@@ -138,6 +139,27 @@ def condition_value(condition_type: str, operator: str, value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError("a string")
     return value
+
+
+_LOWER = frozenset({"GREATER_THAN", "GREATER_THAN_OR_EQUAL_TO"})
+_UPPER = frozenset({"LESS_THAN", "LESS_THAN_OR_EQUAL_TO"})
+
+
+def day_bound(condition: Condition) -> tuple[bool, date] | None:
+    """A date condition as ``(lower, day)``: records on or after (``lower``) or on or before ``day``, a day wider
+    than the condition (a query applying it returns a superset of what :func:`matches` keeps); ``None`` for a
+    condition that is not a date range."""
+    if condition.condition_type not in ("DATE", "DATE_TIME") or condition.operator not in _LOWER | _UPPER:
+        return None
+    try:
+        moment = _moment(condition.value)
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    day = moment.astimezone(UTC).date()
+    lower = condition.operator in _LOWER
+    return lower, day - timedelta(days=1) if lower else day + timedelta(days=1)
 
 
 def _comparable(condition_type: str, value: Any) -> Any:

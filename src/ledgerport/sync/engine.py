@@ -22,7 +22,7 @@ import msgspec
 
 from ledgerport.connectors._base.client import Page, ProviderClient
 from ledgerport.connectors._base.mapping import MappingContext, ModelMap, apply
-from ledgerport.connectors._base.streams import Derived, RequestBuilder, Stream, getter
+from ledgerport.connectors._base.streams import DayBound, Derived, RequestBuilder, Stream, getter
 from ledgerport.kit import clock
 from ledgerport.kit.metrics import RECORDS_SYNCED, SYNC_RUNS
 from ledgerport.kit.timestamps import canonical
@@ -37,7 +37,14 @@ from ledgerport.store.records import (
     stored_state,
     upsert_many,
 )
-from ledgerport.store.scopes import EVERYTHING, AccountScopes, account_scopes, forget_records, rescoped
+from ledgerport.store.scopes import (
+    EVERYTHING,
+    AccountScopes,
+    account_scopes,
+    day_bound,
+    forget_records,
+    rescoped,
+)
 from ledgerport.store.sync_states import begin_sync, list_sync_states, save_watermark
 from ledgerport.sync.events import ChangeEvents
 from ledgerport.sync.field_mappings import targets_for, with_targets, withheld_paths
@@ -202,7 +209,10 @@ async def _sync_mapping(
     elif follow is not None:
         pages = client.pages(stream, since, after, span=follow.span()) if follow.changed else _no_pages()
     else:
-        pages = client.pages(stream, since, after)
+        # Conditions reach the provider on full reads only: an incremental read must see the records an edit moved
+        # out of the conditions, so that what was stored of them goes (``forget_records``).
+        bounds = _bounds(stream, scopes, mapping.model) if since is None else ()
+        pages = client.pages(stream, since, after, bounds=bounds)
     storing: asyncio.Task[None] | None = None
     try:
         async for page in pages:
@@ -230,6 +240,16 @@ async def _sync_mapping(
         await _save_marks(deps, account_id, mapping.model, marks)
     elif stream.derived is not None and not rescoped_pages:
         await _save_marks(deps, account_id, mapping.model, marks)
+
+
+def _bounds(stream: Stream, scopes: AccountScopes, model: str) -> tuple[DayBound, ...]:
+    """The model's date conditions the stream's query can apply (``Stream.narrows``)."""
+    found = []
+    for condition in scopes.conditions_of(model) if stream.narrows else ():
+        field, bound = stream.narrows.get(condition.field_name), day_bound(condition)
+        if field is not None and bound is not None:
+            found.append(DayBound(field=field, lower=bound[0], day=bound[1]))
+    return tuple(found)
 
 
 async def _save_marks(deps: SyncDeps, account_id: uuid.UUID, model: str, marks: dict[str, str]) -> None:

@@ -38,7 +38,7 @@ from ledgerport.connectors._base.errors import (
 )
 from ledgerport.connectors._base.http import Request, Response, Transport
 from ledgerport.connectors._base.paging import guard
-from ledgerport.connectors._base.streams import Stream, StreamContext, dig
+from ledgerport.connectors._base.streams import DayBound, Stream, StreamContext, dig
 from ledgerport.kit.budget import Budget, Quotas
 from ledgerport.kit.metrics import PROVIDER_REQUESTS, PROVIDER_THROTTLES, status_class
 
@@ -252,10 +252,12 @@ class ProviderClient:
         since: datetime | None,
         after: Mapping[str, Any] | None = None,
         span: tuple[date, date] | None = None,
+        bounds: tuple[DayBound, ...] = (),
     ) -> AsyncIterator[Page]:
         """Every page of ``stream`` changed after ``since`` (everything when ``None``); ``after`` starts a
         ``resume`` stream after the position a previous sync reached (``StreamContext.after``); ``span`` narrows a
-        ``follows`` stream to the days its followed streams changed (``StreamContext.span``).
+        ``follows`` stream to the days its followed streams changed (``StreamContext.span``); ``bounds`` are the
+        selective-sync conditions its query may apply (``StreamContext.bounds``).
 
         Following pages are fetched while the caller stores this one, so provider latency overlaps with mapping
         and storing, and a sync under a provider's rate limit spends its waits working. Requests ahead assume full
@@ -273,7 +275,9 @@ class ProviderClient:
         last: int | None = None
         counting: asyncio.Task[Any] | None = None
 
-        context = msgspec.structs.replace(self.context, after=None if after is None else dict(after), span=span)
+        context = msgspec.structs.replace(
+            self.context, after=None if after is None else dict(after), span=span, bounds=bounds
+        )
 
         def ask(position: int) -> None:
             request = stream.request(context, since, position, paging.size)

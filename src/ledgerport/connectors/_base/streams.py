@@ -18,6 +18,7 @@ from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.paging import Paginator
 
 __all__ = [
+    "DayBound",
     "Derived",
     "Expander",
     "Fetch",
@@ -87,6 +88,16 @@ def getter(path: str) -> Getter:
     return many
 
 
+class DayBound(msgspec.Struct, frozen=True):
+    """A date condition as a provider query can apply it: the provider's ``field`` on or after (``lower``) or on or
+    before ``day``. Always a day wider than the condition it comes from, so a provider's query returns a superset
+    of what the condition keeps, whatever time of day or zone the condition names."""
+
+    field: str
+    lower: bool
+    day: date
+
+
 class StreamContext(msgspec.Struct, frozen=True, kw_only=True):
     """What a request builder may use: the API origin and the linked account's provider facts."""
 
@@ -99,6 +110,9 @@ class StreamContext(msgspec.Struct, frozen=True, kw_only=True):
     span: tuple[date, date] | None = None
     """For a :class:`Follows` stream in an incremental run: the first and last day of the records the followed
     streams changed, the part of its range it has to read (``None``: all of it)."""
+    bounds: tuple[DayBound, ...] = ()
+    """The linked account's selective-sync conditions this stream can ask the provider to apply (``Stream.narrows``),
+    on a full read: a query may leave out what they exclude (the sync applies them exactly to what it reads)."""
 
 
 class RequestBuilder(Protocol):
@@ -249,6 +263,9 @@ class Stream(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     field holding that position. The engine keeps the last value a sync read, and the next sync's first request
     sees it in ``StreamContext.after`` (``{resume: value}``), so it asks only for what follows."""
 
+    narrows: Mapping[str, str] = {}
+    """Common-model date fields a selective-sync condition may test → the provider field this stream's query can
+    filter by (``{"issue_date": "TxnDate"}``): such conditions reach the request as ``StreamContext.bounds``."""
     follows: Follows | None = None
     """Records made one for one from other streams' records: read, in an incremental run, only where those changed."""
     derived: Derived | None = None

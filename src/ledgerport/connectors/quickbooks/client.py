@@ -47,6 +47,7 @@ from ledgerport.connectors._base.errors import (
     Transient,
 )
 from ledgerport.connectors._base.http import Request, Response
+from ledgerport.connectors._base.streams import DayBound
 
 __all__ = [
     "ERRORS",
@@ -146,19 +147,21 @@ def select(
     max_results: int = MAX_RESULTS,
     include_inactive: bool = False,
     operator: Literal[">", ">="] = ">",
+    days: Sequence[DayBound] = (),
 ) -> str:
     """``SELECT *`` over one entity, oldest change first, one page of it.
 
     ``include_inactive`` adds ``Active IN (true, false)``: name lists (customers, accounts...) answer only active
     rows unless the query mentions ``Active`` (qbo_api does the same), and inactive rows are ARCHIVED records, not
     missing ones. ``operator`` ``>=`` re-reads the records of the watermark's own second, which a ``>`` would miss
-    when QBO stamped two changes in one second on either side of a sync.
+    when QBO stamped two changes in one second on either side of a sync. ``days`` are date bounds from the
+    account's selective-sync conditions (``TxnDate >= '2026-01-01'``).
     """
     if start < 1:
         raise ValueError("STARTPOSITION is 1-based")
     if not 1 <= max_results <= MAX_RESULTS:
         raise ValueError(f"MAXRESULTS must be within 1..{MAX_RESULTS}")
-    head = f"SELECT * {_from(entity, changed_after, include_inactive, operator)}"
+    head = f"SELECT * {_from(entity, changed_after, include_inactive, operator, days)}"
     return f"{head} ORDERBY {LAST_UPDATED} STARTPOSITION {start} MAXRESULTS {max_results}"
 
 
@@ -168,19 +171,27 @@ def select_count(
     changed_after: datetime | None = None,
     include_inactive: bool = False,
     operator: Literal[">", ">="] = ">",
+    days: Sequence[DayBound] = (),
 ) -> str:
     """``SELECT COUNT(*)`` over the rows :func:`select` pages through (``QueryResponse.totalCount``)."""
-    return f"SELECT COUNT(*) {_from(entity, changed_after, include_inactive, operator)}"
+    return f"SELECT COUNT(*) {_from(entity, changed_after, include_inactive, operator, days)}"
 
 
-def _from(entity: Entity, changed_after: datetime | None, include_inactive: bool, operator: str) -> str:
+def _from(
+    entity: Entity, changed_after: datetime | None, include_inactive: bool, operator: str, days: Sequence[DayBound]
+) -> str:
     conditions = []
     if changed_after is not None:
         conditions.append(f"{LAST_UPDATED} {operator} {quote(qbo_datetime(changed_after))}")
     if include_inactive:
         conditions.append("Active IN (true, false)")
+    for bound in days:
+        if not bound.field.isidentifier():
+            raise ValueError(f"not a QBO field name: {bound.field!r}")
+        conditions.append(f"{bound.field} {'>=' if bound.lower else '<='} {quote(bound.day.isoformat())}")
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    # Every part is typed (an Entity member, quoted moments, integers): no caller text reaches the query.
+    # Every part is typed (an Entity member, quoted moments and days, field names from the connector's tables,
+    # integers): no caller text reaches the query.
     return f"FROM {Entity(entity).value}{where}"
 
 

@@ -35,7 +35,7 @@ company is one record read whole every run.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -161,12 +161,19 @@ class QboRead(msgspec.Struct, frozen=True, kw_only=True):
             max_results=min(size, MAX_RESULTS),
             include_inactive=self.include_inactive,
             operator=">=",
+            days=context.bounds,
         )
         return query_request(context.base_url, context.account, text)
 
     def count(self, context: StreamContext, since: datetime | None) -> Request:
         """How many rows the query mode of this walk has: its last record position, for reading ahead."""
-        text = select_count(self.entity, changed_after=since, include_inactive=self.include_inactive, operator=">=")
+        text = select_count(
+            self.entity,
+            changed_after=since,
+            include_inactive=self.include_inactive,
+            operator=">=",
+            days=context.bounds,
+        )
         return query_request(context.base_url, context.account, text)
 
 
@@ -176,7 +183,13 @@ def _remote_path(entity: Entity) -> Callable[[StreamContext, Any], str]:
 
 
 def _stream(
-    entity: Entity, *, name_list: bool = False, cdc: bool = True, incremental: bool = True, complete: bool = False
+    entity: Entity,
+    *,
+    name_list: bool = False,
+    cdc: bool = True,
+    incremental: bool = True,
+    complete: bool = False,
+    narrows: Mapping[str, str] | None = None,
 ) -> Stream:
     read = QboRead(entity=entity, include_inactive=name_list, cdc=cdc)
     return Stream(
@@ -190,6 +203,7 @@ def _stream(
         deleted=DELETED,
         remote_path=_remote_path(entity),
         complete=complete,
+        narrows=narrows or {},
     )
 
 
@@ -207,12 +221,13 @@ TAX_CODES = _stream(Entity.TAX_CODE, name_list=True, cdc=False)
 TAX_RATES = _stream(Entity.TAX_RATE, name_list=True, cdc=False)
 COMPANY_INFO = _stream(Entity.COMPANY_INFO, cdc=False, incremental=False)
 
-# Transactions: deleted outright; CDC reports the deletions.
-INVOICES = _stream(Entity.INVOICE)
-BILLS = _stream(Entity.BILL)
-JOURNAL_ENTRIES = _stream(Entity.JOURNAL_ENTRY)
-PAYMENTS = _stream(Entity.PAYMENT)
-BILL_PAYMENTS = _stream(Entity.BILL_PAYMENT)
+# Transactions: deleted outright; CDC reports the deletions. The query applies the selective-sync conditions on their
+# dates (``narrows``); CDC cannot, and the sync applies them to what it reads either way.
+INVOICES = _stream(Entity.INVOICE, narrows={"issue_date": "TxnDate"})
+BILLS = _stream(Entity.BILL, narrows={"issue_date": "TxnDate"})
+JOURNAL_ENTRIES = _stream(Entity.JOURNAL_ENTRY, narrows={"transaction_date": "TxnDate"})
+PAYMENTS = _stream(Entity.PAYMENT, narrows={"transaction_date": "TxnDate"})
+BILL_PAYMENTS = _stream(Entity.BILL_PAYMENT, narrows={"transaction_date": "TxnDate"})
 CREDIT_MEMOS = _stream(Entity.CREDIT_MEMO)
 VENDOR_CREDITS = _stream(Entity.VENDOR_CREDIT)
 PURCHASE_ORDERS = _stream(Entity.PURCHASE_ORDER)

@@ -23,14 +23,14 @@ Deletions are status flips in Xero, so each stream names the statuses that mean 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import msgspec
 
 from ledgerport.connectors._base.http import Request
 from ledgerport.connectors._base.paging import PageNumber, Paginator
-from ledgerport.connectors._base.streams import StatusIn, Stream, StreamContext, Total, Watermark
+from ledgerport.connectors._base.streams import DayBound, StatusIn, Stream, StreamContext, Total, Watermark
 from ledgerport.connectors.xero.convert import http_date, xero_date
 
 __all__ = [
@@ -90,6 +90,8 @@ class XeroList(msgspec.Struct, frozen=True, kw_only=True):
     def __call__(self, context: StreamContext, since: datetime | None, position: int, size: int) -> Request:
         """The request for page ``position`` of the records changed after ``since``."""
         params: list[tuple[str, str]] = [*self.params]
+        if context.bounds:
+            params.append(("where", " AND ".join(_day_test(bound) for bound in context.bounds)))
         if self.ordered:
             params.append(("order", "UpdatedDateUTC ASC"))
         if self.paged:
@@ -103,6 +105,14 @@ class XeroList(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
+def _day_test(bound: DayBound) -> str:
+    """A selective-sync date bound in Xero's ``where`` dialect: ``Date >= DateTime(2026, 01, 31)``."""
+    if not bound.field.isidentifier():
+        raise ValueError(f"not a Xero field name: {bound.field!r}")
+    day = bound.day
+    return f"{bound.field} {'>=' if bound.lower else '<='} DateTime({day.year}, {day.month:02d}, {day.day:02d})"
+
+
 def _stream(
     collection: str,
     key: str,
@@ -113,6 +123,7 @@ def _stream(
     status: str = "Status",
     params: Sequence[tuple[str, str]] = (),
     complete: bool = False,
+    narrows: Mapping[str, str] | None = None,
 ) -> Stream:
     paging: Paginator = PageNumber(size=PAGE_SIZE) if paged else OnePage()
     return Stream(
@@ -127,18 +138,21 @@ def _stream(
         since=_UPDATED if modified_since else None,
         deleted=StatusIn(status, gone) if gone else None,
         complete=complete,
+        narrows=narrows or {},
     )
 
 
 _DELETED = frozenset({"DELETED"})
 _DELETED_OR_VOIDED = frozenset({"DELETED", "VOIDED"})
 
-INVOICES = _stream("Invoices", "InvoiceID", gone=_DELETED)
+INVOICES = _stream("Invoices", "InvoiceID", gone=_DELETED, narrows={"issue_date": "Date"})
 CREDIT_NOTES = _stream("CreditNotes", "CreditNoteID", gone=_DELETED_OR_VOIDED)
 PURCHASE_ORDERS = _stream("PurchaseOrders", "PurchaseOrderID", gone=_DELETED)
 BANK_TRANSACTIONS = _stream("BankTransactions", "BankTransactionID", gone=_DELETED_OR_VOIDED)
-MANUAL_JOURNALS = _stream("ManualJournals", "ManualJournalID", gone=_DELETED_OR_VOIDED)
-PAYMENTS = _stream("Payments", "PaymentID", gone=_DELETED)
+MANUAL_JOURNALS = _stream(
+    "ManualJournals", "ManualJournalID", gone=_DELETED_OR_VOIDED, narrows={"transaction_date": "Date"}
+)
+PAYMENTS = _stream("Payments", "PaymentID", gone=_DELETED, narrows={"transaction_date": "Date"})
 CONTACTS = _stream(
     "Contacts",
     "ContactID",
