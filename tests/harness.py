@@ -350,3 +350,46 @@ class RecordingTransport:
     def asked(self, fragment: str) -> int:
         """How many requests named ``fragment`` in their URL."""
         return sum(fragment in url for url in self.urls)
+
+
+@dataclass
+class SyncLinked:
+    """An account linked to a sandbox app over an in-process transport, with what a sync of it needs."""
+
+    deps: Any
+    account_id: uuid.UUID
+    organization_id: uuid.UUID
+
+
+async def link_for_sync(database: Database, connector: Any, transport: Any, name: str) -> SyncLinked:
+    """A new organization with one account linked headlessly to the sandbox behind ``transport``, and sync
+    dependencies that reach it there under a :class:`SandboxBudget`."""
+    from ledgerport.connectors._base.auth import OAuthClient
+    from ledgerport.connectors._base.registrations import Registrations
+    from ledgerport.kit.sealing import Sealer, new_key
+    from ledgerport.linking import EndUser, link_sandbox
+    from ledgerport.sync import SyncDeps
+
+    client = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
+    sealer = Sealer([new_key()])
+    async with database.write() as session:
+        organization_id = await accounts.create_organization(session, name=name)
+    made = await link_sandbox(
+        database,
+        sealer=sealer,
+        connector=connector,
+        client=client,
+        transport=transport,
+        organization_id=organization_id,
+        sandbox_url="http://sandbox.test",
+        end_user=EndUser(organization_name="Acme"),
+    )
+    deps = SyncDeps(
+        database=database,
+        sealer=sealer,
+        connectors={connector.key: connector},
+        registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=client),
+        transport=lambda origin: transport,
+        budget=SandboxBudget(),
+    )
+    return SyncLinked(deps, made.account.id, organization_id)

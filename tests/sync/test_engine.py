@@ -16,7 +16,7 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
-from harness import SandboxBudget
+from harness import link_for_sync
 from ledgerport.connectors._base import (
     AsgiTransport,
     Connector,
@@ -26,18 +26,13 @@ from ledgerport.connectors._base import (
     Response,
     Transport,
 )
-from ledgerport.connectors._base.auth import OAuthClient
 from ledgerport.connectors._base.paging import PageNumber
-from ledgerport.connectors._base.registrations import Registrations
-from ledgerport.kit.sealing import Sealer, new_key
-from ledgerport.linking import EndUser, link_sandbox
-from ledgerport.store import Database, accounts
+from ledgerport.store import Database
 from ledgerport.store.sync_states import list_sync_states
 from ledgerport.store.tables import records
 from ledgerport.sync import SyncDeps, sync_account
 
 SANDBOX = "http://sandbox.test"
-CLIENT = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
 
 
 @pytest.fixture
@@ -64,29 +59,8 @@ async def _linked(
     database: Database, connector: Connector, app: Any, name: str, transport: Transport | None = None
 ) -> tuple[SyncDeps, uuid.UUID]:
     """A linked account on the sandbox ``app`` (reached through ``transport`` when given) and what a sync needs."""
-    transport = transport or AsgiTransport(app)
-    sealer = Sealer([new_key()])
-    async with database.write() as session:
-        organization_id = await accounts.create_organization(session, name=name)
-    made = await link_sandbox(
-        database,
-        sealer=sealer,
-        connector=connector,
-        client=CLIENT,
-        transport=transport,
-        organization_id=organization_id,
-        sandbox_url=SANDBOX,
-        end_user=EndUser(organization_name="Acme"),
-    )
-    deps = SyncDeps(
-        database=database,
-        sealer=sealer,
-        connectors={connector.key: connector},
-        registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=CLIENT),
-        transport=lambda origin: transport,
-        budget=SandboxBudget(),
-    )
-    return deps, made.account.id
+    linked = await link_for_sync(database, connector, transport or AsgiTransport(app), name)
+    return linked.deps, linked.account_id
 
 
 async def _stored(database: Database, account_id: uuid.UUID, model: str) -> dict[str, dict[str, Any]]:

@@ -16,19 +16,14 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
-from harness import RecordingTransport, SandboxBudget, call_provider
+from harness import RecordingTransport, call_provider, link_for_sync
 from ledgerport.connectors._base import AsgiTransport, Connector, Transport
-from ledgerport.connectors._base.auth import OAuthClient
-from ledgerport.connectors._base.registrations import Registrations
 from ledgerport.connectors._base.streams import StreamContext
 from ledgerport.connectors.quickbooks.client import MINOR_VERSION, company_url
-from ledgerport.kit.sealing import Sealer, new_key
-from ledgerport.linking import EndUser, link_sandbox
-from ledgerport.store import Database, accounts
+from ledgerport.store import Database
 from ledgerport.store.tables import records
 from ledgerport.sync import SyncDeps, sync_account
 
-CLIENT = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
 GL = "GeneralLedgerTransaction"
 
 
@@ -42,28 +37,8 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 async def _linked(
     database: Database, connector: Connector, transport: Transport, name: str
 ) -> tuple[SyncDeps, uuid.UUID]:
-    sealer = Sealer([new_key()])
-    async with database.write() as session:
-        organization_id = await accounts.create_organization(session, name=name)
-    made = await link_sandbox(
-        database,
-        sealer=sealer,
-        connector=connector,
-        client=CLIENT,
-        transport=transport,
-        organization_id=organization_id,
-        sandbox_url="http://sandbox.test",
-        end_user=EndUser(organization_name="Acme"),
-    )
-    deps = SyncDeps(
-        database=database,
-        sealer=sealer,
-        connectors={connector.key: connector},
-        registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=CLIENT),
-        transport=lambda origin: transport,
-        budget=SandboxBudget(),
-    )
-    return deps, made.account.id
+    linked = await link_for_sync(database, connector, transport, name)
+    return linked.deps, linked.account_id
 
 
 _exact = msgspec.json.Decoder(float_hook=Decimal)

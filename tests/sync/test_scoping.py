@@ -16,14 +16,10 @@ import msgspec
 import pytest
 from sqlalchemy import select
 
-from harness import RecordingTransport, SandboxBudget, call_provider
+from harness import RecordingTransport, call_provider, link_for_sync
 from ledgerport.api.accounting.sync_status import account_sync_statuses
 from ledgerport.connectors._base import AsgiTransport, Connector
-from ledgerport.connectors._base.auth import OAuthClient
-from ledgerport.connectors._base.registrations import Registrations
-from ledgerport.kit.sealing import Sealer, new_key
-from ledgerport.linking import EndUser, link_sandbox
-from ledgerport.store import Database, accounts
+from ledgerport.store import Database
 from ledgerport.store.audit import SYSTEM
 from ledgerport.store.field_mappings import NewFieldMapping, add_field_mapping
 from ledgerport.store.scopes import Condition, ModelScope, save_conditions, save_model_scopes
@@ -31,8 +27,6 @@ from ledgerport.store.sync_states import list_sync_states
 from ledgerport.store.tables import records
 from ledgerport.sync import SyncDeps, sync_account
 
-SANDBOX = "http://sandbox.test"
-CLIENT = OAuthClient("sandbox-client", "sandbox-secret", "http://127.0.0.1/callback")
 PROVIDERS = ["quickbooks", "xero"]
 
 _exact = msgspec.json.Decoder(float_hook=Decimal)
@@ -69,28 +63,8 @@ class Linked:
 
 async def _linked(database: Database, connector: Connector, app: Any) -> Linked:
     transport = RecordingTransport(AsgiTransport(app))
-    sealer = Sealer([new_key()])
-    async with database.write() as session:
-        organization_id = await accounts.create_organization(session, name=f"scopes-{uuid.uuid4().hex[:6]}")
-    made = await link_sandbox(
-        database,
-        sealer=sealer,
-        connector=connector,
-        client=CLIENT,
-        transport=transport,
-        organization_id=organization_id,
-        sandbox_url=SANDBOX,
-        end_user=EndUser(organization_name="Acme"),
-    )
-    deps = SyncDeps(
-        database=database,
-        sealer=sealer,
-        connectors={connector.key: connector},
-        registrations=Registrations(configured={}, sandbox_origins={}, sandbox_client=CLIENT),
-        transport=lambda origin: transport,
-        budget=SandboxBudget(),
-    )
-    return Linked(deps, made.account.id, organization_id, transport)
+    made = await link_for_sync(database, connector, transport, f"scopes-{uuid.uuid4().hex[:6]}")
+    return Linked(made.deps, made.account_id, made.organization_id, transport)
 
 
 class Row(msgspec.Struct):

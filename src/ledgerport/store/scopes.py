@@ -242,21 +242,24 @@ class AccountScopes(msgspec.Struct, frozen=True, kw_only=True):
         cleared = msgspec.structs.replace(item.model, **{name: None for name in disabled if name in fields})
         return msgspec.structs.replace(item, model=cleared, remote_data=None)
 
-    def excluded(self, model: str, items: Sequence[NewRecord]) -> list[str]:
-        """The remote ids of the records that do not meet the model's conditions (a sync removes any it stored)."""
-        if not self.conditions_of(model):
-            return []
-        return [
-            item.remote_id for item in items if not self.keeps(model, lambda name, m=item.model: getattr(m, name, None))
-        ]
+    def split(self, model: str, items: Sequence[NewRecord]) -> tuple[list[NewRecord], list[str]]:
+        """What a sync stores of a page (the records meeting the conditions, redacted), and the remote ids of those
+        that do not meet them (a sync removes any it stored); each record is tested once."""
+        if model not in self.models and not self.conditions:
+            return list(items), []
+        kept, excluded = list(items), []
+        if self.conditions_of(model):
+            kept = []
+            for item in items:
+                if self.keeps(model, lambda name, m=item.model: getattr(m, name, None)):
+                    kept.append(item)
+                else:
+                    excluded.append(item.remote_id)
+        return [self.redact(model, item) for item in kept], excluded
 
     def restrict(self, model: str, items: Sequence[NewRecord]) -> list[NewRecord]:
         """What a sync stores of a page: the records meeting the conditions, redacted."""
-        if model not in self.models and not self.conditions:
-            return list(items)
-        if self.conditions_of(model):
-            items = [item for item in items if self.keeps(model, lambda name, m=item.model: getattr(m, name, None))]
-        return [self.redact(model, item) for item in items]
+        return self.split(model, items)[0]
 
 
 _DEFAULT = ModelScope()

@@ -107,8 +107,8 @@ async def _derived_pages(
     """A derived stream's one page, built from the stored source records, or none when neither they nor the
     epoch changed since the last build (``marks`` then already holds what was built from)."""
     async with deps.database.read() as session:
-        built = f"{await stored_state(session, linked_account_id=account_id, model=derived.source)}"
-        built += f"|{derived.epoch(client.context)}"
+        state = await stored_state(session, linked_account_id=account_id, model=derived.source)
+        built = f"{state}|{derived.epoch(client.context)}"
         if marks.get(_built_key(stream)) == built:
             return
         sources = await live_remote_data(session, linked_account_id=account_id, model=derived.source)
@@ -221,8 +221,7 @@ async def _sync_mapping(
             items = with_targets(targets, _records(mapping, page, context, follow), withheld)
             if listed is not None:
                 listed.update(item.remote_id for item in items)
-            excluded = scopes.excluded(mapping.model, items)
-            items = scopes.restrict(mapping.model, items)  # after listing: a record left out is not a deleted one
+            items, excluded = scopes.split(mapping.model, items)  # after listing: one left out is not a deleted one
             if storing is not None:
                 await storing
             storing = asyncio.ensure_future(store(page, items, excluded))
